@@ -1,0 +1,349 @@
+#include "od_case.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void od_case_init(od_case *c)
+{
+    memset(c, 0, sizeof *c);
+    od_strlist_init(&c->cnames);
+    c->http_port = 80;
+    c->https_port = 443;
+    c->protocol_policy = OD_POLICY_HTTPS_ONLY;
+    c->origin_ssl_protocols = OD_PROTO_TLS12;
+    c->timeout_s = 10;      /* CloudFront's default connection timeout */
+    c->concurrency = 8;
+}
+
+void od_case_free(od_case *c)
+{
+    free(c->origin_domain);
+    od_strlist_free(&c->cnames);
+    for (size_t i = 0; i < c->n_resolve; i++) {
+        free(c->resolve[i].host);
+        free(c->resolve[i].address);
+    }
+    free(c->resolve);
+    free(c->trust_store);
+    memset(c, 0, sizeof *c);
+}
+
+void od_case_copy(od_case *dst, const od_case *src)
+{
+    *dst = *src;
+    dst->origin_domain = od_xstrdup(src->origin_domain);
+    od_strlist_copy(&dst->cnames, &src->cnames);
+    dst->resolve = src->n_resolve ? od_xcalloc(src->n_resolve, sizeof *dst->resolve) : NULL;
+    for (size_t i = 0; i < src->n_resolve; i++) {
+        dst->resolve[i].host = od_xstrdup(src->resolve[i].host);
+        dst->resolve[i].port = src->resolve[i].port;
+        dst->resolve[i].address = od_xstrdup(src->resolve[i].address);
+    }
+    dst->trust_store = od_xstrdup(src->trust_store);
+}
+
+bool od_is_ip_literal(const char *s)
+{
+    unsigned char buf[16];
+    if (!s)
+        return false;
+    if (inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1)
+        return true;
+    /* "[::1]" as some people write it */
+    size_t n = strlen(s);
+    if (n > 2 && s[0] == '[' && s[n - 1] == ']') {
+        char tmp[64];
+        if (n - 2 >= sizeof tmp)
+            return false;
+        memcpy(tmp, s + 1, n - 2);
+        tmp[n - 2] = '\0';
+        return inet_pton(AF_INET6, tmp, buf) == 1;
+    }
+    return false;
+}
+
+/* A value quoted for a message: escaped so that input with control
+ * characters cannot play tricks on the terminal. */
+static char *quoted(const char *v)
+{
+    char *e = od_escape_str(v ? v : "");
+    char *q = od_xasprintf("\"%s\"", e);
+    free(e);
+    return q;
+}
+
+char *od_validate_domain(const char *field, const char *value)
+{
+    char *q = quoted(value);
+    char *msg = NULL;
+    size_t n = value ? strlen(value) : 0;
+    if (n == 0) {
+        msg = od_xasprintf("%s: a domain name is required (e.g. origin.example.com)", field);
+        goto out;
+    }
+    if (od_is_ip_literal(value)) {
+        msg = od_xasprintf("%s: %s is an IP address; CloudFront needs a domain name for a custom origin "
+                           "(create a DNS record that points to it)",
+                           field, q);
+        goto out;
+    }
+    if (strstr(value, "://") || strchr(value, '/') || strchr(value, ':')) {
+        msg = od_xasprintf("%s: %s is not a bare domain name: give only the host (no scheme, path or port)", field, q);
+        goto out;
+    }
+    /* Strip one trailing dot (fully qualified form). */
+    if (value[n - 1] == '.')
+        n--;
+    if (n == 0 || n > 253) {
+        msg = od_xasprintf("%s: %s must be 1 to 253 characters long", field, q);
+        goto out;
+    }
+    size_t label_len = 0, labels = 1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)value[i];
+        if (ch == '.') {
+            if (label_len == 0) {
+                msg = od_xasprintf("%s: %s has an empty label (two dots in a row or a leading dot)", field, q);
+                goto out;
+            }
+            if (value[i - 1] == '-') {
+                msg = od_xasprintf("%s: %s has a label ending with '-'", field, q);
+                goto out;
+            }
+            label_len = 0;
+            labels++;
+            continue;
+        }
+        if (ch == '-' && label_len == 0) {
+            msg = od_xasprintf("%s: %s has a label starting with '-'", field, q);
+            goto out;
+        }
+        /* Letters, digits, hyphen; bytes >= 0x80 are allowed for
+         * international names (converted to A-labels when matched). */
+        if (!(isalnum(ch) || ch == '-' || ch >= 0x80)) {
+            msg = od_xasprintf("%s: %s contains '%s', which a domain name cannot hold (letters, digits, "
+                               "hyphens and dots only)",
+                               field, q, ch == '*' ? "*" : (ch == '_' ? "_" : (ch == ' ' ? "a space" : "a character")));
+            goto out;
+        }
+        if (++label_len > 63) {
+            msg = od_xasprintf("%s: %s has a label longer than 63 characters", field, q);
+            goto out;
+        }
+    }
+    if (value[n - 1] == '-') {
+        msg = od_xasprintf("%s: %s has a label ending with '-'", field, q);
+        goto out;
+    }
+    if (labels < 2) {
+        msg = od_xasprintf("%s: %s needs at least two labels (e.g. origin.example.com)", field, q);
+        goto out;
+    }
+out:
+    free(q);
+    return msg;
+}
+
+static bool parse_int(const char *value, long min, long max, long *out)
+{
+    if (!value || !*value)
+        return false;
+    for (const char *p = value; *p; p++)
+        if (!isdigit((unsigned char)*p))
+            return false;
+    if (strlen(value) > 9)
+        return false;
+    long v = strtol(value, NULL, 10);
+    if (v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+char *od_parse_port(const char *field, const char *value, int *out)
+{
+    long v;
+    if (parse_int(value, 0, 65535, &v) && (v == 80 || v == 443 || (v >= 1024 && v <= 65535))) {
+        *out = (int)v;
+        return NULL;
+    }
+    char *q = quoted(value);
+    char *msg = od_xasprintf("%s: %s is not a port CloudFront can use: allowed are 80, 443 and 1024-65535", field, q);
+    free(q);
+    return msg;
+}
+
+static const char *const policy_names[] = {"https-only", "http-only", "match-viewer"};
+
+const char *od_protocol_policy_name(od_protocol_policy p)
+{
+    return (unsigned)p < 3 ? policy_names[p] : "https-only";
+}
+
+char *od_parse_protocol_policy(const char *value, od_protocol_policy *out)
+{
+    for (int i = 0; i < 3; i++)
+        if (value && od_strcasecmp(value, policy_names[i]) == 0) {
+            *out = (od_protocol_policy)i;
+            return NULL;
+        }
+    char *q = quoted(value);
+    char *msg = od_xasprintf("protocol policy: %s is not one of https-only, http-only, match-viewer", q);
+    free(q);
+    return msg;
+}
+
+static const struct {
+    unsigned bit;
+    const char *name;
+} proto_names[] = {
+    {OD_PROTO_SSLV3, "SSLv3"},   {OD_PROTO_TLS1, "TLSv1"},    {OD_PROTO_TLS11, "TLSv1.1"},
+    {OD_PROTO_TLS12, "TLSv1.2"}, {OD_PROTO_TLS13, "TLSv1.3"},
+};
+
+const char *od_proto_name(unsigned bit)
+{
+    for (size_t i = 0; i < sizeof proto_names / sizeof proto_names[0]; i++)
+        if (proto_names[i].bit == bit)
+            return proto_names[i].name;
+    return "?";
+}
+
+char *od_parse_ssl_protocols(const char *value, unsigned *out)
+{
+    unsigned bits = 0;
+    char *copy = od_xstrdup(value ? value : "");
+    char *msg = NULL, *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ')
+            tok++;
+        size_t len = strlen(tok);
+        while (len && tok[len - 1] == ' ')
+            tok[--len] = '\0';
+        unsigned found = 0;
+        /* TLSv1.3 is not a value of OriginSslProtocols, so it is refused here. */
+        for (size_t i = 0; i < 4; i++)
+            if (od_strcasecmp(tok, proto_names[i].name) == 0)
+                found = proto_names[i].bit;
+        if (!found) {
+            char *q = quoted(tok);
+            msg = od_xasprintf("origin SSL protocols: %s is not one of SSLv3, TLSv1, TLSv1.1, TLSv1.2 "
+                               "(CloudFront's OriginSslProtocols values)",
+                               q);
+            free(q);
+            break;
+        }
+        bits |= found;
+    }
+    free(copy);
+    if (!msg && !bits)
+        msg = od_xasprintf("origin SSL protocols: give at least one of SSLv3, TLSv1, TLSv1.1, TLSv1.2");
+    if (!msg)
+        *out = bits;
+    return msg;
+}
+
+char *od_ssl_protocols_str(unsigned bits)
+{
+    od_buf b;
+    od_buf_init(&b);
+    for (size_t i = 0; i < sizeof proto_names / sizeof proto_names[0]; i++)
+        if (bits & proto_names[i].bit) {
+            if (b.len)
+                od_buf_puts(&b, ",");
+            od_buf_puts(&b, proto_names[i].name);
+        }
+    return od_buf_steal(&b);
+}
+
+char *od_parse_resolve(const char *value, od_resolve *out)
+{
+    /* HOST:PORT:ADDR, ADDR may be an IPv6 literal with colons, optionally in brackets */
+    const char *v = value ? value : "";
+    const char *c1 = strchr(v, ':');
+    const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    char *q = quoted(v);
+    char *msg = NULL;
+    if (!c1 || !c2) {
+        msg = od_xasprintf("--resolve: %s must be HOST:PORT:ADDRESS (e.g. origin.example.com:443:192.0.2.10)", q);
+        goto out;
+    }
+    char *host = od_xstrndup(v, (size_t)(c1 - v));
+    char *port = od_xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
+    char *addr = od_xstrdup(c2 + 1);
+    size_t al = strlen(addr);
+    if (al > 2 && addr[0] == '[' && addr[al - 1] == ']') {
+        memmove(addr, addr + 1, al - 2);
+        addr[al - 2] = '\0';
+    }
+    long p;
+    char *dm = od_validate_domain("--resolve host", host);
+    unsigned char buf[16];
+    if (dm) {
+        msg = od_xasprintf("--resolve: %s: %s", q, dm);
+        free(dm);
+    } else if (!parse_int(port, 1, 65535, &p)) {
+        msg = od_xasprintf("--resolve: %s: the port must be a number from 1 to 65535", q);
+    } else if (!*addr) {
+        msg = od_xasprintf("--resolve: %s has no address: give HOST:PORT:ADDRESS", q);
+    } else if (inet_pton(AF_INET, addr, buf) != 1 && inet_pton(AF_INET6, addr, buf) != 1) {
+        msg = od_xasprintf("--resolve: %s: the address must be a numeric IPv4 or IPv6 address", q);
+    }
+    if (!msg) {
+        for (char *h = host; *h; h++)
+            *h = (char)tolower((unsigned char)*h);
+        size_t hl = strlen(host);
+        if (hl && host[hl - 1] == '.')
+            host[hl - 1] = '\0';
+        out->host = host;
+        out->port = (int)p;
+        out->address = addr;
+        host = addr = NULL;
+    }
+    free(host);
+    free(port);
+    free(addr);
+out:
+    free(q);
+    return msg;
+}
+
+char *od_parse_timeout(const char *value, int *out)
+{
+    long v;
+    if (parse_int(value, 1, 60, &v)) {
+        *out = (int)v;
+        return NULL;
+    }
+    char *q = quoted(value);
+    char *msg = od_xasprintf("--timeout: %s must be a whole number of seconds from 1 to 60 "
+                             "(CloudFront's connection timeout is 1-10 s)",
+                             q);
+    free(q);
+    return msg;
+}
+
+void od_case_expected_names(const od_case *c, od_strlist *out)
+{
+    od_strlist_init(out);
+    if (c->forward_host_header && c->cnames.len) {
+        for (size_t i = 0; i < c->cnames.len; i++)
+            if (!od_strlist_contains_ci(out, c->cnames.items[i]))
+                od_strlist_add(out, c->cnames.items[i]);
+    } else if (c->origin_domain) {
+        od_strlist_add(out, c->origin_domain);
+    }
+}
+
+bool od_case_uses_https(const od_case *c)
+{
+    return c->protocol_policy != OD_POLICY_HTTP_ONLY;
+}
+
+bool od_case_uses_http(const od_case *c)
+{
+    return c->protocol_policy != OD_POLICY_HTTPS_ONLY;
+}

@@ -1,0 +1,73 @@
+/* The Case: what the user told us CloudFront is configured to do.
+ * Validators are shared by the CLI, the wizard and report loading. */
+#ifndef OD_CASE_H
+#define OD_CASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "od_util.h"
+
+typedef enum {
+    OD_POLICY_HTTPS_ONLY,
+    OD_POLICY_HTTP_ONLY,
+    OD_POLICY_MATCH_VIEWER
+} od_protocol_policy;
+
+/* Origin SSL protocols as a bit set (CloudFront's OriginSslProtocols). */
+enum {
+    OD_PROTO_SSLV3 = 1u << 0,
+    OD_PROTO_TLS1 = 1u << 1,
+    OD_PROTO_TLS11 = 1u << 2,
+    OD_PROTO_TLS12 = 1u << 3,
+    OD_PROTO_TLS13 = 1u << 4   /* never a distribution setting; probed for information */
+};
+
+typedef struct {
+    char *host;      /* lower-case */
+    int port;
+    char *address;   /* numeric IPv4/IPv6 */
+} od_resolve;
+
+typedef struct {
+    char *origin_domain;
+    bool forward_host_header;
+    od_strlist cnames;
+    int http_port;
+    int https_port;
+    od_protocol_policy protocol_policy;
+    unsigned origin_ssl_protocols;   /* OD_PROTO_* bits */
+    od_resolve *resolve;
+    size_t n_resolve;
+    char *trust_store;               /* NULL: the system store */
+    int timeout_s;                   /* per connect / handshake */
+    int concurrency;                 /* parallel connections for the cipher table */
+    bool http_get;                   /* GET / instead of HEAD / */
+} od_case;
+
+void od_case_init(od_case *c);       /* CloudFront's defaults */
+void od_case_free(od_case *c);
+void od_case_copy(od_case *dst, const od_case *src);
+
+/* Validation: each returns NULL when valid, or a malloc'd message that
+ * names the field, quotes the value and says what is allowed. */
+char *od_validate_domain(const char *field, const char *value);   /* not an IP, RFC 1123 / IDN */
+char *od_parse_port(const char *field, const char *value, int *out); /* 80, 443, 1024-65535 */
+char *od_parse_protocol_policy(const char *value, od_protocol_policy *out);
+char *od_parse_ssl_protocols(const char *value, unsigned *out);
+char *od_parse_resolve(const char *value, od_resolve *out);
+char *od_parse_timeout(const char *value, int *out);             /* 1-60 s */
+bool od_is_ip_literal(const char *s);
+
+const char *od_protocol_policy_name(od_protocol_policy p);
+/* "TLSv1.2" etc. for one OD_PROTO_* bit. */
+const char *od_proto_name(unsigned bit);
+/* Comma list in CloudFront's spelling, malloc'd. */
+char *od_ssl_protocols_str(unsigned bits);
+
+/* The names CloudFront sends as SNI and must find in the certificate:
+ * the origin domain when Host is not forwarded, else every CNAME. */
+void od_case_expected_names(const od_case *c, od_strlist *out);
+bool od_case_uses_https(const od_case *c);
+bool od_case_uses_http(const od_case *c);
+
+#endif

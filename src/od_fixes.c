@@ -1,0 +1,229 @@
+/* The fix catalogue (assets/fixes.json): loading, validation, and
+ * filling a finding's title and fix steps with real names substituted. */
+#include "od_fixes.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The design's vocabulary: every id must have an entry, so a finding
+ * never reaches a customer without a title and fix steps. */
+static const char *const required_ids[] = {
+    "ORIGIN_IS_IP_ADDRESS", "DNS_NO_SUCH_HOST", "DNS_LOOKUP_FAILED", "DNS_PRIVATE_ADDRESS",
+    "PORT_INVALID_FOR_CLOUDFRONT", "PORT_REFUSED", "PORT_TIMEOUT", "PORT_UNREACHABLE",
+    "TLS_NOT_SPOKEN", "TLS_HANDSHAKE_TIMEOUT", "TLS_HANDSHAKE_FAILED", "TLS_NO_SHARED_PROTOCOL",
+    "TLS_NO_SHARED_CIPHER", "TLS_CLIENT_CERT_REQUIRED", "TLS_SNI_CERT_DIFFERS", "CERT_NAME_MISMATCH",
+    "CERT_EXPIRED", "CERT_NOT_YET_VALID", "CERT_SELF_SIGNED", "CERT_UNTRUSTED_ROOT",
+    "CHAIN_INCOMPLETE", "CHAIN_WRONG_ORDER", "CHAIN_HAS_ROOT", "CERT_EXPIRES_SOON",
+    "CERT_WEAK_KEY_OR_SIGNATURE", "HTTP_NO_RESPONSE", "HTTP_SERVER_ERROR", "VANTAGE_POINT",
+};
+
+static const char *const server_keys[] = {"nginx", "apache", "haproxy", "iis", "aws-elb", "acm"};
+
+static bool is_string_array(const cJSON *a)
+{
+    if (!cJSON_IsArray(a))
+        return false;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, a)
+        if (!cJSON_IsString(it) || !it->valuestring)
+            return false;
+    return true;
+}
+
+/* Checks one catalogue entry; returns a message (without the file name) or NULL. */
+static char *validate_entry(const cJSON *e)
+{
+    const char *id = e->string;
+    if (!cJSON_IsObject(e))
+        return od_xasprintf("entry \"%s\" is not an object", id);
+    const cJSON *title = cJSON_GetObjectItemCaseSensitive(e, "title");
+    if (!cJSON_IsString(title) || !title->valuestring || !*title->valuestring)
+        return od_xasprintf("entry \"%s\" has no \"title\" string", id);
+    const cJSON *explain = cJSON_GetObjectItemCaseSensitive(e, "explain");
+    if (explain && !cJSON_IsString(explain))
+        return od_xasprintf("entry \"%s\": \"explain\" is not a string", id);
+    if (!is_string_array(cJSON_GetObjectItemCaseSensitive(e, "fix")))
+        return od_xasprintf("entry \"%s\": \"fix\" is not an array of strings", id);
+    const cJSON *reproduce = cJSON_GetObjectItemCaseSensitive(e, "reproduce");
+    if (reproduce && !cJSON_IsString(reproduce))
+        return od_xasprintf("entry \"%s\": \"reproduce\" is not a string", id);
+    const cJSON *servers = cJSON_GetObjectItemCaseSensitive(e, "servers");
+    if (servers) {
+        if (!cJSON_IsObject(servers))
+            return od_xasprintf("entry \"%s\": \"servers\" is not an object", id);
+        const cJSON *s;
+        cJSON_ArrayForEach(s, servers) {
+            bool known = false;
+            for (size_t i = 0; i < sizeof server_keys / sizeof server_keys[0]; i++)
+                if (strcmp(s->string, server_keys[i]) == 0)
+                    known = true;
+            if (!known)
+                return od_xasprintf("entry \"%s\": unknown server \"%s\" (allowed: nginx, apache, "
+                                    "haproxy, iis, aws-elb, acm)", id, s->string);
+            if (!is_string_array(s))
+                return od_xasprintf("entry \"%s\": servers.%s is not an array of strings", id, s->string);
+        }
+    }
+    return NULL;
+}
+
+char *od_fixes_load(const char *path, od_fixes *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!path)
+        return od_xasprintf("fix catalogue: no file (fixes.json not found; set ORIGIN_DOCTOR_ASSETS)");
+    size_t len = 0;
+    char *text = od_read_file(path, &len);
+    if (!text)
+        return od_xasprintf("%s: cannot read: %s", path, strerror(errno));
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    if (!root) {
+        const char *at = cJSON_GetErrorPtr();
+        size_t off = (at && at >= text && at <= text + len) ? (size_t)(at - text) : 0;
+        free(text);
+        return od_xasprintf("%s: malformed JSON near byte %zu", path, off);
+    }
+    free(text);
+    char *err = NULL;
+    const cJSON *findings = cJSON_GetObjectItemCaseSensitive(root, "findings");
+    if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(root, "_about")))
+        err = od_xasprintf("%s: missing \"_about\" object (source and date of the texts)", path);
+    else if (!cJSON_IsObject(findings))
+        err = od_xasprintf("%s: missing \"findings\" object", path);
+    for (size_t i = 0; !err && i < sizeof required_ids / sizeof required_ids[0]; i++)
+        if (!cJSON_GetObjectItemCaseSensitive(findings, required_ids[i]))
+            err = od_xasprintf("%s: no entry for finding id %s", path, required_ids[i]);
+    const cJSON *e;
+    if (!err) {
+        cJSON_ArrayForEach(e, findings) {
+            char *m = validate_entry(e);
+            if (m) {
+                err = od_xasprintf("%s: %s", path, m);
+                free(m);
+                break;
+            }
+        }
+    }
+    if (err) {
+        cJSON_Delete(root);
+        return err;
+    }
+    out->root = root;
+    out->path = od_xstrdup(path);
+    return NULL;
+}
+
+void od_fixes_free(od_fixes *f)
+{
+    if (!f)
+        return;
+    cJSON_Delete(f->root);
+    free(f->path);
+    f->root = NULL;
+    f->path = NULL;
+}
+
+static bool starts_with_ci(const char *s, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    if (strlen(s) < n)
+        return false;
+    char *head = od_xstrndup(s, n);
+    bool eq = od_strcasecmp(head, prefix) == 0;
+    free(head);
+    return eq;
+}
+
+/* Maps a Server header ("nginx/1.22.1", "Apache/2.4", "awselb/2.0"), an
+ * issuer DN ("... O=Amazon ...") or a catalogue key to a catalogue key. */
+static const char *server_key(const char *server)
+{
+    if (!server || !*server)
+        return NULL;
+    for (size_t i = 0; i < sizeof server_keys / sizeof server_keys[0]; i++)
+        if (od_strcasecmp(server, server_keys[i]) == 0)
+            return server_keys[i];
+    if (starts_with_ci(server, "nginx") || starts_with_ci(server, "openresty"))
+        return "nginx";
+    if (starts_with_ci(server, "Apache"))
+        return "apache";
+    if (starts_with_ci(server, "Microsoft-IIS"))
+        return "iis";
+    if (starts_with_ci(server, "awselb"))
+        return "aws-elb";
+    if (starts_with_ci(server, "HAProxy"))
+        return "haproxy";
+    if (strstr(server, "Amazon"))
+        return "acm";
+    return NULL;
+}
+
+/* Replaces {key} by its value; unknown placeholders stay as written. */
+static char *substitute(const char *text, const od_fix_var *vars, size_t n_vars)
+{
+    od_buf b;
+    od_buf_init(&b);
+    const char *p = text;
+    while (*p) {
+        const char *open = strchr(p, '{');
+        if (!open) {
+            od_buf_puts(&b, p);
+            break;
+        }
+        od_buf_append(&b, p, (size_t)(open - p));
+        const char *close = strchr(open + 1, '}');
+        const char *value = NULL;
+        if (close) {
+            size_t klen = (size_t)(close - open - 1);
+            for (size_t i = 0; i < n_vars && !value; i++)
+                if (vars[i].key && vars[i].value && strlen(vars[i].key) == klen &&
+                    strncmp(vars[i].key, open + 1, klen) == 0)
+                    value = vars[i].value;
+        }
+        if (value) {
+            od_buf_puts(&b, value);
+            p = close + 1;
+        } else {
+            od_buf_puts(&b, "{");
+            p = open + 1;
+        }
+    }
+    if (!b.data)
+        od_buf_puts(&b, "");
+    return od_buf_steal(&b);
+}
+
+static void add_steps(od_finding *f, const cJSON *steps, const od_fix_var *vars, size_t n_vars)
+{
+    const cJSON *s;
+    cJSON_ArrayForEach(s, steps)
+        if (cJSON_IsString(s) && s->valuestring)
+            od_strlist_add_owned(&f->fix, substitute(s->valuestring, vars, n_vars));
+}
+
+void od_fixes_apply(const od_fixes *fx, od_finding *f, const char *server,
+                    const od_fix_var *vars, size_t n_vars)
+{
+    if (!fx || !fx->root || !f || !f->id)
+        return;
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(fx->root, "findings"), f->id);
+    if (!cJSON_IsObject(e))
+        return;
+    const cJSON *title = cJSON_GetObjectItemCaseSensitive(e, "title");
+    if (!f->title && cJSON_IsString(title))
+        f->title = substitute(title->valuestring, vars, n_vars);
+    const cJSON *explain = cJSON_GetObjectItemCaseSensitive(e, "explain");
+    if (!f->detail && cJSON_IsString(explain))
+        f->detail = substitute(explain->valuestring, vars, n_vars);
+    /* Server-specific steps first: they are the concrete ones. */
+    const char *key = server_key(server);
+    if (key)
+        add_steps(f, cJSON_GetObjectItemCaseSensitive(
+                         cJSON_GetObjectItemCaseSensitive(e, "servers"), key), vars, n_vars);
+    add_steps(f, cJSON_GetObjectItemCaseSensitive(e, "fix"), vars, n_vars);
+    const cJSON *reproduce = cJSON_GetObjectItemCaseSensitive(e, "reproduce");
+    if (!f->reproduce && cJSON_IsString(reproduce) && *reproduce->valuestring)
+        f->reproduce = substitute(reproduce->valuestring, vars, n_vars);
+}

@@ -1,0 +1,458 @@
+/* The practice lab: each scenario is a throwaway PKI plus one local origin
+ * on 127.0.0.1 that shows exactly one problem. CAs and most leaves use
+ * ECDSA P-256 (key generation is nearly free); RSA keys cost ~35 ms each
+ * (seconds under valgrind), so only the healthy RSA scenarios and the
+ * ones about the server's behaviour rather than its certificate get one. */
+#include "od_lab.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "od_certgen.h"
+#include "od_labserver.h"
+
+#define LAB_MAX_CERTS 12
+#define LAB_MAX_SERVERS 2
+#define DAY (24L * 60 * 60)
+
+typedef enum {
+    SC_HEALTHY,
+    SC_HEALTHY_ECDSA,
+    SC_HEALTHY_DIRECT,
+    SC_WRONG_NAME,
+    SC_WILDCARD_TOO_DEEP,
+    SC_CNAME_NOT_COVERED,
+    SC_EXPIRED,
+    SC_NOT_YET_VALID,
+    SC_SELF_SIGNED,
+    SC_UNTRUSTED_ROOT,
+    SC_MISSING_INTERMEDIATE,
+    SC_WRONG_ORDER,
+    SC_SNI_DIFFERS,
+    SC_SNI_DEFAULT_WRONG,
+    SC_NO_SHARED_CIPHER,
+    SC_TLS13_ONLY,
+    SC_CLIENT_CERT_REQUIRED,
+    SC_PORT_CLOSED,
+    SC_PLAIN_HTTP,
+    SC_SILENT,
+    SC_HTTP_503,
+    SC_HTTP_SILENT,
+    SC_COUNT
+} scenario_kind;
+
+/* In scenario_kind order. */
+static const od_lab_scenario SCENARIOS[SC_COUNT] = {
+    { "healthy", "RSA leaf and its intermediate, everything right", "" },
+    { "healthy-ecdsa", "ECDSA P-256 leaf and its intermediate, everything right", "" },
+    { "healthy-direct", "RSA leaf issued directly by the root", "" },
+    { "wrong-name", "the certificate is for another name", "CERT_NAME_MISMATCH" },
+    { "wildcard-too-deep", "*.example.test does not cover a.b.example.test", "CERT_NAME_MISMATCH" },
+    { "cname-not-covered", "Host is forwarded; the certificate covers www but not cdn", "CERT_NAME_MISMATCH" },
+    { "expired", "the leaf certificate has expired", "CERT_EXPIRED" },
+    { "not-yet-valid", "the leaf certificate is not valid yet", "CERT_NOT_YET_VALID" },
+    { "self-signed", "the origin serves a self-signed certificate", "CERT_SELF_SIGNED" },
+    { "untrusted-root", "the chain ends at a root the trust store does not hold", "CERT_UNTRUSTED_ROOT" },
+    { "missing-intermediate", "the origin sends the leaf without its intermediate", "CHAIN_INCOMPLETE" },
+    { "wrong-order", "the intermediates are sent in the wrong order", "CHAIN_WRONG_ORDER" },
+    { "sni-differs", "the right certificate only without SNI, a wrong one with SNI", "CERT_NAME_MISMATCH" },
+    { "sni-default-wrong", "right certificate with SNI, another one without (information only)", "" },
+    { "no-shared-cipher", "the origin accepts only ChaCha20-Poly1305, which CloudFront does not offer",
+      "TLS_NO_SHARED_CIPHER" },
+    { "tls13-only", "the origin speaks only TLS 1.3; the distribution allows TLS 1.2", "TLS_NO_SHARED_PROTOCOL" },
+    { "client-cert-required", "the origin demands a client certificate", "TLS_CLIENT_CERT_REQUIRED" },
+    { "port-closed", "nothing listens on the HTTPS port", "PORT_REFUSED" },
+    { "plain-http", "the HTTPS port speaks plain HTTP", "TLS_NOT_SPOKEN" },
+    { "silent", "the HTTPS port accepts connections and never answers", "TLS_HANDSHAKE_TIMEOUT" },
+    { "http-503", "TLS is fine but the origin answers 503 (a warning only)", "" },
+    { "http-silent", "TLS is fine but no HTTP response ever comes", "HTTP_NO_RESPONSE" },
+};
+
+const od_lab_scenario *od_lab_scenarios(size_t *n)
+{
+    if (n)
+        *n = SC_COUNT;
+    return SCENARIOS;
+}
+
+const od_lab_scenario *od_lab_find(const char *name)
+{
+    if (!name)
+        return NULL;
+    for (size_t i = 0; i < SC_COUNT; i++)
+        if (strcmp(SCENARIOS[i].name, name) == 0)
+            return &SCENARIOS[i];
+    return NULL;
+}
+
+struct od_lab {
+    char *dir;
+    od_strlist files;                  /* written inside dir, removed on stop */
+    od_gen_cert certs[LAB_MAX_CERTS];
+    size_t n_certs;
+    od_lab_server *servers[LAB_MAX_SERVERS];
+    size_t n_servers;
+};
+
+/* ---- building blocks ---------------------------------------------------- */
+
+typedef struct {
+    od_lab *lab;
+    char *error;
+} builder;
+
+/* A certificate in the lab's PKI; NULL (and b->error) on failure. */
+static const od_gen_cert *gen(builder *b, const od_gen_spec *spec, const od_gen_cert *issuer)
+{
+    if (b->error)
+        return NULL;
+    od_lab *lab = b->lab;
+    if (lab->n_certs == LAB_MAX_CERTS) {
+        b->error = od_xstrdup("lab: too many certificates");
+        return NULL;
+    }
+    int rc = od_gen_cert_make(spec, issuer, &lab->certs[lab->n_certs]);
+    if (rc < 0) {
+        b->error = od_xasprintf("lab: generating \"%s\": %s", spec->dn, gnutls_strerror(rc));
+        return NULL;
+    }
+    return &lab->certs[lab->n_certs++];
+}
+
+static const od_gen_cert *gen_ca(builder *b, const char *cn, const od_gen_cert *issuer)
+{
+    char *dn = od_xasprintf("CN=%s,O=origin-doctor lab", cn);
+    od_gen_spec spec = { .dn = dn, .is_ca = true, .key = OD_KEY_ECDSA_P256 };
+    const od_gen_cert *c = gen(b, &spec, issuer);
+    free(dn);
+    return c;
+}
+
+/* A leaf whose CN is the first name and whose SANs are all names. */
+static const od_gen_cert *gen_leaf_dated(builder *b, const char *const *names, od_keykind key,
+                                         const od_gen_cert *issuer, time_t not_before, time_t not_after)
+{
+    char *dn = od_xasprintf("CN=%s,O=origin-doctor lab", names[0]);
+    od_gen_spec spec = { .dn = dn, .san_dns = names, .key = key,
+                         .not_before = not_before, .not_after = not_after };
+    const od_gen_cert *c = gen(b, &spec, issuer);
+    free(dn);
+    return c;
+}
+
+static const od_gen_cert *gen_leaf(builder *b, const char *name, od_keykind key, const od_gen_cert *issuer)
+{
+    const char *names[] = { name, NULL };
+    return gen_leaf_dated(b, names, key, issuer, 0, 0);
+}
+
+static void start_server(builder *b, const od_lab_config *cfg, int *port)
+{
+    if (b->error)
+        return;
+    od_lab *lab = b->lab;
+    if (lab->n_servers == LAB_MAX_SERVERS) {
+        b->error = od_xstrdup("lab: too many servers");
+        return;
+    }
+    char *err = NULL;
+    od_lab_server *s = od_lab_server_start(cfg, port, &err);
+    if (!s) {
+        b->error = err ? err : od_xstrdup("lab: the origin server did not start");
+        return;
+    }
+    lab->servers[lab->n_servers++] = s;
+}
+
+static void set_identity(od_lab_identity *id, const od_gen_cert *const *chain, size_t len, const char *sni)
+{
+    id->chain = chain;
+    id->chain_len = len;
+    id->sni = sni;
+}
+
+static void write_trust_store(builder *b, od_case *c, const od_gen_cert *root)
+{
+    if (b->error)
+        return;
+    char *path = od_xasprintf("%s/trust-store.pem", b->lab->dir);
+    const od_gen_cert *roots[] = { root };
+    if (od_gen_write_pem_chain(path, roots, 1) < 0) {
+        b->error = od_xasprintf("lab: writing %s: %s", path, strerror(errno));
+        free(path);
+        return;
+    }
+    od_strlist_add(&b->lab->files, path);
+    free(c->trust_store);
+    c->trust_store = path;
+}
+
+static void add_resolve(od_case *c, const char *host, int port)
+{
+    c->resolve = od_xrealloc(c->resolve, (c->n_resolve + 1) * sizeof *c->resolve);
+    od_resolve *r = &c->resolve[c->n_resolve++];
+    r->host = od_xstrdup(host);
+    r->port = port;
+    r->address = od_xstrdup("127.0.0.1");
+}
+
+/* ---- the scenarios ------------------------------------------------------ */
+
+static void build(builder *b, scenario_kind kind, od_case *c)
+{
+    const char *origin = "shop.example.test";
+    if (kind == SC_WILDCARD_TOO_DEEP)
+        origin = "a.b.example.test";
+    else if (kind == SC_CNAME_NOT_COVERED)
+        origin = "origin.shop.test";
+
+    const od_gen_cert *root = gen_ca(b, "origin-doctor lab root", NULL);
+    const od_gen_cert *ica = gen_ca(b, "origin-doctor lab intermediate", root);
+    write_trust_store(b, c, root);
+
+    /* Certificate scenarios do not depend on the key type. */
+    od_keykind leaf_key = OD_KEY_ECDSA_P256;
+    switch (kind) {
+    case SC_HEALTHY: case SC_HEALTHY_DIRECT: case SC_NO_SHARED_CIPHER: case SC_TLS13_ONLY:
+    case SC_CLIENT_CERT_REQUIRED: case SC_HTTP_503: case SC_HTTP_SILENT:
+        leaf_key = OD_KEY_RSA2048;
+        break;
+    default:
+        break;
+    }
+    const od_gen_cert *chain[4] = { NULL, NULL, NULL, NULL };
+    size_t chain_len = 0;
+    od_lab_config cfg = { .mode = OD_LAB_TLS, .n_identities = 1 };
+    time_t now = time(NULL);
+
+    switch (kind) {
+    case SC_HEALTHY:
+    case SC_NO_SHARED_CIPHER:
+    case SC_TLS13_ONLY:
+    case SC_CLIENT_CERT_REQUIRED:
+    case SC_HTTP_503:
+    case SC_HTTP_SILENT:
+    case SC_PLAIN_HTTP:
+    case SC_SILENT:
+    case SC_PORT_CLOSED:
+        chain[0] = gen_leaf(b, origin, leaf_key, ica);
+        chain[1] = ica;
+        chain_len = 2;
+        break;
+    case SC_HEALTHY_ECDSA:
+        chain[0] = gen_leaf(b, origin, OD_KEY_ECDSA_P256, ica);
+        chain[1] = ica;
+        chain_len = 2;
+        break;
+    case SC_HEALTHY_DIRECT:
+        chain[0] = gen_leaf(b, origin, leaf_key, root);
+        chain_len = 1;
+        break;
+    case SC_WRONG_NAME:
+        chain[0] = gen_leaf(b, "other.example.test", leaf_key, ica);
+        chain[1] = ica;
+        chain_len = 2;
+        break;
+    case SC_WILDCARD_TOO_DEEP:
+        chain[0] = gen_leaf(b, "*.example.test", leaf_key, ica);
+        chain[1] = ica;
+        chain_len = 2;
+        break;
+    case SC_CNAME_NOT_COVERED: {
+        const char *names[] = { "www.shop.test", "origin.shop.test", NULL };
+        chain[0] = gen_leaf_dated(b, names, leaf_key, ica, 0, 0);
+        chain[1] = ica;
+        chain_len = 2;
+        break;
+    }
+    case SC_EXPIRED: {
+        const char *names[] = { origin, NULL };
+        chain[0] = gen_leaf_dated(b, names, leaf_key, ica, now - 100 * DAY, now - 10 * DAY);
+        chain[1] = ica;
+        chain_len = 2;
+        break;
+    }
+    case SC_NOT_YET_VALID: {
+        const char *names[] = { origin, NULL };
+        chain[0] = gen_leaf_dated(b, names, leaf_key, ica, now + 10 * DAY, now + 100 * DAY);
+        chain[1] = ica;
+        chain_len = 2;
+        break;
+    }
+    case SC_SELF_SIGNED:
+        chain[0] = gen_leaf(b, origin, leaf_key, NULL);
+        chain_len = 1;
+        break;
+    case SC_UNTRUSTED_ROOT: {
+        /* A complete chain, root included, from a CA the trust store lacks. */
+        const od_gen_cert *other_root = gen_ca(b, "Other Untrusted Root", NULL);
+        const od_gen_cert *other_ica = gen_ca(b, "Other Untrusted Intermediate", other_root);
+        chain[0] = gen_leaf(b, origin, leaf_key, other_ica);
+        chain[1] = other_ica;
+        chain[2] = other_root;
+        chain_len = 3;
+        break;
+    }
+    case SC_MISSING_INTERMEDIATE:
+        chain[0] = gen_leaf(b, origin, leaf_key, ica);
+        chain_len = 1;
+        break;
+    case SC_WRONG_ORDER: {
+        /* root -> ICA1 (ica) -> ICA2 -> leaf, sent as leaf, ICA1, ICA2. */
+        const od_gen_cert *ica2 = gen_ca(b, "origin-doctor lab intermediate 2", ica);
+        chain[0] = gen_leaf(b, origin, leaf_key, ica2);
+        chain[1] = ica;
+        chain[2] = ica2;
+        chain_len = 3;
+        break;
+    }
+    case SC_SNI_DIFFERS:
+    case SC_SNI_DEFAULT_WRONG: {
+        const od_gen_cert *right = gen_leaf(b, origin, leaf_key, ica);
+        const od_gen_cert *wrong = gen_leaf(b, "default.example.test", OD_KEY_ECDSA_P256, ica);
+        bool right_by_default = kind == SC_SNI_DIFFERS;
+        chain[0] = right_by_default ? right : wrong;
+        chain[1] = ica;
+        chain[2] = right_by_default ? wrong : right;
+        chain[3] = ica;
+        set_identity(&cfg.identities[0], &chain[0], 2, NULL);
+        set_identity(&cfg.identities[1], &chain[2], 2, origin);
+        cfg.n_identities = 2;
+        chain_len = 0;   /* identities set above */
+        break;
+    }
+    case SC_COUNT:
+        break;
+    }
+    if (b->error)
+        return;
+    if (chain_len)
+        set_identity(&cfg.identities[0], chain, chain_len, NULL);
+
+    switch (kind) {
+    case SC_NO_SHARED_CIPHER:
+        cfg.priority = "NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+CHACHA20-POLY1305";
+        break;
+    case SC_TLS13_ONLY:
+        cfg.priority = "NORMAL:-VERS-ALL:+VERS-TLS1.3";
+        break;
+    case SC_CLIENT_CERT_REQUIRED:
+        cfg.require_client_cert = true;
+        break;
+    case SC_PORT_CLOSED:
+        cfg.mode = OD_LAB_CLOSED;
+        break;
+    case SC_PLAIN_HTTP:
+        cfg.mode = OD_LAB_PLAIN_HTTP;
+        break;
+    case SC_SILENT:
+        cfg.mode = OD_LAB_SILENT;
+        c->timeout_s = 2;
+        break;
+    case SC_HTTP_503:
+        cfg.http_status = 503;
+        break;
+    case SC_HTTP_SILENT:
+        cfg.http_silent = true;
+        c->timeout_s = 2;
+        break;
+    default:
+        break;
+    }
+
+    int https_port = 0;
+    start_server(b, &cfg, &https_port);
+    /* Something answers on the HTTP port too, so nothing else on this
+     * machine's port 80 can be mistaken for the lab origin. */
+    od_lab_config http_cfg = { .mode = OD_LAB_PLAIN_HTTP };
+    int http_port = 0;
+    start_server(b, &http_cfg, &http_port);
+    if (b->error)
+        return;
+
+    free(c->origin_domain);
+    c->origin_domain = od_xstrdup(origin);
+    c->https_port = https_port;
+    c->http_port = http_port;
+    if (kind == SC_CNAME_NOT_COVERED) {
+        c->forward_host_header = true;
+        od_strlist_free(&c->cnames);
+        od_strlist_init(&c->cnames);
+        od_strlist_add(&c->cnames, "www.shop.test");
+        od_strlist_add(&c->cnames, "cdn.shop.test");
+    }
+    add_resolve(c, origin, https_port);
+    add_resolve(c, origin, http_port);
+    for (size_t i = 0; i < c->cnames.len; i++) {
+        add_resolve(c, c->cnames.items[i], https_port);
+        add_resolve(c, c->cnames.items[i], http_port);
+    }
+}
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+static char *make_private_dir(char **error)
+{
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp)
+        tmp = "/tmp";
+    char *dir = od_xasprintf("%s/origin-doctor-lab-XXXXXX", tmp);
+    if (!mkdtemp(dir)) {   /* mode 0700 */
+        *error = od_xasprintf("lab: cannot create a folder in %s: %s", tmp, strerror(errno));
+        free(dir);
+        return NULL;
+    }
+    return dir;
+}
+
+od_lab *od_lab_start(const char *name, od_case *c, char **error)
+{
+    *error = NULL;
+    const od_lab_scenario *sc = od_lab_find(name);
+    if (!sc) {
+        od_buf msg;
+        od_buf_init(&msg);
+        char *shown = od_escape_str(name ? name : "");
+        od_buf_printf(&msg, "lab: unknown scenario \"%s\"; known:", shown);
+        free(shown);
+        for (size_t i = 0; i < SC_COUNT; i++)
+            od_buf_printf(&msg, " %s", SCENARIOS[i].name);
+        *error = od_buf_steal(&msg);
+        return NULL;
+    }
+    char *dir = make_private_dir(error);
+    if (!dir)
+        return NULL;
+    od_lab *lab = od_xcalloc(1, sizeof *lab);
+    lab->dir = dir;
+    od_strlist_init(&lab->files);
+
+    builder b = { lab, NULL };
+    build(&b, (scenario_kind)(sc - SCENARIOS), c);
+    if (b.error) {
+        *error = b.error;
+        od_lab_stop(lab);
+        return NULL;
+    }
+    return lab;
+}
+
+void od_lab_stop(od_lab *lab)
+{
+    if (!lab)
+        return;
+    for (size_t i = 0; i < lab->n_servers; i++)
+        od_lab_server_stop(lab->servers[i]);
+    for (size_t i = 0; i < lab->n_certs; i++)
+        od_gen_cert_free(&lab->certs[i]);
+    for (size_t i = 0; i < lab->files.len; i++)
+        unlink(lab->files.items[i]);
+    if (lab->dir)
+        rmdir(lab->dir);
+    od_strlist_free(&lab->files);
+    free(lab->dir);
+    free(lab);
+}

@@ -1,0 +1,228 @@
+/* Observations: facts the probes saw, no opinions. Rules read these;
+ * the JSON report stores them; a reopened report restores them. */
+#ifndef OD_OBS_H
+#define OD_OBS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include "od_util.h"
+
+#define OD_ADDR_LEN 64
+
+/* ---- steps (what ran, how it went, how long) ---- */
+typedef enum {
+    OD_STEP_PENDING,
+    OD_STEP_RUNNING,
+    OD_STEP_PASS,
+    OD_STEP_WARN,
+    OD_STEP_FAIL,
+    OD_STEP_SKIPPED,
+    OD_STEP_UNTESTED
+} od_step_status;
+
+typedef struct {
+    char *name;           /* "dns", "tcp 127.0.0.1:443", "tls a.example.com @127.0.0.1:443" */
+    od_step_status status;
+    int64_t duration_ms;
+    char *detail;         /* one line, escaped */
+} od_step;
+
+const char *od_step_status_name(od_step_status s);   /* "pass", "fail", ... */
+bool od_step_status_parse(const char *s, od_step_status *out);
+
+/* ---- DNS ---- */
+typedef enum {
+    OD_DNS_NOT_RUN,
+    OD_DNS_OK,
+    OD_DNS_NO_SUCH_HOST,
+    OD_DNS_FAILED,       /* no answer, server failure, timeout */
+    OD_DNS_IS_IP         /* the origin domain is an IP literal: not looked up */
+} od_dns_status;
+
+typedef struct {
+    char address[OD_ADDR_LEN];
+    int family;          /* 4 or 6 */
+    bool from_resolve;   /* came from --resolve, not DNS */
+    bool is_private;     /* private, loopback, link-local, unique-local */
+} od_address;
+
+typedef struct {
+    od_dns_status status;
+    char *error;         /* resolver text when not OK */
+    int64_t duration_ms;
+} od_dns_result;
+
+/* ---- TCP ---- */
+typedef enum {
+    OD_TCP_UNTESTED,
+    OD_TCP_OPEN,
+    OD_TCP_REFUSED,
+    OD_TCP_TIMEOUT,
+    OD_TCP_UNREACHABLE,
+    OD_TCP_ERROR
+} od_tcp_state;
+
+typedef struct {
+    char address[OD_ADDR_LEN];
+    int port;
+    od_tcp_state state;
+    char *error;         /* strerror text when not open */
+    int64_t duration_ms;
+} od_tcp_result;
+
+const char *od_tcp_state_name(od_tcp_state s);
+bool od_tcp_state_parse(const char *s, od_tcp_state *out);
+
+/* ---- certificates (deduplicated by SHA-256, referenced by index) ---- */
+typedef struct {
+    char *subject;           /* RFC 4514 DN, escaped */
+    char *issuer;
+    od_strlist common_names;
+    od_strlist san_dns;      /* as in the certificate (escaped) */
+    od_strlist san_ip;       /* textual addresses */
+    time_t not_before;
+    time_t not_after;
+    char *serial;            /* hex, colon separated */
+    char *sha256;            /* hex, colon separated, upper case like openssl */
+    char *key_type;          /* "RSA", "ECDSA", "Ed25519", ... */
+    int key_bits;
+    char *key_curve;         /* "SECP256R1" or NULL */
+    char *signature_algorithm;  /* "RSA-SHA256" ... */
+    bool is_ca;
+    bool self_signed;        /* issued by its own key (signature checks) */
+    bool self_issued;        /* subject DN == issuer DN */
+    od_strlist aia_issuer_urls;
+    char *subject_key_id;    /* hex or NULL */
+    char *authority_key_id;  /* hex or NULL */
+    unsigned char *der;      /* raw certificate as received */
+    size_t der_len;
+} od_cert;
+
+void od_cert_free(od_cert *c);
+
+/* ---- chain facts (computed from the chain as sent + the trust store) ----
+ * Pure facts, so the rules can judge order, completeness and trust. */
+typedef struct {
+    bool analysed;                /* false: no chain to analyse */
+    size_t path[16];              /* positions in the sent list, leaf first, as issuers were found */
+    size_t path_len;
+    bool order_ok;                /* path is 0,1,2,... */
+    bool leaf_self_signed;        /* [0] verifies with its own key */
+    bool issuer_missing;          /* the path stops at a cert whose issuer is neither sent nor trusted */
+    char *missing_issuer_dn;      /* issuer DN of that cert */
+    char *missing_issuer_akid;    /* its authority key id (hex) or NULL */
+    size_t missing_after;         /* position whose issuer is missing */
+    bool ends_at_trust_anchor;    /* last cert on the path is issued by (or is) a trusted CA */
+    char *trust_anchor_subject;   /* that CA's subject, when found */
+    bool ends_at_untrusted_root;  /* the path ends at a self-signed cert the store does not hold */
+    bool root_included;           /* a self-signed CA cert was sent */
+    size_t root_position;
+    size_t extra[16];             /* positions sent but not on the path */
+    size_t n_extra;
+} od_chain_facts;
+
+void od_chain_facts_free(od_chain_facts *f);
+
+/* ---- TLS handshakes ---- */
+typedef enum {
+    OD_TLS_UNTESTED,          /* not attempted (port closed, cancelled) */
+    OD_TLS_OK,
+    OD_TLS_NOT_TLS,           /* the peer answered, but not with TLS */
+    OD_TLS_TIMEOUT,           /* handshake did not finish in time */
+    OD_TLS_ALERT,             /* a fatal alert was received */
+    OD_TLS_CLIENT_CERT_REQUIRED,
+    OD_TLS_CLOSED,            /* peer closed the connection without an alert */
+    OD_TLS_CONNECT_FAILED,    /* TCP connect failed for this handshake */
+    OD_TLS_ERROR              /* another error */
+} od_tls_outcome;
+
+const char *od_tls_outcome_name(od_tls_outcome o);
+bool od_tls_outcome_parse(const char *s, od_tls_outcome *out);
+
+typedef struct {
+    char address[OD_ADDR_LEN];
+    int port;
+    char *sni;                /* NULL: no server_name extension */
+    bool ok;
+    od_tls_outcome outcome;
+    char *version;            /* "TLS1.2" (GnuTLS name) */
+    char *cipher;             /* IANA name e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 */
+    char *group;              /* "SECP256R1", "X25519" */
+    int alert;                /* alert number, -1 if none */
+    char *alert_name;         /* e.g. "handshake_failure" */
+    char *error;              /* GnuTLS error text */
+    bool client_cert_requested;
+    size_t chain[16];         /* indexes into od_observations.certs, in the order sent */
+    size_t chain_len;
+    od_chain_facts facts;
+    int64_t duration_ms;
+} od_handshake;
+
+/* ---- protocol support and cipher table ---- */
+typedef enum { OD_TRI_UNTESTED = -1, OD_TRI_NO = 0, OD_TRI_YES = 1 } od_tri;
+
+typedef struct {
+    unsigned proto;           /* one OD_PROTO_* bit */
+    od_tri accepted;
+    char *detail;             /* why untested, or what the origin answered */
+} od_protocol_result;
+
+typedef struct {
+    unsigned proto;           /* one OD_PROTO_* bit */
+    char *name;               /* OpenSSL name, from the policy */
+    char *iana;               /* "0xC02F" */
+    bool cloudfront_offers;   /* CloudFront offers it at this protocol */
+    od_tri origin_accepts;    /* UNTESTED: see reason */
+    char *reason;             /* why untested, or NULL */
+} od_cipher_row;
+
+/* ---- HTTP ---- */
+typedef struct {
+    bool attempted;
+    char *scheme;             /* "https" or "http" */
+    char address[OD_ADDR_LEN];
+    int port;
+    char *host_header;
+    char *method;             /* "HEAD" or "GET" */
+    bool responded;
+    int status_code;          /* 0 when no response */
+    char *status_line;        /* escaped */
+    char *server;             /* Server header, escaped, or NULL */
+    int64_t ttfb_ms;
+    char *error;              /* why there is no response */
+} od_http_result;
+
+/* ---- everything observed in one run ---- */
+typedef struct {
+    od_dns_result dns;
+    od_address *addresses;    size_t n_addresses;
+    od_tcp_result *tcp;       size_t n_tcp;
+    od_handshake *handshakes; size_t n_handshakes;
+    od_cert *certs;           size_t n_certs;
+    od_protocol_result *protocols; size_t n_protocols;
+    od_cipher_row *ciphers;   size_t n_ciphers;
+    od_http_result *http;     size_t n_http;
+    od_step *steps;           size_t n_steps;
+    int handshake_count;      /* every TLS handshake attempted, all probes */
+    bool cancelled;           /* the run was stopped before it finished */
+    char *trust_store_used;   /* file path, or "system" */
+} od_observations;
+
+void od_obs_init(od_observations *o);
+void od_obs_free(od_observations *o);
+
+/* Append helpers return the new element (zeroed) for the caller to fill. */
+od_address *od_obs_add_address(od_observations *o);
+od_tcp_result *od_obs_add_tcp(od_observations *o);
+od_handshake *od_obs_add_handshake(od_observations *o);
+od_protocol_result *od_obs_add_protocol(od_observations *o);
+od_cipher_row *od_obs_add_cipher(od_observations *o);
+od_http_result *od_obs_add_http(od_observations *o);
+od_step *od_obs_add_step(od_observations *o, const char *name);
+/* Adds a certificate unless one with the same SHA-256 is present; takes
+ * ownership of *c either way; returns its index. */
+size_t od_obs_add_cert(od_observations *o, od_cert *c);
+
+#endif

@@ -1,0 +1,86 @@
+/* Probes: observe, never judge. Each is bounded by a timeout and safe to
+ * run on its own thread (they share nothing mutable; results are merged
+ * into the observations by the engine on one thread). */
+#ifndef OD_PROBE_H
+#define OD_PROBE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include "od_case.h"
+#include "od_obs.h"
+#include "od_policy.h"
+
+/* ---- DNS ---- fills o->dns and o->addresses (A and AAAA, or the
+ * --resolve overrides for host:port). Bounded by timeout_ms. */
+void od_probe_dns(const char *host, int port, const od_resolve *resolve, size_t n_resolve,
+                  int timeout_ms, od_observations *o);
+
+/* Is a numeric address private, loopback, link-local or unique-local? */
+bool od_address_is_private(const char *address);
+
+/* ---- TCP ---- non-blocking connect bounded by timeout_ms. */
+void od_probe_tcp(const char *address, int port, int timeout_ms, od_tcp_result *out);
+
+/* Connects (bounded); returns a connected blocking socket or -1 with
+ * *state and *err describing why (err malloc'd). */
+int od_tcp_connect(const char *address, int port, int timeout_ms, od_tcp_state *state, char **err);
+
+/* ---- TLS handshake ---- */
+typedef struct {
+    const char *address;
+    int port;
+    const char *sni;            /* NULL: no server_name extension */
+    int timeout_ms;
+    const char *priority;       /* GnuTLS priority string; NULL: permissive (TLS1.0-1.3, all suites GnuTLS has) */
+    atomic_bool *cancel;        /* may be NULL */
+} od_tls_request;
+
+typedef struct {
+    od_handshake hs;            /* chain/facts left empty: see der */
+    unsigned char **der;        /* the certificate list exactly as sent */
+    size_t *der_len;
+    size_t n_der;
+} od_tls_capture;
+
+/* Connects, handshakes, records version/cipher/group/alert/error and the
+ * peer's certificate list as sent. Classifies failures (not TLS, timeout,
+ * alert, client certificate required: also detected in TLS 1.3 by one
+ * read after the handshake, closed, connect failed). */
+void od_probe_tls(const od_tls_request *req, od_tls_capture *out);
+void od_tls_capture_free(od_tls_capture *c);
+
+/* Priority string offering CloudFront's suites (from the policy) at the
+ * given OD_PROTO_* protocols with CloudFront's curves. malloc'd. */
+char *od_policy_priority(const od_policy *p, unsigned protocols);
+/* Priority string offering exactly one suite at one protocol, or NULL when
+ * GnuTLS cannot offer it (SSLv3 compiled out, suite not valid there). */
+char *od_suite_priority(const od_policy *p, const od_policy_suite *s, unsigned proto);
+
+/* ---- protocol support and cipher table ----
+ * For each protocol TLS1.0..1.3: does the origin accept it (any suite)?
+ * For TLS1.0-1.2: each CloudFront suite alone, with only CloudFront's
+ * curves, up to `concurrency` connections at once. Rows for SSLv3 are
+ * untested (not in this GnuTLS). Appends to o->protocols and o->ciphers;
+ * returns the number of handshakes used. */
+int od_probe_cipher_table(const char *address, int port, const char *sni,
+                          const od_policy *p, int timeout_ms, int concurrency,
+                          atomic_bool *cancel, od_observations *o);
+
+/* ---- HTTP ---- */
+typedef struct {
+    const char *address;
+    int port;
+    bool tls;
+    const char *sni;            /* for TLS */
+    const char *host_header;
+    const char *method;         /* "HEAD" or "GET" */
+    const char *priority;       /* for TLS; NULL permissive */
+    int timeout_ms;             /* connect, handshake, and first byte each */
+    atomic_bool *cancel;
+} od_http_request;
+
+/* Sends METHOD / with Host, reads the status line and headers (bounded in
+ * size), records status, Server header (escaped) and time to first byte. */
+void od_probe_http(const od_http_request *req, od_http_result *out);
+
+#endif

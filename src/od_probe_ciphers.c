@@ -1,0 +1,329 @@
+/* Protocol support and the cipher table: which protocol versions the
+ * origin accepts, and which of CloudFront's suites it accepts at each,
+ * one handshake per (protocol, suite) offering only that suite, run on a
+ * bounded pool of threads. */
+#include "od_probe.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+
+#include "od_pool.h"
+#include "od_tls_session.h"
+
+#define DEFAULT_CONCURRENCY 8
+#define SSL3_UNAVAILABLE "SSL 3.0 is not available in this GnuTLS build"
+
+/* The protocols of the table, in order; SSLv3 first and never probed. */
+static const unsigned table_protocols[] = { OD_PROTO_SSLV3, OD_PROTO_TLS1, OD_PROTO_TLS11, OD_PROTO_TLS12 };
+static const unsigned probed_protocols[] = { OD_PROTO_TLS1, OD_PROTO_TLS11, OD_PROTO_TLS12, OD_PROTO_TLS13 };
+#define N_TABLE (sizeof table_protocols / sizeof table_protocols[0])
+#define N_PROBED (sizeof probed_protocols / sizeof probed_protocols[0])
+
+/* GnuTLS priority token of one OD_PROTO_* bit; NULL when GnuTLS has none. */
+static const char *version_token(unsigned proto)
+{
+    switch (proto) {
+    case OD_PROTO_TLS1:
+        return "VERS-TLS1.0";
+    case OD_PROTO_TLS11:
+        return "VERS-TLS1.1";
+    case OD_PROTO_TLS12:
+        return "VERS-TLS1.2";
+    case OD_PROTO_TLS13:
+        return "VERS-TLS1.3";
+    default:
+        return NULL;   /* SSL 3.0 is compiled out of Debian's GnuTLS */
+    }
+}
+
+static void add_token(od_buf *b, od_strlist *seen, const char *prefix, const char *tok)
+{
+    char *t = od_xasprintf("%s%s", prefix, tok);
+    if (!od_strlist_contains(seen, t)) {
+        od_buf_printf(b, ":+%s", t);
+        od_strlist_add(seen, t);
+    }
+    free(t);
+}
+
+static void add_groups(od_buf *b, const od_policy *p)
+{
+    for (size_t i = 0; i < p->curves.len; i++)
+        od_buf_printf(b, ":+GROUP-%s", p->curves.items[i]);
+}
+
+char *od_policy_priority(const od_policy *p, unsigned protocols)
+{
+    if (!p)
+        return NULL;
+    od_buf b;
+    od_buf_init(&b);
+    od_strlist seen;
+    od_strlist_init(&seen);
+    od_buf_puts(&b, "NONE");
+    bool any_version = false;
+    for (size_t i = 0; i < N_PROBED; i++) {
+        const char *v = version_token(probed_protocols[i]);
+        if ((protocols & probed_protocols[i]) && v) {
+            od_buf_printf(&b, ":+%s", v);
+            any_version = true;
+        }
+    }
+    /* The suites' own tokens, in CloudFront's order. GnuTLS combines
+     * every kx x cipher x mac it is given, so this offer is a superset of
+     * CloudFront's list; the per-suite table is the exact check. */
+    for (size_t i = 0; i < p->n_suites; i++) {
+        const od_policy_suite *s = &p->suites[i];
+        if (!(s->protocols & protocols & (OD_PROTO_TLS1 | OD_PROTO_TLS11 | OD_PROTO_TLS12)))
+            continue;
+        add_token(&b, &seen, "", s->gnutls_kx);
+        add_token(&b, &seen, "", s->gnutls_cipher);
+        add_token(&b, &seen, "", s->gnutls_mac);
+    }
+    add_groups(&b, p);
+    od_buf_puts(&b, ":+SIGN-ALL:+CTYPE-X509");
+    od_strlist_free(&seen);
+    if (!any_version) {
+        od_buf_free(&b);
+        return NULL;
+    }
+    return od_buf_steal(&b);
+}
+
+/* How many suites a priority string enumerates; the IANA id of the last. */
+static int enumerate_suites(const char *priority, uint16_t *last_code)
+{
+    gnutls_priority_t pc;
+    if (gnutls_priority_init(&pc, priority, NULL) < 0)
+        return -1;
+    int count = 0;
+    for (unsigned i = 0;; i++) {
+        unsigned int sidx;
+        int r = gnutls_priority_get_cipher_suite_index(pc, i, &sidx);
+        if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+            break;
+        if (r < 0)
+            continue;
+        unsigned char id[2];
+        if (gnutls_cipher_suite_info(sidx, id, NULL, NULL, NULL, NULL))
+            *last_code = (uint16_t)(id[0] << 8 | id[1]);
+        count++;
+    }
+    gnutls_priority_deinit(pc);
+    return count;
+}
+
+char *od_suite_priority(const od_policy *p, const od_policy_suite *s, unsigned proto)
+{
+    if (!p || !s || !(s->protocols & proto))
+        return NULL;
+    const char *v = version_token(proto);
+    if (!v || proto == OD_PROTO_TLS13)
+        return NULL;
+    od_buf b;
+    od_buf_init(&b);
+    od_buf_printf(&b, "NONE:+%s:+%s:+%s:+%s", v, s->gnutls_kx, s->gnutls_cipher, s->gnutls_mac);
+    add_groups(&b, p);
+    od_buf_puts(&b, ":+SIGN-ALL:+CTYPE-X509");
+    /* GnuTLS accepts combinations that exist at no version and then
+     * sends an empty suite list: insist on exactly the one suite. */
+    uint16_t code = 0;
+    if (enumerate_suites(b.data, &code) != 1 || code != s->code) {
+        od_buf_free(&b);
+        return NULL;
+    }
+    return od_buf_steal(&b);
+}
+
+/* ---- the probing ---- */
+
+typedef struct {
+    char *priority;            /* owned */
+    bool ran;
+    od_tri result;
+    char *detail;              /* owned */
+} table_job;
+
+typedef struct {
+    const char *address;
+    int port;
+    const char *sni;
+    int timeout_ms;
+    atomic_bool *cancel;
+    table_job *jobs;
+} table_ctx;
+
+static bool is_cancelled(const atomic_bool *c)
+{
+    return c && atomic_load(c);
+}
+
+/* Each job touches only its own slot. */
+static void run_job(void *vctx, size_t index)
+{
+    table_ctx *ctx = vctx;
+    table_job *job = &ctx->jobs[index];
+    if (is_cancelled(ctx->cancel)) {
+        job->result = OD_TRI_UNTESTED;
+        job->detail = od_xstrdup("cancelled");
+        return;
+    }
+    od_tls_request req = {
+        .address = ctx->address,
+        .port = ctx->port,
+        .sni = ctx->sni,
+        .timeout_ms = ctx->timeout_ms,
+        .priority = job->priority,
+        .cancel = ctx->cancel,
+    };
+    od_tls_capture cap;
+    od_probe_tls(&req, &cap);
+    job->ran = true;
+    const od_handshake *hs = &cap.hs;
+    switch (hs->outcome) {
+    case OD_TLS_OK:
+        job->result = OD_TRI_YES;
+        job->detail = od_xasprintf("negotiated %s with %s", hs->version ? hs->version : "?",
+                                   hs->cipher ? hs->cipher : "?");
+        break;
+    case OD_TLS_CLIENT_CERT_REQUIRED:
+        /* The origin chose a suite and moved on to ask for a certificate. */
+        job->result = OD_TRI_YES;
+        job->detail = od_xstrdup("accepted, then a client certificate was required");
+        break;
+    case OD_TLS_ALERT:
+    case OD_TLS_CLOSED:
+        job->result = OD_TRI_NO;
+        job->detail = od_xstrdup(hs->error ? hs->error : "refused");
+        break;
+    default:
+        /* Timeouts, connect failures, not TLS: we learnt nothing. */
+        job->result = OD_TRI_UNTESTED;
+        job->detail = od_xasprintf("%s: %s", od_tls_outcome_name(hs->outcome), hs->error ? hs->error : "failed");
+        break;
+    }
+    od_tls_capture_free(&cap);
+}
+
+static void free_jobs(table_job *jobs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(jobs[i].priority);
+        free(jobs[i].detail);
+    }
+    free(jobs);
+}
+
+int od_probe_cipher_table(const char *address, int port, const char *sni, const od_policy *p, int timeout_ms,
+                          int concurrency, atomic_bool *cancel, od_observations *o)
+{
+    if (concurrency <= 0)
+        concurrency = DEFAULT_CONCURRENCY;
+    int handshakes = 0;
+    table_ctx ctx = { address, port, sni, timeout_ms, cancel, NULL };
+
+    /* 1. Each protocol alone, everything this GnuTLS has at that version. */
+    table_job *pjobs = od_xcalloc(N_PROBED, sizeof *pjobs);
+    for (size_t i = 0; i < N_PROBED; i++)
+        pjobs[i].priority = od_xasprintf("%s:-VERS-ALL:+%s", od_tls_permissive_priority,
+                                         version_token(probed_protocols[i]));
+    ctx.jobs = pjobs;
+    od_pool_run(N_PROBED, concurrency < (int)N_PROBED ? concurrency : (int)N_PROBED, run_job, &ctx);
+
+    od_tri proto_result[N_TABLE];
+    const char *proto_detail[N_TABLE];
+    proto_result[0] = OD_TRI_UNTESTED;
+    proto_detail[0] = SSL3_UNAVAILABLE;
+    od_protocol_result *pr = od_obs_add_protocol(o);
+    pr->proto = OD_PROTO_SSLV3;
+    pr->accepted = OD_TRI_UNTESTED;
+    pr->detail = od_xstrdup(SSL3_UNAVAILABLE);
+    for (size_t i = 0; i < N_PROBED; i++) {
+        if (pjobs[i].ran)
+            handshakes++;
+        pr = od_obs_add_protocol(o);
+        pr->proto = probed_protocols[i];
+        pr->accepted = pjobs[i].result;
+        pr->detail = od_xstrdup(pjobs[i].detail);
+        if (i + 1 < N_TABLE) {
+            proto_result[i + 1] = pjobs[i].result;
+            proto_detail[i + 1] = pjobs[i].detail;
+        }
+    }
+
+    /* 2. One job per (protocol, suite) worth a handshake. */
+    size_t n_rows = N_TABLE * p->n_suites;
+    table_job *sjobs = od_xcalloc(n_rows ? n_rows : 1, sizeof *sjobs);
+    size_t *job_of_row = od_xcalloc(n_rows ? n_rows : 1, sizeof *job_of_row);
+    char **reason_of_row = od_xcalloc(n_rows ? n_rows : 1, sizeof *reason_of_row);
+    od_tri *result_of_row = od_xcalloc(n_rows ? n_rows : 1, sizeof *result_of_row);
+    size_t n_jobs = 0;
+    for (size_t pi = 0; pi < N_TABLE; pi++) {
+        unsigned proto = table_protocols[pi];
+        for (size_t si = 0; si < p->n_suites; si++) {
+            size_t row = pi * p->n_suites + si;
+            const od_policy_suite *s = &p->suites[si];
+            job_of_row[row] = SIZE_MAX;
+            result_of_row[row] = OD_TRI_UNTESTED;
+            if (!(s->protocols & proto & p->protocols)) {
+                reason_of_row[row] = od_xasprintf("not offered by CloudFront at %s", od_proto_name(proto));
+            } else if (proto == OD_PROTO_SSLV3) {
+                reason_of_row[row] = od_xstrdup(SSL3_UNAVAILABLE);
+            } else if (proto_result[pi] == OD_TRI_NO) {
+                result_of_row[row] = OD_TRI_NO;
+                reason_of_row[row] = od_xasprintf("protocol refused: %s", proto_detail[pi]);
+            } else if (proto_result[pi] == OD_TRI_UNTESTED) {
+                reason_of_row[row] = od_xasprintf("%s not tested: %s", od_proto_name(proto), proto_detail[pi]);
+            } else {
+                char *prio = od_suite_priority(p, s, proto);
+                if (!prio) {
+                    reason_of_row[row] = od_xasprintf("this GnuTLS cannot offer %s at %s (disabled by a "
+                                                      "system policy?)",
+                                                      s->openssl_name, od_proto_name(proto));
+                } else {
+                    sjobs[n_jobs].priority = prio;
+                    job_of_row[row] = n_jobs++;
+                }
+            }
+        }
+    }
+    ctx.jobs = sjobs;
+    if (n_jobs)
+        od_pool_run(n_jobs, concurrency, run_job, &ctx);
+
+    for (size_t pi = 0; pi < N_TABLE; pi++) {
+        unsigned proto = table_protocols[pi];
+        for (size_t si = 0; si < p->n_suites; si++) {
+            size_t row = pi * p->n_suites + si;
+            const od_policy_suite *s = &p->suites[si];
+            od_cipher_row *r = od_obs_add_cipher(o);
+            r->proto = proto;
+            r->name = od_xstrdup(s->openssl_name);
+            r->iana = od_xstrdup(s->iana);
+            r->cloudfront_offers = (s->protocols & proto & p->protocols) != 0;
+            if (job_of_row[row] != SIZE_MAX) {
+                table_job *j = &sjobs[job_of_row[row]];
+                if (j->ran)
+                    handshakes++;
+                r->origin_accepts = j->result;
+                r->reason = j->result == OD_TRI_YES ? NULL : od_xstrdup(j->detail);
+            } else {
+                r->origin_accepts = result_of_row[row];
+                r->reason = reason_of_row[row];
+                reason_of_row[row] = NULL;
+            }
+        }
+    }
+
+    for (size_t i = 0; i < n_rows; i++)
+        free(reason_of_row[i]);
+    free(reason_of_row);
+    free(result_of_row);
+    free(job_of_row);
+    free_jobs(sjobs, n_jobs);
+    free_jobs(pjobs, N_PROBED);
+    return handshakes;
+}

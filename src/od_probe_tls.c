@@ -1,0 +1,511 @@
+/* TLS probe: one bounded handshake with GnuTLS, recorded as facts
+ * (version, suite, group, alert, chain as sent) and classified the way
+ * CloudFront's failures differ (not TLS, timeout, alert, client
+ * certificate required, closed). Trusts nothing: the chain is analysed
+ * elsewhere, from the DER list captured here, even after a failure. */
+#include "od_tls_session.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <gnutls/abstract.h>
+#include <gnutls/gnutls.h>
+
+const char od_tls_permissive_priority[] =
+    "NORMAL:+VERS-TLS1.0:+VERS-TLS1.1:+VERS-TLS1.2:+VERS-TLS1.3:+RSA:+ECDHE-RSA:+ECDHE-ECDSA:"
+    "+ARCFOUR-128:+3DES-CBC:+AES-128-CBC:+AES-256-CBC:+MD5:+SHA1:+SHA256:+SHA384:"
+    "+GROUP-ALL:+SIGN-ALL:+CTYPE-X509";
+
+/* How long to wait, after a TLS 1.3 handshake that requested a client
+ * certificate, for the server's verdict (alert 116) on the first read. */
+#define CLIENT_CERT_VERDICT_MS 1000
+/* Poll in slices so a cancel request is noticed mid-handshake. */
+#define CANCEL_SLICE_MS 100
+#define FIRST_BYTES 64
+
+struct od_tls_session {
+    gnutls_session_t session;
+    gnutls_certificate_credentials_t cred;
+    int fd;
+    atomic_bool *cancel;
+    bool cert_requested;                 /* set by the retrieve callback */
+    unsigned char first[FIRST_BYTES];    /* the first bytes the peer sent */
+    size_t n_first;
+};
+
+static bool cancelled(const atomic_bool *c)
+{
+    return c && atomic_load(c);
+}
+
+/* ---- transport: MSG_NOSIGNAL (a peer that hung up must not kill us
+ * with SIGPIPE), a record of the first bytes (to recognise plain HTTP),
+ * and cancellable waits ---- */
+
+static ssize_t push_fn(gnutls_transport_ptr_t ptr, const void *data, size_t len)
+{
+    od_tls_session *s = ptr;
+    ssize_t n;
+    do
+        n = send(s->fd, data, len, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        gnutls_transport_set_errno(s->session, errno);
+    return n;
+}
+
+/* Whole flights in one sendmsg: separate small writes would meet Nagle
+ * and delayed ACKs, costing ~40 ms per handshake. */
+static ssize_t vec_push_fn(gnutls_transport_ptr_t ptr, const giovec_t *iov, int iovcnt)
+{
+    od_tls_session *s = ptr;
+    struct msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = (struct iovec *)(uintptr_t)iov;   /* giovec_t is struct iovec */
+    msg.msg_iovlen = (size_t)iovcnt;
+    ssize_t n;
+    do
+        n = sendmsg(s->fd, &msg, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        gnutls_transport_set_errno(s->session, errno);
+    return n;
+}
+
+static ssize_t pull_fn(gnutls_transport_ptr_t ptr, void *data, size_t len)
+{
+    od_tls_session *s = ptr;
+    ssize_t n;
+    do
+        n = recv(s->fd, data, len, 0);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        gnutls_transport_set_errno(s->session, errno);
+    } else if (n > 0 && s->n_first < FIRST_BYTES) {
+        size_t take = FIRST_BYTES - s->n_first;
+        if (take > (size_t)n)
+            take = (size_t)n;
+        memcpy(s->first + s->n_first, data, take);
+        s->n_first += take;
+    }
+    return n;
+}
+
+static int pull_timeout_fn(gnutls_transport_ptr_t ptr, unsigned int ms)
+{
+    od_tls_session *s = ptr;
+    int64_t deadline = ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : od_now_ms() + (int64_t)ms;
+    for (;;) {
+        if (cancelled(s->cancel)) {
+            gnutls_transport_set_errno(s->session, ECANCELED);
+            return -1;
+        }
+        int slice = CANCEL_SLICE_MS;
+        if (deadline >= 0) {
+            int64_t left = deadline - od_now_ms();
+            if (left <= 0)
+                left = 0;
+            if (left < slice)
+                slice = (int)left;
+        }
+        struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+        int rc = poll(&pfd, 1, slice);
+        if (rc > 0)
+            return rc;
+        if (rc < 0 && errno != EINTR) {
+            gnutls_transport_set_errno(s->session, errno);
+            return -1;
+        }
+        if (deadline >= 0 && od_now_ms() >= deadline)
+            return 0;
+    }
+}
+
+/* Sends no certificate (CloudFront has none unless origin mTLS is set
+ * up), but notes that one was asked for. */
+static int retrieve_fn(gnutls_session_t session, const gnutls_datum_t *req_ca_rdn, int nreqs,
+                       const gnutls_pk_algorithm_t *pk_algos, int pk_algos_length,
+                       gnutls_pcert_st **pcert, unsigned int *pcert_length, gnutls_privkey_t *privkey)
+{
+    (void)req_ca_rdn;
+    (void)nreqs;
+    (void)pk_algos;
+    (void)pk_algos_length;
+    od_tls_session *s = gnutls_session_get_ptr(session);
+    if (s)
+        s->cert_requested = true;
+    *pcert = NULL;
+    *pcert_length = 0;
+    *privkey = NULL;
+    return 0;
+}
+
+/* "GNUTLS_A_HANDSHAKE_FAILURE" -> "handshake_failure". */
+static char *alert_token(int alert)
+{
+    const char *s = gnutls_alert_get_strname((gnutls_alert_description_t)alert);
+    if (!s)
+        return od_xasprintf("alert_%d", alert);
+    if (strncmp(s, "GNUTLS_A_", 9) == 0)
+        s += 9;
+    char *out = od_xstrdup(s);
+    for (char *p = out; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return out;
+}
+
+static bool looks_like_tls(const od_tls_session *s)
+{
+    /* TLS record content types: change_cipher_spec .. heartbeat. */
+    return s->n_first == 0 || (s->first[0] >= 20 && s->first[0] <= 24);
+}
+
+/* What the peer said instead of TLS: its first line, escaped. GnuTLS
+ * stops after a 5-byte record header, so read a little more first. */
+static char *not_tls_text(od_tls_session *s)
+{
+    int64_t until = od_now_ms() + 100;
+    while (s->n_first < FIRST_BYTES && !memchr(s->first, '\n', s->n_first)) {
+        int64_t left = until - od_now_ms();
+        struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+        if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+            break;
+        ssize_t n = recv(s->fd, s->first + s->n_first, FIRST_BYTES - s->n_first, MSG_DONTWAIT);
+        if (n <= 0)
+            break;
+        s->n_first += (size_t)n;
+    }
+    size_t n = 0;
+    while (n < s->n_first && s->first[n] != '\r' && s->first[n] != '\n')
+        n++;
+    char *line = od_escape((const char *)s->first, n);
+    char *msg;
+    if (n >= 5 && memcmp(s->first, "HTTP/", 5) == 0)
+        msg = od_xasprintf("the origin answered with plain HTTP (\"%s\"), not TLS", line);
+    else
+        msg = od_xasprintf("the origin answered with something that is not TLS (\"%s\")", line);
+    free(line);
+    return msg;
+}
+
+static void copy_peers(od_tls_session *s, od_tls_capture *out)
+{
+    unsigned int n = 0;
+    const gnutls_datum_t *peers = gnutls_certificate_get_peers(s->session, &n);
+    if (!peers || n == 0)
+        return;
+    out->der = od_xcalloc(n, sizeof *out->der);
+    out->der_len = od_xcalloc(n, sizeof *out->der_len);
+    for (unsigned i = 0; i < n; i++) {
+        out->der[i] = od_xmalloc(peers[i].size ? peers[i].size : 1);
+        memcpy(out->der[i], peers[i].data, peers[i].size);
+        out->der_len[i] = peers[i].size;
+    }
+    out->n_der = n;
+}
+
+static void record_negotiated(od_tls_session *s, od_handshake *hs)
+{
+    gnutls_protocol_t v = gnutls_protocol_get_version(s->session);
+    const char *vname = gnutls_protocol_get_name(v);
+    if (vname && !hs->version)
+        hs->version = od_xstrdup(vname);
+    const char *cs = gnutls_ciphersuite_get(s->session);
+    if (cs && !hs->cipher)
+        hs->cipher = od_xstrdup(cs);
+    gnutls_group_t g = gnutls_group_get(s->session);
+    const char *gname = g != GNUTLS_GROUP_INVALID ? gnutls_group_get_name(g) : NULL;
+    if (gname && !hs->group)
+        hs->group = od_xstrdup(gname);
+}
+
+static void note_alert(od_tls_session *s, od_handshake *hs)
+{
+    int a = (int)gnutls_alert_get(s->session);
+    hs->alert = a;
+    free(hs->alert_name);
+    hs->alert_name = alert_token(a);
+}
+
+static bool client_cert_alert(int alert, bool requested)
+{
+    if (alert == GNUTLS_A_CERTIFICATE_REQUIRED)
+        return true;
+    return requested && (alert == GNUTLS_A_HANDSHAKE_FAILURE || alert == GNUTLS_A_DECODE_ERROR ||
+                         alert == GNUTLS_A_BAD_CERTIFICATE);
+}
+
+/* Classifies a failed handshake (rc < 0). */
+static void classify_failure(od_tls_session *s, int rc, int timeout_ms, od_handshake *hs)
+{
+    bool requested = hs->client_cert_requested;
+    free(hs->error);
+    hs->error = NULL;
+    if (cancelled(s->cancel)) {
+        hs->outcome = OD_TLS_UNTESTED;
+        hs->error = od_xstrdup("cancelled");
+        return;
+    }
+    if (!looks_like_tls(s) || rc == GNUTLS_E_UNEXPECTED_PACKET_LENGTH || rc == GNUTLS_E_UNEXPECTED_PACKET) {
+        hs->outcome = OD_TLS_NOT_TLS;
+        hs->error = s->n_first ? not_tls_text(s)
+                               : od_xasprintf("the origin did not answer with TLS (%s)", gnutls_strerror(rc));
+        return;
+    }
+    switch (rc) {
+    case GNUTLS_E_TIMEDOUT:
+        hs->outcome = OD_TLS_TIMEOUT;
+        hs->error = s->n_first ? od_xasprintf("the TLS handshake did not finish within %d ms", timeout_ms)
+                               : od_xasprintf("connected, but no TLS answer within %d ms", timeout_ms);
+        return;
+    case GNUTLS_E_FATAL_ALERT_RECEIVED:
+        note_alert(s, hs);
+        hs->outcome = client_cert_alert(hs->alert, requested) ? OD_TLS_CLIENT_CERT_REQUIRED : OD_TLS_ALERT;
+        hs->error = od_xasprintf("%s (alert %d %s)", gnutls_strerror(rc), hs->alert, hs->alert_name);
+        return;
+    case GNUTLS_E_PREMATURE_TERMINATION:
+    case GNUTLS_E_PULL_ERROR:
+    case GNUTLS_E_PUSH_ERROR:
+        hs->outcome = requested ? OD_TLS_CLIENT_CERT_REQUIRED : OD_TLS_CLOSED;
+        hs->error = od_xasprintf("the origin closed the connection during the handshake (%s)",
+                                 gnutls_strerror(rc));
+        return;
+    default:
+        hs->outcome = requested ? OD_TLS_CLIENT_CERT_REQUIRED : OD_TLS_ERROR;
+        hs->error = od_xstrdup(gnutls_strerror(rc));
+        return;
+    }
+}
+
+/* In TLS 1.3 the server judges the (empty) client Certificate after its
+ * own Finished, so a required certificate shows only on the first read. */
+static void check_client_cert_verdict(od_tls_session *s, int timeout_ms, od_handshake *hs)
+{
+    int ms = timeout_ms < CLIENT_CERT_VERDICT_MS ? timeout_ms : CLIENT_CERT_VERDICT_MS;
+    gnutls_record_set_timeout(s->session, (unsigned)(ms > 0 ? ms : 1));
+    char buf[256];
+    ssize_t n;
+    do
+        n = gnutls_record_recv(s->session, buf, sizeof buf);
+    while (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED);
+    if (n == GNUTLS_E_FATAL_ALERT_RECEIVED || n == GNUTLS_E_PREMATURE_TERMINATION ||
+        n == GNUTLS_E_PULL_ERROR) {
+        if (n == GNUTLS_E_FATAL_ALERT_RECEIVED)
+            note_alert(s, hs);
+        hs->ok = false;
+        hs->outcome = OD_TLS_CLIENT_CERT_REQUIRED;
+        hs->error = n == GNUTLS_E_FATAL_ALERT_RECEIVED
+                        ? od_xasprintf("after the handshake: %s (alert %d %s)", gnutls_strerror((int)n),
+                                       hs->alert, hs->alert_name)
+                        : od_xasprintf("after the handshake the origin closed the connection (%s)",
+                                       gnutls_strerror((int)n));
+    }
+}
+
+static void session_free(od_tls_session *s)
+{
+    if (!s)
+        return;
+    if (s->session)
+        gnutls_deinit(s->session);
+    if (s->cred)
+        gnutls_certificate_free_credentials(s->cred);
+    if (s->fd >= 0)
+        close(s->fd);
+    free(s);
+}
+
+static od_tls_session *open_session(const od_tls_request *req, od_tls_capture *out, bool verdict_read)
+{
+    memset(out, 0, sizeof *out);
+    od_handshake *hs = &out->hs;
+    snprintf(hs->address, sizeof hs->address, "%s", req->address ? req->address : "");
+    hs->port = req->port;
+    hs->sni = req->sni && *req->sni ? od_xstrdup(req->sni) : NULL;
+    hs->alert = -1;
+    hs->outcome = OD_TLS_UNTESTED;
+    int64_t start = od_now_ms();
+    int timeout_ms = req->timeout_ms > 0 ? req->timeout_ms : 1;
+
+    if (cancelled(req->cancel)) {
+        hs->error = od_xstrdup("cancelled");
+        return NULL;
+    }
+
+    od_tls_session *s = od_xcalloc(1, sizeof *s);
+    s->fd = -1;
+    s->cancel = req->cancel;
+    const char *prio = req->priority ? req->priority : od_tls_permissive_priority;
+    const char *errpos = NULL;
+    int rc = gnutls_init(&s->session, GNUTLS_CLIENT);
+    if (rc == 0)
+        rc = gnutls_priority_set_direct(s->session, prio, &errpos);
+    if (rc == 0)
+        rc = gnutls_certificate_allocate_credentials(&s->cred);
+    if (rc == 0) {
+        gnutls_certificate_set_retrieve_function2(s->cred, retrieve_fn);
+        rc = gnutls_credentials_set(s->session, GNUTLS_CRD_CERTIFICATE, s->cred);
+    }
+    if (rc == 0 && hs->sni)
+        rc = gnutls_server_name_set(s->session, GNUTLS_NAME_DNS, hs->sni, strlen(hs->sni));
+    if (rc != 0) {
+        hs->outcome = OD_TLS_ERROR;
+        hs->error = errpos ? od_xasprintf("GnuTLS priority rejected at \"%s\": %s", errpos, gnutls_strerror(rc))
+                           : od_xasprintf("GnuTLS session setup: %s", gnutls_strerror(rc));
+        session_free(s);
+        hs->duration_ms = od_now_ms() - start;
+        return NULL;
+    }
+
+    od_tcp_state st;
+    char *err = NULL;
+    s->fd = od_tcp_connect(req->address, req->port, timeout_ms, &st, &err);
+    if (s->fd < 0) {
+        hs->outcome = OD_TLS_CONNECT_FAILED;
+        hs->error = od_xasprintf("TCP %s: %s", od_tcp_state_name(st), err ? err : "failed");
+        free(err);
+        session_free(s);
+        hs->duration_ms = od_now_ms() - start;
+        return NULL;
+    }
+    if (cancelled(req->cancel)) {
+        hs->error = od_xstrdup("cancelled");
+        session_free(s);
+        hs->duration_ms = od_now_ms() - start;
+        return NULL;
+    }
+
+    gnutls_session_set_ptr(s->session, s);
+    gnutls_transport_set_ptr(s->session, s);
+    gnutls_transport_set_push_function(s->session, push_fn);
+    gnutls_transport_set_vec_push_function(s->session, vec_push_fn);
+    gnutls_transport_set_pull_function(s->session, pull_fn);
+    gnutls_transport_set_pull_timeout_function(s->session, pull_timeout_fn);
+
+    int64_t deadline = od_now_ms() + timeout_ms;
+    do {
+        int64_t left = deadline - od_now_ms();
+        if (left <= 0) {
+            rc = GNUTLS_E_TIMEDOUT;
+            break;
+        }
+        gnutls_handshake_set_timeout(s->session, (unsigned)left);
+        rc = gnutls_handshake(s->session);
+    } while (rc < 0 && !gnutls_error_is_fatal(rc) && !cancelled(req->cancel));
+
+    hs->client_cert_requested = s->cert_requested || gnutls_certificate_client_get_request_status(s->session);
+    copy_peers(s, out);
+    if (rc == 0) {
+        hs->ok = true;
+        hs->outcome = OD_TLS_OK;
+        record_negotiated(s, hs);
+        if (verdict_read && hs->client_cert_requested &&
+            gnutls_protocol_get_version(s->session) == GNUTLS_TLS1_3)
+            check_client_cert_verdict(s, timeout_ms, hs);
+    } else {
+        if (rc > 0)   /* cancelled while the loop would have gone on */
+            rc = GNUTLS_E_INTERRUPTED;
+        if (hs->client_cert_requested)   /* the server got past suite selection */
+            record_negotiated(s, hs);
+        classify_failure(s, rc, timeout_ms, hs);
+    }
+    hs->duration_ms = od_now_ms() - start;
+    if (!hs->ok) {
+        session_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+od_tls_session *od_tls_session_open(const od_tls_request *req, od_tls_capture *out)
+{
+    /* The HTTP probe reads anyway: its first read gets the verdict. */
+    return open_session(req, out, false);
+}
+
+ssize_t od_tls_session_send(od_tls_session *s, const void *data, size_t len, char **err)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = gnutls_record_send(s->session, (const char *)data + done, len - done);
+        if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
+            continue;
+        if (n < 0) {
+            if (err)
+                *err = od_xstrdup(gnutls_strerror((int)n));
+            return -1;
+        }
+        done += (size_t)n;
+    }
+    return (ssize_t)done;
+}
+
+ssize_t od_tls_session_recv(od_tls_session *s, void *buf, size_t len, int timeout_ms, bool *timed_out,
+                            char **err)
+{
+    if (timed_out)
+        *timed_out = false;
+    gnutls_record_set_timeout(s->session, (unsigned)(timeout_ms > 0 ? timeout_ms : 1));
+    ssize_t n;
+    do
+        n = gnutls_record_recv(s->session, buf, len);
+    while (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED);
+    if (n >= 0)
+        return n;
+    if (n == GNUTLS_E_PREMATURE_TERMINATION)   /* many servers close without close_notify */
+        return 0;
+    if (n == GNUTLS_E_TIMEDOUT && timed_out)
+        *timed_out = true;
+    if (err) {
+        if (n == GNUTLS_E_FATAL_ALERT_RECEIVED) {
+            int a = (int)gnutls_alert_get(s->session);
+            char *tok = alert_token(a);
+            *err = od_xasprintf("%s (alert %d %s)", gnutls_strerror((int)n), a, tok);
+            free(tok);
+        } else {
+            *err = od_xstrdup(gnutls_strerror((int)n));
+        }
+    }
+    return -1;
+}
+
+void od_tls_session_close(od_tls_session *s)
+{
+    if (!s)
+        return;
+    gnutls_bye(s->session, GNUTLS_SHUT_WR);
+    session_free(s);
+}
+
+void od_probe_tls(const od_tls_request *req, od_tls_capture *out)
+{
+    od_tls_session *s = open_session(req, out, true);
+    od_tls_session_close(s);
+}
+
+void od_tls_capture_free(od_tls_capture *c)
+{
+    if (!c)
+        return;
+    od_handshake *hs = &c->hs;
+    free(hs->sni);
+    free(hs->version);
+    free(hs->cipher);
+    free(hs->group);
+    free(hs->alert_name);
+    free(hs->error);
+    for (size_t i = 0; i < c->n_der; i++)
+        free(c->der[i]);
+    free(c->der);
+    free(c->der_len);
+    memset(c, 0, sizeof *c);
+    c->hs.alert = -1;
+}

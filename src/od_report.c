@@ -1,0 +1,68 @@
+#include "od_report.h"
+#include "od_report_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void od_report_init(od_report *r)
+{
+    memset(r, 0, sizeof *r);
+    od_case_init(&r->input);
+    od_finding_list_init(&r->findings);
+    od_obs_init(&r->obs);
+}
+
+void od_report_free(od_report *r)
+{
+    if (!r)
+        return;
+    free(r->tool_version);
+    free(r->generated_at);
+    od_case_free(&r->input);
+    free(r->summary);
+    od_finding_list_free(&r->findings);
+    od_obs_free(&r->obs);
+    memset(r, 0, sizeof *r);
+}
+
+static const char *const dns_names[] = {
+    [OD_DNS_NOT_RUN] = "not_run", [OD_DNS_OK] = "ok",         [OD_DNS_NO_SUCH_HOST] = "no_such_host",
+    [OD_DNS_FAILED] = "failed",   [OD_DNS_IS_IP] = "is_ip",
+};
+
+const char *od_dns_status_name(od_dns_status s)
+{
+    if ((int)s < 0 || (size_t)s >= sizeof dns_names / sizeof dns_names[0])
+        return "unknown";
+    return dns_names[s];
+}
+
+bool od_dns_status_parse(const char *s, od_dns_status *out)
+{
+    for (size_t i = 0; s && i < sizeof dns_names / sizeof dns_names[0]; i++) {
+        if (strcmp(s, dns_names[i]) == 0) {
+            *out = (od_dns_status)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool od_proto_bit_parse(const char *s, unsigned *out)
+{
+    if (!s)
+        return false;
+    for (unsigned bit = OD_PROTO_SSLV3; bit <= OD_PROTO_TLS13; bit <<= 1) {
+        const char *name = od_proto_name(bit);
+        if (name && strcmp(name, s) == 0) {
+            *out = bit;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *od_tri_name(od_tri t)
+{
+    return t == OD_TRI_YES ? "true" : t == OD_TRI_NO ? "false" : "untested";
+}

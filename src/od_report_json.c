@@ -1,0 +1,1186 @@
+/* The JSON report (contract in design.md, schema origin-doctor/report/1):
+ * writing, and reading back with strict validation so a reopened report
+ * renders exactly as a fresh run. */
+#include "od_report.h"
+#include "od_report_internal.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+
+#ifndef OD_VERSION
+#define OD_VERSION "unknown"
+#endif
+
+#define MAX_JSON_INT 9007199254740992.0 /* 2^53: integers a double holds exactly */
+
+/* ------------------------------------------------------------------ */
+/* writing                                                              */
+
+static void oom(void)
+{
+    fputs("origin-doctor: out of memory\n", stderr);
+    abort();
+}
+
+static cJSON *chk(cJSON *item)
+{
+    if (!item)
+        oom();
+    return item;
+}
+
+static void add(cJSON *obj, const char *key, cJSON *item)
+{
+    if (!cJSON_AddItemToObject(obj, key, chk(item)))
+        oom();
+}
+
+static void push(cJSON *arr, cJSON *item)
+{
+    if (!cJSON_AddItemToArray(arr, chk(item)))
+        oom();
+}
+
+static cJSON *str_or_null(const char *s)
+{
+    return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+static void add_str(cJSON *obj, const char *key, const char *s)
+{
+    add(obj, key, str_or_null(s));
+}
+
+static void add_num(cJSON *obj, const char *key, double v)
+{
+    add(obj, key, cJSON_CreateNumber(v));
+}
+
+static void add_bool(cJSON *obj, const char *key, bool v)
+{
+    add(obj, key, cJSON_CreateBool(v));
+}
+
+static void add_tri(cJSON *obj, const char *key, od_tri t)
+{
+    add(obj, key, t == OD_TRI_UNTESTED ? cJSON_CreateNull() : cJSON_CreateBool(t == OD_TRI_YES));
+}
+
+static void add_strlist(cJSON *obj, const char *key, const od_strlist *l)
+{
+    cJSON *arr = chk(cJSON_CreateArray());
+    for (size_t i = 0; i < l->len; i++)
+        push(arr, cJSON_CreateString(l->items[i] ? l->items[i] : ""));
+    add(obj, key, arr);
+}
+
+static void add_sizes(cJSON *obj, const char *key, const size_t *v, size_t n)
+{
+    cJSON *arr = chk(cJSON_CreateArray());
+    for (size_t i = 0; i < n; i++)
+        push(arr, cJSON_CreateNumber((double)v[i]));
+    add(obj, key, arr);
+}
+
+static cJSON *input_to_json(const od_case *c)
+{
+    cJSON *in = chk(cJSON_CreateObject());
+    add_str(in, "origin_domain", c->origin_domain ? c->origin_domain : "");
+    add_bool(in, "forward_host_header", c->forward_host_header);
+    add_strlist(in, "cnames", &c->cnames);
+    add_num(in, "http_port", c->http_port);
+    add_num(in, "https_port", c->https_port);
+    add_str(in, "protocol_policy", od_protocol_policy_name(c->protocol_policy));
+    cJSON *protos = chk(cJSON_CreateArray());
+    for (unsigned bit = OD_PROTO_SSLV3; bit <= OD_PROTO_TLS13; bit <<= 1)
+        if (c->origin_ssl_protocols & bit)
+            push(protos, cJSON_CreateString(od_proto_name(bit)));
+    add(in, "origin_ssl_protocols", protos);
+    cJSON *res = chk(cJSON_CreateArray());
+    for (size_t i = 0; i < c->n_resolve; i++) {
+        const od_resolve *r = &c->resolve[i];
+        char *s = od_xasprintf("%s:%d:%s", r->host ? r->host : "", r->port, r->address ? r->address : "");
+        push(res, cJSON_CreateString(s));
+        free(s);
+    }
+    add(in, "resolve", res);
+    add_str(in, "trust_store", c->trust_store);
+    add_num(in, "timeout", c->timeout_s);
+    add_num(in, "concurrency", c->concurrency);
+    add_bool(in, "http_get", c->http_get);
+    return in;
+}
+
+static cJSON *finding_to_json(const od_finding *f)
+{
+    cJSON *o = chk(cJSON_CreateObject());
+    add_str(o, "id", f->id ? f->id : "");
+    add_str(o, "severity", od_severity_name(f->severity));
+    add_str(o, "title", f->title);
+    add_str(o, "detail", f->detail);
+    add_strlist(o, "names", &f->names);
+    add(o, "evidence", f->evidence && cJSON_IsObject(f->evidence) ? cJSON_Duplicate(f->evidence, 1)
+                                                                  : cJSON_CreateObject());
+    add_strlist(o, "fix", &f->fix);
+    add_str(o, "reproduce", f->reproduce);
+    return o;
+}
+
+static cJSON *facts_to_json(const od_chain_facts *f)
+{
+    cJSON *o = chk(cJSON_CreateObject());
+    add_bool(o, "analysed", f->analysed);
+    add_sizes(o, "path", f->path, f->path_len < 16 ? f->path_len : 16);
+    add_bool(o, "order_ok", f->order_ok);
+    add_bool(o, "leaf_self_signed", f->leaf_self_signed);
+    add_bool(o, "issuer_missing", f->issuer_missing);
+    add_str(o, "missing_issuer_dn", f->missing_issuer_dn);
+    add_str(o, "missing_issuer_akid", f->missing_issuer_akid);
+    add_num(o, "missing_after", (double)f->missing_after);
+    add_bool(o, "ends_at_trust_anchor", f->ends_at_trust_anchor);
+    add_str(o, "trust_anchor_subject", f->trust_anchor_subject);
+    add_bool(o, "ends_at_untrusted_root", f->ends_at_untrusted_root);
+    add_bool(o, "root_included", f->root_included);
+    add_num(o, "root_position", (double)f->root_position);
+    add_sizes(o, "extra", f->extra, f->n_extra < 16 ? f->n_extra : 16);
+    return o;
+}
+
+static cJSON *handshake_to_json(const od_handshake *h)
+{
+    cJSON *o = chk(cJSON_CreateObject());
+    add_str(o, "address", h->address);
+    add_num(o, "port", h->port);
+    add_str(o, "sni", h->sni);
+    add_bool(o, "ok", h->ok);
+    add_str(o, "outcome", od_tls_outcome_name(h->outcome));
+    add_str(o, "version", h->version);
+    add_str(o, "cipher", h->cipher);
+    add_str(o, "group", h->group);
+    add(o, "alert", h->alert >= 0 ? cJSON_CreateNumber(h->alert) : cJSON_CreateNull());
+    add_str(o, "alert_name", h->alert_name);
+    add_str(o, "error", h->error);
+    add_bool(o, "client_cert_requested", h->client_cert_requested);
+    add_sizes(o, "chain", h->chain, h->chain_len < 16 ? h->chain_len : 16);
+    add(o, "chain_facts", facts_to_json(&h->facts));
+    add_num(o, "duration_ms", (double)h->duration_ms);
+    return o;
+}
+
+static cJSON *cert_to_json(const od_cert *c)
+{
+    char tbuf[32];
+    cJSON *o = chk(cJSON_CreateObject());
+    add_str(o, "subject", c->subject);
+    add_str(o, "issuer", c->issuer);
+    add_strlist(o, "common_names", &c->common_names);
+    add_strlist(o, "san_dns", &c->san_dns);
+    add_strlist(o, "san_ip", &c->san_ip);
+    od_format_time(c->not_before, tbuf, sizeof tbuf);
+    add_str(o, "not_before", tbuf);
+    od_format_time(c->not_after, tbuf, sizeof tbuf);
+    add_str(o, "not_after", tbuf);
+    add_str(o, "serial", c->serial);
+    add_str(o, "sha256", c->sha256);
+    cJSON *key = chk(cJSON_CreateObject());
+    add_str(key, "type", c->key_type);
+    add_num(key, "bits", c->key_bits);
+    add_str(key, "curve", c->key_curve);
+    add(o, "key", key);
+    add_str(o, "signature_algorithm", c->signature_algorithm);
+    add_bool(o, "is_ca", c->is_ca);
+    add_bool(o, "self_signed", c->self_signed);
+    add_bool(o, "self_issued", c->self_issued);
+    add_strlist(o, "aia_issuer_urls", &c->aia_issuer_urls);
+    add_str(o, "subject_key_id", c->subject_key_id);
+    add_str(o, "authority_key_id", c->authority_key_id);
+    char *pem = NULL;
+    if (c->der && c->der_len > 0 && c->der_len <= 0xFFFFFFFFu) {
+        gnutls_datum_t der = { c->der, (unsigned)c->der_len }, out = { NULL, 0 };
+        if (gnutls_pem_base64_encode2("CERTIFICATE", &der, &out) == 0) {
+            pem = od_xstrndup((const char *)out.data, out.size);
+            gnutls_free(out.data);
+        }
+    }
+    add_str(o, "pem", pem);
+    free(pem);
+    return o;
+}
+
+char *od_report_to_json(const od_report *r)
+{
+    const od_observations *ob = &r->obs;
+    cJSON *root = chk(cJSON_CreateObject());
+    add_str(root, "schema", OD_REPORT_SCHEMA);
+    cJSON *tool = chk(cJSON_CreateObject());
+    add_str(tool, "name", "origin-doctor");
+    add_str(tool, "version", r->tool_version ? r->tool_version : OD_VERSION);
+    add(root, "tool", tool);
+    char now[32];
+    if (!r->generated_at)
+        od_format_time(time(NULL), now, sizeof now);
+    add_str(root, "generated_at", r->generated_at ? r->generated_at : now);
+    add(root, "input", input_to_json(&r->input));
+
+    cJSON *verdict = chk(cJSON_CreateObject());
+    add_bool(verdict, "would_fail", r->would_fail);
+    add_str(verdict, "summary", r->summary);
+    add(root, "verdict", verdict);
+
+    cJSON *arr = chk(cJSON_CreateArray());
+    for (size_t i = 0; i < r->findings.len; i++)
+        push(arr, finding_to_json(&r->findings.items[i]));
+    add(root, "findings", arr);
+
+    arr = chk(cJSON_CreateArray());
+    for (size_t i = 0; i < ob->n_steps; i++) {
+        cJSON *o = chk(cJSON_CreateObject());
+        add_str(o, "name", ob->steps[i].name ? ob->steps[i].name : "");
+        add_str(o, "status", od_step_status_name(ob->steps[i].status));
+        add_num(o, "duration_ms", (double)ob->steps[i].duration_ms);
+        add_str(o, "detail", ob->steps[i].detail);
+        push(arr, o);
+    }
+    add(root, "steps", arr);
+
+    cJSON *dns = chk(cJSON_CreateObject());
+    add_str(dns, "status", od_dns_status_name(ob->dns.status));
+    add_str(dns, "error", ob->dns.error);
+    add_num(dns, "duration_ms", (double)ob->dns.duration_ms);
+    add(root, "dns", dns);
+
+    arr = chk(cJSON_CreateArray());
+    for (size_t i = 0; i < ob->n_addresses; i++) {
+        cJSON *o = chk(cJSON_CreateObject());
+        add_str(o, "address", ob->addresses[i].address);
+        add_num(o, "family", ob->addresses[i].family);
+        add_bool(o, "from_resolve", ob->addresses[i].from_resolve);
+        add_bool(o, "private", ob->addresses[i].is_private);
+        push(arr, o);
+    }
+    add(root, "addresses", arr);
+
+    arr = chk(cJSON_CreateArray());
+    for (size_t i = 0; i < ob->n_tcp; i++) {
+        cJSON *o = chk(cJSON_CreateObject());
+        add_str(o, "address", ob->tcp[i].address);
+        add_num(o, "port", ob->tcp[i].port);
+        add_str(o, "state", od_tcp_state_name(ob->tcp[i].state));
+        add_str(o, "error", ob->tcp[i].error);
+        add_num(o, "duration_ms", (double)ob->tcp[i].duration_ms);
+        push(arr, o);
+    }
+    add(root, "tcp", arr);
+
+    arr = chk(cJSON_CreateArray());
+    for (size_t i = 0; i < ob->n_handshakes; i++)
+        push(arr, handshake_to_json(&ob->handshakes[i]));
+    add(root, "handshakes", arr);
+
+    arr = chk(cJSON_CreateArray());
+    for (size_t i = 0; i < ob->n_certs; i++)
+        push(arr, cert_to_json(&ob->certs[i]));
+    add(root, "certificates", arr);
+
+    arr = chk(cJSON_CreateArray());
+    for (size_t i = 0; i < ob->n_protocols; i++) {
+        cJSON *o = chk(cJSON_CreateObject());
+        add_str(o, "protocol", od_proto_name(ob->protocols[i].proto));
+        add_tri(o, "accepted", ob->protocols[i].accepted);
+        add_str(o, "detail", ob->protocols[i].detail);
+        push(arr, o);
+    }
+    add(root, "protocols", arr);
+
+    arr = chk(cJSON_CreateArray());
+    for (size_t i = 0; i < ob->n_ciphers; i++) {
+        const od_cipher_row *c = &ob->ciphers[i];
+        cJSON *o = chk(cJSON_CreateObject());
+        add_str(o, "protocol", od_proto_name(c->proto));
+        add_str(o, "name", c->name ? c->name : "");
+        add_str(o, "iana", c->iana);
+        add_bool(o, "cloudfront_offers", c->cloudfront_offers);
+        add_tri(o, "origin_accepts", c->origin_accepts);
+        add_str(o, "reason", c->reason);
+        push(arr, o);
+    }
+    add(root, "ciphers", arr);
+
+    cJSON *http = chk(cJSON_CreateObject());
+    arr = chk(cJSON_CreateArray());
+    for (size_t i = 0; i < ob->n_http; i++) {
+        const od_http_result *h = &ob->http[i];
+        cJSON *o = chk(cJSON_CreateObject());
+        add_bool(o, "attempted", h->attempted);
+        add_str(o, "scheme", h->scheme);
+        add_str(o, "address", h->address);
+        add_num(o, "port", h->port);
+        add_str(o, "host_header", h->host_header);
+        add_str(o, "method", h->method);
+        add_bool(o, "responded", h->responded);
+        add_num(o, "status_code", h->status_code);
+        add_str(o, "status_line", h->status_line);
+        add_str(o, "server", h->server);
+        add_num(o, "ttfb_ms", (double)h->ttfb_ms);
+        add_str(o, "error", h->error);
+        push(arr, o);
+    }
+    add(http, "results", arr);
+    add(root, "http", http);
+
+    add_num(root, "handshake_count", ob->handshake_count);
+    add_bool(root, "cancelled", ob->cancelled);
+    add_str(root, "trust_store_used", ob->trust_store_used);
+
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!text)
+        oom();
+    /* cJSON allocates with the default hooks (malloc), so the caller's free() matches. */
+    return text;
+}
+
+/* ------------------------------------------------------------------ */
+/* reading                                                              */
+
+typedef struct {
+    char *err;   /* first error, malloc'd */
+} reader;
+
+static bool fail(reader *rd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool fail(reader *rd, const char *fmt, ...)
+{
+    if (rd->err)
+        return false;
+    va_list ap;
+    va_start(ap, fmt);
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    rd->err = od_xmalloc((size_t)(n > 0 ? n : 0) + 1);
+    vsnprintf(rd->err, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static const char *type_name(const cJSON *j)
+{
+    if (!j)
+        return "nothing";
+    if (cJSON_IsNull(j))
+        return "null";
+    if (cJSON_IsBool(j))
+        return "a boolean";
+    if (cJSON_IsNumber(j))
+        return "a number";
+    if (cJSON_IsString(j))
+        return "a string";
+    if (cJSON_IsArray(j))
+        return "an array";
+    if (cJSON_IsObject(j))
+        return "an object";
+    return "an invalid value";
+}
+
+/* A string from a report file is as untrusted as the network: keep it
+ * when it is already clean (so a reopened report round-trips byte for
+ * byte), otherwise store its escaped form. */
+static char *clean_dup(const char *s)
+{
+    size_t backslashes = 0, len = strlen(s);
+    for (size_t i = 0; i < len; i++)
+        backslashes += s[i] == '\\';
+    char *e = od_escape(s, len);
+    if (strlen(e) == len + backslashes) {
+        free(e);
+        return od_xstrdup(s);
+    }
+    return e;
+}
+
+static void clean_json_tree(cJSON *j)
+{
+    for (cJSON *c = j; c; c = c->next) {
+        if (c->string && !(c->type & cJSON_StringIsConst)) {
+            char *e = clean_dup(c->string);
+            if (strcmp(e, c->string) != 0) {
+                char *copy = cJSON_malloc(strlen(e) + 1);
+                if (!copy)
+                    oom();
+                strcpy(copy, e);
+                cJSON_free(c->string);
+                c->string = copy;
+            }
+            free(e);
+        }
+        if (cJSON_IsString(c) && c->valuestring && !(c->type & cJSON_IsReference)) {
+            char *e = clean_dup(c->valuestring);
+            if (strcmp(e, c->valuestring) != 0) {
+                char *copy = cJSON_malloc(strlen(e) + 1);
+                if (!copy)
+                    oom();
+                strcpy(copy, e);
+                cJSON_free(c->valuestring);
+                c->valuestring = copy;
+            }
+            free(e);
+        }
+        if (c->child)
+            clean_json_tree(c->child);
+    }
+}
+
+static const cJSON *member(reader *rd, const cJSON *obj, const char *path, const char *key)
+{
+    const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!j)
+        fail(rd, "%s%s%s: required key is missing", path, *path ? "." : "", key);
+    return j;
+}
+
+static bool type_error(reader *rd, const char *path, const char *key, const char *want, const cJSON *j)
+{
+    return fail(rd, "%s%s%s: expected %s (got %s)", path, *path ? "." : "", key, want, type_name(j));
+}
+
+static bool get_str(reader *rd, const cJSON *obj, const char *path, const char *key, bool nullable, char **out)
+{
+    const cJSON *j = member(rd, obj, path, key);
+    if (!j)
+        return false;
+    if (nullable && cJSON_IsNull(j)) {
+        *out = NULL;
+        return true;
+    }
+    if (!cJSON_IsString(j) || !j->valuestring)
+        return type_error(rd, path, key, nullable ? "a string or null" : "a string", j);
+    *out = clean_dup(j->valuestring);
+    return true;
+}
+
+/* An optional key: absent leaves *out untouched. */
+static bool opt_str(reader *rd, const cJSON *obj, const char *path, const char *key, char **out)
+{
+    if (!cJSON_GetObjectItemCaseSensitive(obj, key))
+        return true;
+    char *s = NULL;
+    if (!get_str(rd, obj, path, key, true, &s))
+        return false;
+    free(*out);
+    *out = s;
+    return true;
+}
+
+static bool get_bool(reader *rd, const cJSON *obj, const char *path, const char *key, bool *out)
+{
+    const cJSON *j = member(rd, obj, path, key);
+    if (!j)
+        return false;
+    if (!cJSON_IsBool(j))
+        return type_error(rd, path, key, "true or false", j);
+    *out = cJSON_IsTrue(j);
+    return true;
+}
+
+static bool get_tri(reader *rd, const cJSON *obj, const char *path, const char *key, od_tri *out)
+{
+    const cJSON *j = member(rd, obj, path, key);
+    if (!j)
+        return false;
+    if (cJSON_IsNull(j))
+        *out = OD_TRI_UNTESTED;
+    else if (cJSON_IsBool(j))
+        *out = cJSON_IsTrue(j) ? OD_TRI_YES : OD_TRI_NO;
+    else
+        return type_error(rd, path, key, "true, false or null", j);
+    return true;
+}
+
+static bool num_value(reader *rd, const cJSON *j, const char *path, const char *key, double min, double max,
+                      int64_t *out)
+{
+    if (!cJSON_IsNumber(j))
+        return type_error(rd, path, key, "an integer", j);
+    double d = j->valuedouble;
+    if (!(d >= -MAX_JSON_INT && d <= MAX_JSON_INT) || (double)(int64_t)d != d)
+        return fail(rd, "%s%s%s: expected an integer (got %g)", path, *path ? "." : "", key, d);
+    if (d < min || d > max)
+        return fail(rd, "%s%s%s: %lld is out of range (%.0f to %.0f)", path, *path ? "." : "", key,
+                    (long long)d, min, max);
+    *out = (int64_t)d;
+    return true;
+}
+
+static bool get_int(reader *rd, const cJSON *obj, const char *path, const char *key, double min, double max,
+                    int64_t *out)
+{
+    const cJSON *j = member(rd, obj, path, key);
+    return j && num_value(rd, j, path, key, min, max, out);
+}
+
+static bool get_intv(reader *rd, const cJSON *obj, const char *path, const char *key, double min, double max,
+                     int *out)
+{
+    int64_t v;
+    if (!get_int(rd, obj, path, key, min, max, &v))
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+static const cJSON *get_typed(reader *rd, const cJSON *obj, const char *path, const char *key, bool array)
+{
+    const cJSON *j = member(rd, obj, path, key);
+    if (!j)
+        return NULL;
+    if (array ? !cJSON_IsArray(j) : !cJSON_IsObject(j)) {
+        type_error(rd, path, key, array ? "an array" : "an object", j);
+        return NULL;
+    }
+    return j;
+}
+
+static bool get_strlist(reader *rd, const cJSON *obj, const char *path, const char *key, od_strlist *out)
+{
+    const cJSON *arr = get_typed(rd, obj, path, key, true);
+    if (!arr)
+        return false;
+    size_t i = 0;
+    for (const cJSON *j = arr->child; j; j = j->next, i++) {
+        if (!cJSON_IsString(j) || !j->valuestring)
+            return fail(rd, "%s%s%s[%zu]: expected a string (got %s)", path, *path ? "." : "", key, i,
+                        type_name(j));
+        od_strlist_add_owned(out, clean_dup(j->valuestring));
+    }
+    return true;
+}
+
+/* An array of positions (chain indexes, path, extra), each < limit. */
+static bool get_sizes(reader *rd, const cJSON *obj, const char *path, const char *key, size_t limit,
+                      const char *limit_what, size_t *out, size_t *n)
+{
+    const cJSON *arr = get_typed(rd, obj, path, key, true);
+    if (!arr)
+        return false;
+    size_t count = (size_t)cJSON_GetArraySize(arr);
+    if (count > 16)
+        return fail(rd, "%s%s%s: at most 16 entries are allowed (got %zu)", path, *path ? "." : "", key, count);
+    size_t i = 0;
+    for (const cJSON *j = arr->child; j; j = j->next, i++) {
+        char *sub = od_xasprintf("%s%s%s[%zu]", path, *path ? "." : "", key, i);
+        int64_t v;
+        bool ok = num_value(rd, j, "", sub, 0, MAX_JSON_INT, &v);
+        if (ok && (size_t)v >= limit)
+            ok = fail(rd, "%s: %lld is out of range (%s is %zu)", sub, (long long)v, limit_what, limit);
+        free(sub);
+        if (!ok)
+            return false;
+        out[i] = (size_t)v;
+    }
+    *n = count;
+    return true;
+}
+
+static bool get_addr(reader *rd, const cJSON *obj, const char *path, const char *key, char out[OD_ADDR_LEN])
+{
+    char *s = NULL;
+    if (!get_str(rd, obj, path, key, false, &s))
+        return false;
+    size_t n = strlen(s);
+    if (n >= OD_ADDR_LEN) {
+        free(s);
+        return fail(rd, "%s.%s: longer than %d characters", path, key, OD_ADDR_LEN - 1);
+    }
+    memcpy(out, s, n + 1);
+    free(s);
+    return true;
+}
+
+/* Parses an enum-like string with the given parser; names the allowed values. */
+#define GET_ENUM(rd, obj, path, key, parse, out, allowed)                                              \
+    do {                                                                                               \
+        const cJSON *j_ = member(rd, obj, path, key);                                                  \
+        if (!j_)                                                                                       \
+            return false;                                                                              \
+        if (!cJSON_IsString(j_) || !(parse)(j_->valuestring, out)) {                                   \
+            char *got_ = cJSON_IsString(j_) ? od_escape_str(j_->valuestring) : NULL;                   \
+            fail(rd, "%s.%s: expected one of %s (got %s%s%s)", path, key, allowed, got_ ? "\"" : "",   \
+                 got_ ? got_ : type_name(j_), got_ ? "\"" : "");                                       \
+            free(got_);                                                                                \
+            return false;                                                                              \
+        }                                                                                              \
+    } while (0)
+
+static bool parse_policy(const char *s, od_protocol_policy *out)
+{
+    char *err = od_parse_protocol_policy(s, out);
+    free(err);
+    return err == NULL;
+}
+
+/* "HOST:PORT:ADDR" as written by input_to_json (ADDR may hold colons). */
+static bool parse_resolve_entry(reader *rd, const char *path, const char *s, od_resolve *out)
+{
+    const char *c1 = strchr(s, ':');
+    const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (!c1 || !c2 || c1 == s)
+        goto bad;
+    char *end;
+    long port = strtol(c1 + 1, &end, 10);
+    if (end != c2 || c1 + 1 == c2 || port < 1 || port > 65535)
+        goto bad;
+    const char *a = c2 + 1;
+    size_t alen = strlen(a);
+    if (alen >= 2 && a[0] == '[' && a[alen - 1] == ']') {
+        a++;
+        alen -= 2;
+    }
+    char *addr = od_xstrndup(a, alen);
+    unsigned char bin[16];
+    if (inet_pton(AF_INET, addr, bin) != 1 && inet_pton(AF_INET6, addr, bin) != 1) {
+        free(addr);
+        goto bad;
+    }
+    out->host = od_xstrndup(s, (size_t)(c1 - s));
+    for (char *p = out->host; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p + 32);
+    out->port = (int)port;
+    out->address = addr;
+    return true;
+bad:;
+    char *e = od_escape_str(s);
+    fail(rd, "%s: \"%s\" is not HOST:PORT:ADDR with a port 1-65535 and a numeric address", path, e);
+    free(e);
+    return false;
+}
+
+static bool read_input(reader *rd, const cJSON *root, od_case *c)
+{
+    const char *p = "input";
+    const cJSON *in = get_typed(rd, root, "", "input", false);
+    if (!in)
+        return false;
+    free(c->origin_domain);
+    c->origin_domain = NULL;
+    if (!get_str(rd, in, p, "origin_domain", false, &c->origin_domain))
+        return false;
+    if (!get_bool(rd, in, p, "forward_host_header", &c->forward_host_header))
+        return false;
+    od_strlist_free(&c->cnames);
+    if (!get_strlist(rd, in, p, "cnames", &c->cnames))
+        return false;
+    if (!get_intv(rd, in, p, "http_port", 0, 65535, &c->http_port) ||
+        !get_intv(rd, in, p, "https_port", 0, 65535, &c->https_port))
+        return false;
+    GET_ENUM(rd, in, p, "protocol_policy", parse_policy, &c->protocol_policy,
+             "https-only, http-only, match-viewer");
+    const cJSON *protos = get_typed(rd, in, p, "origin_ssl_protocols", true);
+    if (!protos)
+        return false;
+    c->origin_ssl_protocols = 0;
+    size_t i = 0;
+    for (const cJSON *j = protos->child; j; j = j->next, i++) {
+        unsigned bit;
+        if (!cJSON_IsString(j) || !od_proto_bit_parse(j->valuestring, &bit)) {
+            char *got = cJSON_IsString(j) ? od_escape_str(j->valuestring) : NULL;
+            fail(rd, "input.origin_ssl_protocols[%zu]: expected one of SSLv3, TLSv1, TLSv1.1, TLSv1.2 (got %s%s%s)",
+                 i, got ? "\"" : "", got ? got : type_name(j), got ? "\"" : "");
+            free(got);
+            return false;
+        }
+        c->origin_ssl_protocols |= bit;
+    }
+    const cJSON *res = get_typed(rd, in, p, "resolve", true);
+    if (!res)
+        return false;
+    i = 0;
+    for (const cJSON *j = res->child; j; j = j->next, i++) {
+        char path[64];
+        snprintf(path, sizeof path, "input.resolve[%zu]", i);
+        if (!cJSON_IsString(j))
+            return fail(rd, "%s: expected a string HOST:PORT:ADDR (got %s)", path, type_name(j));
+        od_resolve r = { NULL, 0, NULL };
+        if (!parse_resolve_entry(rd, path, j->valuestring, &r))
+            return false;
+        c->resolve = od_xrealloc(c->resolve, (c->n_resolve + 1) * sizeof *c->resolve);
+        c->resolve[c->n_resolve++] = r;
+    }
+    /* Added keys, optional so older writers' files still load. */
+    if (!opt_str(rd, in, p, "trust_store", &c->trust_store))
+        return false;
+    if (cJSON_GetObjectItemCaseSensitive(in, "timeout") && !get_intv(rd, in, p, "timeout", 0, 3600, &c->timeout_s))
+        return false;
+    if (cJSON_GetObjectItemCaseSensitive(in, "concurrency") &&
+        !get_intv(rd, in, p, "concurrency", 0, 4096, &c->concurrency))
+        return false;
+    if (cJSON_GetObjectItemCaseSensitive(in, "http_get") && !get_bool(rd, in, p, "http_get", &c->http_get))
+        return false;
+    return true;
+}
+
+static bool read_findings(reader *rd, const cJSON *root, od_finding_list *l)
+{
+    const cJSON *arr = get_typed(rd, root, "", "findings", true);
+    if (!arr)
+        return false;
+    size_t i = 0;
+    for (const cJSON *j = arr->child; j; j = j->next, i++) {
+        char p[48];
+        snprintf(p, sizeof p, "findings[%zu]", i);
+        if (!cJSON_IsObject(j))
+            return fail(rd, "%s: expected an object (got %s)", p, type_name(j));
+        od_finding *f = od_finding_list_add(l);
+        if (!get_str(rd, j, p, "id", false, &f->id))
+            return false;
+        if (!f->id[0])
+            return fail(rd, "%s.id: must not be empty", p);
+        GET_ENUM(rd, j, p, "severity", od_severity_parse, &f->severity, "fail, warn, info, pass");
+        if (!get_str(rd, j, p, "title", false, &f->title) || !get_str(rd, j, p, "detail", true, &f->detail) ||
+            !get_strlist(rd, j, p, "names", &f->names))
+            return false;
+        const cJSON *ev = get_typed(rd, j, p, "evidence", false);
+        if (!ev)
+            return false;
+        cJSON_Delete(f->evidence);
+        f->evidence = chk(cJSON_Duplicate(ev, 1));
+        clean_json_tree(f->evidence->child);
+        if (!get_strlist(rd, j, p, "fix", &f->fix) || !get_str(rd, j, p, "reproduce", true, &f->reproduce))
+            return false;
+    }
+    return true;
+}
+
+static bool read_steps(reader *rd, const cJSON *root, od_observations *o)
+{
+    const cJSON *arr = get_typed(rd, root, "", "steps", true);
+    if (!arr)
+        return false;
+    size_t i = 0;
+    for (const cJSON *j = arr->child; j; j = j->next, i++) {
+        char p[48];
+        snprintf(p, sizeof p, "steps[%zu]", i);
+        if (!cJSON_IsObject(j))
+            return fail(rd, "%s: expected an object (got %s)", p, type_name(j));
+        od_step *s = od_obs_add_step(o, "");
+        free(s->name);
+        s->name = NULL;
+        if (!get_str(rd, j, p, "name", false, &s->name))
+            return false;
+        GET_ENUM(rd, j, p, "status", od_step_status_parse, &s->status,
+                 "pending, running, pass, warn, fail, skipped, untested");
+        if (!get_int(rd, j, p, "duration_ms", -1, MAX_JSON_INT, &s->duration_ms) ||
+            !get_str(rd, j, p, "detail", true, &s->detail))
+            return false;
+    }
+    return true;
+}
+
+static bool read_dns_addresses_tcp(reader *rd, const cJSON *root, od_observations *o)
+{
+    const cJSON *dns = get_typed(rd, root, "", "dns", false);
+    if (!dns)
+        return false;
+    GET_ENUM(rd, dns, "dns", "status", od_dns_status_parse, &o->dns.status,
+             "not_run, ok, no_such_host, failed, is_ip");
+    if (!get_str(rd, dns, "dns", "error", true, &o->dns.error) ||
+        !get_int(rd, dns, "dns", "duration_ms", -1, MAX_JSON_INT, &o->dns.duration_ms))
+        return false;
+
+    const cJSON *arr = get_typed(rd, root, "", "addresses", true);
+    if (!arr)
+        return false;
+    size_t i = 0;
+    for (const cJSON *j = arr->child; j; j = j->next, i++) {
+        char p[48];
+        snprintf(p, sizeof p, "addresses[%zu]", i);
+        if (!cJSON_IsObject(j))
+            return fail(rd, "%s: expected an object (got %s)", p, type_name(j));
+        od_address *a = od_obs_add_address(o);
+        if (!get_addr(rd, j, p, "address", a->address))
+            return false;
+        int64_t fam;
+        if (!get_int(rd, j, p, "family", 4, 6, &fam))
+            return false;
+        if (fam != 4 && fam != 6)
+            return fail(rd, "%s.family: expected 4 or 6 (got %lld)", p, (long long)fam);
+        a->family = (int)fam;
+        if (!get_bool(rd, j, p, "from_resolve", &a->from_resolve) || !get_bool(rd, j, p, "private", &a->is_private))
+            return false;
+    }
+
+    arr = get_typed(rd, root, "", "tcp", true);
+    if (!arr)
+        return false;
+    i = 0;
+    for (const cJSON *j = arr->child; j; j = j->next, i++) {
+        char p[48];
+        snprintf(p, sizeof p, "tcp[%zu]", i);
+        if (!cJSON_IsObject(j))
+            return fail(rd, "%s: expected an object (got %s)", p, type_name(j));
+        od_tcp_result *t = od_obs_add_tcp(o);
+        if (!get_addr(rd, j, p, "address", t->address) || !get_intv(rd, j, p, "port", 0, 65535, &t->port))
+            return false;
+        GET_ENUM(rd, j, p, "state", od_tcp_state_parse, &t->state,
+                 "untested, open, refused, timeout, unreachable, error");
+        if (!get_str(rd, j, p, "error", true, &t->error) ||
+            !get_int(rd, j, p, "duration_ms", -1, MAX_JSON_INT, &t->duration_ms))
+            return false;
+    }
+    return true;
+}
+
+static bool parse_pem(reader *rd, const char *path, const char *pem, od_cert *c)
+{
+    gnutls_datum_t in = { (unsigned char *)(uintptr_t)pem, (unsigned)strlen(pem) }, der = { NULL, 0 };
+    if (strlen(pem) > 1u << 20 || gnutls_pem_base64_decode2("CERTIFICATE", &in, &der) < 0 || der.size == 0) {
+        gnutls_free(der.data);
+        return fail(rd, "%s.pem: not a PEM certificate (expected -----BEGIN CERTIFICATE----- and base64)", path);
+    }
+    /* Not checked as X.509: the engine keeps certificates it could not
+     * parse, with their bytes, and those must reopen too. */
+    c->der = od_xmalloc(der.size);
+    memcpy(c->der, der.data, der.size);
+    c->der_len = der.size;
+    gnutls_free(der.data);
+    return true;
+}
+
+static bool get_time(reader *rd, const cJSON *obj, const char *path, const char *key, time_t *out)
+{
+    char *s = NULL;
+    if (!get_str(rd, obj, path, key, false, &s))
+        return false;
+    bool ok = od_parse_time(s, out);
+    if (!ok) {
+        fail(rd, "%s.%s: \"%s\" is not an RFC 3339 UTC time like 2026-01-31T12:00:00Z", path, key, s);
+    }
+    free(s);
+    return ok;
+}
+
+static bool read_cert(reader *rd, const cJSON *j, const char *p, od_cert *c)
+{
+    if (!get_str(rd, j, p, "subject", false, &c->subject) || !get_str(rd, j, p, "issuer", false, &c->issuer) ||
+        !get_strlist(rd, j, p, "common_names", &c->common_names) || !get_strlist(rd, j, p, "san_dns", &c->san_dns) ||
+        !get_strlist(rd, j, p, "san_ip", &c->san_ip) || !get_time(rd, j, p, "not_before", &c->not_before) ||
+        !get_time(rd, j, p, "not_after", &c->not_after) || !get_str(rd, j, p, "serial", true, &c->serial) ||
+        !get_str(rd, j, p, "sha256", true, &c->sha256))
+        return false;
+    const cJSON *key = get_typed(rd, j, p, "key", false);
+    if (!key)
+        return false;
+    char kp[64];
+    snprintf(kp, sizeof kp, "%s.key", p);
+    if (!get_str(rd, key, kp, "type", true, &c->key_type) || !get_intv(rd, key, kp, "bits", 0, 1 << 20, &c->key_bits) ||
+        !get_str(rd, key, kp, "curve", true, &c->key_curve))
+        return false;
+    if (!get_str(rd, j, p, "signature_algorithm", true, &c->signature_algorithm) ||
+        !get_bool(rd, j, p, "is_ca", &c->is_ca) || !get_bool(rd, j, p, "self_signed", &c->self_signed) ||
+        !get_bool(rd, j, p, "self_issued", &c->self_issued) ||
+        !get_strlist(rd, j, p, "aia_issuer_urls", &c->aia_issuer_urls) ||
+        !get_str(rd, j, p, "subject_key_id", true, &c->subject_key_id) ||
+        !get_str(rd, j, p, "authority_key_id", true, &c->authority_key_id))
+        return false;
+    /* The PEM keeps its line breaks (not escaped): it is checked by decoding it. */
+    const cJSON *pem = member(rd, j, p, "pem");
+    if (!pem)
+        return false;
+    if (cJSON_IsNull(pem))
+        return true;
+    if (!cJSON_IsString(pem) || !pem->valuestring)
+        return type_error(rd, p, "pem", "a string or null", pem);
+    return parse_pem(rd, p, pem->valuestring, c);
+}
+
+static bool read_certs(reader *rd, const cJSON *root, od_observations *o)
+{
+    const cJSON *arr = get_typed(rd, root, "", "certificates", true);
+    if (!arr)
+        return false;
+    size_t i = 0;
+    for (const cJSON *j = arr->child; j; j = j->next, i++) {
+        char p[48];
+        snprintf(p, sizeof p, "certificates[%zu]", i);
+        if (!cJSON_IsObject(j))
+            return fail(rd, "%s: expected an object (got %s)", p, type_name(j));
+        /* Appended directly (not od_obs_add_cert) so indexes match the file. */
+        o->certs = od_xrealloc(o->certs, (o->n_certs + 1) * sizeof *o->certs);
+        od_cert *c = &o->certs[o->n_certs++];
+        memset(c, 0, sizeof *c);
+        if (!read_cert(rd, j, p, c))
+            return false;
+    }
+    return true;
+}
+
+static bool read_facts(reader *rd, const cJSON *j, const char *hp, size_t chain_len, od_chain_facts *f)
+{
+    const cJSON *fo = get_typed(rd, j, hp, "chain_facts", false);
+    if (!fo)
+        return false;
+    char p[64];
+    snprintf(p, sizeof p, "%s.chain_facts", hp);
+    int64_t v;
+    if (!get_bool(rd, fo, p, "analysed", &f->analysed) ||
+        !get_sizes(rd, fo, p, "path", chain_len, "the chain length", f->path, &f->path_len) ||
+        !get_bool(rd, fo, p, "order_ok", &f->order_ok) || !get_bool(rd, fo, p, "leaf_self_signed", &f->leaf_self_signed) ||
+        !get_bool(rd, fo, p, "issuer_missing", &f->issuer_missing) ||
+        !get_str(rd, fo, p, "missing_issuer_dn", true, &f->missing_issuer_dn) ||
+        !get_str(rd, fo, p, "missing_issuer_akid", true, &f->missing_issuer_akid) ||
+        !get_int(rd, fo, p, "missing_after", 0, 15, &v))
+        return false;
+    f->missing_after = (size_t)v;
+    if (!get_bool(rd, fo, p, "ends_at_trust_anchor", &f->ends_at_trust_anchor) ||
+        !get_str(rd, fo, p, "trust_anchor_subject", true, &f->trust_anchor_subject) ||
+        !get_bool(rd, fo, p, "ends_at_untrusted_root", &f->ends_at_untrusted_root) ||
+        !get_bool(rd, fo, p, "root_included", &f->root_included) || !get_int(rd, fo, p, "root_position", 0, 15, &v))
+        return false;
+    f->root_position = (size_t)v;
+    return get_sizes(rd, fo, p, "extra", chain_len, "the chain length", f->extra, &f->n_extra);
+}
+
+static bool read_handshakes(reader *rd, const cJSON *root, od_observations *o)
+{
+    const cJSON *arr = get_typed(rd, root, "", "handshakes", true);
+    if (!arr)
+        return false;
+    size_t i = 0;
+    for (const cJSON *j = arr->child; j; j = j->next, i++) {
+        char p[48];
+        snprintf(p, sizeof p, "handshakes[%zu]", i);
+        if (!cJSON_IsObject(j))
+            return fail(rd, "%s: expected an object (got %s)", p, type_name(j));
+        od_handshake *h = od_obs_add_handshake(o);
+        if (!get_addr(rd, j, p, "address", h->address) || !get_intv(rd, j, p, "port", 0, 65535, &h->port) ||
+            !get_str(rd, j, p, "sni", true, &h->sni) || !get_bool(rd, j, p, "ok", &h->ok))
+            return false;
+        GET_ENUM(rd, j, p, "outcome", od_tls_outcome_parse, &h->outcome,
+                 "untested, ok, not_tls, timeout, alert, client_cert_required, closed, connect_failed, error");
+        if (!get_str(rd, j, p, "version", true, &h->version) || !get_str(rd, j, p, "cipher", true, &h->cipher) ||
+            !get_str(rd, j, p, "group", true, &h->group))
+            return false;
+        const cJSON *al = member(rd, j, p, "alert");
+        if (!al)
+            return false;
+        if (cJSON_IsNull(al)) {
+            h->alert = -1;
+        } else {
+            int64_t v;
+            char key[64];
+            snprintf(key, sizeof key, "%s.alert", p);
+            if (!num_value(rd, al, "", key, 0, 255, &v))
+                return false;
+            h->alert = (int)v;
+        }
+        if (!get_str(rd, j, p, "alert_name", true, &h->alert_name) || !get_str(rd, j, p, "error", true, &h->error) ||
+            !get_bool(rd, j, p, "client_cert_requested", &h->client_cert_requested) ||
+            !get_sizes(rd, j, p, "chain", o->n_certs, "the number of certificates", h->chain, &h->chain_len) ||
+            !read_facts(rd, j, p, h->chain_len, &h->facts) ||
+            !get_int(rd, j, p, "duration_ms", -1, MAX_JSON_INT, &h->duration_ms))
+            return false;
+    }
+    return true;
+}
+
+static bool read_protocols_ciphers(reader *rd, const cJSON *root, od_observations *o)
+{
+    const cJSON *arr = get_typed(rd, root, "", "protocols", true);
+    if (!arr)
+        return false;
+    size_t i = 0;
+    for (const cJSON *j = arr->child; j; j = j->next, i++) {
+        char p[48];
+        snprintf(p, sizeof p, "protocols[%zu]", i);
+        if (!cJSON_IsObject(j))
+            return fail(rd, "%s: expected an object (got %s)", p, type_name(j));
+        od_protocol_result *pr = od_obs_add_protocol(o);
+        GET_ENUM(rd, j, p, "protocol", od_proto_bit_parse, &pr->proto, "SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3");
+        if (!get_tri(rd, j, p, "accepted", &pr->accepted) || !get_str(rd, j, p, "detail", true, &pr->detail))
+            return false;
+    }
+    arr = get_typed(rd, root, "", "ciphers", true);
+    if (!arr)
+        return false;
+    i = 0;
+    for (const cJSON *j = arr->child; j; j = j->next, i++) {
+        char p[48];
+        snprintf(p, sizeof p, "ciphers[%zu]", i);
+        if (!cJSON_IsObject(j))
+            return fail(rd, "%s: expected an object (got %s)", p, type_name(j));
+        od_cipher_row *c = od_obs_add_cipher(o);
+        GET_ENUM(rd, j, p, "protocol", od_proto_bit_parse, &c->proto, "SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3");
+        if (!get_str(rd, j, p, "name", false, &c->name) || !get_str(rd, j, p, "iana", true, &c->iana) ||
+            !get_bool(rd, j, p, "cloudfront_offers", &c->cloudfront_offers) ||
+            !get_tri(rd, j, p, "origin_accepts", &c->origin_accepts) || !get_str(rd, j, p, "reason", true, &c->reason))
+            return false;
+    }
+    return true;
+}
+
+static bool read_http(reader *rd, const cJSON *root, od_observations *o)
+{
+    const cJSON *http = get_typed(rd, root, "", "http", false);
+    if (!http)
+        return false;
+    const cJSON *arr = get_typed(rd, http, "http", "results", true);
+    if (!arr)
+        return false;
+    size_t i = 0;
+    for (const cJSON *j = arr->child; j; j = j->next, i++) {
+        char p[48];
+        snprintf(p, sizeof p, "http.results[%zu]", i);
+        if (!cJSON_IsObject(j))
+            return fail(rd, "%s: expected an object (got %s)", p, type_name(j));
+        od_http_result *h = od_obs_add_http(o);
+        if (!get_bool(rd, j, p, "attempted", &h->attempted) || !get_str(rd, j, p, "scheme", true, &h->scheme) ||
+            !get_addr(rd, j, p, "address", h->address) || !get_intv(rd, j, p, "port", 0, 65535, &h->port) ||
+            !get_str(rd, j, p, "host_header", true, &h->host_header) || !get_str(rd, j, p, "method", true, &h->method) ||
+            !get_bool(rd, j, p, "responded", &h->responded) ||
+            !get_intv(rd, j, p, "status_code", 0, 999, &h->status_code) ||
+            !get_str(rd, j, p, "status_line", true, &h->status_line) || !get_str(rd, j, p, "server", true, &h->server) ||
+            !get_int(rd, j, p, "ttfb_ms", -1, MAX_JSON_INT, &h->ttfb_ms) || !get_str(rd, j, p, "error", true, &h->error))
+            return false;
+    }
+    return true;
+}
+
+static bool read_report(reader *rd, const cJSON *root, od_report *r)
+{
+    if (!cJSON_IsObject(root))
+        return fail(rd, "the report must be a JSON object (got %s)", type_name(root));
+    const cJSON *schema = cJSON_GetObjectItemCaseSensitive(root, "schema");
+    if (!cJSON_IsString(schema) || strcmp(schema->valuestring, OD_REPORT_SCHEMA) != 0) {
+        char *got = cJSON_IsString(schema) ? od_escape_str(schema->valuestring) : NULL;
+        fail(rd, "unknown report schema \"%s\" (this version reads %s)",
+             got ? got : schema ? type_name(schema) : "(missing)", OD_REPORT_SCHEMA);
+        free(got);
+        return false;
+    }
+    const cJSON *tool = get_typed(rd, root, "", "tool", false);
+    if (!tool)
+        return false;
+    char *name = NULL;
+    if (!get_str(rd, tool, "tool", "name", false, &name))
+        return false;
+    free(name);
+    if (!get_str(rd, tool, "tool", "version", false, &r->tool_version) ||
+        !get_str(rd, root, "", "generated_at", false, &r->generated_at))
+        return false;
+    time_t t;
+    if (!od_parse_time(r->generated_at, &t))
+        return fail(rd, "generated_at: \"%s\" is not an RFC 3339 UTC time like 2026-01-31T12:00:00Z", r->generated_at);
+    if (!read_input(rd, root, &r->input))
+        return false;
+    const cJSON *verdict = get_typed(rd, root, "", "verdict", false);
+    if (!verdict || !get_bool(rd, verdict, "verdict", "would_fail", &r->would_fail) ||
+        !get_str(rd, verdict, "verdict", "summary", true, &r->summary))
+        return false;
+    od_observations *o = &r->obs;
+    if (!read_findings(rd, root, &r->findings) || !read_steps(rd, root, o) || !read_dns_addresses_tcp(rd, root, o) ||
+        !read_certs(rd, root, o) || !read_handshakes(rd, root, o) || !read_protocols_ciphers(rd, root, o) ||
+        !read_http(rd, root, o))
+        return false;
+    int64_t v;
+    if (!get_int(rd, root, "", "handshake_count", 0, 2147483647.0, &v))
+        return false;
+    o->handshake_count = (int)v;
+    if (!get_bool(rd, root, "", "cancelled", &o->cancelled) ||
+        !opt_str(rd, root, "", "trust_store_used", &o->trust_store_used))
+        return false;
+    return true;
+}
+
+/* Deepest nesting of arrays/objects outside strings (to explain a parse
+ * failure caused by cJSON's nesting limit). */
+static size_t nesting_depth(const char *text, size_t len)
+{
+    size_t depth = 0, max = 0;
+    bool in_str = false;
+    for (size_t i = 0; i < len; i++) {
+        char ch = text[i];
+        if (in_str) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_str = false;
+        } else if (ch == '"') {
+            in_str = true;
+        } else if (ch == '[' || ch == '{') {
+            if (++depth > max)
+                max = depth;
+        } else if ((ch == ']' || ch == '}') && depth) {
+            depth--;
+        }
+    }
+    return max;
+}
+
+static void line_col(const char *text, size_t off, size_t *line, size_t *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off; i++) {
+        if (text[i] == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
+char *od_report_from_json(const char *text, size_t len, od_report *out)
+{
+    od_report_init(out);
+    if (!text)
+        return od_xstrdup("no report text");
+    size_t start = 0;
+    while (start < len && (text[start] == ' ' || text[start] == '\t' || text[start] == '\n' || text[start] == '\r'))
+        start++;
+    if (start == len)
+        return od_xstrdup("the report is empty (expected a JSON object)");
+
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!root) {
+        size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
+        size_t line, col;
+        line_col(text, off, &line, &col);
+        if (nesting_depth(text, len) > CJSON_NESTING_LIMIT)
+            return od_xasprintf("malformed JSON: nested more than %d levels deep at byte %zu (line %zu, column %zu)",
+                                CJSON_NESTING_LIMIT, off, line, col);
+        if (off >= len)
+            return od_xasprintf("malformed JSON: the text ends too early at byte %zu (line %zu, column %zu)", off,
+                                line, col);
+        return od_xasprintf("malformed JSON at byte %zu (line %zu, column %zu)", off, line, col);
+    }
+    size_t off = (size_t)(end - text);
+    while (off < len && (text[off] == ' ' || text[off] == '\t' || text[off] == '\n' || text[off] == '\r' ||
+                         text[off] == '\0'))
+        off++;
+    if (off < len) {
+        cJSON_Delete(root);
+        size_t line, col;
+        line_col(text, off, &line, &col);
+        return od_xasprintf("malformed JSON: unexpected data after the report at byte %zu (line %zu, column %zu)", off,
+                            line, col);
+    }
+
+    reader rd = { NULL };
+    bool ok = read_report(&rd, root, out);
+    cJSON_Delete(root);
+    if (!ok) {
+        od_report_free(out);
+        od_report_init(out);
+        return rd.err ? rd.err : od_xstrdup("invalid report");
+    }
+    out->loaded_from_file = true;
+    return NULL;
+}

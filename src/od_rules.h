@@ -1,0 +1,19 @@
+/* Rules: pure functions of Case + Observations + Policy (+ time) that
+ * produce Findings. No network, no clock of their own. */
+#ifndef OD_RULES_H
+#define OD_RULES_H
+
+#include <time.h>
+#include "od_case.h"
+#include "od_obs.h"
+#include "od_policy.h"
+#include "od_finding.h"
+#include "od_fixes.h"
+
+/* Appends every finding (worst first) and sets the verdict. fixes may be NULL
+ * (then titles/fix steps are left as the rules wrote them). */
+void od_rules_evaluate(const od_case *c, const od_observations *o,
+                       const od_policy *p, const od_fixes *fixes, time_t now,
+                       od_finding_list *out, bool *would_fail, char **summary);
+
+#endif

@@ -1,0 +1,206 @@
+#include "itest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static void drain(int fd, od_buf *b, bool *open)
+{
+    char chunk[4096];
+    ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n > 0)
+        od_buf_append(b, chunk, (size_t)n);
+    else if (n == 0 || (errno != EINTR && errno != EAGAIN))
+        *open = false;
+}
+
+void it_run(const char *bin, const od_strlist *args, const char *const *env_extra, int timeout_s, it_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->exit_code = -1;
+    int out_p[2], err_p[2];
+    if (pipe(out_p) != 0 || pipe(err_p) != 0) {
+        perror("pipe");
+        return;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDONLY);
+        dup2(devnull, 0);
+        dup2(out_p[1], 1);
+        dup2(err_p[1], 2);
+        close(out_p[0]);
+        close(err_p[0]);
+        char **argv = od_xcalloc(args->len + 2, sizeof *argv);
+        argv[0] = (char *)bin;
+        for (size_t i = 0; i < args->len; i++)
+            argv[i + 1] = args->items[i];
+        for (const char *const *e = env_extra; e && *e; e++)
+            putenv((char *)*e);
+        execv(bin, argv);
+        perror("execv");
+        _exit(127);
+    }
+    close(out_p[1]);
+    close(err_p[1]);
+    od_buf out, err;
+    od_buf_init(&out);
+    od_buf_init(&err);
+    od_buf_append(&out, "", 0);
+    od_buf_append(&err, "", 0);
+    bool out_open = true, err_open = true;
+    int64_t deadline = od_now_ms() + (int64_t)timeout_s * 1000;
+    bool killed = false;
+    while (out_open || err_open) {
+        struct pollfd fds[2] = {{out_open ? out_p[0] : -1, POLLIN, 0}, {err_open ? err_p[0] : -1, POLLIN, 0}};
+        int64_t left = deadline - od_now_ms();
+        if (left <= 0) {
+            kill(pid, SIGKILL);
+            killed = true;
+            break;
+        }
+        int pr = poll(fds, 2, (int)left);
+        if (pr < 0 && errno != EINTR)
+            break;
+        if (fds[0].revents)
+            drain(out_p[0], &out, &out_open);
+        if (fds[1].revents)
+            drain(err_p[0], &err, &err_open);
+    }
+    close(out_p[0]);
+    close(err_p[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!killed && WIFEXITED(status))
+        res->exit_code = WEXITSTATUS(status);
+    else if (killed)
+        fprintf(stderr, "it_run: %s killed after %d s\n", bin, timeout_s);
+    res->out = od_buf_steal(&out);
+    res->err = od_buf_steal(&err);
+}
+
+void it_result_free(it_result *res)
+{
+    free(res->out);
+    free(res->err);
+    memset(res, 0, sizeof *res);
+}
+
+void it_case_args(const od_case *c, od_strlist *args)
+{
+    od_strlist_add(args, "--batch");
+    od_strlist_add_owned(args, od_xasprintf("--https-port=%d", c->https_port));
+    od_strlist_add_owned(args, od_xasprintf("--http-port=%d", c->http_port));
+    od_strlist_add_owned(args, od_xasprintf("--protocol-policy=%s", od_protocol_policy_name(c->protocol_policy)));
+    char *p = od_ssl_protocols_str(c->origin_ssl_protocols);
+    od_strlist_add_owned(args, od_xasprintf("--origin-ssl-protocols=%s", p));
+    free(p);
+    od_strlist_add_owned(args, od_xasprintf("--timeout=%d", c->timeout_s));
+    for (size_t i = 0; i < c->n_resolve; i++)
+        od_strlist_add_owned(args, od_xasprintf("--resolve=%s:%d:%s", c->resolve[i].host, c->resolve[i].port,
+                                                c->resolve[i].address));
+    if (c->trust_store)
+        od_strlist_add_owned(args, od_xasprintf("--trust-store=%s", c->trust_store));
+    if (c->forward_host_header)
+        od_strlist_add(args, "--forward-host");
+    for (size_t i = 0; i < c->cnames.len; i++)
+        od_strlist_add_owned(args, od_xasprintf("--cname=%s", c->cnames.items[i]));
+    od_strlist_add(args, c->origin_domain);
+}
+
+cJSON *it_load_json(const char *path)
+{
+    size_t len;
+    char *text = od_read_file(path, &len);
+    if (!text) {
+        fprintf(stderr, "cannot read %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    cJSON *j = cJSON_ParseWithLength(text, len);
+    if (!j)
+        fprintf(stderr, "%s is not valid JSON\n", path);
+    free(text);
+    return j;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *join_sorted_unique(od_strlist *l)
+{
+    qsort(l->items, l->len, sizeof *l->items, cmp_str);
+    od_buf b;
+    od_buf_init(&b);
+    od_buf_append(&b, "", 0);
+    for (size_t i = 0; i < l->len; i++) {
+        if (i && strcmp(l->items[i], l->items[i - 1]) == 0)
+            continue;
+        od_buf_printf(&b, "%s%s", b.len ? " " : "", l->items[i]);
+    }
+    return od_buf_steal(&b);
+}
+
+char *it_ids_with_severity(const cJSON *report, const char *severity)
+{
+    od_strlist ids;
+    od_strlist_init(&ids);
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(report, "findings"))
+    {
+        const cJSON *sev = cJSON_GetObjectItemCaseSensitive(f, "severity");
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(f, "id");
+        if (cJSON_IsString(sev) && cJSON_IsString(id) && strcmp(sev->valuestring, severity) == 0)
+            od_strlist_add(&ids, id->valuestring);
+    }
+    char *s = join_sorted_unique(&ids);
+    od_strlist_free(&ids);
+    return s;
+}
+
+char *it_sorted_ids(const char *ids)
+{
+    od_strlist l;
+    od_strlist_init(&l);
+    char *copy = od_xstrdup(ids), *save = NULL;
+    for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save))
+        od_strlist_add(&l, t);
+    free(copy);
+    char *s = join_sorted_unique(&l);
+    od_strlist_free(&l);
+    return s;
+}
+
+char *it_tmpdir(void)
+{
+    const char *base = getenv("TMPDIR");
+    char *tmpl = od_xasprintf("%s/od-itest-XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(tmpl)) {
+        perror("mkdtemp");
+        free(tmpl);
+        return NULL;
+    }
+    return tmpl;
+}
+
+void it_rmtree(const char *dir)
+{
+    if (!dir || strncmp(dir, "/tmp/", 5) != 0)
+        return;   /* never remove anything outside a temporary folder */
+    pid_t pid = fork();
+    if (pid == 0) {
+        execlp("rm", "rm", "-rf", "--", dir, (char *)NULL);
+        _exit(127);
+    }
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+}

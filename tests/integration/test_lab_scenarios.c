@@ -1,0 +1,108 @@
+/* Every lab scenario, diagnosed by the real binary in two ways:
+ *  1. the origin started here, the binary given --resolve/--trust-store/
+ *     --https-port like a customer's origin (the issue's command shape);
+ *  2. `origin-doctor --batch --lab NAME`, the lab started by the binary.
+ * Each must give the scenario's documented fail ids, exit code and verdict. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "itest.h"
+#include "od_lab.h"
+
+static const char *bin;
+
+static void check_report(const char *label, const char *json_path, const it_result *res, const char *expect)
+{
+    char *want = it_sorted_ids(expect);
+    int want_exit = want[0] ? 1 : 0;
+    CHECK_MSG(res->exit_code == want_exit, "%s: exit %d, expected %d\nstderr: %s", label, res->exit_code, want_exit,
+              res->err);
+    cJSON *j = it_load_json(json_path);
+    CHECK_MSG(j != NULL, "%s: no JSON report", label);
+    if (j) {
+        char *got = it_ids_with_severity(j, "fail");
+        CHECK_MSG(strcmp(got, want) == 0, "%s: fail ids \"%s\", expected \"%s\"", label, got, want);
+        const cJSON *verdict = cJSON_GetObjectItemCaseSensitive(j, "verdict");
+        const cJSON *wf = cJSON_GetObjectItemCaseSensitive(verdict, "would_fail");
+        CHECK_MSG(cJSON_IsBool(wf) && cJSON_IsTrue(wf) == (want_exit == 1), "%s: verdict.would_fail wrong", label);
+        const cJSON *summary = cJSON_GetObjectItemCaseSensitive(verdict, "summary");
+        CHECK_MSG(cJSON_IsString(summary) && summary->valuestring[0], "%s: no summary", label);
+        /* every fail finding carries names, a fix and the reproduction command */
+        const cJSON *f;
+        cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(j, "findings"))
+        {
+            const cJSON *sev = cJSON_GetObjectItemCaseSensitive(f, "severity");
+            if (!cJSON_IsString(sev) || strcmp(sev->valuestring, "fail") != 0)
+                continue;
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(f, "id");
+            const cJSON *fix = cJSON_GetObjectItemCaseSensitive(f, "fix");
+            const cJSON *rep = cJSON_GetObjectItemCaseSensitive(f, "reproduce");
+            CHECK_MSG(cJSON_IsArray(fix) && cJSON_GetArraySize(fix) > 0, "%s: %s has no fix steps", label,
+                      id ? id->valuestring : "?");
+            CHECK_MSG(cJSON_IsString(rep) && rep->valuestring[0], "%s: %s has no reproduce command", label,
+                      id ? id->valuestring : "?");
+        }
+        free(got);
+        cJSON_Delete(j);
+    }
+    free(want);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s /path/to/origin-doctor\n", argv[0]);
+        return 2;
+    }
+    bin = argv[1];
+    char *dir = it_tmpdir();
+    size_t n;
+    const od_lab_scenario *s = od_lab_scenarios(&n);
+    CHECK(n >= 14);
+    for (size_t i = 0; i < n; i++) {
+        char *json = od_xasprintf("%s/%s.json", dir, s[i].name);
+
+        /* 1. origin started by the test, described on the command line */
+        od_case c;
+        od_case_init(&c);
+        char *err = NULL;
+        od_lab *lab = od_lab_start(s[i].name, &c, &err);
+        CHECK_MSG(lab != NULL, "%s: lab did not start: %s", s[i].name, err ? err : "?");
+        free(err);
+        if (lab) {
+            od_strlist args;
+            od_strlist_init(&args);
+            it_case_args(&c, &args);
+            od_strlist_add_owned(&args, od_xasprintf("--json=%s", json));
+            it_result res;
+            it_run(bin, &args, NULL, 60, &res);
+            char *label = od_xasprintf("%s (command line)", s[i].name);
+            check_report(label, json, &res, s[i].expect);
+            free(label);
+            it_result_free(&res);
+            od_strlist_free(&args);
+            od_lab_stop(lab);
+        }
+        od_case_free(&c);
+
+        /* 2. the same scenario through --lab */
+        od_strlist args;
+        od_strlist_init(&args);
+        od_strlist_add(&args, "--batch");
+        od_strlist_add_owned(&args, od_xasprintf("--lab=%s", s[i].name));
+        od_strlist_add_owned(&args, od_xasprintf("--json=%s", json));
+        it_result res;
+        it_run(bin, &args, NULL, 60, &res);
+        char *label = od_xasprintf("%s (--lab)", s[i].name);
+        check_report(label, json, &res, s[i].expect);
+        CHECK_MSG(strstr(res.out, "CloudFront") != NULL, "%s: stdout does not give a verdict", label);
+        free(label);
+        it_result_free(&res);
+        od_strlist_free(&args);
+        free(json);
+    }
+    it_rmtree(dir);
+    free(dir);
+    return check_done("lab_scenarios");
+}

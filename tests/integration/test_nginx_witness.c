@@ -1,0 +1,207 @@
+/* A real third-party server as the witness for chain order: nginx sends
+ * `ssl_certificate` exactly in file order (gnutls-notes.md, section 1),
+ * so wrong order, missing intermediate and an included root are staged
+ * the way customers' origins stage them. nginx listens on 127.0.0.1 only. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "check.h"
+#include "itest.h"
+#include "od_certgen.h"
+
+#define ORIGIN "shop.example.test"
+
+typedef struct {
+    const char *name;
+    int order[4];       /* indexes into {leaf, ica2, ica1, root}; -1 ends */
+    const char *expect_fail;
+    const char *expect_info;   /* must be present among info findings ("" for none required) */
+} chain_case;
+
+static const chain_case cases[] = {
+    {"healthy", {0, 1, 2, -1}, "", ""},
+    {"wrong-order", {0, 2, 1, -1}, "CHAIN_WRONG_ORDER", ""},
+    {"missing-intermediate", {0, 1, -1, -1}, "CHAIN_INCOMPLETE", ""},
+    {"root-included", {0, 1, 2, 3}, "", "CHAIN_HAS_ROOT"},
+};
+#define N_CASES (sizeof cases / sizeof cases[0])
+
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static bool port_ready(int port)
+{
+    for (int i = 0; i < 100; i++) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        int ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+        close(fd);
+        if (ok)
+            return true;
+        usleep(50 * 1000);
+    }
+    return false;
+}
+
+static const char *find_nginx(void)
+{
+    static const char *const paths[] = {"/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+        if (access(paths[i], X_OK) == 0)
+            return paths[i];
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return 2;
+    const char *bin = argv[1];
+    const char *nginx = find_nginx();
+    /* nginx is installed by ./dev: its absence is a failure, not a skip. */
+    CHECK_MSG(nginx != NULL, "nginx is not installed (./dev installs nginx-light)");
+    if (!nginx)
+        return check_done("nginx_witness");
+    char *dir = it_tmpdir();
+
+    od_gen_cert root, ica1, ica2, leaf;
+    const char *const sans[] = {ORIGIN, NULL};
+    od_gen_spec rs = {.dn = "CN=Witness Root CA,O=origin-doctor tests", .is_ca = true, .key = OD_KEY_ECDSA_P256};
+    od_gen_spec i1 = {.dn = "CN=Witness ICA1,O=origin-doctor tests", .is_ca = true, .key = OD_KEY_ECDSA_P256};
+    od_gen_spec i2 = {.dn = "CN=Witness ICA2,O=origin-doctor tests", .is_ca = true, .key = OD_KEY_ECDSA_P256};
+    od_gen_spec ls = {.dn = "CN=" ORIGIN ",O=origin-doctor tests", .san_dns = sans, .key = OD_KEY_RSA2048};
+    CHECK(od_gen_cert_make(&rs, NULL, &root) == 0);
+    CHECK(od_gen_cert_make(&i1, &root, &ica1) == 0);
+    CHECK(od_gen_cert_make(&i2, &ica1, &ica2) == 0);
+    CHECK(od_gen_cert_make(&ls, &ica2, &leaf) == 0);
+    const od_gen_cert *all[4] = {&leaf, &ica2, &ica1, &root};
+
+    char *root_pem = od_xasprintf("%s/root.pem", dir);
+    const od_gen_cert *roots[1] = {&root};
+    CHECK(od_gen_write_pem_chain(root_pem, roots, 1) == 0);
+    char *key_path = od_xasprintf("%s/leaf.key", dir);
+    char *key_pem = od_gen_key_pem(&leaf);
+    CHECK(od_write_file_atomic(key_path, key_pem, strlen(key_pem), true) == 0);
+    free(key_pem);
+
+    od_buf conf;
+    od_buf_init(&conf);
+    od_buf_printf(&conf,
+                  "daemon off;\nmaster_process off;\nworker_processes 1;\nerror_log %s/error.log;\npid %s/nginx.pid;\n"
+                  "events { worker_connections 64; }\nhttp {\n access_log off;\n"
+                  " client_body_temp_path %s; proxy_temp_path %s; fastcgi_temp_path %s; uwsgi_temp_path %s;"
+                  " scgi_temp_path %s;\n",
+                  dir, dir, dir, dir, dir, dir, dir);
+    int ports[N_CASES];
+    for (size_t i = 0; i < N_CASES; i++) {
+        const od_gen_cert *chain[4];
+        size_t n = 0;
+        for (size_t k = 0; k < 4 && cases[i].order[k] >= 0; k++)
+            chain[n++] = all[cases[i].order[k]];
+        char *chain_path = od_xasprintf("%s/%s.pem", dir, cases[i].name);
+        CHECK(od_gen_write_pem_chain(chain_path, chain, n) == 0);
+        ports[i] = free_port();
+        od_buf_printf(&conf,
+                      " server { listen 127.0.0.1:%d ssl; server_name " ORIGIN ";\n"
+                      "  ssl_certificate %s; ssl_certificate_key %s;\n"
+                      "  location / { return 200 \"ok\\n\"; } }\n",
+                      ports[i], chain_path, key_path);
+        free(chain_path);
+    }
+    od_buf_puts(&conf, "}\n");
+    char *conf_path = od_xasprintf("%s/nginx.conf", dir);
+    CHECK(od_write_file_atomic(conf_path, conf.data, conf.len, true) == 0);
+    od_buf_free(&conf);
+
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl(nginx, "nginx", "-p", dir, "-c", conf_path, (char *)NULL);
+        _exit(127);
+    }
+    bool ready = true;
+    for (size_t i = 0; i < N_CASES; i++)
+        ready = ready && port_ready(ports[i]);
+    CHECK_MSG(ready, "nginx did not start (see %s/error.log)", dir);
+
+    for (size_t i = 0; ready && i < N_CASES; i++) {
+        char *json = od_xasprintf("%s/%s.json", dir, cases[i].name);
+        od_strlist args;
+        od_strlist_init(&args);
+        od_strlist_add(&args, "--batch");
+        od_strlist_add_owned(&args, od_xasprintf("--json=%s", json));
+        od_strlist_add_owned(&args, od_xasprintf("--resolve=" ORIGIN ":%d:127.0.0.1", ports[i]));
+        od_strlist_add_owned(&args, od_xasprintf("--trust-store=%s", root_pem));
+        od_strlist_add_owned(&args, od_xasprintf("--https-port=%d", ports[i]));
+        od_strlist_add(&args, ORIGIN);
+        it_result res;
+        it_run(bin, &args, NULL, 60, &res);
+        bool want_fail = cases[i].expect_fail[0] != '\0';
+        CHECK_MSG(res.exit_code == (want_fail ? 1 : 0), "%s: exit %d\n%s", cases[i].name, res.exit_code, res.err);
+        cJSON *j = it_load_json(json);
+        CHECK_MSG(j != NULL, "%s: no report", cases[i].name);
+        if (j) {
+            char *fails = it_ids_with_severity(j, "fail");
+            CHECK_MSG(strcmp(fails, cases[i].expect_fail) == 0, "%s: fail ids \"%s\", expected \"%s\"", cases[i].name,
+                      fails, cases[i].expect_fail);
+            char *infos = it_ids_with_severity(j, "info");
+            if (cases[i].expect_info[0])
+                CHECK_MSG(strstr(infos, cases[i].expect_info) != NULL, "%s: info ids \"%s\" lack %s", cases[i].name,
+                          infos, cases[i].expect_info);
+            /* the chain in the report is in the order nginx sent it */
+            const cJSON *hs = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "handshakes"), 0);
+            const cJSON *chain = cJSON_GetObjectItemCaseSensitive(hs, "chain");
+            const cJSON *certs = cJSON_GetObjectItemCaseSensitive(j, "certificates");
+            size_t n = 0;
+            while (n < 4 && cases[i].order[n] >= 0)
+                n++;
+            CHECK_MSG(cJSON_GetArraySize(chain) == (int)n, "%s: chain of %d, sent %zu", cases[i].name,
+                      cJSON_GetArraySize(chain), n);
+            static const char *const cns[] = {"CN=" ORIGIN, "CN=Witness ICA2", "CN=Witness ICA1", "CN=Witness Root CA"};
+            for (size_t k = 0; k < n && k < (size_t)cJSON_GetArraySize(chain); k++) {
+                const cJSON *idx = cJSON_GetArrayItem(chain, (int)k);
+                const cJSON *cert = cJSON_GetArrayItem(certs, idx ? idx->valueint : -1);
+                const cJSON *subj = cJSON_GetObjectItemCaseSensitive(cert, "subject");
+                CHECK_MSG(cJSON_IsString(subj) && strstr(subj->valuestring, cns[cases[i].order[k]] + 3),
+                          "%s: position %zu is %s, expected %s", cases[i].name, k,
+                          cJSON_IsString(subj) ? subj->valuestring : "?", cns[cases[i].order[k]]);
+            }
+            free(fails);
+            free(infos);
+            cJSON_Delete(j);
+        }
+        it_result_free(&res);
+        od_strlist_free(&args);
+        free(json);
+    }
+    if (pid > 0) {
+        kill(pid, SIGTERM);
+        waitpid(pid, NULL, 0);
+    }
+    for (size_t i = 0; i < 4; i++)
+        od_gen_cert_free((od_gen_cert *)all[i]);
+    it_rmtree(dir);
+    free(dir);
+    free(root_pem);
+    free(key_path);
+    free(conf_path);
+    return check_done("nginx_witness");
+}

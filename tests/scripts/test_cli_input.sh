@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Bad input: each case exits 2, names the field on stderr, and probes
+# nothing (no JSON report is written, stdout stays empty).
+set -u
+bin=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+expect_usage_error() {   # field-text, then the arguments
+    local field=$1; shift
+    rm -f "$tmp/r.json"
+    "$bin" --batch --json "$tmp/r.json" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+    local rc=$?
+    if [ $rc -eq 2 ] && grep -qF -- "$field" "$tmp/err" && [ ! -e "$tmp/r.json" ] && [ ! -s "$tmp/out" ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL: $* -> exit $rc, stderr: $(cat "$tmp/err"), expected field \"$field\"" >&2
+    fi
+}
+
+expect_usage_error "origin domain" "bad..name.example"
+expect_usage_error "origin domain" "a.-leading.example.com"
+expect_usage_error "origin domain" "under_score.example.com"
+expect_usage_error "origin domain" "https://origin.example.com/"
+expect_usage_error "origin domain" "localhost"
+expect_usage_error "origin domain" "$(printf 'evil\033[31m.example.com')"
+expect_usage_error "origin domain: missing"
+expect_usage_error "--https-port" --https-port 0 origin.example.com
+expect_usage_error "--https-port" --https-port 65536 origin.example.com
+expect_usage_error "--https-port" --https-port abc origin.example.com
+expect_usage_error "--http-port" --http-port 8 origin.example.com
+expect_usage_error "--http-port" --http-port 1023 origin.example.com
+expect_usage_error "--http-port" --http-port "" origin.example.com
+expect_usage_error "origin SSL protocols" --origin-ssl-protocols TLSv1.3 origin.example.com
+expect_usage_error "origin SSL protocols" --origin-ssl-protocols TLSv1.2,SSLv2 origin.example.com
+expect_usage_error "protocol policy" --protocol-policy https origin.example.com
+expect_usage_error "--resolve" --resolve origin.example.com:443 origin.example.com
+expect_usage_error "--resolve" --resolve origin.example.com:443: origin.example.com
+expect_usage_error "--resolve" --resolve origin.example.com:443:not-an-ip origin.example.com
+expect_usage_error "--resolve" --resolve origin.example.com:99999:127.0.0.1 origin.example.com
+expect_usage_error "--trust-store" --trust-store "$tmp/does-not-exist.pem" origin.example.com
+expect_usage_error "--timeout" --timeout 0 origin.example.com
+expect_usage_error "--timeout" --timeout 5s origin.example.com
+expect_usage_error "--cname" --forward-host --cname "bad name" origin.example.com
+expect_usage_error "--cname" --forward-host --cname "*.example.com" origin.example.com
+expect_usage_error "--cname" --forward-host origin.example.com
+expect_usage_error "unknown option" --frobnicate origin.example.com
+expect_usage_error "--concurrency" --concurrency 0 origin.example.com
+expect_usage_error "--lab" --lab no-such-scenario
+
+# The escape sequence in the bad name must not reach the terminal raw.
+"$bin" --batch "$(printf 'evil\033[31m.example.com')" 2>"$tmp/err" >/dev/null </dev/null
+if grep -q $'\033' "$tmp/err"; then
+    failed=$((failed + 1)); echo "FAIL: raw escape byte in the error message" >&2
+else
+    passed=$((passed + 1))
+fi
+
+# --help and --version work and exit 0
+if "$bin" --help | grep -q -- "--forward-host" && "$bin" --version | grep -q "origin-doctor"; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1)); echo "FAIL: --help/--version" >&2
+fi
+
+echo "cli_input: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

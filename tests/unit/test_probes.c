@@ -1,0 +1,535 @@
+/* Probes against small listeners on 127.0.0.1 started here (refused,
+ * silent, plain HTTP, closing) and the project's GnuTLS lab server, with
+ * certificates generated at test time. Timeouts stay short (<= 1 s). */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#include "check.h"
+#include "od_certgen.h"
+#include "od_labserver.h"
+#include "od_policy.h"
+#include "od_probe.h"
+
+#define SHORT_MS 300
+
+/* ---- loopback listeners ---- */
+
+static int listen_loopback(int *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t sl = sizeof sa;
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 8) != 0 ||
+        getsockname(fd, (struct sockaddr *)&sa, &sl) != 0) {
+        perror("listen");
+        exit(1);
+    }
+    *port = ntohs(sa.sin_port);
+    return fd;
+}
+
+/* A port nobody listens on: bound, then closed. */
+static int refused_port(void)
+{
+    int port;
+    int fd = listen_loopback(&port);
+    close(fd);
+    return port;
+}
+
+typedef enum { SRV_HTTP, SRV_CLOSE } srv_mode;
+
+typedef struct {
+    int lfd;
+    srv_mode mode;
+    int connections;            /* how many to serve */
+    const char *reply;
+    char received[4096];        /* what the last client sent */
+    size_t n_received;
+    pthread_t tid;
+} server;
+
+static void *serve(void *arg)
+{
+    server *s = arg;
+    for (int i = 0; i < s->connections; i++) {
+        struct pollfd pl = { .fd = s->lfd, .events = POLLIN };
+        if (poll(&pl, 1, 3000) <= 0)
+            return NULL;
+        int c = accept(s->lfd, NULL, NULL);
+        if (c < 0)
+            return NULL;
+        s->n_received = 0;
+        /* Read what arrives until the client pauses or ends its headers. */
+        for (;;) {
+            struct pollfd pc = { .fd = c, .events = POLLIN };
+            if (poll(&pc, 1, 200) <= 0)
+                break;
+            ssize_t n = recv(c, s->received + s->n_received, sizeof s->received - 1 - s->n_received, 0);
+            if (n <= 0)
+                break;
+            s->n_received += (size_t)n;
+            s->received[s->n_received] = '\0';
+            if (s->mode == SRV_CLOSE || strstr(s->received, "\r\n\r\n") || s->received[0] == 0x16)
+                break;
+        }
+        if (s->mode == SRV_HTTP && s->reply)
+            send(c, s->reply, strlen(s->reply), MSG_NOSIGNAL);
+        close(c);
+    }
+    return NULL;
+}
+
+static void server_start(server *s, srv_mode mode, int connections, const char *reply, int *port)
+{
+    memset(s, 0, sizeof *s);
+    s->lfd = listen_loopback(port);
+    s->mode = mode;
+    s->connections = connections;
+    s->reply = reply;
+    pthread_create(&s->tid, NULL, serve, s);
+}
+
+static void server_stop(server *s)
+{
+    pthread_join(s->tid, NULL);
+    close(s->lfd);
+}
+
+static const char http_reply[] = "HTTP/1.1 400 Bad Request\r\nServer: evil\x1b[31mserver\r\n"
+                                 "Content-Length: 0\r\n\r\n";
+
+/* ---- tests ---- */
+
+static void test_private(void)
+{
+    const char *priv[] = { "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "127.0.0.1",
+                           "169.254.1.1", "100.64.0.1", "100.127.255.255", "0.0.0.0", "::1", "fe80::1",
+                           "febf::1", "fc00::1", "fd12:3456::1", "::ffff:10.0.0.1", "::" };
+    const char *pub[] = { "8.8.8.8", "172.32.0.1", "172.15.255.255", "100.128.0.1", "100.63.255.255",
+                          "11.0.0.1", "2001:db8::1", "2600::1", "fec0::1", "::ffff:8.8.8.8", "not-an-ip" };
+    for (size_t i = 0; i < sizeof priv / sizeof priv[0]; i++)
+        CHECK_MSG(od_address_is_private(priv[i]), "%s should be private", priv[i]);
+    for (size_t i = 0; i < sizeof pub / sizeof pub[0]; i++)
+        CHECK_MSG(!od_address_is_private(pub[i]), "%s should be public", pub[i]);
+}
+
+static void test_dns(void)
+{
+    od_observations o;
+    od_obs_init(&o);
+    od_probe_dns("127.0.0.1", 443, NULL, 0, SHORT_MS, &o);
+    CHECK(o.dns.status == OD_DNS_IS_IP);
+    CHECK(o.n_addresses == 1 && strcmp(o.addresses[0].address, "127.0.0.1") == 0 && o.addresses[0].is_private);
+    od_obs_free(&o);
+
+    /* --resolve wins, case-insensitively, only for its port. */
+    od_resolve r[2] = { { "origin.example.test", 443, "192.0.2.7" }, { "origin.example.test", 8443, "::1" } };
+    od_obs_init(&o);
+    od_probe_dns("Origin.Example.TEST", 443, r, 2, SHORT_MS, &o);
+    CHECK(o.dns.status == OD_DNS_OK);
+    CHECK(o.n_addresses == 1 && strcmp(o.addresses[0].address, "192.0.2.7") == 0);
+    CHECK(o.n_addresses == 1 && o.addresses[0].from_resolve && o.addresses[0].family == 4 &&
+          !o.addresses[0].is_private);
+    od_obs_free(&o);
+
+    /* localhost comes from /etc/hosts: no network needed. */
+    od_obs_init(&o);
+    od_probe_dns("localhost", 443, r, 2, 1000, &o);
+    CHECK_MSG(o.dns.status == OD_DNS_OK, "%s", o.dns.error ? o.dns.error : "");
+    bool loop = false;
+    for (size_t i = 0; i < o.n_addresses; i++)
+        loop |= strcmp(o.addresses[i].address, "127.0.0.1") == 0 || strcmp(o.addresses[i].address, "::1") == 0;
+    CHECK(loop);
+    CHECK(o.n_addresses > 0 && !o.addresses[0].from_resolve);
+    od_obs_free(&o);
+
+    /* A name that cannot exist: no such host, or a failure if this box
+     * has no resolver; either way bounded by the deadline. */
+    od_obs_init(&o);
+    int64_t t0 = od_now_ms();
+    od_probe_dns("no-such-host.invalid", 443, NULL, 0, SHORT_MS, &o);
+    int64_t took = od_now_ms() - t0;
+    CHECK(o.dns.status == OD_DNS_NO_SUCH_HOST || o.dns.status == OD_DNS_FAILED);
+    CHECK(o.dns.error != NULL && o.n_addresses == 0);
+    CHECK_MSG(took < SHORT_MS + 500, "took %lld ms", (long long)took);
+    od_obs_free(&o);
+}
+
+static void test_tcp(void)
+{
+    od_tcp_result t;
+    int port = refused_port();
+    od_probe_tcp("127.0.0.1", port, SHORT_MS, &t);
+    CHECK(t.state == OD_TCP_REFUSED && t.error != NULL && t.port == port);
+    CHECK_STR(t.address, "127.0.0.1");
+    free(t.error);
+
+    int lfd = listen_loopback(&port);
+    od_probe_tcp("127.0.0.1", port, SHORT_MS, &t);
+    CHECK(t.state == OD_TCP_OPEN && t.error == NULL);
+    free(t.error);
+    close(lfd);
+
+    od_probe_tcp("not-an-address", 443, SHORT_MS, &t);
+    CHECK(t.state == OD_TCP_ERROR && t.error != NULL);
+    free(t.error);
+
+    /* A full accept queue drops SYNs: the connect times out. Linux only
+     * lets backlog+1 connections wait, so fill it first. */
+    int full = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t sl = sizeof sa;
+    bind(full, (struct sockaddr *)&sa, sizeof sa);
+    listen(full, 0);
+    getsockname(full, (struct sockaddr *)&sa, &sl);
+    port = ntohs(sa.sin_port);
+    int fillers[4];
+    od_tcp_state st = OD_TCP_OPEN;
+    int n_fill = 0;
+    for (; n_fill < 4; n_fill++) {
+        char *err = NULL;
+        fillers[n_fill] = od_tcp_connect("127.0.0.1", port, 100, &st, &err);
+        free(err);
+        if (fillers[n_fill] < 0)
+            break;
+    }
+    CHECK_MSG(st == OD_TCP_TIMEOUT, "state %s after %d connections", od_tcp_state_name(st), n_fill);
+    int64_t t0 = od_now_ms();
+    od_probe_tcp("127.0.0.1", port, SHORT_MS, &t);
+    CHECK(t.state == OD_TCP_TIMEOUT);
+    CHECK(t.duration_ms >= SHORT_MS - 20 && od_now_ms() - t0 < SHORT_MS + 300);
+    free(t.error);
+    for (int i = 0; i < n_fill; i++)
+        close(fillers[i]);
+    close(full);
+}
+
+static void test_tls_failures(void)
+{
+    od_tls_capture cap;
+    od_tls_request req = { .address = "127.0.0.1", .sni = "a.example.test", .timeout_ms = SHORT_MS };
+
+    req.port = refused_port();
+    od_probe_tls(&req, &cap);
+    CHECK(cap.hs.outcome == OD_TLS_CONNECT_FAILED && !cap.hs.ok && cap.hs.error);
+    CHECK_STR(cap.hs.sni, "a.example.test");
+    od_tls_capture_free(&cap);
+
+    /* Silent: accepted by the kernel, never answered. */
+    int port;
+    int lfd = listen_loopback(&port);
+    req.port = port;
+    od_probe_tls(&req, &cap);
+    CHECK_MSG(cap.hs.outcome == OD_TLS_TIMEOUT, "%s", od_tls_outcome_name(cap.hs.outcome));
+    CHECK(cap.hs.duration_ms >= SHORT_MS - 20 && cap.hs.duration_ms < SHORT_MS + 400);
+    od_tls_capture_free(&cap);
+
+    /* Cancelled before it starts: nothing is attempted. */
+    atomic_bool cancel = true;
+    req.cancel = &cancel;
+    int64_t t0 = od_now_ms();
+    od_probe_tls(&req, &cap);
+    CHECK(cap.hs.outcome == OD_TLS_UNTESTED && od_now_ms() - t0 < 100);
+    od_tls_capture_free(&cap);
+    req.cancel = NULL;
+    close(lfd);
+
+    /* Plain HTTP on the port. */
+    server s;
+    server_start(&s, SRV_HTTP, 1, http_reply, &port);
+    req.port = port;
+    req.timeout_ms = 1000;
+    od_probe_tls(&req, &cap);
+    CHECK_MSG(cap.hs.outcome == OD_TLS_NOT_TLS, "%s: %s", od_tls_outcome_name(cap.hs.outcome), cap.hs.error);
+    CHECK_MSG(cap.hs.error && strstr(cap.hs.error, "plain HTTP") && strstr(cap.hs.error, "HTTP/1.1 400"), "%s", cap.hs.error);
+    CHECK(cap.n_der == 0);
+    od_tls_capture_free(&cap);
+    server_stop(&s);
+    CHECK(s.n_received > 5 && s.received[0] == 0x16);   /* it got a ClientHello */
+
+    /* Closes after the ClientHello without an alert. */
+    server_start(&s, SRV_CLOSE, 1, NULL, &port);
+    req.port = port;
+    od_probe_tls(&req, &cap);
+    CHECK_MSG(cap.hs.outcome == OD_TLS_CLOSED, "%s: %s", od_tls_outcome_name(cap.hs.outcome), cap.hs.error);
+    CHECK(cap.hs.alert == -1);
+    od_tls_capture_free(&cap);
+    server_stop(&s);
+
+    /* A bad priority string is an error, not a crash or a connection. */
+    req.priority = "NONE:+NOT-A-THING";
+    od_probe_tls(&req, &cap);
+    CHECK(cap.hs.outcome == OD_TLS_ERROR && cap.hs.error && strstr(cap.hs.error, "NOT-A-THING"));
+    od_tls_capture_free(&cap);
+}
+
+static void test_http_plain(void)
+{
+    server s;
+    int port;
+    server_start(&s, SRV_HTTP, 1, http_reply, &port);
+    od_http_request req = { .address = "127.0.0.1", .port = port, .host_header = "a.example.test",
+                            .method = "HEAD", .timeout_ms = 1000 };
+    od_http_result r;
+    od_probe_http(&req, &r);
+    server_stop(&s);
+    CHECK(r.attempted && r.responded && r.status_code == 400);
+    CHECK_STR(r.status_line, "HTTP/1.1 400 Bad Request");
+    CHECK_STR(r.server, "evil\\e[31mserver");
+    CHECK_STR(r.scheme, "http");
+    CHECK(r.ttfb_ms >= 0 && r.ttfb_ms < 1000 && r.error == NULL);
+    CHECK_STR(s.received, "HEAD / HTTP/1.1\r\nHost: a.example.test\r\nUser-Agent: origin-doctor\r\n"
+                          "Accept: */*\r\nConnection: close\r\n\r\n");
+    free(r.scheme); free(r.host_header); free(r.method); free(r.status_line); free(r.server); free(r.error);
+
+    /* Silent listener: no response in time. */
+    int lfd = listen_loopback(&port);
+    req.port = port;
+    req.timeout_ms = SHORT_MS;
+    od_probe_http(&req, &r);
+    CHECK(!r.responded && r.status_code == 0);
+    CHECK_STR(r.error, "no HTTP response within 0.3 s");
+    free(r.scheme); free(r.host_header); free(r.method); free(r.status_line); free(r.server); free(r.error);
+    close(lfd);
+
+    /* Not HTTP at all. */
+    server_start(&s, SRV_HTTP, 1, "SSH-2.0-OpenSSH_9.2\r\n", &port);
+    req.port = port;
+    req.timeout_ms = 1000;
+    od_probe_http(&req, &r);
+    server_stop(&s);
+    CHECK(!r.responded && r.error && strstr(r.error, "not HTTP"));
+    free(r.scheme); free(r.host_header); free(r.method); free(r.status_line); free(r.server); free(r.error);
+
+    req.port = refused_port();
+    od_probe_http(&req, &r);
+    CHECK(!r.responded && r.error && strstr(r.error, "refused"));
+    free(r.scheme); free(r.host_header); free(r.method); free(r.status_line); free(r.server); free(r.error);
+}
+
+/* ---- against the lab's GnuTLS server ---- */
+
+typedef struct {
+    od_gen_cert root, ica, leaf;
+} pki;
+
+static bool make_pki(pki *k)
+{
+    const char *san[] = { "a.example.test", NULL };
+    od_gen_spec root = { .dn = "CN=Probe Test Root,O=origin-doctor test", .is_ca = true, .key = OD_KEY_ECDSA_P256 };
+    od_gen_spec ica = { .dn = "CN=Probe Test ICA,O=origin-doctor test", .is_ca = true, .key = OD_KEY_ECDSA_P256 };
+    od_gen_spec leaf = { .dn = "CN=a.example.test", .san_dns = san, .key = OD_KEY_RSA2048 };
+    return od_gen_cert_make(&root, NULL, &k->root) == 0 && od_gen_cert_make(&ica, &k->root, &k->ica) == 0 &&
+           od_gen_cert_make(&leaf, &k->ica, &k->leaf) == 0;
+}
+
+static bool der_equals(const od_gen_cert *c, const unsigned char *der, size_t len)
+{
+    gnutls_datum_t d;
+    if (gnutls_x509_crt_export2(c->crt, GNUTLS_X509_FMT_DER, &d) < 0)
+        return false;
+    bool same = d.size == len && memcmp(d.data, der, len) == 0;
+    gnutls_free(d.data);
+    return same;
+}
+
+static od_lab_server *lab_start(const pki *k, const char *priority, bool client_cert, int *port)
+{
+    static const od_gen_cert *chain[2];
+    chain[0] = &k->leaf;
+    chain[1] = &k->ica;
+    od_lab_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.mode = OD_LAB_TLS;
+    cfg.identities[0].chain = chain;
+    cfg.identities[0].chain_len = 2;
+    cfg.n_identities = 1;
+    cfg.priority = priority;
+    cfg.require_client_cert = client_cert;
+    char *err = NULL;
+    od_lab_server *s = od_lab_server_start(&cfg, port, &err);
+    CHECK_MSG(s != NULL, "lab server: %s", err ? err : "");
+    free(err);
+    return s;
+}
+
+static const od_cipher_row *row(const od_observations *o, unsigned proto, const char *name)
+{
+    for (size_t i = 0; i < o->n_ciphers; i++)
+        if (o->ciphers[i].proto == proto && strcmp(o->ciphers[i].name, name) == 0)
+            return &o->ciphers[i];
+    return NULL;
+}
+
+static const od_protocol_result *proto_result(const od_observations *o, unsigned proto)
+{
+    for (size_t i = 0; i < o->n_protocols; i++)
+        if (o->protocols[i].proto == proto)
+            return &o->protocols[i];
+    return NULL;
+}
+
+static void test_lab(const od_policy *policy)
+{
+    pki k;
+    memset(&k, 0, sizeof k);
+    CHECK(make_pki(&k));
+    int port;
+    od_lab_server *lab = lab_start(&k, NULL, false, &port);
+    if (!lab)
+        return;
+
+    /* A full handshake: chain captured exactly as sent. */
+    od_tls_request req = { .address = "127.0.0.1", .port = port, .sni = "a.example.test", .timeout_ms = 1000 };
+    od_tls_capture cap;
+    od_probe_tls(&req, &cap);
+    CHECK_MSG(cap.hs.ok && cap.hs.outcome == OD_TLS_OK, "%s: %s", od_tls_outcome_name(cap.hs.outcome),
+              cap.hs.error ? cap.hs.error : "");
+    CHECK(cap.hs.version && cap.hs.cipher && cap.hs.alert == -1 && !cap.hs.client_cert_requested);
+    CHECK(cap.n_der == 2 && der_equals(&k.leaf, cap.der[0], cap.der_len[0]) &&
+          der_equals(&k.ica, cap.der[1], cap.der_len[1]));
+    od_tls_capture_free(&cap);
+
+    /* CloudFront's offer at TLS1.2 only: an ECDHE-RSA suite, a curve of CloudFront's. */
+    char *prio = od_policy_priority(policy, OD_PROTO_TLS12);
+    req.priority = prio;
+    od_probe_tls(&req, &cap);
+    CHECK(cap.hs.ok);
+    CHECK_STR(cap.hs.version, "TLS1.2");
+    CHECK(cap.hs.cipher && strstr(cap.hs.cipher, "ECDHE_RSA"));
+    CHECK(cap.hs.group && od_strlist_contains(&policy->curves, cap.hs.group));
+    od_tls_capture_free(&cap);
+    free(prio);
+    req.priority = NULL;
+
+    /* HTTPS through the same session code. */
+    od_http_request hreq = { .address = "127.0.0.1", .port = port, .tls = true, .sni = "a.example.test",
+                             .host_header = "a.example.test", .method = "GET", .timeout_ms = 1000 };
+    od_http_result r;
+    od_probe_http(&hreq, &r);
+    CHECK_MSG(r.responded && r.status_code == 200, "%s", r.error ? r.error : "");
+    CHECK_STR(r.scheme, "https");
+    free(r.scheme); free(r.host_header); free(r.method); free(r.status_line); free(r.server); free(r.error);
+
+    /* The cipher table of a healthy origin, quickly. */
+    od_observations o;
+    od_obs_init(&o);
+    int64_t t0 = od_now_ms();
+    int n = od_probe_cipher_table("127.0.0.1", port, "a.example.test", policy, 1000, 8, NULL, &o);
+    int64_t took = od_now_ms() - t0;
+    printf("cipher table: %d handshakes in %lld ms\n", n, (long long)took);
+    CHECK_MSG(took < 1500, "cipher table took %lld ms", (long long)took);
+    CHECK(n == 4 + 32);
+    CHECK(o.n_ciphers == 4 * policy->n_suites);
+    CHECK(o.n_protocols == 5);
+    const od_protocol_result *p3 = proto_result(&o, OD_PROTO_SSLV3);
+    CHECK(p3 && p3->accepted == OD_TRI_UNTESTED && p3->detail && strstr(p3->detail, "SSL 3.0"));
+    const od_protocol_result *p12 = proto_result(&o, OD_PROTO_TLS12);
+    CHECK(p12 && p12->accepted == OD_TRI_YES);
+    const od_cipher_row *c = row(&o, OD_PROTO_TLS12, "ECDHE-RSA-AES128-GCM-SHA256");
+    CHECK(c && c->cloudfront_offers && c->origin_accepts == OD_TRI_YES && strcmp(c->iana, "0xC02F") == 0);
+    c = row(&o, OD_PROTO_TLS12, "ECDHE-ECDSA-AES128-GCM-SHA256");   /* RSA key only */
+    CHECK(c && c->cloudfront_offers && c->origin_accepts == OD_TRI_NO && c->reason);
+    c = row(&o, OD_PROTO_TLS1, "ECDHE-RSA-AES128-GCM-SHA256");
+    CHECK(c && !c->cloudfront_offers && c->origin_accepts == OD_TRI_UNTESTED && c->reason &&
+          strstr(c->reason, "not offered by CloudFront"));
+    c = row(&o, OD_PROTO_SSLV3, "AES128-SHA");
+    CHECK(c && c->cloudfront_offers && c->origin_accepts == OD_TRI_UNTESTED);
+    c = row(&o, OD_PROTO_TLS1, "ECDHE-RSA-AES128-SHA");
+    CHECK(c && c->origin_accepts != OD_TRI_UNTESTED);
+    od_obs_free(&o);
+    od_lab_server_stop(lab);
+
+    /* An origin that speaks only TLS 1.2: older protocols are refused. */
+    lab = lab_start(&k, "NORMAL:-VERS-ALL:+VERS-TLS1.2", false, &port);
+    if (lab) {
+        od_obs_init(&o);
+        od_probe_cipher_table("127.0.0.1", port, "a.example.test", policy, 1000, 4, NULL, &o);
+        const od_protocol_result *p1 = proto_result(&o, OD_PROTO_TLS1);
+        CHECK(p1 && p1->accepted == OD_TRI_NO);
+        c = row(&o, OD_PROTO_TLS1, "ECDHE-RSA-AES128-SHA");
+        CHECK(c && c->origin_accepts == OD_TRI_NO && c->reason && strstr(c->reason, "protocol refused"));
+        c = row(&o, OD_PROTO_TLS12, "ECDHE-RSA-AES256-GCM-SHA384");
+        CHECK(c && c->origin_accepts == OD_TRI_YES);
+        c = row(&o, OD_PROTO_TLS12, "RC4-MD5");   /* not in NORMAL */
+        CHECK(c && c->origin_accepts == OD_TRI_NO);
+        od_obs_free(&o);
+        od_lab_server_stop(lab);
+    }
+
+    /* Client certificate required: TLS 1.3 (verdict on the first read)
+     * and TLS 1.2 (verdict in the handshake). */
+    lab = lab_start(&k, NULL, true, &port);
+    if (lab) {
+        req.port = port;
+        od_probe_tls(&req, &cap);
+        CHECK_MSG(cap.hs.outcome == OD_TLS_CLIENT_CERT_REQUIRED && !cap.hs.ok, "%s: %s",
+                  od_tls_outcome_name(cap.hs.outcome), cap.hs.error ? cap.hs.error : "");
+        CHECK(cap.hs.client_cert_requested && cap.n_der == 2);
+        od_tls_capture_free(&cap);
+        char *p12prio = od_policy_priority(policy, OD_PROTO_TLS12);
+        req.priority = p12prio;
+        od_probe_tls(&req, &cap);
+        CHECK_MSG(cap.hs.outcome == OD_TLS_CLIENT_CERT_REQUIRED && !cap.hs.ok, "%s: %s",
+                  od_tls_outcome_name(cap.hs.outcome), cap.hs.error ? cap.hs.error : "");
+        CHECK(cap.hs.client_cert_requested);
+        od_tls_capture_free(&cap);
+        free(p12prio);
+        req.priority = NULL;
+        od_lab_server_stop(lab);
+    }
+
+    /* Nothing listens any more: the table is untested, never "no". */
+    od_obs_init(&o);
+    n = od_probe_cipher_table("127.0.0.1", port, "a.example.test", policy, SHORT_MS, 8, NULL, &o);
+    CHECK(n == 4);
+    bool all_untested = o.n_ciphers == 4 * policy->n_suites;
+    for (size_t i = 0; i < o.n_ciphers; i++)
+        all_untested &= o.ciphers[i].origin_accepts == OD_TRI_UNTESTED && o.ciphers[i].reason != NULL;
+    CHECK(all_untested);
+    od_obs_free(&o);
+
+    od_gen_cert_free(&k.leaf);
+    od_gen_cert_free(&k.ica);
+    od_gen_cert_free(&k.root);
+}
+
+int main(void)
+{
+    /* SIGPIPE is left at its default: the probes and the listeners here
+     * must never raise it (MSG_NOSIGNAL). */
+    test_private();
+    test_dns();
+    test_tcp();
+    test_tls_failures();
+    test_http_plain();
+
+    od_policy policy;
+    char *path = od_asset_path("cloudfront-origin-policy.json");
+    char *err = path ? od_policy_load(path, &policy) : od_xstrdup("policy asset not found");
+    CHECK_MSG(err == NULL, "%s", err);
+    if (!err) {
+        test_lab(&policy);
+        od_policy_free(&policy);
+    }
+    free(err);
+    free(path);
+    return check_done("test_probes");
+}

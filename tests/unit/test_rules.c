@@ -1,0 +1,835 @@
+/* Rules from hand-made observations: no network, a fixed clock. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "od_rules.h"
+#include "od_policy.h"
+
+#define DAY (24 * 3600)
+
+static time_t NOW;
+static od_fixes FIXES;
+static od_policy POLICY;
+
+typedef struct {
+    od_case c;
+    od_observations o;
+    od_finding_list findings;
+    bool would_fail;
+    char *summary;
+} scen;
+
+static size_t add_cert(scen *s, const char *subject, const char *issuer, const char *san, time_t nb, time_t na,
+                       const char *sha, bool self_signed)
+{
+    od_cert c;
+    memset(&c, 0, sizeof c);
+    c.subject = od_xasprintf("CN=%s", subject);
+    c.issuer = od_xasprintf("CN=%s", issuer);
+    od_strlist_add(&c.common_names, subject);
+    if (san) {
+        char *copy = od_xstrdup(san), *save = NULL;
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+            od_strlist_add(&c.san_dns, t);
+        free(copy);
+    }
+    c.not_before = nb;
+    c.not_after = na;
+    c.sha256 = od_xstrdup(sha);
+    c.key_type = od_xstrdup("RSA");
+    c.key_bits = 2048;
+    c.signature_algorithm = od_xstrdup("RSA-SHA256");
+    c.self_signed = self_signed;
+    c.self_issued = self_signed;
+    c.is_ca = san == NULL;
+    return od_obs_add_cert(&s->o, &c);
+}
+
+/* A handshake with SNI sni (NULL: none) at addr:443 presenting chain. */
+static od_handshake *add_hs(scen *s, const char *addr, const char *sni, od_tls_outcome outcome,
+                            const size_t *chain, size_t n)
+{
+    od_handshake *h = od_obs_add_handshake(&s->o);
+    snprintf(h->address, sizeof h->address, "%s", addr);
+    h->port = 443;
+    h->sni = od_xstrdup(sni);
+    h->outcome = outcome;
+    h->ok = outcome == OD_TLS_OK;
+    h->alert = -1;
+    if (h->ok) {
+        h->version = od_xstrdup("TLS1.2");
+        h->cipher = od_xstrdup("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+        h->group = od_xstrdup("X25519");
+    }
+    for (size_t i = 0; i < n; i++)
+        h->chain[i] = chain[i];
+    h->chain_len = n;
+    if (h->ok && n) {
+        /* A correct chain by default: leaf, issuer, ... up to a trusted CA. */
+        h->facts.analysed = true;
+        for (size_t i = 0; i < n; i++)
+            h->facts.path[i] = i;
+        h->facts.path_len = n;
+        h->facts.order_ok = true;
+        h->facts.ends_at_trust_anchor = true;
+        h->facts.trust_anchor_subject = od_xstrdup("CN=Test Root");
+    }
+    return h;
+}
+
+static void add_tcp(scen *s, const char *addr, int port, od_tcp_state st)
+{
+    od_tcp_result *t = od_obs_add_tcp(&s->o);
+    snprintf(t->address, sizeof t->address, "%s", addr);
+    t->port = port;
+    t->state = st;
+    if (st != OD_TCP_OPEN)
+        t->error = od_xstrdup(od_tcp_state_name(st));
+}
+
+static void add_address(scen *s, const char *addr, bool from_resolve, bool is_private)
+{
+    od_address *a = od_obs_add_address(&s->o);
+    snprintf(a->address, sizeof a->address, "%s", addr);
+    a->family = strchr(addr, ':') ? 6 : 4;
+    a->from_resolve = from_resolve;
+    a->is_private = is_private;
+}
+
+static void add_proto(scen *s, unsigned proto, od_tri accepted)
+{
+    od_protocol_result *p = od_obs_add_protocol(&s->o);
+    p->proto = proto;
+    p->accepted = accepted;
+}
+
+static void add_cipher(scen *s, const char *name, bool cloudfront, od_tri accepts)
+{
+    od_cipher_row *r = od_obs_add_cipher(&s->o);
+    r->proto = OD_PROTO_TLS12;
+    r->name = od_xstrdup(name);
+    r->iana = od_xstrdup("0x0000");
+    r->cloudfront_offers = cloudfront;
+    r->origin_accepts = accepts;
+}
+
+static void add_http(scen *s, const char *addr, const char *host, int status, const char *server)
+{
+    od_http_result *h = od_obs_add_http(&s->o);
+    h->attempted = true;
+    h->scheme = od_xstrdup("https");
+    snprintf(h->address, sizeof h->address, "%s", addr);
+    h->port = 443;
+    h->host_header = od_xstrdup(host);
+    h->method = od_xstrdup("HEAD");
+    h->responded = status > 0;
+    h->status_code = status;
+    if (status)
+        h->status_line = od_xasprintf("HTTP/1.1 %d X", status);
+    else
+        h->error = od_xstrdup("timed out");
+    h->server = od_xstrdup(server);
+}
+
+/* Origin with no observations yet. */
+static void scen_bare(scen *s, const char *origin)
+{
+    memset(s, 0, sizeof *s);
+    od_case_init(&s->c);
+    s->c.origin_domain = od_xstrdup(origin);
+    od_obs_init(&s->o);
+    od_finding_list_init(&s->findings);
+    s->o.trust_store_used = od_xstrdup("system");
+}
+
+/* A healthy origin: DNS, TCP, TLS with a correct chain, protocols, ciphers, HTTP 200. */
+static void scen_healthy(scen *s, const char *origin)
+{
+    scen_bare(s, origin);
+    s->o.dns.status = OD_DNS_OK;
+    add_address(s, "198.51.100.10", false, false);
+    add_tcp(s, "198.51.100.10", 443, OD_TCP_OPEN);
+    size_t chain[2];
+    chain[0] = add_cert(s, origin, "Test ICA", origin, NOW - 30 * DAY, NOW + 300 * DAY, "AA:01", false);
+    chain[1] = add_cert(s, "Test ICA", "Test Root", NULL, NOW - 900 * DAY, NOW + 900 * DAY, "AA:02", false);
+    add_hs(s, "198.51.100.10", origin, OD_TLS_OK, chain, 2);
+    add_hs(s, "198.51.100.10", NULL, OD_TLS_OK, chain, 2);
+    add_proto(s, OD_PROTO_TLS12, OD_TRI_YES);
+    add_proto(s, OD_PROTO_TLS13, OD_TRI_YES);
+    add_cipher(s, "ECDHE-RSA-AES128-GCM-SHA256", true, OD_TRI_YES);
+    add_cipher(s, "ECDHE-RSA-AES256-GCM-SHA384", true, OD_TRI_YES);
+    add_cipher(s, "AES128-SHA", true, OD_TRI_NO);
+    add_http(s, "198.51.100.10", origin, 200, "nginx/1.22.1");
+}
+
+static void run(scen *s)
+{
+    od_rules_evaluate(&s->c, &s->o, &POLICY, &FIXES, NOW, &s->findings, &s->would_fail, &s->summary);
+}
+
+static void scen_free(scen *s)
+{
+    od_case_free(&s->c);
+    od_obs_free(&s->o);
+    od_finding_list_free(&s->findings);
+    free(s->summary);
+}
+
+static const od_finding *find(const scen *s, const char *id, const char *name)
+{
+    for (size_t i = 0; i < s->findings.len; i++) {
+        const od_finding *f = &s->findings.items[i];
+        if (strcmp(f->id, id) == 0 && (!name || od_strlist_contains(&f->names, name)))
+            return f;
+    }
+    return NULL;
+}
+
+static size_t count(const scen *s, const char *id)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->findings.len; i++)
+        n += strcmp(s->findings.items[i].id, id) == 0;
+    return n;
+}
+
+static bool any_fail(const scen *s)
+{
+    for (size_t i = 0; i < s->findings.len; i++)
+        if (s->findings.items[i].severity == OD_SEV_FAIL)
+            return true;
+    return false;
+}
+
+/* The finding exists with that severity, names the name, has fix steps with
+ * no unfilled common placeholder, and a reproduction command with the real
+ * name (when given) and port. */
+static void expect(const scen *s, const char *id, od_severity sev, const char *name, const char *repro_part)
+{
+    const od_finding *f = find(s, id, name);
+    CHECK_MSG(f != NULL, "no %s for %s", id, name ? name : "-");
+    if (!f)
+        return;
+    CHECK_MSG(f->severity == sev, "%s severity %s", id, od_severity_name(f->severity));
+    CHECK_MSG(f->title && strcmp(f->title, id) != 0, "%s has no catalogue title", id);
+    CHECK_MSG(f->detail && *f->detail, "%s has no detail", id);
+    CHECK_MSG(f->fix.len > 0, "%s has no fix steps", id);
+    for (size_t i = 0; i < f->fix.len; i++)
+        CHECK_MSG(!strstr(f->fix.items[i], "{name}") && !strstr(f->fix.items[i], "{port}") &&
+                      !strstr(f->fix.items[i], "{origin}") && !strstr(f->fix.items[i], "{names}"),
+                  "%s step unfilled: %s", id, f->fix.items[i]);
+    CHECK_MSG(f->reproduce && *f->reproduce, "%s has no reproduce", id);
+    if (f->reproduce && repro_part)
+        CHECK_MSG(strstr(f->reproduce, repro_part) != NULL, "%s reproduce \"%s\" lacks \"%s\"", id,
+                  f->reproduce, repro_part);
+    CHECK_MSG(cJSON_IsObject(f->evidence), "%s evidence", id);
+}
+
+static void test_healthy(void)
+{
+    scen s;
+    scen_healthy(&s, "origin.example.com");
+    run(&s);
+    CHECK(!s.would_fail);
+    CHECK(!any_fail(&s));
+    CHECK_STR(s.summary, "No problem found that would make CloudFront fail (checked from this machine)");
+    CHECK(find(&s, "VANTAGE_POINT", NULL) && find(&s, "VANTAGE_POINT", NULL)->severity == OD_SEV_INFO);
+    CHECK(find(&s, "TLS_OK", NULL) != NULL);
+    CHECK(find(&s, "NAMES_COVERED", NULL) != NULL);
+    CHECK(find(&s, "CHAIN_OK", NULL) != NULL);
+    CHECK(find(&s, "DNS_OK", NULL) != NULL);
+    CHECK(find(&s, "HTTP_OK", NULL) != NULL);
+    CHECK(!find(&s, "TLS_SNI_CERT_DIFFERS", NULL));
+    CHECK(!find(&s, "CHECK_UNTESTED", NULL));
+    /* Sorted worst first: the info before the passes. */
+    for (size_t i = 1; i < s.findings.len; i++)
+        CHECK(s.findings.items[i - 1].severity >= s.findings.items[i].severity);
+    scen_free(&s);
+}
+
+static void test_origin_ip(void)
+{
+    scen s;
+    scen_bare(&s, "203.0.113.7");
+    s.o.dns.status = OD_DNS_IS_IP;
+    run(&s);
+    expect(&s, "ORIGIN_IS_IP_ADDRESS", OD_SEV_FAIL, "203.0.113.7", "203.0.113.7:443");
+    CHECK(s.would_fail);
+    CHECK(s.summary && strstr(s.summary, "CloudFront would fail: ") == s.summary);
+    CHECK(s.summary && strstr(s.summary, "(ORIGIN_IS_IP_ADDRESS)"));
+    scen_free(&s);
+}
+
+static void test_dns(void)
+{
+    scen s;
+    scen_bare(&s, "missing.example.com");
+    s.o.dns.status = OD_DNS_NO_SUCH_HOST;
+    s.o.dns.error = od_xstrdup("Name or service not known");
+    run(&s);
+    expect(&s, "DNS_NO_SUCH_HOST", OD_SEV_FAIL, "missing.example.com", "dig missing.example.com");
+    /* Nothing else ran: no cause, no pass is claimed for TLS. */
+    CHECK(!find(&s, "TLS_HANDSHAKE_FAILED", NULL) && !find(&s, "TLS_OK", NULL) && !find(&s, "PORT_REFUSED", NULL));
+    CHECK(find(&s, "CHECK_UNTESTED", NULL) && find(&s, "CHECK_UNTESTED", NULL)->severity == OD_SEV_INFO);
+    CHECK(!find(&s, "TLS_NO_SHARED_PROTOCOL", NULL) && !find(&s, "TLS_NO_SHARED_CIPHER", NULL));
+    scen_free(&s);
+
+    scen_bare(&s, "flaky.example.com");
+    s.o.dns.status = OD_DNS_FAILED;
+    s.o.dns.error = od_xstrdup("SERVFAIL");
+    run(&s);
+    expect(&s, "DNS_LOOKUP_FAILED", OD_SEV_FAIL, "flaky.example.com", "dig flaky.example.com");
+    scen_free(&s);
+
+    /* A private address from DNS: warn. */
+    scen_healthy(&s, "origin.example.com");
+    add_address(&s, "10.0.0.5", false, true);
+    run(&s);
+    expect(&s, "DNS_PRIVATE_ADDRESS", OD_SEV_WARN, "origin.example.com", "dig origin.example.com");
+    CHECK(!s.would_fail);
+    CHECK(strstr(s.summary, "No problem found") == s.summary);
+    scen_free(&s);
+
+    /* The same address pinned with --resolve: the user's own choice. */
+    scen_healthy(&s, "origin.example.com");
+    add_address(&s, "10.0.0.6", true, true);
+    run(&s);
+    CHECK(!find(&s, "DNS_PRIVATE_ADDRESS", NULL));
+    const od_finding *v = find(&s, "VANTAGE_POINT", NULL);
+    CHECK(v && strstr(v->detail, "10.0.0.6"));
+    scen_free(&s);
+}
+
+static void test_ports(void)
+{
+    scen s;
+    scen_bare(&s, "origin.example.com");
+    s.c.https_port = 444;
+    run(&s);
+    expect(&s, "PORT_INVALID_FOR_CLOUDFRONT", OD_SEV_FAIL, "origin.example.com", NULL);
+    const od_finding *f = find(&s, "PORT_INVALID_FOR_CLOUDFRONT", NULL);
+    CHECK(f && strstr(f->detail, "444"));
+    scen_free(&s);
+
+    static const struct { od_tcp_state st; const char *id; } cases[] = {
+        {OD_TCP_REFUSED, "PORT_REFUSED"}, {OD_TCP_TIMEOUT, "PORT_TIMEOUT"}, {OD_TCP_UNREACHABLE, "PORT_UNREACHABLE"}};
+    for (size_t i = 0; i < 3; i++) {
+        scen_bare(&s, "origin.example.com");
+        s.o.dns.status = OD_DNS_OK;
+        add_address(&s, "198.51.100.10", false, false);
+        add_tcp(&s, "198.51.100.10", 443, cases[i].st);
+        add_hs(&s, "198.51.100.10", "origin.example.com", OD_TLS_CONNECT_FAILED, NULL, 0);
+        run(&s);
+        expect(&s, cases[i].id, OD_SEV_FAIL, "origin.example.com", "198.51.100.10 443");
+        CHECK(!find(&s, "TLS_HANDSHAKE_FAILED", NULL));
+        CHECK(s.would_fail);
+        scen_free(&s);
+    }
+
+    /* One of two addresses refuses: CloudFront can use the other one. */
+    scen_healthy(&s, "origin.example.com");
+    add_address(&s, "198.51.100.11", false, false);
+    add_tcp(&s, "198.51.100.11", 443, OD_TCP_REFUSED);
+    run(&s);
+    expect(&s, "PORT_REFUSED", OD_SEV_WARN, "origin.example.com", "198.51.100.11 443");
+    CHECK(!s.would_fail);
+    scen_free(&s);
+}
+
+static void test_tls_outcomes(void)
+{
+    static const struct { od_tls_outcome o; const char *id; } cases[] = {
+        {OD_TLS_NOT_TLS, "TLS_NOT_SPOKEN"},
+        {OD_TLS_TIMEOUT, "TLS_HANDSHAKE_TIMEOUT"},
+        {OD_TLS_CLIENT_CERT_REQUIRED, "TLS_CLIENT_CERT_REQUIRED"},
+        {OD_TLS_ALERT, "TLS_HANDSHAKE_FAILED"},
+    };
+    for (size_t i = 0; i < 4; i++) {
+        scen s;
+        scen_bare(&s, "origin.example.com");
+        s.o.dns.status = OD_DNS_OK;
+        add_address(&s, "198.51.100.10", false, false);
+        add_tcp(&s, "198.51.100.10", 443, OD_TCP_OPEN);
+        od_handshake *h = add_hs(&s, "198.51.100.10", "origin.example.com", cases[i].o, NULL, 0);
+        if (cases[i].o == OD_TLS_ALERT) {
+            h->alert = 80;
+            h->alert_name = od_xstrdup("internal_error");
+        }
+        add_proto(&s, OD_PROTO_TLS12, OD_TRI_YES);
+        add_cipher(&s, "ECDHE-RSA-AES128-GCM-SHA256", true, OD_TRI_YES);
+        run(&s);
+        expect(&s, cases[i].id, OD_SEV_FAIL, "origin.example.com", "-servername origin.example.com");
+        const od_finding *f = find(&s, cases[i].id, NULL);
+        CHECK(f && strstr(f->reproduce, ":443"));
+        if (cases[i].o == OD_TLS_ALERT && f) {
+            const cJSON *a = cJSON_GetObjectItemCaseSensitive(f->evidence, "alert_name");
+            CHECK(cJSON_IsString(a) && strcmp(a->valuestring, "internal_error") == 0);
+        }
+        CHECK(!find(&s, "TLS_OK", NULL));
+        CHECK(count(&s, cases[i].id) == 1);
+        scen_free(&s);
+    }
+}
+
+static void scen_tls_failed(scen *s, int alert, const char *alert_name)
+{
+    scen_bare(s, "origin.example.com");
+    s->o.dns.status = OD_DNS_OK;
+    add_address(s, "198.51.100.10", false, false);
+    add_tcp(s, "198.51.100.10", 443, OD_TCP_OPEN);
+    od_handshake *h = add_hs(s, "198.51.100.10", "origin.example.com", OD_TLS_ALERT, NULL, 0);
+    h->alert = alert;
+    h->alert_name = od_xstrdup(alert_name);
+}
+
+static void test_protocols(void)
+{
+    scen s;
+    /* A TLS 1.3-only origin. */
+    scen_tls_failed(&s, 70, "protocol_version");
+    add_proto(&s, OD_PROTO_TLS12, OD_TRI_NO);
+    add_proto(&s, OD_PROTO_TLS13, OD_TRI_YES);
+    run(&s);
+    expect(&s, "TLS_NO_SHARED_PROTOCOL", OD_SEV_FAIL, "origin.example.com", "-tls1_2");
+    const od_finding *f = find(&s, "TLS_NO_SHARED_PROTOCOL", NULL);
+    if (f) {
+        const cJSON *acc = cJSON_GetObjectItemCaseSensitive(f->evidence, "origin_accepts");
+        CHECK(cJSON_IsString(acc) && strstr(acc->valuestring, "TLSv1.3"));
+        const cJSON *note = cJSON_GetObjectItemCaseSensitive(f->evidence, "note");
+        CHECK(cJSON_IsString(note) && strstr(note->valuestring, "cannot use TLS 1.3"));
+    }
+    /* The cause is known: no generic handshake failure on top. */
+    CHECK(!find(&s, "TLS_HANDSHAKE_FAILED", NULL));
+    CHECK(!find(&s, "TLS_NO_SHARED_CIPHER", NULL));
+    scen_free(&s);
+
+    /* SSLv3 allowed but untested: it does not count as refused. */
+    scen_tls_failed(&s, 70, "protocol_version");
+    s.c.origin_ssl_protocols = OD_PROTO_SSLV3 | OD_PROTO_TLS12;
+    add_proto(&s, OD_PROTO_SSLV3, OD_TRI_UNTESTED);
+    add_proto(&s, OD_PROTO_TLS12, OD_TRI_NO);
+    run(&s);
+    CHECK(!find(&s, "TLS_NO_SHARED_PROTOCOL", NULL));
+    expect(&s, "TLS_PROTOCOL_PARTIAL", OD_SEV_WARN, "origin.example.com", NULL);
+    expect(&s, "TLS_HANDSHAKE_FAILED", OD_SEV_FAIL, "origin.example.com", "-servername origin.example.com");
+    CHECK(find(&s, "CHECK_UNTESTED", NULL) != NULL);
+    scen_free(&s);
+}
+
+static void test_ciphers(void)
+{
+    scen s;
+    scen_tls_failed(&s, 40, "handshake_failure");
+    add_proto(&s, OD_PROTO_TLS12, OD_TRI_YES);
+    add_cipher(&s, "ECDHE-RSA-AES128-GCM-SHA256", true, OD_TRI_NO);
+    add_cipher(&s, "ECDHE-RSA-AES256-GCM-SHA384", true, OD_TRI_NO);
+    add_cipher(&s, "ECDHE-RSA-CHACHA20-POLY1305", false, OD_TRI_YES);
+    run(&s);
+    expect(&s, "TLS_NO_SHARED_CIPHER", OD_SEV_FAIL, "origin.example.com", "-servername origin.example.com");
+    const od_finding *f = find(&s, "TLS_NO_SHARED_CIPHER", NULL);
+    if (f) {
+        char *ev = cJSON_PrintUnformatted(f->evidence);
+        CHECK(ev && strstr(ev, "CHACHA20"));
+        CHECK(ev && strstr(ev, "handshake_failure"));
+        free(ev);
+    }
+    CHECK(!find(&s, "TLS_HANDSHAKE_FAILED", NULL));
+    scen_free(&s);
+
+    /* The table could not be tested: no claim about ciphers. */
+    scen_tls_failed(&s, 40, "handshake_failure");
+    add_proto(&s, OD_PROTO_TLS12, OD_TRI_YES);
+    add_cipher(&s, "ECDHE-RSA-AES128-GCM-SHA256", true, OD_TRI_UNTESTED);
+    add_cipher(&s, "ECDHE-RSA-AES256-GCM-SHA384", true, OD_TRI_UNTESTED);
+    run(&s);
+    CHECK(!find(&s, "TLS_NO_SHARED_CIPHER", NULL));
+    CHECK(!find(&s, "TLS_CIPHER_PARTIAL", NULL));
+    CHECK(find(&s, "TLS_HANDSHAKE_FAILED", "origin.example.com") != NULL);
+    CHECK(find(&s, "CHECK_UNTESTED", NULL) != NULL);
+    scen_free(&s);
+
+    /* Healthy handshake but P-521 key and no CloudFront suite: curve in evidence. */
+    scen_healthy(&s, "origin.example.com");
+    for (size_t i = 0; i < s.o.n_ciphers; i++)
+        s.o.ciphers[i].origin_accepts = OD_TRI_NO;
+    free(s.o.certs[0].key_type);
+    s.o.certs[0].key_type = od_xstrdup("ECDSA");
+    s.o.certs[0].key_curve = od_xstrdup("SECP521R1");
+    run(&s);
+    f = find(&s, "TLS_NO_SHARED_CIPHER", NULL);
+    CHECK(f != NULL);
+    if (f) {
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(f->evidence, "certificate_key_curve_not_offered");
+        CHECK(cJSON_IsArray(c) && cJSON_GetArraySize(c) >= 1);
+    }
+    CHECK(!find(&s, "TLS_OK", NULL));
+    scen_free(&s);
+}
+
+static void test_chain(void)
+{
+    scen s;
+    /* Self-signed leaf. */
+    scen_healthy(&s, "origin.example.com");
+    s.o.handshakes[0].facts.leaf_self_signed = true;
+    s.o.handshakes[0].facts.ends_at_untrusted_root = true;
+    s.o.handshakes[0].facts.ends_at_trust_anchor = false;
+    run(&s);
+    expect(&s, "CERT_SELF_SIGNED", OD_SEV_FAIL, "origin.example.com", "-servername origin.example.com");
+    CHECK(!find(&s, "CERT_UNTRUSTED_ROOT", NULL));
+    CHECK(!find(&s, "CHAIN_OK", NULL));
+    scen_free(&s);
+
+    /* Missing intermediate, with an AIA URL CloudFront will not fetch. */
+    scen_healthy(&s, "origin.example.com");
+    od_handshake *h = &s.o.handshakes[0];
+    h->chain_len = 1;
+    h->facts.path_len = 1;
+    h->facts.issuer_missing = true;
+    h->facts.ends_at_trust_anchor = false;
+    h->facts.missing_issuer_dn = od_xstrdup("CN=Test ICA");
+    h->facts.missing_after = 0;
+    od_strlist_add(&s.o.certs[0].aia_issuer_urls, "http://ca.example.net/ica.der");
+    run(&s);
+    expect(&s, "CHAIN_INCOMPLETE", OD_SEV_FAIL, "origin.example.com", "-showcerts");
+    const od_finding *f = find(&s, "CHAIN_INCOMPLETE", NULL);
+    if (f) {
+        char *ev = cJSON_PrintUnformatted(f->evidence);
+        CHECK(ev && strstr(ev, "http://ca.example.net/ica.der") && strstr(ev, "CN=Test ICA"));
+        free(ev);
+        CHECK(strstr(f->detail, "does not fetch"));
+        bool named = false;
+        for (size_t i = 0; i < f->fix.len; i++)
+            named = named || strstr(f->fix.items[i], "CN=Test ICA");
+        CHECK(named);
+    }
+    CHECK(strstr(s.summary, "(CHAIN_INCOMPLETE)") != NULL);
+    scen_free(&s);
+
+    /* Wrong order: sent [leaf, root-ish, ICA]; path 0,2. Server nginx: its snippet first. */
+    scen_healthy(&s, "origin.example.com");
+    h = &s.o.handshakes[0];
+    size_t other = add_cert(&s, "Other CA", "Other CA", NULL, NOW - DAY, NOW + 99 * DAY, "AA:09", true);
+    h = &s.o.handshakes[0];
+    h->chain[2] = h->chain[1];
+    h->chain[1] = other;
+    h->chain_len = 3;
+    h->facts.path[0] = 0;
+    h->facts.path[1] = 2;
+    h->facts.path_len = 2;
+    h->facts.order_ok = false;
+    run(&s);
+    expect(&s, "CHAIN_WRONG_ORDER", OD_SEV_FAIL, "origin.example.com", "-servername origin.example.com");
+    f = find(&s, "CHAIN_WRONG_ORDER", NULL);
+    if (f) {
+        CHECK(f->fix.len > 1 && strstr(f->fix.items[0], "cat leaf.pem intermediate.pem > fullchain.pem"));
+        CHECK(cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(f->evidence, "order_needed")));
+        CHECK(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(f->evidence, "chain_sent")) == 3);
+    }
+    CHECK_STR(s.summary, "CloudFront would fail: the origin sends its chain out of order (CHAIN_WRONG_ORDER)");
+    scen_free(&s);
+
+    /* Untrusted root; root included. */
+    scen_healthy(&s, "origin.example.com");
+    h = &s.o.handshakes[0];
+    h->facts.ends_at_untrusted_root = true;
+    h->facts.ends_at_trust_anchor = false;
+    h->facts.root_included = true;
+    h->facts.root_position = 1;
+    run(&s);
+    expect(&s, "CERT_UNTRUSTED_ROOT", OD_SEV_FAIL, "origin.example.com", "-servername origin.example.com");
+    expect(&s, "CHAIN_HAS_ROOT", OD_SEV_INFO, "origin.example.com", NULL);
+    scen_free(&s);
+
+    /* Only the root included: info, not a failure. */
+    scen_healthy(&s, "origin.example.com");
+    s.o.handshakes[0].facts.root_included = true;
+    s.o.handshakes[0].facts.root_position = 1;
+    run(&s);
+    expect(&s, "CHAIN_HAS_ROOT", OD_SEV_INFO, "origin.example.com", NULL);
+    CHECK(!s.would_fail);
+    scen_free(&s);
+}
+
+static void test_validity(void)
+{
+    scen s;
+    scen_healthy(&s, "origin.example.com");
+    s.o.certs[0].not_after = NOW - 2 * DAY;
+    run(&s);
+    expect(&s, "CERT_EXPIRED", OD_SEV_FAIL, "origin.example.com", "-servername origin.example.com");
+    CHECK(!find(&s, "CERT_EXPIRES_SOON", NULL));
+    CHECK(!find(&s, "CHAIN_OK", NULL));
+    scen_free(&s);
+
+    /* An expired intermediate counts too. */
+    scen_healthy(&s, "origin.example.com");
+    s.o.certs[1].not_after = NOW - DAY;
+    run(&s);
+    const od_finding *f = find(&s, "CERT_EXPIRED", NULL);
+    CHECK(f && strstr(f->detail, "Test ICA"));
+    scen_free(&s);
+
+    scen_healthy(&s, "origin.example.com");
+    s.o.certs[0].not_before = NOW + 5 * DAY;
+    run(&s);
+    expect(&s, "CERT_NOT_YET_VALID", OD_SEV_FAIL, "origin.example.com", NULL);
+    scen_free(&s);
+
+    /* Expires in 10 days: a warning only. */
+    scen_healthy(&s, "origin.example.com");
+    s.o.certs[0].not_after = NOW + 10 * DAY;
+    run(&s);
+    expect(&s, "CERT_EXPIRES_SOON", OD_SEV_WARN, "origin.example.com", "-servername origin.example.com");
+    CHECK(!s.would_fail);
+    CHECK(!any_fail(&s));
+    f = find(&s, "CERT_EXPIRES_SOON", NULL);
+    if (f) {
+        bool dated = false;
+        for (size_t i = 0; i < f->fix.len; i++)
+            dated = dated || strstr(f->fix.items[i], "Z");
+        CHECK(dated);   /* {not_after} filled with the date */
+    }
+    scen_free(&s);
+
+    /* Weak key. */
+    scen_healthy(&s, "origin.example.com");
+    s.o.certs[0].key_bits = 1024;
+    run(&s);
+    expect(&s, "CERT_WEAK_KEY_OR_SIGNATURE", OD_SEV_WARN, "origin.example.com", NULL);
+    CHECK(!s.would_fail);
+    scen_free(&s);
+}
+
+static void test_names(void)
+{
+    scen s;
+    scen_healthy(&s, "origin.example.com");
+    free(s.o.certs[0].san_dns.items[0]);
+    s.o.certs[0].san_dns.items[0] = od_xstrdup("www.example.org");
+    run(&s);
+    expect(&s, "CERT_NAME_MISMATCH", OD_SEV_FAIL, "origin.example.com", "-servername origin.example.com");
+    CHECK(!find(&s, "NAMES_COVERED", NULL));
+    scen_free(&s);
+
+    /* Host forwarded: every CNAME is a name; b is not covered. */
+    scen_bare(&s, "origin.example.com");
+    s.c.forward_host_header = true;
+    od_strlist_add(&s.c.cnames, "a.example.com");
+    od_strlist_add(&s.c.cnames, "b.example.com");
+    s.o.dns.status = OD_DNS_OK;
+    add_address(&s, "198.51.100.10", false, false);
+    add_address(&s, "198.51.100.11", false, false);
+    add_tcp(&s, "198.51.100.10", 443, OD_TCP_OPEN);
+    add_tcp(&s, "198.51.100.11", 443, OD_TCP_OPEN);
+    size_t ca = add_cert(&s, "a.example.com", "Test Root", "a.example.com,origin.example.com", NOW - DAY,
+                         NOW + 200 * DAY, "BB:01", false);
+    const char *addrs[] = {"198.51.100.10", "198.51.100.11"};
+    for (size_t i = 0; i < 2; i++) {
+        add_hs(&s, addrs[i], "a.example.com", OD_TLS_OK, &ca, 1);
+        add_hs(&s, addrs[i], "b.example.com", OD_TLS_OK, &ca, 1);
+    }
+    add_proto(&s, OD_PROTO_TLS12, OD_TRI_YES);
+    add_cipher(&s, "ECDHE-RSA-AES128-GCM-SHA256", true, OD_TRI_YES);
+    run(&s);
+    expect(&s, "CERT_NAME_MISMATCH", OD_SEV_FAIL, "b.example.com", "-servername b.example.com");
+    CHECK(count(&s, "CERT_NAME_MISMATCH") == 1);   /* deduped across the two addresses */
+    const od_finding *f = find(&s, "CERT_NAME_MISMATCH", NULL);
+    if (f) {
+        CHECK(f->names.len == 1 && strcmp(f->names.items[0], "b.example.com") == 0);
+        CHECK(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(f->evidence, "addresses")) == 2);
+        bool named = false;
+        for (size_t i = 0; i < f->fix.len; i++)
+            named = named || strstr(f->fix.items[i], "b.example.com");
+        CHECK(named);
+    }
+    CHECK(!find(&s, "CERT_NAME_MISMATCH", "a.example.com"));
+    CHECK(!find(&s, "CERT_NAME_MISMATCH", "origin.example.com"));
+    scen_free(&s);
+}
+
+static void test_sni_differs(void)
+{
+    scen s;
+    /* SNI leaf right, no-SNI leaf another certificate: info only. */
+    scen_healthy(&s, "origin.example.com");
+    size_t other = add_cert(&s, "default.example.net", "Test ICA", "default.example.net", NOW - DAY,
+                            NOW + 90 * DAY, "CC:01", false);
+    s.o.handshakes[1].chain[0] = other;
+    run(&s);
+    expect(&s, "TLS_SNI_CERT_DIFFERS", OD_SEV_INFO, "origin.example.com", "-noservername");
+    CHECK(!s.would_fail);
+    CHECK(!find(&s, "CERT_NAME_MISMATCH", NULL));
+    scen_free(&s);
+
+    /* The other way round: the no-SNI certificate covers the name, the SNI one does not. */
+    scen_healthy(&s, "origin.example.com");
+    other = add_cert(&s, "default.example.net", "Test ICA", "default.example.net", NOW - DAY, NOW + 90 * DAY,
+                     "CC:01", false);
+    s.o.handshakes[0].chain[0] = other;
+    run(&s);
+    expect(&s, "TLS_SNI_CERT_DIFFERS", OD_SEV_INFO, "origin.example.com", NULL);
+    expect(&s, "CERT_NAME_MISMATCH", OD_SEV_FAIL, "origin.example.com", "-servername origin.example.com");
+    const od_finding *f = find(&s, "TLS_SNI_CERT_DIFFERS", NULL);
+    if (f) {
+        const cJSON *w = cJSON_GetObjectItemCaseSensitive(f->evidence, "without_sni");
+        CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(w, "covers_name")));
+    }
+    scen_free(&s);
+
+    /* Refused without SNI (nginx ssl_reject_handshake): info, never a failure. */
+    scen_healthy(&s, "origin.example.com");
+    od_handshake *h = &s.o.handshakes[1];
+    h->ok = false;
+    h->outcome = OD_TLS_ALERT;
+    h->alert = 112;
+    h->alert_name = od_xstrdup("unrecognized_name");
+    h->chain_len = 0;
+    run(&s);
+    expect(&s, "TLS_SNI_CERT_DIFFERS", OD_SEV_INFO, "origin.example.com", "-noservername");
+    CHECK(!s.would_fail);
+    scen_free(&s);
+}
+
+static void test_http(void)
+{
+    scen s;
+    scen_healthy(&s, "origin.example.com");
+    s.o.http[0].responded = false;
+    s.o.http[0].status_code = 0;
+    s.o.http[0].error = od_xstrdup("timed out after 30 s");
+    run(&s);
+    expect(&s, "HTTP_NO_RESPONSE", OD_SEV_FAIL, "origin.example.com",
+           "--resolve origin.example.com:443:198.51.100.10 https://origin.example.com:443/");
+    scen_free(&s);
+
+    scen_healthy(&s, "origin.example.com");
+    s.o.http[0].status_code = 503;
+    run(&s);
+    expect(&s, "HTTP_SERVER_ERROR", OD_SEV_WARN, "origin.example.com", "curl -v -I --resolve");
+    CHECK(!s.would_fail);
+    scen_free(&s);
+
+    /* No response because TLS failed: the TLS finding speaks, not HTTP. */
+    scen_tls_failed(&s, 80, "internal_error");
+    add_http(&s, "198.51.100.10", "origin.example.com", 0, NULL);
+    run(&s);
+    CHECK(!find(&s, "HTTP_NO_RESPONSE", NULL));
+    CHECK(find(&s, "TLS_HANDSHAKE_FAILED", NULL) != NULL);
+    scen_free(&s);
+}
+
+static void test_summary_more(void)
+{
+    scen s;
+    scen_healthy(&s, "origin.example.com");
+    s.o.handshakes[0].facts.order_ok = false;
+    s.o.handshakes[0].facts.path[0] = 0;
+    s.o.handshakes[0].facts.path[1] = 1;
+    s.o.certs[0].not_after = NOW - DAY;
+    s.o.http[0].status_code = 502;
+    run(&s);
+    CHECK(s.would_fail);
+    CHECK(s.summary && strstr(s.summary, "CloudFront would fail: ") == s.summary);
+    CHECK(s.summary && strstr(s.summary, "and 2 more problems"));
+    scen_free(&s);
+}
+
+static void test_fixes_catalogue(void)
+{
+    /* Server-specific steps come first, and unknown placeholders stay. */
+    od_finding_list l;
+    od_finding_list_init(&l);
+    od_finding *f = od_finding_list_add(&l);
+    f->id = od_xstrdup("CHAIN_INCOMPLETE");
+    od_fix_var vars[] = {{"port", "8443"}, {"name", "x.example.com"}};
+    od_fixes_apply(&FIXES, f, "Apache/2.4.57 (Debian)", vars, 2);
+    CHECK(f->title && strstr(f->title, "intermediate"));
+    CHECK(f->fix.len > 1 && strstr(f->fix.items[0], "SSLCertificateFile"));
+    CHECK(f->fix.len > 1 && strstr(f->fix.items[0], "SSLCertificateChainFile"));
+    CHECK(f->detail && strstr(f->detail, "{missing_issuer}"));
+    f = od_finding_list_add(&l);
+    f->id = od_xstrdup("PORT_REFUSED");
+    od_fixes_apply(&FIXES, f, "awselb/2.0", vars, 2);
+    CHECK(f->fix.len > 1 && strstr(f->fix.items[0], "8443") && strstr(f->fix.items[0], "load balancer"));
+    f = od_finding_list_add(&l);
+    f->id = od_xstrdup("TLS_NO_SHARED_PROTOCOL");
+    od_fixes_apply(&FIXES, f, "awselb/2.0", vars, 2);
+    CHECK(f->fix.len > 1 && strstr(f->fix.items[0], "ELBSecurityPolicy-TLS13-1-2-2021-06"));
+    f = od_finding_list_add(&l);
+    f->id = od_xstrdup("CERT_NAME_MISMATCH");
+    od_fixes_apply(&FIXES, f, "CN=Amazon RSA 2048 M02,O=Amazon,C=US", vars, 2);
+    CHECK(f->fix.len > 1 && strstr(f->fix.items[0], "aws acm request-certificate"));
+    f = od_finding_list_add(&l);
+    f->id = od_xstrdup("CERT_NAME_MISMATCH");
+    od_fixes_apply(&FIXES, f, "unknown-server", vars, 2);
+    CHECK(f->fix.len > 0 && !strstr(f->fix.items[0], "aws acm"));
+    od_finding_list_free(&l);
+
+    /* Bad catalogues are refused with the file named. */
+    const char *path = "/tmp/od_test_rules_badfixes.json";
+    FILE *fp = fopen(path, "w");
+    CHECK(fp != NULL);
+    if (fp) {
+        fputs("{\"_about\": {}, \"findings\": {\"VANTAGE_POINT\": ", fp);
+        fclose(fp);
+        od_fixes bad;
+        char *err = od_fixes_load(path, &bad);
+        CHECK(err && strstr(err, path) && strstr(err, "malformed"));
+        free(err);
+        fp = fopen(path, "w");
+        fputs("{\"_about\": {}, \"findings\": {\"VANTAGE_POINT\": {\"title\": \"x\", \"fix\": []}}}", fp);
+        fclose(fp);
+        err = od_fixes_load(path, &bad);
+        CHECK(err && strstr(err, path) && strstr(err, "ORIGIN_IS_IP_ADDRESS"));
+        free(err);
+        remove(path);
+    }
+    od_fixes none;
+    char *err = od_fixes_load("/nonexistent/fixes.json", &none);
+    CHECK(err && strstr(err, "/nonexistent/fixes.json"));
+    free(err);
+}
+
+int main(void)
+{
+    CHECK(od_parse_time("2026-11-20T00:00:00Z", &NOW));
+    char *path = od_asset_path("fixes.json");
+    CHECK_MSG(path != NULL, "fixes.json not found (set ORIGIN_DOCTOR_ASSETS)");
+    char *err = od_fixes_load(path, &FIXES);
+    CHECK_MSG(err == NULL, "%s", err ? err : "");
+    free(err);
+    free(path);
+    if (!FIXES.root)
+        return check_done("test_rules");
+
+    /* The policy facts the rules need: CloudFront's curves. */
+    memset(&POLICY, 0, sizeof POLICY);
+    od_strlist_add(&POLICY.curves, "SECP256R1");
+    od_strlist_add(&POLICY.curves, "SECP384R1");
+    od_strlist_add(&POLICY.curves, "X25519");
+    od_strlist_add(&POLICY.curve_names, "prime256v1");
+    od_strlist_add(&POLICY.curve_names, "secp384r1");
+    od_strlist_add(&POLICY.curve_names, "X25519");
+
+    test_healthy();
+    test_origin_ip();
+    test_dns();
+    test_ports();
+    test_tls_outcomes();
+    test_protocols();
+    test_ciphers();
+    test_chain();
+    test_validity();
+    test_names();
+    test_sni_differs();
+    test_http();
+    test_summary_more();
+    test_fixes_catalogue();
+
+    od_strlist_free(&POLICY.curves);
+    od_strlist_free(&POLICY.curve_names);
+    od_fixes_free(&FIXES);
+    return check_done("test_rules");
+}
