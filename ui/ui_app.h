@@ -1,0 +1,130 @@
+/* The UI's model: one app state, one loop, a base screen plus a stack of
+ * overlays (help, export, yes/no). Handlers change the model; drawing is
+ * done from the model on every pass of the loop. Internal to ui/. */
+#ifndef UI_APP_H
+#define UI_APP_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "od_ui.h"
+#include "ui_keys.h"
+#include "ui_lineedit.h"
+#include "ui_list.h"
+#include "ui_term.h"
+#include "ui_text.h"
+
+typedef enum { UI_SCR_WIZARD, UI_SCR_PROGRESS, UI_SCR_RESULTS } ui_screen;
+typedef enum { UI_OV_HELP, UI_OV_EXPORT, UI_OV_CONFIRM } ui_overlay;
+typedef enum { UI_ASK_QUIT, UI_ASK_OVERWRITE, UI_ASK_QUIT_WIZARD } ui_question;
+
+enum { UI_W_DOMAIN, UI_W_PROTOCOLS, UI_W_PORTS, UI_W_HOST, UI_W_CNAMES, UI_W_REVIEW, UI_W_COUNT };
+enum { UI_P_FINDINGS, UI_P_CHAIN, UI_P_CERT, UI_P_CIPHERS, UI_P_HTTP, UI_P_LOG, UI_P_COUNT };
+
+#define UI_MIN_COLS 80
+#define UI_MIN_LINES 24
+#define UI_MAX_ROWS 512
+
+typedef struct {
+    char *name;
+    od_step_status status;
+    int64_t duration_ms;
+    int64_t started_ms;
+} ui_live_step;
+
+typedef struct ui_job ui_job;
+
+/* what a click on a screen row means */
+typedef enum { UI_CLICK_NONE, UI_CLICK_WIZARD, UI_CLICK_LIST, UI_CLICK_TAB, UI_CLICK_BAR } ui_click_kind;
+
+typedef struct {
+    const od_ui_opts *opts;
+    ui_term term;
+    const ui_glyphs *g;
+    od_case answers;
+    ui_screen screen;             /* the base screen under the overlays */
+
+    /* wizard */
+    int wstep;
+    bool from_review;
+    int wfocus;
+    ui_lineedit domain, http_port, https_port, cname;
+    ui_list review;
+
+    /* the run */
+    ui_job *job;
+    bool running;
+    int ev_rd, ev_wr;            /* engine events: pointers written by workers */
+    atomic_bool cancel;
+    ui_live_step *steps;
+    size_t n_steps;
+    char *now_detail;
+    int64_t run_started_ms, run_ended_ms;
+    char *run_error;
+    bool cancel_requested;
+    ui_list progress;
+    bool progress_follow;
+
+    /* results */
+    od_report *owned_report;
+    const od_report *report;
+    bool exported;
+    int pane;
+    int side;                    /* 0 list, 1 detail */
+    ui_list lists[UI_P_COUNT][2];
+    size_t chain_hs;             /* index into the handshakes with a chain */
+    bool searching;
+    ui_lineedit search_edit;
+    char search[UI_LE_MAX];
+
+    /* overlays */
+    ui_overlay ov[4];
+    int n_ov;
+    ui_question question;
+    ui_list help;
+    ui_lineedit ex_name;
+    int ex_format;               /* 0 JSON, 1 Markdown */
+    int ex_focus;                /* 0 name, 1 format */
+    char *ex_msg;
+    bool ex_msg_error;
+
+    char *msg;                   /* one-line message under the panes */
+    ui_role msg_role;
+
+    bool quit;
+    int exit_code;
+
+    /* mouse: what each screen row is, for the last frame */
+    ui_click_kind click_kind[UI_MAX_ROWS];
+    int click_index[UI_MAX_ROWS];
+    int split_x;                 /* columns >= split_x are the detail side */
+    int tab_x[UI_P_COUNT + 1];
+    int bar_x[32];
+    int bar_key[32];
+    int n_bar;
+} ui_app;
+
+/* ui_wizard.c */
+void ui_wizard_enter(ui_app *a, int step);
+void ui_wizard_draw(ui_app *a);
+void ui_wizard_key(ui_app *a, int key, ui_action act);
+void ui_wizard_click(ui_app *a, int index);
+void ui_wizard_load(ui_app *a);          /* editors from answers */
+/* Validates every answer into a->answers; false: moved to the bad step. */
+bool ui_wizard_commit_all(ui_app *a);
+
+/* ui_app.c */
+void ui_set_msg(ui_app *a, ui_role role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void ui_start_run(ui_app *a);
+void ui_push(ui_app *a, ui_overlay ov);
+void ui_ask(ui_app *a, ui_question q);
+void ui_request_quit(ui_app *a);
+/* Title line and status bar, shared by every screen. */
+void ui_draw_title(ui_app *a, const char *right);
+void ui_draw_status(ui_app *a, ui_ctx ctx);
+/* Maps a curses key to a line-editor operation; false if it is not one. */
+bool ui_le_key(ui_lineedit *e, int key);
+
+#endif

@@ -1,0 +1,154 @@
+/* The key table. Several keys may share an action (arrows and vi keys);
+ * only the first binding of an action carries a status-bar label. */
+#include "ui_keys.h"
+
+#include <curses.h>
+
+#define F(k) UI_FKEY(k)
+
+static const ui_binding table[] = {
+    /* everywhere */
+    {UI_CTX_COMMON, '?', UI_A_HELP, "?", "help", "show this help (every key)"},
+    {UI_CTX_COMMON, F(KEY_F(1)), UI_A_HELP, "F1", "", "show this help"},
+    {UI_CTX_COMMON, F(KEY_F(10)), UI_A_QUIT, "F10", "", "quit (asks first if nothing was exported)"},
+    {UI_CTX_COMMON, UI_KEY_CTRL('q'), UI_A_QUIT, "^Q", "", "quit (asks first if nothing was exported)"},
+    {UI_CTX_COMMON, UI_KEY_CTRL('l'), UI_A_REDRAW, "^L", "", "redraw the screen"},
+
+    /* the wizard */
+    {UI_CTX_WIZARD, '\n', UI_A_ACCEPT, "Enter", "accept", "accept this answer and go on"},
+    {UI_CTX_WIZARD, '\r', UI_A_ACCEPT, "Enter", "", "accept this answer and go on"},
+    {UI_CTX_WIZARD, F(KEY_ENTER), UI_A_ACCEPT, "Enter", "", "accept this answer and go on"},
+    {UI_CTX_WIZARD, '\t', UI_A_NEXT, "Tab", "next", "next question"},
+    {UI_CTX_WIZARD, F(KEY_BTAB), UI_A_PREV, "S-Tab", "back", "previous question"},
+    {UI_CTX_WIZARD, UI_KEY_ESC, UI_A_BACK, "Esc", "", "go back one question"},
+    {UI_CTX_WIZARD, F(KEY_UP), UI_A_UP, "Up", "", "previous field or choice"},
+    {UI_CTX_WIZARD, F(KEY_DOWN), UI_A_DOWN, "Down", "", "next field or choice"},
+    {UI_CTX_WIZARD, F(KEY_PPAGE), UI_A_PREV, "PgUp", "", "previous question"},
+    {UI_CTX_WIZARD, F(KEY_NPAGE), UI_A_NEXT, "PgDn", "", "next question"},
+    {UI_CTX_WIZARD, ' ', UI_A_TOGGLE, "Space", "select", "select / toggle a choice"},
+    {UI_CTX_WIZARD, F(KEY_DC), UI_A_DELETE, "Del", "", "delete the selected name (names list)"},
+    {UI_CTX_WIZARD, F(KEY_F(5)), UI_A_RUN, "F5", "run", "run the checks now (from any question)"},
+
+    /* the step screen */
+    {UI_CTX_PROGRESS, UI_KEY_ESC, UI_A_CANCEL, "Esc", "cancel", "cancel the run (finished checks are kept)"},
+    {UI_CTX_PROGRESS, '\n', UI_A_RESULTS, "Enter", "results", "show the results (when finished)"},
+    {UI_CTX_PROGRESS, '\r', UI_A_RESULTS, "Enter", "", "show the results"},
+    {UI_CTX_PROGRESS, F(KEY_UP), UI_A_UP, "Up", "", "scroll up"},
+    {UI_CTX_PROGRESS, 'k', UI_A_UP, "k", "", "scroll up"},
+    {UI_CTX_PROGRESS, F(KEY_DOWN), UI_A_DOWN, "Down", "", "scroll down"},
+    {UI_CTX_PROGRESS, 'j', UI_A_DOWN, "j", "", "scroll down"},
+    {UI_CTX_PROGRESS, 'q', UI_A_QUIT, "q", "quit", "quit (cancels the run)"},
+
+    /* the result panes */
+    {UI_CTX_RESULTS, '\t', UI_A_PANE_NEXT, "Tab", "pane", "next pane"},
+    {UI_CTX_RESULTS, F(KEY_BTAB), UI_A_PANE_PREV, "S-Tab", "", "previous pane"},
+    {UI_CTX_RESULTS, '1', UI_A_PANE_1, "1", "", "Findings pane"},
+    {UI_CTX_RESULTS, '2', UI_A_PANE_2, "2", "", "Chain pane"},
+    {UI_CTX_RESULTS, '3', UI_A_PANE_3, "3", "", "Certificate pane"},
+    {UI_CTX_RESULTS, '4', UI_A_PANE_4, "4", "", "Ciphers pane"},
+    {UI_CTX_RESULTS, '5', UI_A_PANE_5, "5", "", "HTTP pane"},
+    {UI_CTX_RESULTS, '6', UI_A_PANE_6, "6", "", "Log pane"},
+    {UI_CTX_RESULTS, F(KEY_UP), UI_A_UP, "Up", "", "move up"},
+    {UI_CTX_RESULTS, 'k', UI_A_UP, "k", "", "move up"},
+    {UI_CTX_RESULTS, F(KEY_DOWN), UI_A_DOWN, "Down", "", "move down"},
+    {UI_CTX_RESULTS, 'j', UI_A_DOWN, "j", "", "move down"},
+    {UI_CTX_RESULTS, F(KEY_PPAGE), UI_A_PGUP, "PgUp", "", "page up"},
+    {UI_CTX_RESULTS, UI_KEY_CTRL('b'), UI_A_PGUP, "^B", "", "page up"},
+    {UI_CTX_RESULTS, F(KEY_NPAGE), UI_A_PGDN, "PgDn", "", "page down"},
+    {UI_CTX_RESULTS, UI_KEY_CTRL('f'), UI_A_PGDN, "^F", "", "page down"},
+    {UI_CTX_RESULTS, F(KEY_HOME), UI_A_HOME, "Home", "", "first row"},
+    {UI_CTX_RESULTS, 'g', UI_A_HOME, "g", "", "first row"},
+    {UI_CTX_RESULTS, F(KEY_END), UI_A_END, "End", "", "last row"},
+    {UI_CTX_RESULTS, 'G', UI_A_END, "G", "", "last row"},
+    {UI_CTX_RESULTS, F(KEY_RIGHT), UI_A_FOCUS_DETAIL, "Right", "", "move into the detail beside the list"},
+    {UI_CTX_RESULTS, 'l', UI_A_FOCUS_DETAIL, "l", "", "move into the detail beside the list"},
+    {UI_CTX_RESULTS, '\n', UI_A_FOCUS_DETAIL, "Enter", "", "open the detail of the selected row"},
+    {UI_CTX_RESULTS, '\r', UI_A_FOCUS_DETAIL, "Enter", "", "open the detail of the selected row"},
+    {UI_CTX_RESULTS, F(KEY_LEFT), UI_A_FOCUS_LIST, "Left", "", "back to the list"},
+    {UI_CTX_RESULTS, 'h', UI_A_FOCUS_LIST, "h", "", "back to the list"},
+    {UI_CTX_RESULTS, UI_KEY_ESC, UI_A_FOCUS_LIST, "Esc", "", "back to the list / clear the search"},
+    {UI_CTX_RESULTS, ']', UI_A_ITEM_NEXT, "]", "", "next handshake (Chain) / certificate (Certificate)"},
+    {UI_CTX_RESULTS, '[', UI_A_ITEM_PREV, "[", "", "previous handshake (Chain) / certificate (Certificate)"},
+    {UI_CTX_RESULTS, '/', UI_A_SEARCH, "/", "search", "search within the pane"},
+    {UI_CTX_RESULTS, 'n', UI_A_SEARCH_NEXT, "n", "", "next search hit"},
+    {UI_CTX_RESULTS, 'N', UI_A_SEARCH_PREV, "N", "", "previous search hit"},
+    {UI_CTX_RESULTS, 'e', UI_A_EXPORT, "e", "export", "export the report (JSON or Markdown)"},
+    {UI_CTX_RESULTS, 'r', UI_A_RERUN, "r", "rerun", "run the checks again"},
+    {UI_CTX_RESULTS, 'w', UI_A_WIZARD, "w", "wizard", "back to the wizard, answers kept"},
+    {UI_CTX_RESULTS, 'q', UI_A_QUIT, "q", "quit", "quit (asks first if nothing was exported)"},
+
+    /* the export dialog */
+    {UI_CTX_EXPORT, '\n', UI_A_ACCEPT, "Enter", "write", "write the file"},
+    {UI_CTX_EXPORT, '\r', UI_A_ACCEPT, "Enter", "", "write the file"},
+    {UI_CTX_EXPORT, '\t', UI_A_NEXT, "Tab", "field", "next field"},
+    {UI_CTX_EXPORT, F(KEY_BTAB), UI_A_PREV, "S-Tab", "", "previous field"},
+    {UI_CTX_EXPORT, F(KEY_UP), UI_A_PREV, "Up", "", "previous field"},
+    {UI_CTX_EXPORT, F(KEY_DOWN), UI_A_NEXT, "Down", "", "next field"},
+    {UI_CTX_EXPORT, ' ', UI_A_TOGGLE, "Space", "format", "switch the format (on the format field)"},
+    {UI_CTX_EXPORT, UI_KEY_ESC, UI_A_BACK, "Esc", "close", "close the dialog"},
+
+    /* yes/no questions */
+    {UI_CTX_CONFIRM, 'y', UI_A_YES, "y", "yes", "yes"},
+    {UI_CTX_CONFIRM, 'Y', UI_A_YES, "Y", "", "yes"},
+    {UI_CTX_CONFIRM, 'n', UI_A_NO, "n", "no", "no"},
+    {UI_CTX_CONFIRM, 'N', UI_A_NO, "N", "", "no"},
+    {UI_CTX_CONFIRM, UI_KEY_ESC, UI_A_NO, "Esc", "", "no"},
+    {UI_CTX_CONFIRM, 'e', UI_A_EXPORT, "e", "export", "export first (when quitting)"},
+
+    /* the help overlay */
+    {UI_CTX_HELP, F(KEY_UP), UI_A_UP, "Up", "", "scroll"},
+    {UI_CTX_HELP, 'k', UI_A_UP, "k", "", "scroll"},
+    {UI_CTX_HELP, F(KEY_DOWN), UI_A_DOWN, "Down", "", "scroll"},
+    {UI_CTX_HELP, 'j', UI_A_DOWN, "j", "", "scroll"},
+    {UI_CTX_HELP, F(KEY_PPAGE), UI_A_PGUP, "PgUp", "", "page up"},
+    {UI_CTX_HELP, F(KEY_NPAGE), UI_A_PGDN, "PgDn", "", "page down"},
+    {UI_CTX_HELP, UI_KEY_ESC, UI_A_BACK, "Esc", "close", "close the help"},
+    {UI_CTX_HELP, 'q', UI_A_BACK, "q", "", "close the help"},
+    {UI_CTX_HELP, '?', UI_A_BACK, "?", "", "close the help"},
+
+    /* typing a search */
+    {UI_CTX_SEARCH, '\n', UI_A_ACCEPT, "Enter", "find", "search for the text"},
+    {UI_CTX_SEARCH, '\r', UI_A_ACCEPT, "Enter", "", "search for the text"},
+    {UI_CTX_SEARCH, UI_KEY_ESC, UI_A_BACK, "Esc", "cancel", "cancel the search"},
+};
+
+const ui_binding *ui_bindings(size_t *n)
+{
+    *n = sizeof table / sizeof table[0];
+    return table;
+}
+
+static ui_action find(ui_ctx ctx, int key)
+{
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (table[i].ctx == ctx && table[i].key == key)
+            return table[i].action;
+    return UI_A_NONE;
+}
+
+ui_action ui_key_action(ui_ctx ctx, int key)
+{
+    ui_action a = find(ctx, key);
+    /* help and search keys are ordinary text while typing */
+    if (a == UI_A_NONE && ctx != UI_CTX_SEARCH && ctx != UI_CTX_HELP)
+        a = find(UI_CTX_COMMON, key);
+    if (a == UI_A_NONE && ctx == UI_CTX_HELP)
+        a = UI_A_BACK;   /* any other key closes the help */
+    return a;
+}
+
+const char *ui_ctx_title(ui_ctx ctx)
+{
+    switch (ctx) {
+    case UI_CTX_COMMON: return "Everywhere";
+    case UI_CTX_WIZARD: return "Questions (wizard)";
+    case UI_CTX_PROGRESS: return "Running the checks";
+    case UI_CTX_RESULTS: return "Result panes";
+    case UI_CTX_EXPORT: return "Export dialog";
+    case UI_CTX_CONFIRM: return "Questions asked before quitting or overwriting";
+    case UI_CTX_HELP: return "This help";
+    case UI_CTX_SEARCH: return "Typing a search";
+    case UI_CTX_COUNT: break;
+    }
+    return "";
+}

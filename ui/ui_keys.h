@@ -1,0 +1,56 @@
+/* Keys -> actions, per context (tig REQ_INFO / dialog DLGK_* idea). The
+ * status bar hints and the help overlay are generated from this one table,
+ * so they cannot drift from what the keys do. */
+#ifndef UI_KEYS_H
+#define UI_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A key: a Unicode character, or UI_FKEY(curses KEY_* code). */
+#define UI_FKEY_BASE 0x200000
+#define UI_FKEY(k) (UI_FKEY_BASE + (k))
+#define UI_KEY_ESC 27
+#define UI_KEY_CTRL(c) ((c) & 0x1f)
+
+typedef enum {
+    UI_CTX_COMMON,     /* everywhere, unless the screen's context binds the key */
+    UI_CTX_WIZARD,
+    UI_CTX_PROGRESS,
+    UI_CTX_RESULTS,
+    UI_CTX_EXPORT,
+    UI_CTX_CONFIRM,
+    UI_CTX_HELP,
+    UI_CTX_SEARCH,
+    UI_CTX_COUNT
+} ui_ctx;
+
+typedef enum {
+    UI_A_NONE,
+    UI_A_HELP, UI_A_QUIT, UI_A_REDRAW,
+    UI_A_NEXT, UI_A_PREV, UI_A_ACCEPT, UI_A_BACK, UI_A_TOGGLE,
+    UI_A_UP, UI_A_DOWN, UI_A_LEFT, UI_A_RIGHT, UI_A_PGUP, UI_A_PGDN, UI_A_HOME, UI_A_END,
+    UI_A_PANE_NEXT, UI_A_PANE_PREV,
+    UI_A_PANE_1, UI_A_PANE_2, UI_A_PANE_3, UI_A_PANE_4, UI_A_PANE_5, UI_A_PANE_6,
+    UI_A_FOCUS_DETAIL, UI_A_FOCUS_LIST, UI_A_ITEM_NEXT, UI_A_ITEM_PREV,
+    UI_A_SEARCH, UI_A_SEARCH_NEXT, UI_A_SEARCH_PREV,
+    UI_A_EXPORT, UI_A_RERUN, UI_A_WIZARD,
+    UI_A_CANCEL, UI_A_RESULTS, UI_A_DELETE, UI_A_RUN,
+    UI_A_YES, UI_A_NO
+} ui_action;
+
+typedef struct {
+    ui_ctx ctx;
+    int key;
+    ui_action action;
+    const char *key_name;   /* as shown to the user */
+    const char *label;      /* short, for the status bar ("" : not in the bar) */
+    const char *help;       /* one line for the help overlay */
+} ui_binding;
+
+const ui_binding *ui_bindings(size_t *n);
+/* The action of key in ctx (falling back to the common context). */
+ui_action ui_key_action(ui_ctx ctx, int key);
+const char *ui_ctx_title(ui_ctx ctx);
+
+#endif

@@ -1,0 +1,591 @@
+/* The wizard: one question per screen, validated as the user types, then
+ * a review of every answer with Run. */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui_app.h"
+
+static const char *titles[UI_W_COUNT] = {
+    "What is the origin domain name?",
+    "How does CloudFront talk to the origin?",
+    "Which ports does the origin listen on?",
+    "Is the viewer's Host header forwarded to the origin?",
+    "Which alternate domain names (CNAMEs) do viewers use?",
+    "Review your answers",
+};
+
+static const char *whys[UI_W_COUNT] = {
+    "CloudFront connects to this name, sends it as SNI and expects it in the certificate (when Host is "
+    "not forwarded). It must be a DNS name, not an IP address; international names are fine.",
+    "The origin protocol policy decides whether CloudFront uses HTTPS; the origin SSL protocols are the only "
+    "TLS versions CloudFront will offer (TLS 1.3 is never used towards origins).",
+    "CloudFront only connects to port 80, 443 or 1024-65535 on a custom origin.",
+    "When the viewer's Host is forwarded (an origin request policy such as AllViewer, or legacy forwarded "
+    "headers that include Host), CloudFront sends the viewer's host name as SNI, so the certificate must "
+    "cover each alternate domain name instead of the origin domain.",
+    "CloudFront sends the name the viewer asked for as SNI and Host: the origin's certificate must cover each "
+    "of them. Type a name and press Enter to add it; select a name to edit (Enter) or delete (Del or d).",
+    "Enter on a line changes that answer; Enter on Run (or F5, or r) starts the checks.",
+};
+
+static const char *policy_labels[] = {"HTTPS only", "HTTP only", "Match viewer"};
+static const unsigned proto_bits[] = {OD_PROTO_SSLV3, OD_PROTO_TLS1, OD_PROTO_TLS11, OD_PROTO_TLS12};
+static const od_protocol_policy policies[] = {OD_POLICY_HTTPS_ONLY, OD_POLICY_HTTP_ONLY, OD_POLICY_MATCH_VIEWER};
+
+enum { REVIEW_ROWS = 8 };   /* domain, policy, protocols, http, https, host, cnames, run */
+
+void ui_wizard_load(ui_app *a)
+{
+    ui_le_set(&a->domain, a->answers.origin_domain ? a->answers.origin_domain : "");
+    char tmp[16];
+    snprintf(tmp, sizeof tmp, "%d", a->answers.http_port);
+    ui_le_set(&a->http_port, tmp);
+    snprintf(tmp, sizeof tmp, "%d", a->answers.https_port);
+    ui_le_set(&a->https_port, tmp);
+    ui_le_set(&a->cname, "");
+}
+
+/* Validation of one step's editors; NULL if fine, else malloc'd message. */
+static char *step_error(ui_app *a, int step, int *field)
+{
+    char *err = NULL;
+    *field = 0;
+    switch (step) {
+    case UI_W_DOMAIN:
+        if (a->domain.len == 0)
+            return od_xstrdup("origin domain: required (e.g. origin.example.com)");
+        return od_validate_domain("origin domain", a->domain.text);
+    case UI_W_PROTOCOLS:
+        if (a->answers.protocol_policy != OD_POLICY_HTTP_ONLY && (a->answers.origin_ssl_protocols & 0x0f) == 0) {
+            *field = 3;
+            return od_xstrdup("origin SSL protocols: choose at least one (CloudFront's default is TLSv1.2)");
+        }
+        return NULL;
+    case UI_W_PORTS: {
+        int p;
+        if ((err = od_parse_port("HTTP port", a->http_port.text, &p)))
+            return err;
+        *field = 1;
+        return od_parse_port("HTTPS port", a->https_port.text, &p);
+    }
+    case UI_W_CNAMES:
+        if (a->answers.forward_host_header && a->answers.cnames.len == 0) {
+            *field = 0;
+            return od_xstrdup("alternate domain names: add at least one (the names viewers type)");
+        }
+        return NULL;
+    default:
+        return NULL;
+    }
+}
+
+static void commit_step(ui_app *a, int step)
+{
+    switch (step) {
+    case UI_W_DOMAIN: {
+        free(a->answers.origin_domain);
+        a->answers.origin_domain = od_xstrdup(a->domain.text);
+        size_t n = strlen(a->answers.origin_domain);
+        if (n > 1 && a->answers.origin_domain[n - 1] == '.')
+            a->answers.origin_domain[n - 1] = '\0';
+        break;
+    }
+    case UI_W_PORTS:
+        od_parse_port("HTTP port", a->http_port.text, &a->answers.http_port);
+        od_parse_port("HTTPS port", a->https_port.text, &a->answers.https_port);
+        break;
+    default:
+        break;
+    }
+}
+
+bool ui_wizard_commit_all(ui_app *a)
+{
+    for (int s = 0; s < UI_W_REVIEW; s++) {
+        int field;
+        if (s == UI_W_CNAMES && !a->answers.forward_host_header)
+            continue;
+        char *err = step_error(a, s, &field);
+        if (err) {
+            free(err);
+            ui_wizard_enter(a, s);
+            a->wfocus = field;
+            return false;
+        }
+        commit_step(a, s);
+    }
+    return true;
+}
+
+void ui_wizard_enter(ui_app *a, int step)
+{
+    a->wstep = step;
+    a->wfocus = 0;
+    if (step == UI_W_PROTOCOLS)
+        for (int i = 0; i < 3; i++)
+            if (policies[i] == a->answers.protocol_policy)
+                a->wfocus = i;
+    if (step == UI_W_HOST)
+        a->wfocus = a->answers.forward_host_header ? 1 : 0;
+    if (step == UI_W_CNAMES)
+        a->wfocus = (int)a->answers.cnames.len;   /* the input line */
+    if (step == UI_W_REVIEW) {
+        ui_list_set_count(&a->review, REVIEW_ROWS);
+        ui_list_select(&a->review, REVIEW_ROWS - 1);
+    }
+}
+
+static void go_next(ui_app *a)
+{
+    int field;
+    char *err = step_error(a, a->wstep, &field);
+    if (err) {
+        a->wfocus = field;
+        free(err);   /* shown live under the field already */
+        beep();
+        return;
+    }
+    commit_step(a, a->wstep);
+    if (a->from_review) {
+        /* forwarding switched on: the names are needed before the review */
+        if (a->wstep == UI_W_HOST && a->answers.forward_host_header && a->answers.cnames.len == 0) {
+            ui_wizard_enter(a, UI_W_CNAMES);
+            return;
+        }
+        a->from_review = false;
+        ui_wizard_enter(a, UI_W_REVIEW);
+        return;
+    }
+    int next = a->wstep + 1;
+    if (next == UI_W_CNAMES && !a->answers.forward_host_header)
+        next = UI_W_REVIEW;
+    if (next > UI_W_REVIEW)
+        next = UI_W_REVIEW;
+    ui_wizard_enter(a, next);
+}
+
+static void go_back(ui_app *a, bool esc)
+{
+    if (a->from_review) {
+        a->from_review = false;
+        ui_wizard_enter(a, UI_W_REVIEW);
+        return;
+    }
+    if (a->wstep == 0) {
+        if (esc)
+            ui_ask(a, UI_ASK_QUIT_WIZARD);
+        return;
+    }
+    int prev = a->wstep - 1;
+    if (prev == UI_W_CNAMES && !a->answers.forward_host_header)
+        prev = UI_W_HOST;
+    ui_wizard_enter(a, prev);
+}
+
+static void review_edit(ui_app *a, size_t row)
+{
+    static const int step_of[REVIEW_ROWS] = {UI_W_DOMAIN, UI_W_PROTOCOLS, UI_W_PROTOCOLS, UI_W_PORTS,
+                                             UI_W_PORTS, UI_W_HOST, UI_W_CNAMES, -1};
+    if (row >= REVIEW_ROWS)
+        return;
+    if (step_of[row] < 0) {
+        ui_start_run(a);
+        return;
+    }
+    if (step_of[row] == UI_W_CNAMES && !a->answers.forward_host_header) {
+        ui_set_msg(a, UI_R_INFO, "Alternate names are only used when the Host header is forwarded.");
+        return;
+    }
+    ui_wizard_enter(a, step_of[row]);
+    a->from_review = true;
+    if (row == 2)
+        a->wfocus = 6;   /* the TLSv1.2 box: the protocols part */
+    if (row == 4)
+        a->wfocus = 1;
+}
+
+static int focus_count(ui_app *a)
+{
+    switch (a->wstep) {
+    case UI_W_PROTOCOLS: return 7;
+    case UI_W_PORTS: return 2;
+    case UI_W_HOST: return 2;
+    case UI_W_CNAMES: return (int)a->answers.cnames.len + 1;
+    default: return 1;
+    }
+}
+
+static ui_lineedit *focused_editor(ui_app *a)
+{
+    switch (a->wstep) {
+    case UI_W_DOMAIN: return &a->domain;
+    case UI_W_PORTS: return a->wfocus == 0 ? &a->http_port : &a->https_port;
+    case UI_W_CNAMES: return a->wfocus == (int)a->answers.cnames.len ? &a->cname : NULL;
+    default: return NULL;
+    }
+}
+
+static void toggle(ui_app *a)
+{
+    if (a->wstep == UI_W_PROTOCOLS) {
+        if (a->wfocus < 3)
+            a->answers.protocol_policy = policies[a->wfocus];
+        else
+            a->answers.origin_ssl_protocols ^= proto_bits[a->wfocus - 3];
+    } else if (a->wstep == UI_W_HOST) {
+        a->answers.forward_host_header = a->wfocus == 1;
+    }
+}
+
+static void cname_add(ui_app *a)
+{
+    if (a->cname.len == 0) {
+        go_next(a);
+        return;
+    }
+    char *err = NULL;
+    if (a->cname.text[0] == '*')
+        err = od_xstrdup("alternate domain name: a wildcard is not what viewers send; give a concrete name");
+    else
+        err = od_validate_domain("alternate domain name", a->cname.text);
+    if (err) {
+        free(err);
+        beep();
+        return;
+    }
+    if (!od_strlist_contains_ci(&a->answers.cnames, a->cname.text))
+        od_strlist_add(&a->answers.cnames, a->cname.text);
+    ui_le_set(&a->cname, "");
+    a->wfocus = (int)a->answers.cnames.len;
+}
+
+static void cname_delete(ui_app *a, int idx, bool into_editor)
+{
+    od_strlist *l = &a->answers.cnames;
+    if (idx < 0 || (size_t)idx >= l->len)
+        return;
+    if (into_editor)
+        ui_le_set(&a->cname, l->items[idx]);
+    free(l->items[idx]);
+    memmove(&l->items[idx], &l->items[idx + 1], (l->len - (size_t)idx - 1) * sizeof *l->items);
+    l->len--;
+    if (into_editor || a->wfocus > (int)l->len)
+        a->wfocus = (int)l->len;
+}
+
+void ui_wizard_key(ui_app *a, int key, ui_action act)
+{
+    ui_lineedit *ed = focused_editor(a);
+    /* typing goes to the focused field ('?' stays help: no name has one) */
+    if (ed && act != UI_A_HELP && key >= 0x20 && key < UI_FKEY_BASE && key != 0x7f) {
+        ui_le_insert(ed, (unsigned)key);
+        return;
+    }
+    if (ed && ui_le_key(ed, key))
+        return;
+    if (a->wstep == UI_W_CNAMES && !ed && (key == 'd' || act == UI_A_DELETE)) {
+        cname_delete(a, a->wfocus, false);
+        return;
+    }
+    if (a->wstep == UI_W_REVIEW && (key == 'r' || key == 'R')) {
+        ui_start_run(a);
+        return;
+    }
+    bool choices = a->wstep == UI_W_PROTOCOLS || a->wstep == UI_W_HOST;
+    switch (act) {
+    case UI_A_ACCEPT:
+        if (a->wstep == UI_W_REVIEW)
+            review_edit(a, a->review.sel);
+        else if (a->wstep == UI_W_CNAMES && !ed)
+            cname_delete(a, a->wfocus, true);
+        else if (a->wstep == UI_W_CNAMES)
+            cname_add(a);
+        else {
+            if ((a->wstep == UI_W_PROTOCOLS && a->wfocus < 3) || a->wstep == UI_W_HOST)
+                toggle(a);
+            go_next(a);
+        }
+        break;
+    case UI_A_NEXT: go_next(a); break;
+    case UI_A_PREV: go_back(a, false); break;
+    case UI_A_BACK: go_back(a, true); break;
+    case UI_A_TOGGLE: toggle(a); break;
+    case UI_A_RUN:
+        ui_start_run(a);
+        break;
+    case UI_A_UP:
+        if (a->wstep == UI_W_REVIEW)
+            ui_list_move(&a->review, -1);
+        else if (a->wfocus > 0)
+            a->wfocus--;
+        break;
+    case UI_A_DOWN:
+        if (a->wstep == UI_W_REVIEW)
+            ui_list_move(&a->review, 1);
+        else if (a->wfocus + 1 < focus_count(a))
+            a->wfocus++;
+        break;
+    case UI_A_LEFT:
+        if (choices)
+            go_back(a, false);
+        break;
+    case UI_A_RIGHT:
+        if (choices)
+            go_next(a);
+        break;
+    default:
+        if (choices && key == UI_FKEY(KEY_LEFT))
+            go_back(a, false);
+        else if (choices && key == UI_FKEY(KEY_RIGHT))
+            go_next(a);
+        break;
+    }
+}
+
+void ui_wizard_click(ui_app *a, int index)
+{
+    if (a->wstep == UI_W_REVIEW) {
+        ui_list_select(&a->review, (size_t)index);
+        return;
+    }
+    a->wfocus = index;
+    if (a->wstep == UI_W_PROTOCOLS || a->wstep == UI_W_HOST)
+        toggle(a);
+}
+
+/* ---------------------------------------------------------------- draw */
+
+static int draw_editor(ui_app *a, int y, int x, int w, const char *label, ui_lineedit *e, bool focused,
+                       int click_index)
+{
+    ui_put(&a->term, y, x, w, label, focused ? UI_R_HEAD : UI_R_NORMAL);
+    int fx = x + 16, fw = w - 16;
+    if (fw < 10)
+        fw = 10;
+    ui_fill(&a->term, y, fx, fw, UI_R_SEL_DIM);
+    /* scroll the text so the cursor stays visible */
+    int ccol = ui_le_cursor_col(e);
+    const char *shown = e->text;
+    while (ccol >= fw - 1 && *shown) {
+        int cw = 1;
+        shown++;
+        while ((*shown & 0xc0) == 0x80)
+            shown++;
+        ccol -= cw;
+    }
+    ui_put(&a->term, y, fx, fw, shown, focused ? UI_R_SEL : UI_R_SEL_DIM);
+    if (y < UI_MAX_ROWS) {
+        a->click_kind[y] = UI_CLICK_WIZARD;
+        a->click_index[y] = click_index;
+    }
+    return focused ? fx + ccol : -1;
+}
+
+static void draw_error(ui_app *a, int y, int x, int w, char *err)
+{
+    if (err) {
+        char *line = od_xasprintf("%s %s", a->g->fail, err);
+        int rows = 0;
+        ui_rows r;
+        ui_rows_init(&r);
+        ui_rows_add_wrapped(&r, UI_R_ERROR, -1, line, w, 2);
+        for (size_t i = 0; i < r.len && rows < 3; i++, rows++)
+            ui_draw_row(&a->term, y + rows, x, w, &r.rows[i], false, false, NULL);
+        ui_rows_free(&r);
+        free(line);
+        free(err);
+    }
+}
+
+static void draw_choice(ui_app *a, int y, int x, int w, bool radio, bool on, bool focused, const char *label,
+                        int index)
+{
+    char *line = radio ? od_xasprintf("(%s) %s", on ? "*" : " ", label)
+                       : od_xasprintf("[%s] %s", on ? "x" : " ", label);
+    ui_row row = {.text = line, .role = UI_R_NORMAL, .item = index};
+    ui_draw_row(&a->term, y, x, w, &row, focused, true, NULL);
+    free(line);
+    if (y < UI_MAX_ROWS) {
+        a->click_kind[y] = UI_CLICK_WIZARD;
+        a->click_index[y] = index;
+    }
+}
+
+static void review_value(ui_app *a, size_t row, char *buf, size_t n)
+{
+    const od_case *c = &a->answers;
+    switch (row) {
+    case 0: snprintf(buf, n, "%s", a->domain.text); break;
+    case 1: snprintf(buf, n, "%s", policy_labels[c->protocol_policy]); break;
+    case 2: {
+        char *s = od_ssl_protocols_str(c->origin_ssl_protocols);
+        snprintf(buf, n, "%s", s && *s ? s : "(none)");
+        free(s);
+        break;
+    }
+    case 3: snprintf(buf, n, "%s", a->http_port.text); break;
+    case 4: snprintf(buf, n, "%s", a->https_port.text); break;
+    case 5: snprintf(buf, n, "%s", c->forward_host_header ? "yes" : "no"); break;
+    case 6: {
+        if (!c->forward_host_header) {
+            snprintf(buf, n, "(not used: Host is not forwarded)");
+            break;
+        }
+        size_t at = 0;
+        buf[0] = '\0';
+        for (size_t i = 0; i < c->cnames.len && at + 2 < n; i++)
+            at += (size_t)snprintf(buf + at, n - at, "%s%s", i ? ", " : "", c->cnames.items[i]);
+        break;
+    }
+    default: buf[0] = '\0';
+    }
+}
+
+void ui_wizard_draw(ui_app *a)
+{
+    int w = COLS - 4, x = 2, cursor_y = -1, cursor_x = -1;
+    char right[64];
+    snprintf(right, sizeof right, "question %d of %d", a->wstep + 1, UI_W_COUNT);
+    ui_draw_title(a, right);
+    ui_put(&a->term, 2, x, w, titles[a->wstep], UI_R_HEAD);
+    ui_rows why;
+    ui_rows_init(&why);
+    ui_rows_add_wrapped(&why, UI_R_DIM, -1, whys[a->wstep], w, 0);
+    int y = 3;
+    for (size_t i = 0; i < why.len && i < 4; i++)
+        ui_draw_row(&a->term, y++, x, w, &why.rows[i], false, false, NULL);
+    ui_rows_free(&why);
+    y++;
+    int field;
+    char *err = step_error(a, a->wstep, &field);
+    switch (a->wstep) {
+    case UI_W_DOMAIN:
+        cursor_x = draw_editor(a, y, x, w, "Origin domain:", &a->domain, true, 0);
+        cursor_y = y;
+        draw_error(a, y + 2, x, w, err);
+        err = NULL;
+        if (!a->domain.len)
+            ui_put(&a->term, y + 5, x, w, "Example: origin.example.com (the Origin domain in the CloudFront console)",
+                   UI_R_DIM);
+        break;
+    case UI_W_PROTOCOLS:
+        ui_put(&a->term, y++, x, w, "Origin protocol policy:", UI_R_NORMAL);
+        for (int i = 0; i < 3; i++)
+            draw_choice(a, y++, x + 2, 40, true, a->answers.protocol_policy == policies[i], a->wfocus == i,
+                        policy_labels[i], i);
+        y++;
+        ui_put(&a->term, y++, x, w, "Origin SSL protocols CloudFront may use:", UI_R_NORMAL);
+        for (int i = 0; i < 4; i++)
+            draw_choice(a, y++, x + 2, 40, false, (a->answers.origin_ssl_protocols & proto_bits[i]) != 0,
+                        a->wfocus == 3 + i, od_proto_name(proto_bits[i]), 3 + i);
+        y++;
+        break;
+    case UI_W_PORTS:
+        cursor_x = draw_editor(a, y, x, w > 40 ? 40 : w, "HTTP port:", &a->http_port, a->wfocus == 0, 0);
+        if (a->wfocus == 0)
+            cursor_y = y;
+        y += 2;
+        {
+            int cx = draw_editor(a, y, x, w > 40 ? 40 : w, "HTTPS port:", &a->https_port, a->wfocus == 1, 1);
+            if (a->wfocus == 1) {
+                cursor_y = y;
+                cursor_x = cx;
+            }
+        }
+        y += 2;
+        break;
+    case UI_W_HOST:
+        draw_choice(a, y++, x + 2, w - 2, true, !a->answers.forward_host_header, a->wfocus == 0,
+                    "No: CloudFront sends the origin domain as Host and SNI", 0);
+        draw_choice(a, y++, x + 2, w - 2, true, a->answers.forward_host_header, a->wfocus == 1,
+                    "Yes: the viewer's Host (an alternate domain name) is forwarded", 1);
+        y++;
+        break;
+    case UI_W_CNAMES: {
+        size_t n = a->answers.cnames.len;
+        if (n == 0)
+            ui_put(&a->term, y++, x + 2, w, "(no names yet)", UI_R_DIM);
+        size_t first = n > 8 && a->wfocus > 7 ? (size_t)a->wfocus - 7 : 0;
+        for (size_t i = first; i < n && i < first + 8; i++) {
+            ui_row row = {.text = a->answers.cnames.items[i], .role = UI_R_NORMAL, .item = (int)i};
+            ui_draw_row(&a->term, y, x + 2, 50, &row, a->wfocus == (int)i, true, NULL);
+            a->click_kind[y] = UI_CLICK_WIZARD;
+            a->click_index[y] = (int)i;
+            y++;
+        }
+        y++;
+        cursor_x = draw_editor(a, y, x, w > 60 ? 60 : w, "Add a name:", &a->cname, a->wfocus == (int)n, (int)n);
+        if (a->wfocus == (int)n)
+            cursor_y = y;
+        y += 2;
+        if (a->cname.len) {
+            char *cerr = a->cname.text[0] == '*'
+                             ? od_xstrdup("alternate domain name: a wildcard is not what viewers send; give a "
+                                          "concrete name (e.g. www.example.com)")
+                             : od_validate_domain("alternate domain name", a->cname.text);
+            draw_error(a, y, x, w, cerr);
+            y += 2;
+        }
+        break;
+    }
+    case UI_W_REVIEW: {
+        static const char *labels[REVIEW_ROWS] = {"Origin domain",  "Protocol policy", "Origin SSL protocols",
+                                                  "HTTP port",      "HTTPS port",      "Host forwarded",
+                                                  "Alternate names", ""};
+        for (size_t i = 0; i < REVIEW_ROWS; i++) {
+            char val[512], line[640];
+            if (i == REVIEW_ROWS - 1) {
+                snprintf(line, sizeof line, "   [ Run the checks ]");
+            } else {
+                review_value(a, i, val, sizeof val);
+                snprintf(line, sizeof line, "%-22s %s", labels[i], val);
+            }
+            ui_row row = {.text = line, .role = i == REVIEW_ROWS - 1 ? UI_R_HEAD : UI_R_NORMAL, .item = (int)i};
+            ui_draw_row(&a->term, y, x, w, &row, a->review.sel == i, true, NULL);
+            a->click_kind[y] = UI_CLICK_WIZARD;
+            a->click_index[y] = (int)i;
+            y++;
+            if (i == REVIEW_ROWS - 2)
+                y++;
+        }
+        y++;
+        if (a->answers.n_resolve || a->answers.trust_store) {
+            char line[600];
+            snprintf(line, sizeof line, "Also used: %s%s%s%s", a->answers.n_resolve ? "--resolve " : "",
+                     a->answers.n_resolve ? a->answers.resolve[0].address : "",
+                     a->answers.trust_store ? ", trust store " : "",
+                     a->answers.trust_store ? a->answers.trust_store : "");
+            ui_put(&a->term, y++, x, w, line, UI_R_DIM);
+        }
+        /* every answer is checked again before running */
+        for (int s = 0; s < UI_W_REVIEW; s++) {
+            int f;
+            if (s == UI_W_CNAMES && !a->answers.forward_host_header)
+                continue;
+            char *e = step_error(a, s, &f);
+            if (e) {
+                draw_error(a, y, x, w, e);
+                y += 2;
+                break;
+            }
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    if (err)
+        draw_error(a, y, x, w, err);
+    char hint[200];
+    snprintf(hint, sizeof hint, "%s", a->wstep == UI_W_REVIEW ? "Up/Down: choose a line   Enter: change it or Run"
+                                      : a->wstep == UI_W_DOMAIN ? "Enter: accept   Esc: quit"
+                                                                : "Enter: accept   Esc/Shift-Tab: back   Tab: next");
+    ui_put(&a->term, LINES - 3, x, w, hint, UI_R_DIM);
+    ui_draw_status(a, UI_CTX_WIZARD);
+    if (cursor_y >= 0 && cursor_x >= 0 && a->n_ov == 0) {
+        curs_set(1);
+        move(cursor_y, cursor_x);
+    }
+}
