@@ -23,6 +23,8 @@ typedef struct {
     od_trust trust;
     bool have_trust;
     int timeout_ms;
+    int64_t analysis_ms;    /* certificate parsing and chain analysis */
+    od_report *report;
     pthread_mutex_t lock;   /* guards o->steps and event order */
 } run_ctx;
 
@@ -294,6 +296,7 @@ static void stage_tls(run_ctx *r, const od_strlist *names, const char *priority)
         }
     }
     od_pool_run(j.n, (int)j.n, tls_job, &j);
+    int64_t merge_started = od_now_ms();
     for (size_t i = 0; i < j.n; i++) {
         if (j.cap[i].hs.port == 0) {   /* cancelled before it ran */
             od_handshake *hs = od_obs_add_handshake(r->o);
@@ -308,6 +311,7 @@ static void stage_tls(run_ctx *r, const od_strlist *names, const char *priority)
         }
         od_tls_capture_free(&j.cap[i]);
     }
+    r->analysis_ms = od_now_ms() - merge_started;
     free(j.step_idx);
     free(j.req);
     free(j.cap);
@@ -468,6 +472,63 @@ static void stage_http(run_ctx *r, const od_strlist *names, const char *priority
     free(j.res);
 }
 
+/* ---------------------------------------------------------------- judgement steps */
+
+/* The chain and name checks are judged by the rules, not probed: their
+ * steps show the verdict of the findings about them. */
+static const char *const chain_ids[] = {"CHAIN_INCOMPLETE", "CHAIN_WRONG_ORDER", "CERT_SELF_SIGNED",
+                                        "CERT_UNTRUSTED_ROOT", "CERT_EXPIRED", "CERT_NOT_YET_VALID",
+                                        "CERT_EXPIRES_SOON", "CERT_WEAK_KEY_OR_SIGNATURE"};
+static const char *const name_ids[] = {"CERT_NAME_MISMATCH"};
+
+static od_step_status judged_status(const od_finding_list *l, const char *const *ids, size_t n_ids,
+                                    char **detail)
+{
+    od_step_status st = OD_STEP_PASS;
+    od_strlist seen;
+    od_strlist_init(&seen);
+    for (size_t i = 0; i < l->len; i++)
+        for (size_t k = 0; k < n_ids; k++) {
+            const od_finding *f = &l->items[i];
+            if (strcmp(f->id, ids[k]) != 0 || f->severity < OD_SEV_WARN)
+                continue;
+            if (f->severity == OD_SEV_FAIL)
+                st = OD_STEP_FAIL;
+            else if (st == OD_STEP_PASS)
+                st = OD_STEP_WARN;
+            if (!od_strlist_contains(&seen, f->id))
+                od_strlist_add(&seen, f->id);
+        }
+    od_buf b;
+    od_buf_init(&b);
+    for (size_t i = 0; i < seen.len; i++)
+        od_buf_printf(&b, "%s%s", i ? ", " : "", seen.items[i]);
+    *detail = seen.len ? od_buf_steal(&b) : NULL;
+    od_buf_free(&b);
+    od_strlist_free(&seen);
+    return st;
+}
+
+static size_t chains_analysed(const od_observations *o)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < o->n_handshakes; i++)
+        n += o->handshakes[i].facts.analysed;
+    return n;
+}
+
+static void end_judged_step(run_ctx *r, size_t idx, int64_t started, bool ran, const char *const *ids, size_t n_ids,
+                            const char *ok_text)
+{
+    if (!ran) {
+        step_end(r, idx, started, OD_STEP_UNTESTED, od_xstrdup("no certificate was received"));
+        return;
+    }
+    char *detail = NULL;
+    od_step_status st = judged_status(&r->report->findings, ids, n_ids, &detail);
+    step_end(r, idx, started, st, detail ? detail : od_xstrdup(ok_text));
+}
+
 /* ---------------------------------------------------------------- run */
 
 void od_engine_judge(const od_engine_opts *opts, od_report *r, time_t now)
@@ -490,7 +551,7 @@ int od_engine_run(const od_case *c, const od_engine_opts *opts, od_report *out)
     od_format_time(now, ts, sizeof ts);
     out->generated_at = od_xstrdup(ts);
 
-    run_ctx r = {.c = &out->input, .opts = opts, .o = &out->obs, .timeout_ms = c->timeout_s * 1000};
+    run_ctx r = {.c = &out->input, .opts = opts, .o = &out->obs, .timeout_ms = c->timeout_s * 1000, .report = out};
     pthread_mutex_init(&r.lock, NULL);
     char *err = od_trust_load(c->trust_store, &r.trust);
     if (err) {
@@ -510,6 +571,15 @@ int od_engine_run(const od_case *c, const od_engine_opts *opts, od_report *out)
         stage_tcp(&r);
     if (!cancelled(&r))
         stage_tls(&r, &names, priority);
+    size_t chain_step = 0, names_step = 0;
+    int64_t judged_from = 0;
+    bool judge_steps = od_case_uses_https(c) && !cancelled(&r) && out->obs.n_handshakes > 0;
+    if (judge_steps) {
+        chain_step = step_plan(&r, "Certificate chain analysis");
+        names_step = step_plan(&r, "Name checks");
+        judged_from = step_begin(&r, chain_step, "building each path from the chain as sent");
+        step_begin(&r, names_step, NULL);
+    }
     if (!cancelled(&r))
         stage_ciphers(&r, &names);
     if (!cancelled(&r))
@@ -521,6 +591,17 @@ int od_engine_run(const od_case *c, const od_engine_opts *opts, od_report *out)
             out->obs.steps[i].status = OD_STEP_UNTESTED;
 
     od_engine_judge(opts, out, now);
+    if (judge_steps) {
+        bool analysed = chains_analysed(&out->obs) > 0;
+        char *ok = od_xasprintf("%zu chain%s analysed: complete, in order, trusted, valid", chains_analysed(&out->obs),
+                                chains_analysed(&out->obs) == 1 ? "" : "s");
+        end_judged_step(&r, chain_step, judged_from, analysed, chain_ids, sizeof chain_ids / sizeof chain_ids[0], ok);
+        free(ok);
+        end_judged_step(&r, names_step, judged_from, analysed, name_ids, 1, "every expected name is covered");
+        /* the judgement itself takes microseconds; the time shown is the analysis */
+        out->obs.steps[chain_step].duration_ms = r.analysis_ms;
+        out->obs.steps[names_step].duration_ms = 0;
+    }
     emit(&r, OD_EV_DONE, NULL, out->would_fail ? OD_STEP_FAIL : OD_STEP_PASS, 0, out->summary);
 
     free(priority);

@@ -414,8 +414,14 @@ static void draw_progress(ui_app *a)
         snprintf(foot, sizeof foot, "Cancelled: finished checks kept, the rest untested. Enter: see the results");
         role = UI_R_WARN;
     } else {
-        snprintf(foot, sizeof foot, "Finished in %.1f s: CloudFront would %s. Enter: see the results",
-                 (double)(a->run_ended_ms - a->run_started_ms) / 1000.0,
+        int64_t took = a->run_ended_ms - a->run_started_ms;
+        char took_text[32];
+        /* a loopback run takes milliseconds: "0.0 s" would read as nothing happened */
+        if (took < 1000)
+            snprintf(took_text, sizeof took_text, "%lld ms", (long long)took);
+        else
+            snprintf(took_text, sizeof took_text, "%.1f s", (double)took / 1000.0);
+        snprintf(foot, sizeof foot, "Finished in %s: CloudFront would %s. Enter: see the results", took_text,
                  a->report && a->report->would_fail ? "FAIL" : "connect");
         role = a->report && a->report->would_fail ? UI_R_FAIL : UI_R_PASS;
     }
