@@ -41,6 +41,7 @@ typedef enum {
     SC_SILENT,
     SC_HTTP_503,
     SC_HTTP_SILENT,
+    SC_ESCAPE_SUBJECT,
     SC_COUNT
 } scenario_kind;
 
@@ -69,6 +70,8 @@ static const od_lab_scenario SCENARIOS[SC_COUNT] = {
     { "silent", "the HTTPS port accepts connections and never answers", "TLS_HANDSHAKE_TIMEOUT" },
     { "http-503", "TLS is fine but the origin answers 503 (a warning only)", "" },
     { "http-silent", "TLS is fine but no HTTP response ever comes", "HTTP_NO_RESPONSE" },
+    { "escape-subject", "healthy, but the certificate's subject holds a terminal escape sequence (shown escaped)",
+      "" },
 };
 
 const od_lab_scenario *od_lab_scenarios(size_t *n)
@@ -247,6 +250,18 @@ static void build(builder *b, scenario_kind kind, od_case *c)
         chain[1] = ica;
         chain_len = 2;
         break;
+    case SC_ESCAPE_SUBJECT: {
+        /* Text from the network must reach the screen and reports escaped:
+         * this subject would clear a terminal that interpreted it. */
+        const char *names[] = { origin, NULL };
+        char *dn = od_xasprintf("CN=%s,O=evil\x1b[2J\x1b[31mlab", origin);
+        od_gen_spec spec = { .dn = dn, .san_dns = names, .key = leaf_key };
+        chain[0] = gen(b, &spec, ica);
+        free(dn);
+        chain[1] = ica;
+        chain_len = 2;
+        break;
+    }
     case SC_HEALTHY_DIRECT:
         chain[0] = gen_leaf(b, origin, leaf_key, root);
         chain_len = 1;

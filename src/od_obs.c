@@ -25,6 +25,7 @@ static const char *const tls_names[] = {
     [OD_TLS_CLOSED] = "closed",
     [OD_TLS_CONNECT_FAILED] = "connect_failed",
     [OD_TLS_ERROR] = "error",
+    [OD_TLS_VERSION_REFUSED] = "version_refused",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -151,8 +152,10 @@ void od_obs_free(od_observations *o)
     for (size_t i = 0; i < o->n_certs; i++)
         od_cert_free(&o->certs[i]);
     free(o->certs);
-    for (size_t i = 0; i < o->n_protocols; i++)
+    for (size_t i = 0; i < o->n_protocols; i++) {
         free(o->protocols[i].detail);
+        free(o->protocols[i].negotiated_cipher);
+    }
     free(o->protocols);
     for (size_t i = 0; i < o->n_ciphers; i++) {
         free(o->ciphers[i].name);

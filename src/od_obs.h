@@ -135,7 +135,8 @@ typedef enum {
     OD_TLS_CLIENT_CERT_REQUIRED,
     OD_TLS_CLOSED,            /* peer closed the connection without an alert */
     OD_TLS_CONNECT_FAILED,    /* TCP connect failed for this handshake */
-    OD_TLS_ERROR              /* another error */
+    OD_TLS_ERROR,             /* another error */
+    OD_TLS_VERSION_REFUSED    /* the origin chose a protocol version we did not offer */
 } od_tls_outcome;
 
 const char *od_tls_outcome_name(od_tls_outcome o);
@@ -167,6 +168,7 @@ typedef struct {
     unsigned proto;           /* one OD_PROTO_* bit */
     od_tri accepted;
     char *detail;             /* why untested, or what the origin answered */
+    char *negotiated_cipher;  /* IANA name of the suite chosen from the broad offer, or NULL */
 } od_protocol_result;
 
 typedef struct {

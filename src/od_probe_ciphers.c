@@ -145,6 +145,7 @@ typedef struct {
     bool ran;
     od_tri result;
     char *detail;              /* owned */
+    char *cipher;              /* owned: the negotiated suite, when accepted */
 } table_job;
 
 typedef struct {
@@ -186,6 +187,7 @@ static void run_job(void *vctx, size_t index)
     switch (hs->outcome) {
     case OD_TLS_OK:
         job->result = OD_TRI_YES;
+        job->cipher = od_xstrdup(hs->cipher);
         job->detail = od_xasprintf("negotiated %s with %s", hs->version ? hs->version : "?",
                                    hs->cipher ? hs->cipher : "?");
         break;
@@ -196,6 +198,7 @@ static void run_job(void *vctx, size_t index)
         break;
     case OD_TLS_ALERT:
     case OD_TLS_CLOSED:
+    case OD_TLS_VERSION_REFUSED:
         job->result = OD_TRI_NO;
         job->detail = od_xstrdup(hs->error ? hs->error : "refused");
         break;
@@ -213,6 +216,7 @@ static void free_jobs(table_job *jobs, size_t n)
     for (size_t i = 0; i < n; i++) {
         free(jobs[i].priority);
         free(jobs[i].detail);
+        free(jobs[i].cipher);
     }
     free(jobs);
 }
@@ -248,6 +252,7 @@ int od_probe_cipher_table(const char *address, int port, const char *sni, const 
         pr->proto = probed_protocols[i];
         pr->accepted = pjobs[i].result;
         pr->detail = od_xstrdup(pjobs[i].detail);
+        pr->negotiated_cipher = od_xstrdup(pjobs[i].cipher);
         if (i + 1 < N_TABLE) {
             proto_result[i + 1] = pjobs[i].result;
             proto_detail[i + 1] = pjobs[i].detail;

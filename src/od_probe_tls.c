@@ -271,6 +271,13 @@ static void classify_failure(od_tls_session *s, int rc, int timeout_ms, od_hands
         hs->outcome = client_cert_alert(hs->alert, requested) ? OD_TLS_CLIENT_CERT_REQUIRED : OD_TLS_ALERT;
         hs->error = od_xasprintf("%s (alert %d %s)", gnutls_strerror(rc), hs->alert, hs->alert_name);
         return;
+    case GNUTLS_E_UNSUPPORTED_VERSION_PACKET:
+        /* A server answers a version it does not speak with its own, older
+         * one (normal version negotiation): a refusal of what was offered. */
+        hs->outcome = OD_TLS_VERSION_REFUSED;
+        hs->error = od_xasprintf("the origin answered with a protocol version that was not offered (%s)",
+                                 gnutls_strerror(rc));
+        return;
     case GNUTLS_E_PREMATURE_TERMINATION:
     case GNUTLS_E_PULL_ERROR:
     case GNUTLS_E_PUSH_ERROR:

@@ -293,6 +293,7 @@ char *od_report_to_json(const od_report *r)
         add_str(o, "protocol", od_proto_name(ob->protocols[i].proto));
         add_tri(o, "accepted", ob->protocols[i].accepted);
         add_str(o, "detail", ob->protocols[i].detail);
+        add_str(o, "negotiated_cipher", ob->protocols[i].negotiated_cipher);
         push(arr, o);
     }
     add(root, "protocols", arr);
@@ -1002,7 +1003,8 @@ static bool read_protocols_ciphers(reader *rd, const cJSON *root, od_observation
             return fail(rd, "%s: expected an object (got %s)", p, type_name(j));
         od_protocol_result *pr = od_obs_add_protocol(o);
         GET_ENUM(rd, j, p, "protocol", od_proto_bit_parse, &pr->proto, "SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3");
-        if (!get_tri(rd, j, p, "accepted", &pr->accepted) || !get_str(rd, j, p, "detail", true, &pr->detail))
+        if (!get_tri(rd, j, p, "accepted", &pr->accepted) || !get_str(rd, j, p, "detail", true, &pr->detail) ||
+            !opt_str(rd, j, p, "negotiated_cipher", &pr->negotiated_cipher))
             return false;
     }
     arr = get_typed(rd, root, "", "ciphers", true);

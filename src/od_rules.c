@@ -539,7 +539,8 @@ static const od_handshake *first_failed_sni_handshake(const ctx *x)
     for (size_t i = 0; i < x->o->n_handshakes; i++) {
         const od_handshake *hs = &x->o->handshakes[i];
         if (hs->sni && is_expected(x, hs->sni) && https_handshake(x, hs) && !hs->ok &&
-            (hs->outcome == OD_TLS_ALERT || hs->outcome == OD_TLS_CLOSED || hs->outcome == OD_TLS_ERROR))
+            (hs->outcome == OD_TLS_ALERT || hs->outcome == OD_TLS_CLOSED || hs->outcome == OD_TLS_ERROR ||
+             hs->outcome == OD_TLS_VERSION_REFUSED))
             return hs;
     }
     return NULL;
@@ -613,6 +614,14 @@ static void rule_protocols(ctx *x)
     }
 }
 
+static bool is_cloudfront_suite(const ctx *x, const char *rfc_name)
+{
+    for (size_t i = 0; x->p && i < x->p->n_suites; i++)
+        if (x->p->suites[i].rfc_name && strcmp(x->p->suites[i].rfc_name, rfc_name) == 0)
+            return true;
+    return false;
+}
+
 static void rule_ciphers(ctx *x)
 {
     if (!od_case_uses_https(x->c) || no_shared_protocol(x))
@@ -642,6 +651,17 @@ static void rule_ciphers(ctx *x)
                 od_strlist_add(&accepted, e);
             free(e);
         }
+    }
+    /* The broad per-protocol handshakes show what the origin does accept
+     * (e.g. ChaCha20 or DHE suites), which names the cause to the customer. */
+    for (size_t i = 0; i < x->o->n_protocols; i++) {
+        const od_protocol_result *pr = &x->o->protocols[i];
+        if (pr->accepted != OD_TRI_YES || !pr->negotiated_cipher || is_cloudfront_suite(x, pr->negotiated_cipher))
+            continue;
+        char *e = od_xasprintf("%s (%s, not offered by CloudFront)", pr->negotiated_cipher, od_proto_name(pr->proto));
+        if (!od_strlist_contains(&accepted, e))
+            od_strlist_add(&accepted, e);
+        free(e);
     }
     char *pl = proto_list(protos);
     ev_str(f, "protocols_checked", pl);
@@ -711,7 +731,8 @@ static void rule_tls_outcome(ctx *x)
             case OD_TLS_CLIENT_CERT_REQUIRED: id = "TLS_CLIENT_CERT_REQUIRED"; break;
             case OD_TLS_ALERT:
             case OD_TLS_CLOSED:
-            case OD_TLS_ERROR: id = explained ? NULL : "TLS_HANDSHAKE_FAILED"; break;
+            case OD_TLS_ERROR:
+            case OD_TLS_VERSION_REFUSED: id = explained ? NULL : "TLS_HANDSHAKE_FAILED"; break;
             case OD_TLS_UNTESTED:
             case OD_TLS_CONNECT_FAILED: continue;   /* the TCP rule speaks for it */
             }
@@ -1086,7 +1107,7 @@ static void rule_sni_differs(ctx *x)
             continue;
         const od_cert *plain_leaf = plain->ok ? hs_cert(x, plain, 0) : NULL;
         bool plain_refused = !plain->ok && (plain->outcome == OD_TLS_ALERT || plain->outcome == OD_TLS_CLOSED ||
-                                            plain->outcome == OD_TLS_ERROR);
+                                            plain->outcome == OD_TLS_ERROR || plain->outcome == OD_TLS_VERSION_REFUSED);
         if (!plain_leaf && !plain_refused)
             continue;
         for (size_t j = 0; j < x->o->n_handshakes; j++) {

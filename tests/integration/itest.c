@@ -138,7 +138,8 @@ static int cmp_str(const void *a, const void *b)
 
 static char *join_sorted_unique(od_strlist *l)
 {
-    qsort(l->items, l->len, sizeof *l->items, cmp_str);
+    if (l->len > 1)
+        qsort(l->items, l->len, sizeof *l->items, cmp_str);
     od_buf b;
     od_buf_init(&b);
     od_buf_append(&b, "", 0);

@@ -591,6 +591,14 @@ static void test_lab_scenario(const od_lab_scenario *sc)
         CHECK(c.timeout_s == 2);
         lab_check(n, &c, &r);
         CHECK(r.verify == 0);
+    } else if (!strcmp(n, "escape-subject")) {
+        lab_check(n, &c, &r);
+        CHECK(r.verify == 0);
+        /* the raw escape sequence is really in the certificate sent */
+        bool has_escape = false;
+        for (size_t k = 0; r.n_peers >= 1 && k + 4 <= r.peers[0].size; k++)
+            has_escape = has_escape || memcmp(r.peers[0].data + k, "\x1b[2J", 4) == 0;
+        CHECK(has_escape);
     } else {
         CHECK_MSG(false, "scenario %s has no check here", n);
     }
