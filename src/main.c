@@ -9,8 +9,11 @@
 
 #include <gnutls/gnutls.h>
 
+#include "od_distconfig.h"
 #include "od_engine.h"
 #include "od_lab.h"
+#include "od_multi.h"
+#include "od_pool.h"
 #include "od_ui.h"
 
 enum {
@@ -32,7 +35,8 @@ enum {
     SET_TRUST = 1u << 7,
     SET_TIMEOUT = 1u << 8,
     SET_CONCURRENCY = 1u << 9,
-    SET_GET = 1u << 10
+    SET_GET = 1u << 10,
+    SET_NO_FORWARD = 1u << 11
 };
 
 typedef struct {
@@ -40,6 +44,8 @@ typedef struct {
     unsigned set;
     bool batch, no_color, help, version;
     const char *json_path, *report_path, *open_path, *lab;
+    const char *dist_config, *origin_id;
+    bool all_origins;
 } cli_opts;
 
 static const char usage_text[] =
@@ -67,6 +73,11 @@ static const char usage_text[] =
     "  --report FILE            also write the readable report (Markdown)\n"
     "  --open FILE              open a saved JSON report (no probing)\n"
     "  --lab NAME|list          practise on a local origin that shows one problem\n"
+    "  --distribution-config F  read the case from `aws cloudfront get-distribution(-config)` output\n"
+    "  --origin-id ID           with --distribution-config: the origin to diagnose\n"
+    "  --all-origins            with --distribution-config: diagnose every custom origin\n"
+    "  --no-forward-host        with --distribution-config: a custom policy does not forward Host\n"
+    "                           (--forward-host: it does)\n"
     "  --no-color, --help, --version\n"
     "\n"
     "Exit codes: 0 nothing found that makes CloudFront fail, 1 at least one failure,\n"
@@ -111,6 +122,14 @@ static char *parse_args(int argc, char **argv, cli_opts *o)
         } else if (strcmp(a, "--forward-host") == 0) {
             o->c.forward_host_header = true;
             o->set |= SET_FORWARD;
+        } else if (strcmp(a, "--no-forward-host") == 0) {
+            o->set |= SET_NO_FORWARD;
+        } else if (strcmp(a, "--all-origins") == 0) {
+            o->all_origins = true;
+        } else if (flag_is(a, "--distribution-config")) {
+            o->dist_config = flag_value(argc, argv, &i, "--distribution-config", &err);
+        } else if (flag_is(a, "--origin-id")) {
+            o->origin_id = flag_value(argc, argv, &i, "--origin-id", &err);
         } else if (strcmp(a, "--no-color") == 0) {
             o->no_color = true;
         } else if (strcmp(a, "--get") == 0) {
@@ -203,6 +222,13 @@ static char *parse_args(int argc, char **argv, cli_opts *o)
     }
     if (err)
         return err;
+    if ((o->all_origins || o->origin_id) && !o->dist_config)
+        return od_xstrdup("--all-origins and --origin-id go with --distribution-config FILE");
+    if ((o->set & SET_NO_FORWARD) && (o->set & SET_FORWARD))
+        return od_xstrdup("--forward-host and --no-forward-host: give only one");
+    if (o->dist_config && origin)
+        return od_xstrdup("origin domain: not with --distribution-config (the config names the origins; "
+                          "use --origin-id)");
     if (origin) {
         /* An IP address is accepted here: it is itself a finding
          * (ORIGIN_IS_IP_ADDRESS), not a typo. */
@@ -303,6 +329,15 @@ static int list_labs(void)
     return EXIT_OK;
 }
 
+static bool is_distribution_report(const char *text, size_t len)
+{
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    const cJSON *schema = cJSON_GetObjectItemCaseSensitive(root, "schema");
+    bool multi = cJSON_IsString(schema) && strcmp(schema->valuestring, OD_MULTI_SCHEMA) == 0;
+    cJSON_Delete(root);
+    return multi;
+}
+
 static int open_report(const cli_opts *o, const od_ui_opts *ui)
 {
     size_t len = 0;
@@ -310,6 +345,25 @@ static int open_report(const cli_opts *o, const od_ui_opts *ui)
     if (!text) {
         fprintf(stderr, "origin-doctor: --open: cannot read \"%s\": %s\n", o->open_path, strerror(errno));
         return EXIT_USAGE;
+    }
+    /* A distribution report (--all-origins) holds a report per origin. */
+    if (is_distribution_report(text, len)) {
+        od_multi_report m;
+        char *merr = od_multi_from_json(text, len, &m);
+        free(text);
+        if (merr) {
+            fprintf(stderr, "origin-doctor: --open: \"%s\" is not a distribution report this version can read: %s\n",
+                    o->open_path, merr);
+            free(merr);
+            return EXIT_USAGE;
+        }
+        /* The UI shows one origin at a time; a distribution report is read as text. */
+        char *out = od_multi_text(&m, use_color(o));
+        fputs(out, stdout);
+        free(out);
+        int rc = m.would_fail ? EXIT_WOULD_FAIL : EXIT_OK;
+        od_multi_free(&m);
+        return rc;
     }
     od_report r;
     char *err = od_report_from_json(text, len, &r);
@@ -333,11 +387,240 @@ static int open_report(const cli_opts *o, const od_ui_opts *ui)
     return rc;
 }
 
+/* Diagnoses one case: the UI on a terminal, else the batch report. */
+static int run_case(const cli_opts *o, const od_case *c, od_ui_opts *ui, bool interactive, const od_policy *policy,
+                    const od_fixes *fixes)
+{
+    if (!c->origin_domain && !interactive)
+        return usage_error(
+            od_xstrdup("origin domain: missing (give ORIGIN_DOMAIN, or run on a terminal for the wizard)"));
+    if (c->forward_host_header && c->cnames.len == 0 && c->origin_domain)
+        return usage_error(od_xstrdup("--cname: with --forward-host, give every alternate domain name viewers use "
+                                      "(CloudFront then sends the viewer's Host as SNI)"));
+    if (interactive) {
+        ui->prefill = c->origin_domain ? c : NULL;
+        return od_ui_run(ui);
+    }
+    od_engine_opts eo = {.policy = policy, .fixes = fixes};
+    od_report r;
+    int rc;
+    if (od_engine_run(c, &eo, &r) != 0) {
+        fprintf(stderr, "origin-doctor: %s\n", r.summary ? r.summary : "the diagnosis could not start");
+        rc = EXIT_TOOL;
+    } else {
+        rc = print_and_exit_code(o, &r);
+    }
+    od_report_free(&r);
+    return rc;
+}
+
+/* ---- --distribution-config ---- */
+
+static char *origins_list(const od_dist_config *d)
+{
+    od_buf b;
+    od_buf_init(&b);
+    for (size_t i = 0; i < d->n_origins; i++) {
+        const od_dist_origin *org = &d->origins[i];
+        char *id = od_escape_str(org->id), *dn = od_escape_str(org->domain_name);
+        od_buf_printf(&b, "\n  %-24s %-40s %s", id ? id : "?", dn ? dn : "",
+                      org->is_custom ? "custom origin" : (org->skip_reason ? org->skip_reason : "not diagnosable"));
+        free(id);
+        free(dn);
+    }
+    return od_buf_steal(&b);
+}
+
+/* The case of one origin, with the command line's answers for custom
+ * policies and its overrides (--resolve, --trust-store, --timeout ...). */
+static char *dist_case(const cli_opts *o, const od_dist_config *d, const od_dist_origin *org, od_case *out)
+{
+    od_host_answers answers;
+    od_host_answers_init(&answers);
+    od_strlist questions;
+    od_strlist_init(&questions);
+    od_distconfig_questions(org, &questions);
+    for (size_t i = 0; i < questions.len; i++) {
+        if (o->set & SET_FORWARD)
+            od_strlist_add(&answers.includes_host, questions.items[i]);
+        if (o->set & SET_NO_FORWARD)
+            od_strlist_add(&answers.excludes_host, questions.items[i]);
+    }
+    od_dist_case_info info;
+    od_dist_case_info_init(&info);
+    od_case_init(out);
+    char *err = od_distconfig_case(d, org, &answers, out, &info);
+    if (err && questions.len) {
+        char *e = od_xasprintf("%s\n(the file cannot tell whether a custom policy forwards Host: answer with "
+                               "--forward-host or --no-forward-host, or import the file in the wizard)",
+                               err);
+        free(err);
+        err = e;
+    }
+    if (!err) {
+        if (info.mixed) {
+            /* Some behaviors send the CNAMEs, others the origin domain: check both. */
+            out->also_origin_domain = true;
+            od_strlist_free(&out->behaviors_forwarding_host);
+            od_strlist_free(&out->behaviors_origin_host);
+            od_strlist_copy(&out->behaviors_forwarding_host, &info.forwarding_behaviors);
+            od_strlist_copy(&out->behaviors_origin_host, &info.origin_host_behaviors);
+        }
+        cli_opts overrides = *o;
+        overrides.set &= ~(unsigned)SET_FORWARD;   /* an answer about policies here, not an override */
+        apply_overrides(out, &overrides);
+    }
+    od_dist_case_info_free(&info);
+    od_strlist_free(&questions);
+    od_host_answers_free(&answers);
+    return err;
+}
+
+typedef struct {
+    od_multi_report *m;
+    od_case *cases;
+    const od_engine_opts *eo;
+} origins_job;
+
+static void run_origin_job(void *ctx, size_t i)
+{
+    origins_job *j = ctx;
+    od_origin_report *item = &j->m->items[i];
+    if (item->skipped)
+        return;
+    if (od_engine_run(&j->cases[i], j->eo, &item->report) != 0) {
+        item->skipped = od_xasprintf("could not run: %s", item->report.summary ? item->report.summary : "?");
+        od_report_free(&item->report);
+        return;
+    }
+    item->ran = true;
+}
+
+static int run_all_origins(const cli_opts *o, const od_dist_config *d, const od_policy *policy,
+                           const od_fixes *fixes)
+{
+    od_multi_report m;
+    od_multi_init(&m);
+    m.distribution_id = od_escape_str(d->distribution_id);
+    m.source = od_escape_str(o->dist_config);
+    od_case *cases = od_xcalloc(d->n_origins ? d->n_origins : 1, sizeof *cases);
+    int rc = EXIT_OK;
+    for (size_t i = 0; i < d->n_origins; i++) {
+        const od_dist_origin *org = &d->origins[i];
+        od_origin_report *item = od_multi_add(&m, org->id, org->domain_name);
+        od_case_init(&cases[i]);
+        if (!org->is_custom) {
+            item->skipped = od_escape_str(org->skip_reason ? org->skip_reason : "not a custom origin");
+            continue;
+        }
+        od_case_free(&cases[i]);
+        char *err = dist_case(o, d, org, &cases[i]);
+        if (err) {
+            /* An unanswered question is the user's to answer, not a skip. */
+            od_strlist q;
+            od_strlist_init(&q);
+            od_distconfig_questions(org, &q);
+            bool question = q.len > 0;
+            od_strlist_free(&q);
+            if (question) {
+                rc = usage_error(od_xasprintf("--distribution-config: origin %s: %s", item->origin_id, err));
+                free(err);
+                goto out;
+            }
+            item->skipped = err;
+        }
+    }
+    {
+        od_engine_opts eo = {.policy = policy, .fixes = fixes};
+        origins_job job = {.m = &m, .cases = cases, .eo = &eo};
+        /* Each run has its own bounded pool of connections; a few origins at once. */
+        od_pool_run(m.n, 4, run_origin_job, &job);
+    }
+    od_multi_judge(&m);
+    char *text = od_multi_text(&m, use_color(o));
+    fputs(text, stdout);
+    free(text);
+    fflush(stdout);
+    rc = m.would_fail ? EXIT_WOULD_FAIL : EXIT_OK;
+    if (o->json_path && write_output(o->json_path, "JSON report", od_multi_to_json(&m)) != 0)
+        rc = EXIT_TOOL;
+    if (rc != EXIT_TOOL && o->report_path && write_output(o->report_path, "report", od_multi_markdown(&m)) != 0)
+        rc = EXIT_TOOL;
+out:
+    for (size_t i = 0; i < d->n_origins; i++)
+        od_case_free(&cases[i]);
+    free(cases);
+    od_multi_free(&m);
+    return rc;
+}
+
+static int run_distribution(const cli_opts *o, od_ui_opts *ui, bool interactive, const od_policy *policy,
+                            const od_fixes *fixes)
+{
+    od_managed_policies managed;
+    memset(&managed, 0, sizeof managed);
+    char *mpath = od_asset_path("managed-origin-request-policies.json");
+    char *err = mpath ? od_managed_policies_load(mpath, &managed)
+                      : od_xstrdup("cannot find the asset file managed-origin-request-policies.json");
+    free(mpath);
+    if (err) {
+        fprintf(stderr, "origin-doctor: %s\n", err);
+        free(err);
+        return EXIT_TOOL;
+    }
+    od_dist_config d;
+    int rc;
+    err = od_distconfig_load(o->dist_config, &managed, &d);
+    if (err) {
+        rc = usage_error(od_xasprintf("--distribution-config: %s", err));
+        free(err);
+        od_managed_policies_free(&managed);
+        return rc;
+    }
+    if (o->all_origins) {
+        rc = run_all_origins(o, &d, policy, fixes);
+    } else {
+        const od_dist_origin *org =
+            o->origin_id ? od_distconfig_find_origin(&d, o->origin_id) : od_distconfig_default_origin(&d);
+        if (!org) {
+            char *list = origins_list(&d);
+            char *id = od_escape_str(o->origin_id);
+            rc = usage_error(
+                o->origin_id
+                    ? od_xasprintf("--origin-id: the distribution has no origin \"%s\"; its origins:%s", id, list)
+                    : od_xasprintf("--origin-id: choose the origin to diagnose (or --all-origins); the "
+                                   "distribution's origins:%s",
+                                   list));
+            free(id);
+            free(list);
+        } else if (!org->is_custom) {
+            char *id = od_escape_str(org->id);
+            rc = usage_error(od_xasprintf("--origin-id: origin \"%s\" cannot be diagnosed: %s", id,
+                                          org->skip_reason ? org->skip_reason : "not a custom origin"));
+            free(id);
+        } else {
+            od_case c;
+            err = dist_case(o, &d, org, &c);
+            if (err) {
+                char *id = od_escape_str(org->id);
+                rc = usage_error(od_xasprintf("--distribution-config: origin %s: %s", id, err));
+                free(id);
+                free(err);
+            } else {
+                rc = run_case(o, &c, ui, interactive, policy, fixes);
+            }
+            od_case_free(&c);
+        }
+    }
+    od_distconfig_free(&d);
+    od_managed_policies_free(&managed);
+    return rc;
+}
+
 static int run(cli_opts *o, const od_policy *policy, const od_fixes *fixes)
 {
-    od_ui_opts ui = {.policy = policy, .fixes = fixes, .no_color = !use_color(o) && o->no_color};
     const char *nc = getenv("NO_COLOR");
-    ui.no_color = o->no_color || (nc && *nc);
+    od_ui_opts ui = {.policy = policy, .fixes = fixes, .no_color = o->no_color || (nc && *nc)};
 
     if (o->open_path)
         return open_report(o, &ui);
@@ -345,54 +628,32 @@ static int run(cli_opts *o, const od_policy *policy, const od_fixes *fixes)
         return list_labs();
 
     bool interactive = !o->batch && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-    od_lab *lab = NULL;
-    od_case labcase;
-    od_case *c = &o->c;
-    if (o->lab) {
-        if (!od_lab_find(o->lab)) {
-            fprintf(stderr, "origin-doctor: --lab: unknown scenario \"%s\" (origin-doctor --lab list shows them)\n",
-                    o->lab);
-            return EXIT_USAGE;
-        }
-        char *err = NULL;
-        od_case_init(&labcase);
-        lab = od_lab_start(o->lab, &labcase, &err);
-        if (!lab) {
-            fprintf(stderr, "origin-doctor: --lab %s: could not start the local origin: %s\n", o->lab,
-                    err ? err : "unknown error");
-            free(err);
-            od_case_free(&labcase);
-            return EXIT_TOOL;
-        }
-        apply_overrides(&labcase, o);
-        c = &labcase;
-        ui.lab_name = o->lab;
-    }
+    if (o->dist_config)
+        return run_distribution(o, &ui, interactive, policy, fixes);
+    if (!o->lab)
+        return run_case(o, &o->c, &ui, interactive, policy, fixes);
 
-    int rc;
-    if (!c->origin_domain && !interactive) {
-        rc = usage_error(od_xstrdup("origin domain: missing (give ORIGIN_DOMAIN, or run on a terminal for the wizard)"));
-    } else if (c->forward_host_header && c->cnames.len == 0 && c->origin_domain) {
-        rc = usage_error(od_xstrdup("--cname: with --forward-host, give every alternate domain name viewers use "
-                                    "(CloudFront then sends the viewer's Host as SNI)"));
-    } else if (interactive) {
-        ui.prefill = c->origin_domain ? c : NULL;
-        rc = od_ui_run(&ui);
-    } else {
-        od_engine_opts eo = {.policy = policy, .fixes = fixes};
-        od_report r;
-        if (od_engine_run(c, &eo, &r) != 0) {
-            fprintf(stderr, "origin-doctor: %s\n", r.summary ? r.summary : "the diagnosis could not start");
-            rc = EXIT_TOOL;
-        } else {
-            rc = print_and_exit_code(o, &r);
-        }
-        od_report_free(&r);
+    if (!od_lab_find(o->lab)) {
+        fprintf(stderr, "origin-doctor: --lab: unknown scenario \"%s\" (origin-doctor --lab list shows them)\n",
+                o->lab);
+        return EXIT_USAGE;
     }
-    if (lab) {
-        od_lab_stop(lab);
+    char *err = NULL;
+    od_case labcase;
+    od_case_init(&labcase);
+    od_lab *lab = od_lab_start(o->lab, &labcase, &err);
+    if (!lab) {
+        fprintf(stderr, "origin-doctor: --lab %s: could not start the local origin: %s\n", o->lab,
+                err ? err : "unknown error");
+        free(err);
         od_case_free(&labcase);
+        return EXIT_TOOL;
     }
+    apply_overrides(&labcase, o);
+    ui.lab_name = o->lab;
+    int rc = run_case(o, &labcase, &ui, interactive, policy, fixes);
+    od_lab_stop(lab);
+    od_case_free(&labcase);
     return rc;
 }
 

@@ -10,6 +10,8 @@ void od_case_init(od_case *c)
 {
     memset(c, 0, sizeof *c);
     od_strlist_init(&c->cnames);
+    od_strlist_init(&c->behaviors_forwarding_host);
+    od_strlist_init(&c->behaviors_origin_host);
     c->http_port = 80;
     c->https_port = 443;
     c->protocol_policy = OD_POLICY_HTTPS_ONLY;
@@ -22,6 +24,8 @@ void od_case_free(od_case *c)
 {
     free(c->origin_domain);
     od_strlist_free(&c->cnames);
+    od_strlist_free(&c->behaviors_forwarding_host);
+    od_strlist_free(&c->behaviors_origin_host);
     for (size_t i = 0; i < c->n_resolve; i++) {
         free(c->resolve[i].host);
         free(c->resolve[i].address);
@@ -36,6 +40,8 @@ void od_case_copy(od_case *dst, const od_case *src)
     *dst = *src;
     dst->origin_domain = od_xstrdup(src->origin_domain);
     od_strlist_copy(&dst->cnames, &src->cnames);
+    od_strlist_copy(&dst->behaviors_forwarding_host, &src->behaviors_forwarding_host);
+    od_strlist_copy(&dst->behaviors_origin_host, &src->behaviors_origin_host);
     dst->resolve = src->n_resolve ? od_xcalloc(src->n_resolve, sizeof *dst->resolve) : NULL;
     for (size_t i = 0; i < src->n_resolve; i++) {
         dst->resolve[i].host = od_xstrdup(src->resolve[i].host);
@@ -333,6 +339,8 @@ void od_case_expected_names(const od_case *c, od_strlist *out)
         for (size_t i = 0; i < c->cnames.len; i++)
             if (!od_strlist_contains_ci(out, c->cnames.items[i]))
                 od_strlist_add(out, c->cnames.items[i]);
+        if (c->also_origin_domain && c->origin_domain && !od_strlist_contains_ci(out, c->origin_domain))
+            od_strlist_add(out, c->origin_domain);
     } else if (c->origin_domain) {
         od_strlist_add(out, c->origin_domain);
     }

@@ -42,6 +42,11 @@ typedef struct {
     int timeout_s;                   /* per connect / handshake */
     int concurrency;                 /* parallel connections for the cipher table */
     bool http_get;                   /* GET / instead of HEAD / */
+    /* From a distribution config whose cache behaviors disagree about Host:
+     * some send the viewer's Host (the CNAMEs), others the origin domain. */
+    bool also_origin_domain;         /* the origin domain is an expected name as well */
+    od_strlist behaviors_forwarding_host;   /* path patterns whose requests carry a CNAME */
+    od_strlist behaviors_origin_host;       /* path patterns whose requests carry the origin domain */
 } od_case;
 
 void od_case_init(od_case *c);       /* CloudFront's defaults */
@@ -65,7 +70,8 @@ const char *od_proto_name(unsigned bit);
 char *od_ssl_protocols_str(unsigned bits);
 
 /* The names CloudFront sends as SNI and must find in the certificate:
- * the origin domain when Host is not forwarded, else every CNAME. */
+ * the origin domain when Host is not forwarded, else every CNAME (and the
+ * origin domain too when also_origin_domain is set). */
 void od_case_expected_names(const od_case *c, od_strlist *out);
 bool od_case_uses_https(const od_case *c);
 bool od_case_uses_http(const od_case *c);

@@ -93,6 +93,11 @@ static cJSON *input_to_json(const od_case *c)
     add_str(in, "origin_domain", c->origin_domain ? c->origin_domain : "");
     add_bool(in, "forward_host_header", c->forward_host_header);
     add_strlist(in, "cnames", &c->cnames);
+    if (c->also_origin_domain || c->behaviors_forwarding_host.len || c->behaviors_origin_host.len) {
+        add_bool(in, "also_origin_domain", c->also_origin_domain);
+        add_strlist(in, "behaviors_forwarding_host", &c->behaviors_forwarding_host);
+        add_strlist(in, "behaviors_origin_host", &c->behaviors_origin_host);
+    }
     add_num(in, "http_port", c->http_port);
     add_num(in, "https_port", c->https_port);
     add_str(in, "protocol_policy", od_protocol_policy_name(c->protocol_policy));
@@ -715,6 +720,15 @@ static bool read_input(reader *rd, const cJSON *root, od_case *c)
     }
     /* Added keys, optional so older writers' files still load. */
     if (!opt_str(rd, in, p, "trust_store", &c->trust_store))
+        return false;
+    if (cJSON_GetObjectItemCaseSensitive(in, "also_origin_domain") &&
+        !get_bool(rd, in, p, "also_origin_domain", &c->also_origin_domain))
+        return false;
+    if (cJSON_GetObjectItemCaseSensitive(in, "behaviors_forwarding_host") &&
+        !get_strlist(rd, in, p, "behaviors_forwarding_host", &c->behaviors_forwarding_host))
+        return false;
+    if (cJSON_GetObjectItemCaseSensitive(in, "behaviors_origin_host") &&
+        !get_strlist(rd, in, p, "behaviors_origin_host", &c->behaviors_origin_host))
         return false;
     if (cJSON_GetObjectItemCaseSensitive(in, "timeout") && !get_intv(rd, in, p, "timeout", 0, 3600, &c->timeout_s))
         return false;

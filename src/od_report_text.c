@@ -24,6 +24,7 @@ typedef struct {
     od_buf b;
     bool md;
     bool color;
+    const od_report *report;
 } renderer;
 
 /* ---- small output helpers ---- */
@@ -324,6 +325,29 @@ static void evidence_value(od_buf *b, const cJSON *v)
     }
 }
 
+/* When a distribution's behaviors disagree about Host, a finding about a
+ * CNAME concerns the behaviors that forward Host, one about the origin
+ * domain the others. NULL when the case has no such split. */
+static char *finding_behaviors(const od_report *r, const od_finding *f)
+{
+    const od_case *c = r ? &r->input : NULL;
+    if (!c || (!c->behaviors_forwarding_host.len && !c->behaviors_origin_host.len))
+        return NULL;
+    od_strlist out;
+    od_strlist_init(&out);
+    for (size_t i = 0; i < f->names.len; i++) {
+        bool is_origin = c->origin_domain && od_strcasecmp(f->names.items[i], c->origin_domain) == 0 &&
+                         !(c->forward_host_header && !c->also_origin_domain);
+        const od_strlist *b = is_origin ? &c->behaviors_origin_host : &c->behaviors_forwarding_host;
+        for (size_t k = 0; k < b->len; k++)
+            if (!od_strlist_contains(&out, b->items[k]))
+                od_strlist_add(&out, b->items[k]);
+    }
+    char *s = out.len ? join(&out, ", ", "") : NULL;
+    od_strlist_free(&out);
+    return s;
+}
+
 static void render_finding(renderer *w, const od_finding *f)
 {
     if (w->md)
@@ -339,6 +363,11 @@ static void render_finding(renderer *w, const od_finding *f)
         char *names = join(&f->names, ", ", "");
         od_buf_printf(&w->b, "%sNames: %s\n\n", w->md ? "" : "  ", names);
         free(names);
+        char *behaviors = finding_behaviors(w->report, f);
+        if (behaviors) {
+            od_buf_printf(&w->b, "%sCache behaviors concerned: %s\n\n", w->md ? "" : "  ", behaviors);
+            free(behaviors);
+        }
     }
     if (f->detail && *f->detail)
         od_buf_printf(&w->b, "%s%s\n\n", w->md ? "" : "  ", f->detail);
@@ -384,6 +413,18 @@ static void render_case(renderer *w, const od_report *r)
     char *s = join(&c->cnames, ", ", "(none)");
     field(w, "Alternate domain names", s);
     free(s);
+    if (c->also_origin_domain)
+        field(w, "Origin domain checked too", "yes (some cache behaviors do not forward Host)");
+    if (c->behaviors_forwarding_host.len) {
+        s = join(&c->behaviors_forwarding_host, ", ", "");
+        field(w, "Behaviors forwarding Host", s);
+        free(s);
+    }
+    if (c->behaviors_origin_host.len) {
+        s = join(&c->behaviors_origin_host, ", ", "");
+        field(w, "Behaviors sending origin Host", s);
+        free(s);
+    }
     char num[32];
     snprintf(num, sizeof num, "%d", c->http_port);
     field(w, "HTTP port", num);
@@ -752,7 +793,7 @@ static void render_steps(renderer *w, const od_report *r)
 
 static char *render(const od_report *r, bool md, bool color)
 {
-    renderer w = { .md = md, .color = color && !md };
+    renderer w = { .md = md, .color = color && !md, .report = r };
     od_buf_init(&w.b);
     char *title = od_xasprintf("origin-doctor report: %s", nz(r->input.origin_domain, "(no origin)"));
     heading(&w, 1, title);

@@ -1,0 +1,1267 @@
+/* Reads a CloudFront distribution config (either AWS CLI shape) and turns
+ * one origin into a Case. The file is checked strictly: a wrong port or a
+ * wrong Host decision would make every later conclusion wrong, so each
+ * problem is reported with the key path where it sits. */
+#include "od_distconfig.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <cJSON.h>
+
+#define MAX_FILE_BYTES (16u * 1024u * 1024u)
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static char *lower_dup(const char *s)
+{
+    char *r = od_xstrdup(s);
+    for (char *p = r; p && *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return r;
+}
+
+/* "\"value\"" escaped, for messages. */
+static char *quoted(const char *v)
+{
+    char *e = od_escape_str(v ? v : "");
+    char *q = od_xasprintf("\"%s\"", e);
+    free(e);
+    return q;
+}
+
+static const char *json_type_name(const cJSON *v)
+{
+    if (!v)
+        return "nothing";
+    if (cJSON_IsString(v))
+        return "a string";
+    if (cJSON_IsNumber(v))
+        return "a number";
+    if (cJSON_IsBool(v))
+        return "true/false";
+    if (cJSON_IsNull(v))
+        return "null";
+    if (cJSON_IsArray(v))
+        return "an array";
+    if (cJSON_IsObject(v))
+        return "an object";
+    return "an invalid value";
+}
+
+/* Line and column (1-based) of a byte offset. */
+static void line_col(const char *text, size_t off, size_t *line, size_t *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off; i++) {
+        if (text[i] == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
+/* Bracket depth at a byte offset (outside strings): to tell "nested too
+ * deep" from other syntax errors. */
+static size_t depth_at(const char *text, size_t off)
+{
+    size_t depth = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < off; i++) {
+        char ch = text[i];
+        if (in_string) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_string = false;
+        } else if (ch == '"') {
+            in_string = true;
+        } else if (ch == '[' || ch == '{') {
+            depth++;
+        } else if ((ch == ']' || ch == '}') && depth) {
+            depth--;
+        }
+    }
+    return depth;
+}
+
+/* Parses JSON text; on failure a message with the position. */
+static cJSON *parse_json(const char *text, size_t len, char **err)
+{
+    /* Files saved on Windows: a UTF-8 BOM is harmless, UTF-16 is not JSON
+     * cJSON can read (PowerShell 5's ">" writes UTF-16). */
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3;
+        len -= 3;
+    } else if (len >= 2 && ((unsigned char)text[0] == 0xFF || (unsigned char)text[0] == 0xFE) &&
+               ((unsigned char)text[1] == 0xFE || (unsigned char)text[1] == 0xFF) && text[0] != text[1]) {
+        *err = od_xasprintf("the file is UTF-16 text (as PowerShell's \">\" writes it): save it as UTF-8, e.g. "
+                            "aws cloudfront get-distribution-config ... | Out-File -Encoding utf8 FILE");
+        return NULL;
+    }
+    /* Control bytes cannot appear in JSON: binary data, not a config. */
+    for (size_t k = 0; k < len; k++) {
+        unsigned char ch = (unsigned char)text[k];
+        if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') {
+            size_t line, col;
+            line_col(text, k, &line, &col);
+            *err = od_xasprintf("the file holds binary data (byte 0x%02x at line %zu, column %zu), not the JSON text "
+                                "that aws cloudfront get-distribution-config prints",
+                                ch, line, col);
+            return NULL;
+        }
+    }
+    size_t i = 0;
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+        i++;
+    if (i == len) {
+        *err = od_xasprintf("the file is empty: expected the JSON that aws cloudfront get-distribution-config prints");
+        return NULL;
+    }
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    size_t off = end && end >= text ? (size_t)(end - text) : 0;
+    if (off > len)
+        off = len;
+    size_t line, col;
+    if (!root) {
+        line_col(text, off, &line, &col);
+        /* cJSON reports the last byte when it ran out of text. */
+        if (depth_at(text, off + 1 < len ? off + 1 : len) >= CJSON_NESTING_LIMIT)
+            *err = od_xasprintf("malformed JSON at line %zu, column %zu: nested more than %d levels deep", line, col,
+                                CJSON_NESTING_LIMIT);
+        else if (off + 1 >= len)
+            *err = od_xasprintf("malformed JSON at line %zu, column %zu: the text ends before the JSON value is "
+                                "complete (truncated file?)",
+                                line, col);
+        else
+            *err = od_xasprintf("malformed JSON at line %zu, column %zu (byte %zu)", line, col, off + 1);
+        return NULL;
+    }
+    while (off < len && (text[off] == ' ' || text[off] == '\t' || text[off] == '\n' || text[off] == '\r'))
+        off++;
+    if (off < len) {
+        line_col(text, off, &line, &col);
+        cJSON_Delete(root);
+        *err = od_xasprintf("malformed JSON: unexpected data after the JSON value at line %zu, column %zu", line, col);
+        return NULL;
+    }
+    return root;
+}
+
+/* ---- checked access to the JSON, with the key path in every message ---- */
+
+typedef struct {
+    char *error;   /* first problem found */
+} ctx;
+
+static bool fail(ctx *c, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool fail(ctx *c, const char *path, const char *fmt, ...)
+{
+    if (c->error)
+        return false;
+    va_list ap;
+    va_start(ap, fmt);
+    char *what = NULL;
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    what = od_xmalloc((size_t)(n < 0 ? 0 : n) + 1);
+    va_start(ap, fmt);
+    vsnprintf(what, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap);
+    va_end(ap);
+    c->error = (path && *path) ? od_xasprintf("%s: %s", path, what) : od_xstrdup(what);
+    free(what);
+    return false;
+}
+
+static char *join(const char *path, const char *key)
+{
+    return (path && *path) ? od_xasprintf("%s.%s", path, key) : od_xstrdup(key);
+}
+
+static char *index_path(const char *path, size_t i)
+{
+    return od_xasprintf("%s[%zu]", path, i);
+}
+
+/* The member, or NULL (with an error when required). */
+static const cJSON *member(ctx *c, const cJSON *obj, const char *key, const char *path, bool required)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v && required) {
+        char *p = join(path, key);
+        fail(c, p, "missing (a required key of a distribution config)");
+        free(p);
+    }
+    return v;
+}
+
+static const cJSON *get_object(ctx *c, const cJSON *obj, const char *key, const char *path, bool required)
+{
+    const cJSON *v = member(c, obj, key, path, required);
+    if (v && !cJSON_IsObject(v)) {
+        char *p = join(path, key);
+        fail(c, p, "expected an object, found %s", json_type_name(v));
+        free(p);
+        return NULL;
+    }
+    return v;
+}
+
+/* A string; an empty string counts as absent when empty_is_absent. */
+static bool get_string(ctx *c, const cJSON *obj, const char *key, const char *path, bool required,
+                       bool empty_is_absent, const char **out)
+{
+    *out = NULL;
+    const cJSON *v = member(c, obj, key, path, required);
+    if (!v)
+        return !required;
+    char *p = join(path, key);
+    bool ok = false;
+    if (!cJSON_IsString(v) || !v->valuestring)
+        fail(c, p, "expected a string, found %s", json_type_name(v));
+    else if (!*v->valuestring && !empty_is_absent)
+        fail(c, p, "must not be empty");
+    else if (!*v->valuestring && required)
+        fail(c, p, "must not be empty");
+    else {
+        ok = true;
+        *out = *v->valuestring ? v->valuestring : NULL;
+    }
+    free(p);
+    return ok;
+}
+
+/* A whole number in [min, max]; def when absent and not required. */
+static bool get_int(ctx *c, const cJSON *obj, const char *key, const char *path, bool required, int def, int min,
+                    int max, int *out)
+{
+    const cJSON *v = member(c, obj, key, path, required);
+    if (!v) {
+        *out = def;
+        return !required;
+    }
+    char *p = join(path, key);
+    bool ok = false;
+    if (!cJSON_IsNumber(v)) {
+        if (cJSON_IsString(v)) {
+            char *q = quoted(v->valuestring);
+            fail(c, p, "expected a number, found a string (%s)", q);
+            free(q);
+        } else {
+            fail(c, p, "expected a number, found %s", json_type_name(v));
+        }
+    } else if (!(v->valuedouble >= (double)min && v->valuedouble <= (double)max) ||
+               v->valuedouble != (double)(long long)v->valuedouble) {
+        fail(c, p, "%g is out of range: expected a whole number from %d to %d", v->valuedouble, min, max);
+    } else {
+        *out = (int)v->valuedouble;
+        ok = true;
+    }
+    free(p);
+    return ok;
+}
+
+/* The AWS list shape {"Quantity": N, "Items": [...]} (Items is left out
+ * when N is 0). *items is NULL when empty. */
+static bool get_list(ctx *c, const cJSON *obj, const char *key, const char *path, bool required,
+                     const cJSON **items, int *n)
+{
+    *items = NULL;
+    *n = 0;
+    const cJSON *o = get_object(c, obj, key, path, required);
+    if (!o)
+        return !c->error;
+    char *p = join(path, key);
+    int quantity;
+    bool ok = get_int(c, o, "Quantity", p, true, 0, 0, 1000000, &quantity);
+    const cJSON *arr = ok ? member(c, o, "Items", p, false) : NULL;
+    if (ok && arr) {
+        char *ip = join(p, "Items");
+        if (!cJSON_IsArray(arr)) {
+            ok = fail(c, ip, "expected an array, found %s", json_type_name(arr));
+        } else if (cJSON_GetArraySize(arr) != quantity) {
+            ok = fail(c, ip, "holds %d item(s) but Quantity says %d", cJSON_GetArraySize(arr), quantity);
+        } else {
+            *items = arr;
+            *n = quantity;
+        }
+        free(ip);
+    } else if (ok && quantity > 0) {
+        char *ip = join(p, "Items");
+        ok = fail(c, ip, "missing, but Quantity is %d", quantity);
+        free(ip);
+    }
+    free(p);
+    return ok;
+}
+
+/* Items of a list that must all be non-empty strings. */
+static bool get_string_items(ctx *c, const cJSON *obj, const char *key, const char *path, bool required,
+                             od_strlist *out)
+{
+    const cJSON *items;
+    int n;
+    if (!get_list(c, obj, key, path, required, &items, &n))
+        return false;
+    char *p = join(path, key);
+    char *ip = join(p, "Items");
+    bool ok = true;
+    for (int i = 0; i < n && ok; i++) {
+        const cJSON *v = cJSON_GetArrayItem(items, i);
+        if (!cJSON_IsString(v) || !v->valuestring || !*v->valuestring) {
+            char *ep = index_path(ip, (size_t)i);
+            ok = fail(c, ep, "expected a non-empty string, found %s", json_type_name(v));
+            free(ep);
+        } else {
+            od_strlist_add(out, v->valuestring);
+        }
+    }
+    free(ip);
+    free(p);
+    return ok;
+}
+
+/* ---- managed policy table ------------------------------------------------ */
+
+static bool load_policy_array(ctx *c, const cJSON *root, const char *key, od_managed_policy **out, size_t *n)
+{
+    const cJSON *arr = member(c, root, key, "", true);
+    if (!arr)
+        return false;
+    if (!cJSON_IsArray(arr))
+        return fail(c, key, "expected an array, found %s", json_type_name(arr));
+    size_t count = (size_t)cJSON_GetArraySize(arr);
+    *out = count ? od_xcalloc(count, sizeof **out) : NULL;
+    *n = 0;
+    for (size_t i = 0; i < count; i++) {
+        const cJSON *it = cJSON_GetArrayItem(arr, (int)i);
+        char *p = index_path(key, i);
+        const char *id = NULL, *name = NULL;
+        const cJSON *inc = NULL;
+        bool ok = false;
+        if (!cJSON_IsObject(it))
+            fail(c, p, "expected an object, found %s", json_type_name(it));
+        else if (get_string(c, it, "id", p, true, false, &id) && get_string(c, it, "name", p, true, false, &name)) {
+            inc = member(c, it, "includes_host", p, true);
+            if (inc && !cJSON_IsBool(inc)) {
+                char *ip = join(p, "includes_host");
+                fail(c, ip, "expected true or false, found %s", json_type_name(inc));
+                free(ip);
+            } else if (inc) {
+                ok = true;
+            }
+        }
+        free(p);
+        if (!ok)
+            return false;
+        (*out)[i].id = lower_dup(id);
+        (*out)[i].name = od_xstrdup(name);
+        (*out)[i].includes_host = cJSON_IsTrue(inc);
+        *n = i + 1;
+    }
+    return true;
+}
+
+char *od_managed_policies_load(const char *path, od_managed_policies *out)
+{
+    memset(out, 0, sizeof *out);
+    char *epath = od_escape_str(path ? path : "(null)");
+    size_t len = 0;
+    char *text = path ? od_read_file(path, &len) : NULL;
+    if (!text) {
+        char *msg = od_xasprintf("%s: cannot read the managed policy table: %s", epath, strerror(errno ? errno : ENOENT));
+        free(epath);
+        return msg;
+    }
+    char *err = NULL;
+    cJSON *root = parse_json(text, len, &err);
+    free(text);
+    ctx c = {0};
+    if (root && !cJSON_IsObject(root))
+        fail(&c, "", "expected a JSON object, found %s", json_type_name(root));
+    const char *source = NULL, *checked = NULL;
+    if (root && !c.error && get_string(&c, root, "source", "", true, false, &source) &&
+        get_string(&c, root, "checked", "", true, false, &checked) &&
+        load_policy_array(&c, root, "origin_request_policies", &out->origin_request, &out->n_origin_request) &&
+        load_policy_array(&c, root, "cache_policies", &out->cache, &out->n_cache)) {
+        out->source = od_xstrdup(source);
+        out->checked = od_xstrdup(checked);
+        out->path = od_xstrdup(path);
+    }
+    cJSON_Delete(root);
+    if (!err && c.error)
+        err = c.error;
+    else
+        free(c.error);
+    if (err) {
+        od_managed_policies_free(out);
+        char *msg = od_xasprintf("%s: %s", epath, err);
+        free(err);
+        free(epath);
+        return msg;
+    }
+    free(epath);
+    return NULL;
+}
+
+static void free_policies(od_managed_policy *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(p[i].id);
+        free(p[i].name);
+    }
+    free(p);
+}
+
+void od_managed_policies_free(od_managed_policies *p)
+{
+    if (!p)
+        return;
+    free_policies(p->origin_request, p->n_origin_request);
+    free_policies(p->cache, p->n_cache);
+    free(p->source);
+    free(p->checked);
+    free(p->path);
+    memset(p, 0, sizeof *p);
+}
+
+static const od_managed_policy *find_policy(const od_managed_policy *list, size_t n, const char *id)
+{
+    for (size_t i = 0; id && i < n; i++)
+        if (od_strcasecmp(list[i].id, id) == 0)
+            return &list[i];
+    return NULL;
+}
+
+const od_managed_policy *od_managed_origin_request_policy(const od_managed_policies *p, const char *id)
+{
+    return p ? find_policy(p->origin_request, p->n_origin_request, id) : NULL;
+}
+
+const od_managed_policy *od_managed_cache_policy(const od_managed_policies *p, const char *id)
+{
+    return p ? find_policy(p->cache, p->n_cache, id) : NULL;
+}
+
+/* ---- the distribution ---------------------------------------------------- */
+
+const char *od_host_forwarding_name(od_host_forwarding h)
+{
+    switch (h) {
+    case OD_HOST_FORWARDED:
+        return "forwarded";
+    case OD_HOST_UNKNOWN:
+        return "unknown";
+    case OD_HOST_NOT_FORWARDED:
+        break;
+    }
+    return "not forwarded";
+}
+
+static void behavior_free(od_dist_behavior *b)
+{
+    free(b->path_pattern);
+    free(b->reason);
+    free(b->origin_request_policy_id);
+    free(b->cache_policy_id);
+    od_strlist_free(&b->unknown_policies);
+}
+
+static void behavior_copy(od_dist_behavior *dst, const od_dist_behavior *src)
+{
+    dst->path_pattern = od_xstrdup(src->path_pattern);
+    dst->host = src->host;
+    dst->reason = od_xstrdup(src->reason);
+    dst->origin_request_policy_id = od_xstrdup(src->origin_request_policy_id);
+    dst->cache_policy_id = od_xstrdup(src->cache_policy_id);
+    od_strlist_copy(&dst->unknown_policies, &src->unknown_policies);
+}
+
+static void origin_free(od_dist_origin *o)
+{
+    free(o->id);
+    free(o->domain_name);
+    free(o->skip_reason);
+    for (size_t i = 0; i < o->n_behaviors; i++)
+        behavior_free(&o->behaviors[i]);
+    free(o->behaviors);
+}
+
+void od_distconfig_free(od_dist_config *d)
+{
+    if (!d)
+        return;
+    free(d->distribution_id);
+    free(d->domain_name);
+    free(d->shape);
+    od_strlist_free(&d->aliases);
+    for (size_t i = 0; i < d->n_origins; i++)
+        origin_free(&d->origins[i]);
+    free(d->origins);
+    memset(d, 0, sizeof *d);
+}
+
+/* One alternate domain name: a host name, or a wildcard "*.example.com". */
+static bool check_alias(ctx *c, const char *path, const char *alias)
+{
+    const char *name = alias;
+    if (strncmp(alias, "*.", 2) == 0)
+        name = alias + 2;
+    char *m = od_validate_domain("alias", name);
+    if (m) {
+        fail(c, path, "%s", m);
+        free(m);
+        return false;
+    }
+    return true;
+}
+
+static bool parse_origin(ctx *c, const cJSON *it, const char *p, od_dist_origin *o)
+{
+    const char *id, *domain;
+    if (!cJSON_IsObject(it))
+        return fail(c, p, "expected an object (an origin), found %s", json_type_name(it));
+    if (!get_string(c, it, "Id", p, true, false, &id) || !get_string(c, it, "DomainName", p, true, false, &domain))
+        return false;
+    o->id = od_xstrdup(id);
+    o->domain_name = od_xstrdup(domain);
+    if (!get_int(c, it, "ConnectionAttempts", p, false, 3, 1, 3, &o->connection_attempts) ||
+        !get_int(c, it, "ConnectionTimeout", p, false, 10, 1, 10, &o->connection_timeout))
+        return false;
+    const cJSON *custom = get_object(c, it, "CustomOriginConfig", p, false);
+    if (c->error)
+        return false;
+    if (!custom) {
+        if (cJSON_GetObjectItemCaseSensitive(it, "S3OriginConfig"))
+            o->skip_reason = od_xstrdup("Amazon S3 origin (S3OriginConfig): CloudFront reaches S3 through AWS's own "
+                                        "endpoints and certificates; origin-doctor diagnoses custom origins only");
+        else if (cJSON_GetObjectItemCaseSensitive(it, "VpcOriginConfig"))
+            o->skip_reason = od_xstrdup("VPC origin (VpcOriginConfig): reachable only from inside the VPC, not from "
+                                        "this machine; origin-doctor diagnoses custom origins only");
+        else
+            o->skip_reason = od_xstrdup("no CustomOriginConfig: not a custom origin, so there is nothing to diagnose");
+        return true;
+    }
+    o->is_custom = true;
+    char *cp = join(p, "CustomOriginConfig");
+    bool ok = false;
+    const char *policy = NULL;
+    od_strlist protos;
+    od_strlist_init(&protos);
+    do {
+        if (!get_int(c, custom, "HTTPPort", cp, true, 80, 0, 65535, &o->http_port) ||
+            !get_int(c, custom, "HTTPSPort", cp, true, 443, 0, 65535, &o->https_port))
+            break;
+        const char *keys[2] = {"HTTPPort", "HTTPSPort"};
+        int ports[2] = {o->http_port, o->https_port};
+        bool ports_ok = true;
+        for (int i = 0; i < 2 && ports_ok; i++)
+            if (!(ports[i] == 80 || ports[i] == 443 || (ports[i] >= 1024 && ports[i] <= 65535))) {
+                char *kp = join(cp, keys[i]);
+                char *id_q = quoted(id);
+                ports_ok = fail(c, kp, "%d is not a port CloudFront can use for origin %s: allowed are 80, 443 and "
+                                       "1024-65535",
+                                ports[i], id_q);
+                free(id_q);
+                free(kp);
+            }
+        if (!ports_ok)
+            break;
+        if (!get_string(c, custom, "OriginProtocolPolicy", cp, true, false, &policy))
+            break;
+        static const struct {
+            const char *name;
+            od_protocol_policy value;
+        } policies[] = {{"https-only", OD_POLICY_HTTPS_ONLY},
+                        {"http-only", OD_POLICY_HTTP_ONLY},
+                        {"match-viewer", OD_POLICY_MATCH_VIEWER}};
+        bool found = false;
+        for (size_t i = 0; i < 3 && !found; i++)
+            if (strcmp(policy, policies[i].name) == 0) {
+                o->protocol_policy = policies[i].value;
+                found = true;
+            }
+        if (!found) {
+            char *kp = join(cp, "OriginProtocolPolicy");
+            char *q = quoted(policy);
+            fail(c, kp, "%s is not one of http-only, https-only, match-viewer", q);
+            free(q);
+            free(kp);
+            break;
+        }
+        if (!get_string_items(c, custom, "OriginSslProtocols", cp, true, &protos))
+            break;
+        static const struct {
+            const char *name;
+            unsigned bit;
+        } names[] = {{"SSLv3", OD_PROTO_SSLV3}, {"TLSv1", OD_PROTO_TLS1}, {"TLSv1.1", OD_PROTO_TLS11},
+                     {"TLSv1.2", OD_PROTO_TLS12}};
+        bool protos_ok = true;
+        for (size_t i = 0; i < protos.len && protos_ok; i++) {
+            unsigned bit = 0;
+            for (size_t k = 0; k < 4; k++)
+                if (strcmp(protos.items[i], names[k].name) == 0)
+                    bit = names[k].bit;
+            if (!bit) {
+                char *lp = join(cp, "OriginSslProtocols.Items");
+                char *ep = index_path(lp, i);
+                char *q = quoted(protos.items[i]);
+                protos_ok = fail(c, ep, "%s is not one of SSLv3, TLSv1, TLSv1.1, TLSv1.2", q);
+                free(q);
+                free(ep);
+                free(lp);
+            }
+            o->ssl_protocols |= bit;
+        }
+        if (!protos_ok)
+            break;
+        if (!o->ssl_protocols) {
+            char *lp = join(cp, "OriginSslProtocols");
+            fail(c, lp, "lists no protocol: CloudFront needs at least one of SSLv3, TLSv1, TLSv1.1, TLSv1.2");
+            free(lp);
+            break;
+        }
+        if (!get_int(c, custom, "OriginReadTimeout", cp, false, 30, 1, 3600, &o->read_timeout))
+            break;
+        int keepalive;
+        if (!get_int(c, custom, "OriginKeepaliveTimeout", cp, false, 5, 1, 3600, &keepalive))
+            break;
+        ok = true;
+    } while (0);
+    od_strlist_free(&protos);
+    free(cp);
+    return ok;
+}
+
+/* Where a behavior sends its requests: origin indexes (an origin group
+ * sends to each member). */
+typedef struct {
+    char *id;
+    size_t *members;
+    size_t n_members;
+} origin_group;
+
+static ssize_t origin_index(const od_dist_config *d, const char *id)
+{
+    for (size_t i = 0; i < d->n_origins; i++)
+        if (strcmp(d->origins[i].id, id) == 0)
+            return (ssize_t)i;
+    return -1;
+}
+
+static void describe_policy(od_buf *b, const char *kind, const od_managed_policy *m, const char *id)
+{
+    char *eid = od_escape_str(id);
+    if (b->len)
+        od_buf_puts(b, "; ");
+    if (m)
+        od_buf_printf(b, "managed %s %s (%s) %s Host", kind, m->name, eid,
+                      m->includes_host ? "includes" : "does not include");
+    else
+        od_buf_printf(b, "custom %s %s: the file does not say whether it includes Host (ask)", kind, eid);
+    free(eid);
+}
+
+/* Decides whether Host reaches the origin for one behavior. */
+static bool analyse_behavior(ctx *c, const cJSON *beh, const char *p, const char *pattern,
+                             const od_managed_policies *policies, od_dist_behavior *out)
+{
+    out->path_pattern = od_xstrdup(pattern);
+    od_strlist_init(&out->unknown_policies);
+    const char *orp = NULL, *cp = NULL;
+    if (!get_string(c, beh, "OriginRequestPolicyId", p, false, true, &orp) ||
+        !get_string(c, beh, "CachePolicyId", p, false, true, &cp))
+        return false;
+    const cJSON *fv = get_object(c, beh, "ForwardedValues", p, false);
+    if (c->error)
+        return false;
+    out->origin_request_policy_id = od_xstrdup(orp);
+    out->cache_policy_id = od_xstrdup(cp);
+
+    od_buf yes, no, unknown;
+    od_buf_init(&yes);
+    od_buf_init(&no);
+    od_buf_init(&unknown);
+    bool ok = true;
+    if (fv) {
+        od_strlist headers;
+        od_strlist_init(&headers);
+        char *fp = join(p, "ForwardedValues");
+        ok = get_string_items(c, fv, "Headers", fp, false, &headers);
+        free(fp);
+        if (ok) {
+            if (od_strlist_contains_ci(&headers, "Host"))
+                od_buf_puts(&yes, "legacy ForwardedValues.Headers includes Host");
+            else if (od_strlist_contains(&headers, "*"))
+                od_buf_puts(&yes, "legacy ForwardedValues.Headers is * (all headers, Host among them)");
+            else
+                od_buf_puts(&no, "legacy ForwardedValues.Headers does not include Host");
+        }
+        od_strlist_free(&headers);
+    }
+    if (ok && orp) {
+        const od_managed_policy *m = od_managed_origin_request_policy(policies, orp);
+        describe_policy(m ? (m->includes_host ? &yes : &no) : &unknown, "origin request policy", m, orp);
+        if (!m)
+            od_strlist_add(&out->unknown_policies, orp);
+    }
+    if (ok && cp) {
+        const od_managed_policy *m = od_managed_cache_policy(policies, cp);
+        describe_policy(m ? (m->includes_host ? &yes : &no) : &unknown, "cache policy", m, cp);
+        if (!m && !od_strlist_contains(&out->unknown_policies, cp))
+            od_strlist_add(&out->unknown_policies, cp);
+    }
+    if (ok) {
+        if (yes.len) {
+            out->host = OD_HOST_FORWARDED;
+            out->reason = od_buf_steal(&yes);
+            /* A known source already forwards Host: the custom policy cannot undo it. */
+            od_strlist_free(&out->unknown_policies);
+            od_strlist_init(&out->unknown_policies);
+        } else if (unknown.len) {
+            out->host = OD_HOST_UNKNOWN;
+            if (no.len) {
+                od_buf_puts(&unknown, "; ");
+                od_buf_append(&unknown, no.data, no.len);
+            }
+            out->reason = od_buf_steal(&unknown);
+        } else if (no.len) {
+            out->host = OD_HOST_NOT_FORWARDED;
+            out->reason = od_buf_steal(&no);
+        } else {
+            out->host = OD_HOST_NOT_FORWARDED;
+            out->reason = od_xstrdup("no ForwardedValues, cache policy or origin request policy: CloudFront sends "
+                                     "the origin domain as Host");
+        }
+    }
+    od_buf_free(&yes);
+    od_buf_free(&no);
+    od_buf_free(&unknown);
+    return ok;
+}
+
+static void origin_add_behavior(od_dist_origin *o, const od_dist_behavior *b, const char *group)
+{
+    o->behaviors = od_xrealloc(o->behaviors, (o->n_behaviors + 1) * sizeof *o->behaviors);
+    od_dist_behavior *nb = &o->behaviors[o->n_behaviors++];
+    memset(nb, 0, sizeof *nb);
+    behavior_copy(nb, b);
+    if (group) {
+        char *eg = od_escape_str(group);
+        char *r = od_xasprintf("%s (through origin group \"%s\")", nb->reason, eg);
+        free(eg);
+        free(nb->reason);
+        nb->reason = r;
+    }
+}
+
+/* Parses one behavior and attaches it to the origins it targets. */
+static bool attach_behavior(ctx *c, od_dist_config *d, const origin_group *groups, size_t n_groups,
+                            const cJSON *beh, const char *p, const char *pattern,
+                            const od_managed_policies *policies)
+{
+    const char *target;
+    if (!cJSON_IsObject(beh))
+        return fail(c, p, "expected an object (a cache behavior), found %s", json_type_name(beh));
+    if (!get_string(c, beh, "TargetOriginId", p, true, false, &target))
+        return false;
+    od_dist_behavior b;
+    memset(&b, 0, sizeof b);
+    bool ok = analyse_behavior(c, beh, p, pattern, policies, &b);
+    if (ok) {
+        ssize_t idx = origin_index(d, target);
+        const origin_group *g = NULL;
+        for (size_t i = 0; idx < 0 && i < n_groups; i++)
+            if (strcmp(groups[i].id, target) == 0)
+                g = &groups[i];
+        if (idx >= 0) {
+            origin_add_behavior(&d->origins[idx], &b, NULL);
+        } else if (g) {
+            for (size_t i = 0; i < g->n_members; i++)
+                origin_add_behavior(&d->origins[g->members[i]], &b, g->id);
+        } else {
+            char *tp = join(p, "TargetOriginId");
+            char *q = quoted(target);
+            od_buf known;
+            od_buf_init(&known);
+            for (size_t i = 0; i < d->n_origins; i++) {
+                char *e = quoted(d->origins[i].id);
+                od_buf_printf(&known, "%s%s", i ? ", " : "", e);
+                free(e);
+            }
+            ok = fail(c, tp, "%s names no origin or origin group of this distribution (origins: %s)", q, known.data);
+            od_buf_free(&known);
+            free(q);
+            free(tp);
+        }
+    }
+    behavior_free(&b);
+    return ok;
+}
+
+static bool parse_groups(ctx *c, const cJSON *dc, const char *prefix, const od_dist_config *d,
+                         origin_group **groups, size_t *n_groups)
+{
+    const cJSON *items;
+    int n;
+    *groups = NULL;
+    *n_groups = 0;
+    if (!get_list(c, dc, "OriginGroups", prefix, false, &items, &n))
+        return false;
+    if (n == 0)
+        return true;
+    char *gp = join(prefix, "OriginGroups.Items");
+    *groups = od_xcalloc((size_t)n, sizeof **groups);
+    bool ok = true;
+    for (int i = 0; i < n && ok; i++) {
+        const cJSON *g = cJSON_GetArrayItem(items, i);
+        char *p = index_path(gp, (size_t)i);
+        const char *id;
+        const cJSON *members;
+        int nm;
+        if (!cJSON_IsObject(g))
+            ok = fail(c, p, "expected an object (an origin group), found %s", json_type_name(g));
+        else if (!get_string(c, g, "Id", p, true, false, &id) || !get_list(c, g, "Members", p, true, &members, &nm))
+            ok = false;
+        else {
+            origin_group *og = &(*groups)[(*n_groups)++];
+            og->id = od_xstrdup(id);
+            og->members = nm ? od_xcalloc((size_t)nm, sizeof *og->members) : NULL;
+            char *mp = join(p, "Members.Items");
+            for (int k = 0; k < nm && ok; k++) {
+                const cJSON *m = cJSON_GetArrayItem(members, k);
+                char *ep = index_path(mp, (size_t)k);
+                const char *oid;
+                if (!cJSON_IsObject(m))
+                    ok = fail(c, ep, "expected an object, found %s", json_type_name(m));
+                else if (!get_string(c, m, "OriginId", ep, true, false, &oid))
+                    ok = false;
+                else {
+                    ssize_t idx = origin_index(d, oid);
+                    if (idx < 0) {
+                        char *q = quoted(oid);
+                        char *op = join(ep, "OriginId");
+                        ok = fail(c, op, "%s names no origin of this distribution", q);
+                        free(op);
+                        free(q);
+                    } else {
+                        og->members[og->n_members++] = (size_t)idx;
+                    }
+                }
+                free(ep);
+            }
+            free(mp);
+        }
+        free(p);
+    }
+    free(gp);
+    return ok;
+}
+
+static void free_groups(origin_group *g, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(g[i].id);
+        free(g[i].members);
+    }
+    free(g);
+}
+
+static bool parse_config(ctx *c, const cJSON *dc, const char *prefix, const od_managed_policies *policies,
+                         od_dist_config *d)
+{
+    /* Aliases: the names viewers use. */
+    od_strlist aliases;
+    od_strlist_init(&aliases);
+    if (!get_string_items(c, dc, "Aliases", prefix, false, &aliases)) {
+        od_strlist_free(&aliases);
+        return false;
+    }
+    char *ap = join(prefix, "Aliases.Items");
+    for (size_t i = 0; i < aliases.len && !c->error; i++) {
+        char *ep = index_path(ap, i);
+        if (check_alias(c, ep, aliases.items[i]))
+            od_strlist_add_owned(&d->aliases, lower_dup(aliases.items[i]));
+        free(ep);
+    }
+    free(ap);
+    od_strlist_free(&aliases);
+    if (c->error)
+        return false;
+
+    /* Origins. */
+    const cJSON *items;
+    int n;
+    if (!get_list(c, dc, "Origins", prefix, true, &items, &n))
+        return false;
+    char *op = join(prefix, "Origins");
+    if (n == 0) {
+        fail(c, op, "lists no origin (Quantity 0): a distribution has at least one");
+        free(op);
+        return false;
+    }
+    char *oip = join(op, "Items");
+    free(op);
+    d->origins = od_xcalloc((size_t)n, sizeof *d->origins);
+    for (int i = 0; i < n; i++) {
+        char *p = index_path(oip, (size_t)i);
+        bool ok = parse_origin(c, cJSON_GetArrayItem(items, i), p, &d->origins[i]);
+        d->n_origins = (size_t)i + 1;
+        if (ok && origin_index(d, d->origins[i].id) != i) {
+            char *q = quoted(d->origins[i].id);
+            char *ip = join(p, "Id");
+            fail(c, ip, "%s is used by two origins: origin Ids must be unique", q);
+            free(ip);
+            free(q);
+            ok = false;
+        }
+        free(p);
+        if (!ok) {
+            free(oip);
+            return false;
+        }
+    }
+    free(oip);
+
+    origin_group *groups;
+    size_t n_groups;
+    bool ok = parse_groups(c, dc, prefix, d, &groups, &n_groups);
+
+    /* Behaviors: the default one, then each path pattern. */
+    const cJSON *def = ok ? get_object(c, dc, "DefaultCacheBehavior", prefix, true) : NULL;
+    if (!def)
+        ok = false;
+    if (ok) {
+        char *p = join(prefix, "DefaultCacheBehavior");
+        ok = attach_behavior(c, d, groups, n_groups, def, p, "default", policies);
+        free(p);
+    }
+    if (ok)
+        ok = get_list(c, dc, "CacheBehaviors", prefix, false, &items, &n);
+    if (ok) {
+        char *bp = join(prefix, "CacheBehaviors.Items");
+        for (int i = 0; i < n && ok; i++) {
+            const cJSON *beh = cJSON_GetArrayItem(items, i);
+            char *p = index_path(bp, (size_t)i);
+            const char *pattern = NULL;
+            if (!cJSON_IsObject(beh))
+                ok = fail(c, p, "expected an object (a cache behavior), found %s", json_type_name(beh));
+            else if (!get_string(c, beh, "PathPattern", p, true, false, &pattern))
+                ok = false;
+            else
+                ok = attach_behavior(c, d, groups, n_groups, beh, p, pattern, policies);
+            free(p);
+        }
+        free(bp);
+    }
+    free_groups(groups, n_groups);
+    return ok;
+}
+
+char *od_distconfig_parse(const char *text, size_t len, const od_managed_policies *policies, od_dist_config *out)
+{
+    memset(out, 0, sizeof *out);
+    od_strlist_init(&out->aliases);
+    char *err = NULL;
+    cJSON *root = parse_json(text ? text : "", text ? len : 0, &err);
+    if (!root)
+        return err;
+    ctx c = {0};
+    const cJSON *dc = NULL;
+    const char *prefix = "";
+    if (!cJSON_IsObject(root)) {
+        fail(&c, "", "expected a JSON object (the output of aws cloudfront get-distribution-config), found %s",
+             json_type_name(root));
+    } else if (cJSON_GetObjectItemCaseSensitive(root, "DistributionConfig")) {
+        out->shape = od_xstrdup("get-distribution-config");
+        prefix = "DistributionConfig";
+        dc = get_object(&c, root, "DistributionConfig", "", true);
+    } else if (cJSON_GetObjectItemCaseSensitive(root, "Distribution")) {
+        out->shape = od_xstrdup("get-distribution");
+        prefix = "Distribution.DistributionConfig";
+        const cJSON *dist = get_object(&c, root, "Distribution", "", true);
+        const char *id = NULL, *domain = NULL;
+        if (dist && get_string(&c, dist, "Id", "Distribution", false, true, &id) &&
+            get_string(&c, dist, "DomainName", "Distribution", false, true, &domain)) {
+            out->distribution_id = od_xstrdup(id);
+            if (domain) {
+                char *m = od_validate_domain("Distribution.DomainName", domain);
+                if (m) {
+                    fail(&c, "", "%s", m);
+                    free(m);
+                } else {
+                    out->domain_name = lower_dup(domain);
+                }
+            }
+            if (!c.error)
+                dc = get_object(&c, dist, "DistributionConfig", "Distribution", true);
+        }
+    } else if (cJSON_GetObjectItemCaseSensitive(root, "Origins") ||
+               cJSON_GetObjectItemCaseSensitive(root, "DefaultCacheBehavior")) {
+        out->shape = od_xstrdup("DistributionConfig");
+        dc = root;
+    } else {
+        fail(&c, "", "not a CloudFront distribution config: the object has none of DistributionConfig "
+                     "(get-distribution-config), Distribution (get-distribution) or Origins (a bare "
+                     "DistributionConfig)");
+    }
+    if (dc && !c.error)
+        parse_config(&c, dc, prefix, policies, out);
+    cJSON_Delete(root);
+    if (c.error) {
+        od_distconfig_free(out);
+        return c.error;
+    }
+    return NULL;
+}
+
+char *od_distconfig_load(const char *path, const od_managed_policies *policies, od_dist_config *out)
+{
+    memset(out, 0, sizeof *out);
+    od_strlist_init(&out->aliases);
+    char *epath = od_escape_str(path ? path : "(null)");
+    char *msg = NULL;
+    struct stat st;
+    if (!path || stat(path, &st) != 0) {
+        msg = od_xasprintf("%s: cannot read the distribution config: %s", epath, strerror(path ? errno : ENOENT));
+    } else if (S_ISDIR(st.st_mode)) {
+        msg = od_xasprintf("%s: is a directory, not a distribution config file", epath);
+    } else if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > MAX_FILE_BYTES) {
+        msg = od_xasprintf("%s: %lld bytes is too large for a distribution config (at most %u)", epath,
+                           (long long)st.st_size, MAX_FILE_BYTES);
+    } else {
+        size_t len = 0;
+        char *text = od_read_file(path, &len);
+        if (!text) {
+            msg = od_xasprintf("%s: cannot read the distribution config: %s", epath, strerror(errno));
+        } else if (len > MAX_FILE_BYTES) {
+            msg = od_xasprintf("%s: too large for a distribution config (at most %u bytes)", epath, MAX_FILE_BYTES);
+        } else {
+            char *err = od_distconfig_parse(text, len, policies, out);
+            if (err) {
+                msg = od_xasprintf("%s: %s", epath, err);
+                free(err);
+            }
+        }
+        free(text);
+    }
+    free(epath);
+    return msg;
+}
+
+const od_dist_origin *od_distconfig_find_origin(const od_dist_config *d, const char *id)
+{
+    for (size_t i = 0; d && id && i < d->n_origins; i++)
+        if (strcmp(d->origins[i].id, id) == 0)
+            return &d->origins[i];
+    return NULL;
+}
+
+size_t od_distconfig_count_custom(const od_dist_config *d)
+{
+    size_t n = 0;
+    for (size_t i = 0; d && i < d->n_origins; i++)
+        n += d->origins[i].is_custom;
+    return n;
+}
+
+const od_dist_origin *od_distconfig_default_origin(const od_dist_config *d)
+{
+    if (od_distconfig_count_custom(d) != 1)
+        return NULL;
+    for (size_t i = 0; i < d->n_origins; i++)
+        if (d->origins[i].is_custom)
+            return &d->origins[i];
+    return NULL;
+}
+
+/* ---- from an origin to a Case ------------------------------------------- */
+
+void od_host_answers_init(od_host_answers *a)
+{
+    od_strlist_init(&a->includes_host);
+    od_strlist_init(&a->excludes_host);
+}
+
+void od_host_answers_free(od_host_answers *a)
+{
+    od_strlist_free(&a->includes_host);
+    od_strlist_free(&a->excludes_host);
+}
+
+void od_dist_case_info_init(od_dist_case_info *i)
+{
+    i->mixed = false;
+    od_strlist_init(&i->forwarding_behaviors);
+    od_strlist_init(&i->origin_host_behaviors);
+}
+
+void od_dist_case_info_free(od_dist_case_info *i)
+{
+    od_strlist_free(&i->forwarding_behaviors);
+    od_strlist_free(&i->origin_host_behaviors);
+    i->mixed = false;
+}
+
+void od_distconfig_questions(const od_dist_origin *o, od_strlist *ids)
+{
+    for (size_t i = 0; o && i < o->n_behaviors; i++)
+        for (size_t k = 0; k < o->behaviors[i].unknown_policies.len; k++)
+            if (!od_strlist_contains_ci(ids, o->behaviors[i].unknown_policies.items[k]))
+                od_strlist_add(ids, o->behaviors[i].unknown_policies.items[k]);
+}
+
+/* Where a behavior's requests go once the user's answers are applied:
+ * bit 1 = carries the viewer's Host, bit 2 = carries the origin domain,
+ * 0 = an unanswered custom policy. */
+static unsigned behavior_sets(const od_dist_behavior *b, const od_host_answers *a)
+{
+    if (b->host == OD_HOST_FORWARDED)
+        return 1;
+    if (b->host == OD_HOST_NOT_FORWARDED)
+        return 2;
+    bool includes = false, unanswered = false, dunno = false;
+    for (size_t i = 0; i < b->unknown_policies.len; i++) {
+        const char *id = b->unknown_policies.items[i];
+        bool in = a && od_strlist_contains_ci(&a->includes_host, id);
+        bool ex = a && od_strlist_contains_ci(&a->excludes_host, id);
+        if (in && ex)
+            dunno = true;
+        else if (in)
+            includes = true;
+        else if (!ex)
+            unanswered = true;
+    }
+    if (includes)
+        return 1;       /* one policy including Host is enough */
+    if (unanswered)
+        return 0;
+    return dunno ? 3 : 2;
+}
+
+char *od_distconfig_case(const od_dist_config *d, const od_dist_origin *o, const od_host_answers *answers,
+                         od_case *out, od_dist_case_info *info)
+{
+    if (!d || !o)
+        return od_xasprintf("no origin chosen");
+    char *qid = quoted(o->id);
+    if (!o->is_custom) {
+        char *msg = od_xasprintf("origin %s cannot be diagnosed: %s", qid, o->skip_reason ? o->skip_reason : "");
+        free(qid);
+        return msg;
+    }
+    char *field = od_xasprintf("origin %s DomainName", qid);
+    char *msg = od_validate_domain(field, o->domain_name);
+    free(field);
+    if (msg) {
+        free(qid);
+        return msg;
+    }
+
+    od_strlist fwd, orig, missing;
+    od_strlist_init(&fwd);
+    od_strlist_init(&orig);
+    od_strlist_init(&missing);
+    od_buf missing_behaviors;
+    od_buf_init(&missing_behaviors);
+    for (size_t i = 0; i < o->n_behaviors; i++) {
+        const od_dist_behavior *b = &o->behaviors[i];
+        unsigned sets = behavior_sets(b, answers);
+        if (sets & 1)
+            od_strlist_add(&fwd, b->path_pattern);
+        if (sets & 2)
+            od_strlist_add(&orig, b->path_pattern);
+        if (sets == 0) {
+            char *ep = od_escape_str(b->path_pattern);
+            od_buf_printf(&missing_behaviors, "%s%s", missing_behaviors.len ? ", " : "", ep);
+            free(ep);
+            for (size_t k = 0; k < b->unknown_policies.len; k++) {
+                const char *id = b->unknown_policies.items[k];
+                bool in = answers && od_strlist_contains_ci(&answers->includes_host, id);
+                bool ex = answers && od_strlist_contains_ci(&answers->excludes_host, id);
+                if (!in && !ex && !od_strlist_contains_ci(&missing, id))
+                    od_strlist_add(&missing, id);
+            }
+        }
+    }
+    if (missing.len) {
+        od_buf q;
+        od_buf_init(&q);
+        od_buf_printf(&q, "origin %s: whether the viewer's Host header reaches it (behaviors: %s) depends on ", qid,
+                      missing_behaviors.data);
+        for (size_t i = 0; i < missing.len; i++) {
+            bool is_orp = false;
+            for (size_t k = 0; k < o->n_behaviors && !is_orp; k++)
+                is_orp = o->behaviors[k].origin_request_policy_id &&
+                         od_strcasecmp(o->behaviors[k].origin_request_policy_id, missing.items[i]) == 0;
+            char *eid = od_escape_str(missing.items[i]);
+            od_buf_printf(&q, "%scustom %s %s (see: aws cloudfront %s --id %s)", i ? ", " : "",
+                          is_orp ? "origin request policy" : "cache policy", eid,
+                          is_orp ? "get-origin-request-policy" : "get-cache-policy", eid);
+            free(eid);
+        }
+        od_buf_puts(&q, ". The configuration does not say which headers a custom policy includes: answer whether "
+                        "each includes Host");
+        msg = od_buf_steal(&q);
+    }
+    bool forwarded = fwd.len > 0;
+    if (!msg && forwarded && d->aliases.len == 0 && !d->domain_name) {
+        msg = od_xasprintf("origin %s: the viewer's Host header is forwarded but the distribution has no Aliases, so "
+                           "viewers use its *.cloudfront.net name, which this file does not hold (aws cloudfront "
+                           "get-distribution prints it): give that name as a CNAME",
+                           qid);
+    }
+    free(qid);
+    od_buf_free(&missing_behaviors);
+    od_strlist_free(&missing);
+    if (msg) {
+        od_strlist_free(&fwd);
+        od_strlist_free(&orig);
+        return msg;
+    }
+
+    free(out->origin_domain);
+    out->origin_domain = lower_dup(o->domain_name);
+    size_t dl = strlen(out->origin_domain);
+    if (dl > 1 && out->origin_domain[dl - 1] == '.')
+        out->origin_domain[dl - 1] = '\0';
+    od_strlist_free(&out->cnames);
+    od_strlist_copy(&out->cnames, &d->aliases);
+    if (forwarded && d->aliases.len == 0)
+        od_strlist_add(&out->cnames, d->domain_name);
+    out->http_port = o->http_port;
+    out->https_port = o->https_port;
+    out->protocol_policy = o->protocol_policy;
+    out->origin_ssl_protocols = o->ssl_protocols;
+    out->timeout_s = o->connection_timeout;
+    out->forward_host_header = forwarded;
+    /* Behaviors that disagree: one case checks both name sets. */
+    bool mixed = fwd.len > 0 && orig.len > 0;
+    out->also_origin_domain = mixed;
+    od_strlist_free(&out->behaviors_forwarding_host);
+    od_strlist_free(&out->behaviors_origin_host);
+    if (mixed) {
+        od_strlist_copy(&out->behaviors_forwarding_host, &fwd);
+        od_strlist_copy(&out->behaviors_origin_host, &orig);
+    }
+    if (info) {
+        od_dist_case_info_free(info);
+        info->mixed = mixed;
+        info->forwarding_behaviors = fwd;
+        info->origin_host_behaviors = orig;
+    } else {
+        od_strlist_free(&fwd);
+        od_strlist_free(&orig);
+    }
+    return NULL;
+}

@@ -1,0 +1,226 @@
+#include "od_multi.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void od_multi_init(od_multi_report *m)
+{
+    memset(m, 0, sizeof *m);
+}
+
+void od_multi_free(od_multi_report *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        od_origin_report *o = &m->items[i];
+        free(o->origin_id);
+        free(o->domain_name);
+        free(o->skipped);
+        if (o->ran)
+            od_report_free(&o->report);
+    }
+    free(m->items);
+    free(m->distribution_id);
+    free(m->source);
+    free(m->generated_at);
+    free(m->summary);
+    memset(m, 0, sizeof *m);
+}
+
+od_origin_report *od_multi_add(od_multi_report *m, const char *origin_id, const char *domain_name)
+{
+    m->items = od_xrealloc(m->items, (m->n + 1) * sizeof *m->items);
+    od_origin_report *o = &m->items[m->n++];
+    memset(o, 0, sizeof *o);
+    o->origin_id = od_escape_str(origin_id);
+    o->domain_name = od_escape_str(domain_name);
+    return o;
+}
+
+void od_multi_judge(od_multi_report *m)
+{
+    size_t failing = 0, ran = 0, skipped = 0;
+    od_buf b;
+    od_buf_init(&b);
+    for (size_t i = 0; i < m->n; i++) {
+        const od_origin_report *o = &m->items[i];
+        if (!o->ran) {
+            skipped++;
+            continue;
+        }
+        ran++;
+        if (o->report.would_fail) {
+            failing++;
+            od_buf_printf(&b, "%s%s", b.len ? ", " : "", o->origin_id);
+        }
+    }
+    m->would_fail = failing > 0;
+    free(m->summary);
+    if (failing)
+        m->summary = od_xasprintf("CloudFront would fail for %zu of %zu diagnosed origins: %s%s", failing, ran,
+                                  b.data, skipped ? " (some origins were not diagnosed)" : "");
+    else
+        m->summary = od_xasprintf("No problem found that would make CloudFront fail for the %zu diagnosed origin%s "
+                                  "(checked from this machine)%s",
+                                  ran, ran == 1 ? "" : "s", skipped ? "; some origins were not diagnosed" : "");
+    od_buf_free(&b);
+    if (!m->generated_at) {
+        char ts[32];
+        od_format_time(time(NULL), ts, sizeof ts);
+        m->generated_at = od_xstrdup(ts);
+    }
+}
+
+char *od_multi_to_json(const od_multi_report *m)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "schema", OD_MULTI_SCHEMA);
+    cJSON *tool = cJSON_AddObjectToObject(root, "tool");
+    cJSON_AddStringToObject(tool, "name", "origin-doctor");
+    cJSON_AddStringToObject(tool, "version", OD_VERSION);
+    cJSON_AddStringToObject(root, "generated_at", m->generated_at ? m->generated_at : "");
+    cJSON *dist = cJSON_AddObjectToObject(root, "distribution");
+    if (m->distribution_id)
+        cJSON_AddStringToObject(dist, "id", m->distribution_id);
+    else
+        cJSON_AddNullToObject(dist, "id");
+    cJSON_AddStringToObject(dist, "config_file", m->source ? m->source : "");
+    cJSON *verdict = cJSON_AddObjectToObject(root, "verdict");
+    cJSON_AddBoolToObject(verdict, "would_fail", m->would_fail);
+    cJSON_AddStringToObject(verdict, "summary", m->summary ? m->summary : "");
+    cJSON *origins = cJSON_AddArrayToObject(root, "origins");
+    for (size_t i = 0; i < m->n; i++) {
+        const od_origin_report *o = &m->items[i];
+        cJSON *item = cJSON_CreateObject();
+        cJSON_AddStringToObject(item, "origin_id", o->origin_id);
+        cJSON_AddStringToObject(item, "domain_name", o->domain_name ? o->domain_name : "");
+        if (o->skipped)
+            cJSON_AddStringToObject(item, "skipped", o->skipped);
+        else
+            cJSON_AddNullToObject(item, "skipped");
+        cJSON *rep = NULL;
+        if (o->ran) {
+            /* the section is a whole report/1 document */
+            char *text = od_report_to_json(&o->report);
+            rep = cJSON_Parse(text);
+            free(text);
+        }
+        cJSON_AddItemToObject(item, "report", rep ? rep : cJSON_CreateNull());
+        cJSON_AddItemToArray(origins, item);
+    }
+    char *out = cJSON_Print(root);
+    cJSON_Delete(root);
+    od_buf b;
+    od_buf_init(&b);
+    od_buf_puts(&b, out ? out : "{}");
+    od_buf_puts(&b, "\n");
+    free(out);
+    return od_buf_steal(&b);
+}
+
+static char *render(const od_multi_report *m, bool md, bool color)
+{
+    od_buf b;
+    od_buf_init(&b);
+    if (md)
+        od_buf_printf(&b, "# origin-doctor: every origin of %s\n\n",
+                      m->distribution_id ? m->distribution_id : "the distribution");
+    else
+        od_buf_printf(&b, "origin-doctor: every origin of %s\n\n",
+                      m->distribution_id ? m->distribution_id : "the distribution");
+    od_buf_printf(&b, "%s%s\n\n", md ? "**Verdict:** " : "Verdict: ", m->summary ? m->summary : "");
+    for (size_t i = 0; i < m->n; i++) {
+        const od_origin_report *o = &m->items[i];
+        const char *state = !o->ran ? "not diagnosed" : (o->report.would_fail ? "WOULD FAIL" : "ok");
+        od_buf_printf(&b, "%s %-24s %-40s %s\n", md ? "-" : " ", o->origin_id, o->domain_name ? o->domain_name : "",
+                      state);
+    }
+    od_buf_puts(&b, "\n");
+    for (size_t i = 0; i < m->n; i++) {
+        const od_origin_report *o = &m->items[i];
+        if (md)
+            od_buf_printf(&b, "\n---\n\n# Origin %s (%s)\n\n", o->origin_id, o->domain_name ? o->domain_name : "");
+        else
+            od_buf_printf(&b, "\n======== Origin %s (%s) ========\n\n", o->origin_id,
+                          o->domain_name ? o->domain_name : "");
+        if (!o->ran) {
+            od_buf_printf(&b, "Not diagnosed: %s\n", o->skipped ? o->skipped : "not run");
+            continue;
+        }
+        char *section = md ? od_report_markdown(&o->report) : od_report_text(&o->report, color);
+        od_buf_puts(&b, section);
+        free(section);
+    }
+    return od_buf_steal(&b);
+}
+
+char *od_multi_markdown(const od_multi_report *m)
+{
+    return render(m, true, false);
+}
+
+char *od_multi_text(const od_multi_report *m, bool color)
+{
+    return render(m, false, color);
+}
+
+char *od_multi_from_json(const char *text, size_t len, od_multi_report *out)
+{
+    od_multi_init(out);
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    if (!root)
+        return od_xstrdup("malformed JSON");
+    char *err = NULL;
+    const cJSON *schema = cJSON_GetObjectItemCaseSensitive(root, "schema");
+    const cJSON *origins = cJSON_GetObjectItemCaseSensitive(root, "origins");
+    const cJSON *dist = cJSON_GetObjectItemCaseSensitive(root, "distribution");
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(dist, "id");
+    if (!cJSON_IsString(schema) || strcmp(schema->valuestring, OD_MULTI_SCHEMA) != 0) {
+        err = od_xasprintf("schema: expected \"%s\"", OD_MULTI_SCHEMA);
+        goto out;
+    }
+    if (!cJSON_IsArray(origins)) {
+        err = od_xstrdup("origins: expected an array");
+        goto out;
+    }
+    if (cJSON_IsString(id))
+        out->distribution_id = od_escape_str(id->valuestring);
+    const cJSON *gen = cJSON_GetObjectItemCaseSensitive(root, "generated_at");
+    if (cJSON_IsString(gen))
+        out->generated_at = od_escape_str(gen->valuestring);
+    size_t i = 0;
+    for (const cJSON *o = origins->child; o; o = o->next, i++) {
+        const cJSON *oid = cJSON_GetObjectItemCaseSensitive(o, "origin_id");
+        const cJSON *dn = cJSON_GetObjectItemCaseSensitive(o, "domain_name");
+        const cJSON *sk = cJSON_GetObjectItemCaseSensitive(o, "skipped");
+        const cJSON *rep = cJSON_GetObjectItemCaseSensitive(o, "report");
+        if (!cJSON_IsString(oid)) {
+            err = od_xasprintf("origins[%zu].origin_id: expected a string", i);
+            goto out;
+        }
+        od_origin_report *item = od_multi_add(out, oid->valuestring, cJSON_IsString(dn) ? dn->valuestring : "");
+        if (cJSON_IsString(sk))
+            item->skipped = od_escape_str(sk->valuestring);
+        if (cJSON_IsObject(rep)) {
+            char *sub = cJSON_PrintUnformatted(rep);
+            char *e = od_report_from_json(sub, strlen(sub), &item->report);
+            free(sub);
+            if (e) {
+                err = od_xasprintf("origins[%zu].report: %s", i, e);
+                free(e);
+                od_report_free(&item->report);
+                goto out;
+            }
+            item->ran = true;
+        } else if (!item->skipped) {
+            err = od_xasprintf("origins[%zu]: neither a report nor a reason it was skipped", i);
+            goto out;
+        }
+    }
+    od_multi_judge(out);
+out:
+    cJSON_Delete(root);
+    if (err)
+        od_multi_free(out);
+    return err;
+}
