@@ -42,6 +42,7 @@ typedef enum {
     SC_HTTP_503,
     SC_HTTP_SILENT,
     SC_ESCAPE_SUBJECT,
+    SC_FIREWALL_DROP,
     SC_COUNT
 } scenario_kind;
 
@@ -72,6 +73,8 @@ static const od_lab_scenario SCENARIOS[SC_COUNT] = {
     { "http-silent", "TLS is fine but no HTTP response ever comes", "HTTP_NO_RESPONSE" },
     { "escape-subject", "healthy, but the certificate's subject holds a terminal escape sequence (shown escaped)",
       "" },
+    { "firewall-drop", "connections to the HTTPS port are dropped, as by a firewall (connect times out)",
+      "PORT_TIMEOUT" },
 };
 
 const od_lab_scenario *od_lab_scenarios(size_t *n)
@@ -241,6 +244,7 @@ static void build(builder *b, scenario_kind kind, od_case *c)
     case SC_PLAIN_HTTP:
     case SC_SILENT:
     case SC_PORT_CLOSED:
+    case SC_FIREWALL_DROP:
         chain[0] = gen_leaf(b, origin, leaf_key, ica);
         chain[1] = ica;
         chain_len = 2;
@@ -365,6 +369,10 @@ static void build(builder *b, scenario_kind kind, od_case *c)
         break;
     case SC_SILENT:
         cfg.mode = OD_LAB_SILENT;
+        c->timeout_s = 2;
+        break;
+    case SC_FIREWALL_DROP:
+        cfg.mode = OD_LAB_DROP;
         c->timeout_s = 2;
         break;
     case SC_HTTP_503:

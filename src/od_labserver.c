@@ -51,6 +51,7 @@ typedef struct {
 struct od_lab_server {
     od_lab_mode mode;
     int listen_fd;
+    int filler_fd;            /* OD_LAB_DROP: the connection that keeps the accept queue full */
     int wake_pipe[2];            /* written once on stop; never drained, so every poll wakes */
     pthread_t accept_thread;
     bool accept_started;
@@ -347,6 +348,7 @@ static void *connection_main(void *arg)
         hold_silently(s, c->fd, -1);
         break;
     case OD_LAB_CLOSED:
+    case OD_LAB_DROP:   /* no accept thread in these modes */
         break;
     }
     atomic_store(&c->done, true);
@@ -505,6 +507,8 @@ static void free_server(od_lab_server *s)
         gnutls_priority_deinit(s->priority);
     if (s->listen_fd >= 0)
         close(s->listen_fd);
+    if (s->filler_fd >= 0)
+        close(s->filler_fd);
     if (s->wake_pipe[0] >= 0)
         close(s->wake_pipe[0]);
     if (s->wake_pipe[1] >= 0)
@@ -518,11 +522,34 @@ od_lab_server *od_lab_server_start(const od_lab_config *cfg, int *port, char **e
     od_lab_server *s = od_xcalloc(1, sizeof *s);
     s->mode = cfg->mode;
     s->listen_fd = -1;
+    s->filler_fd = -1;
     s->wake_pipe[0] = s->wake_pipe[1] = -1;
     s->require_client_cert = cfg->require_client_cert;
     s->reject_without_sni = cfg->reject_without_sni;
     s->http_status = cfg->http_status ? cfg->http_status : 200;
     s->http_silent = cfg->http_silent;
+
+    if (cfg->mode == OD_LAB_DROP) {
+        /* A listener with a zero backlog whose one queue slot is taken by a
+         * connection nobody accepts: Linux then drops further SYNs, so a
+         * connect times out as it does behind a firewall that drops. */
+        s->listen_fd = bind_loopback(cfg->port, port, error);
+        if (s->listen_fd < 0 || listen(s->listen_fd, 0) < 0) {
+            if (!*error)
+                *error = od_xasprintf("lab server: listen: %s", strerror(errno));
+            free_server(s);
+            return NULL;
+        }
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)*port),
+                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        s->filler_fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (s->filler_fd < 0 || connect(s->filler_fd, (struct sockaddr *)&a, sizeof a) < 0) {
+            *error = od_xasprintf("lab server: filling the accept queue: %s", strerror(errno));
+            free_server(s);
+            return NULL;
+        }
+        return s;
+    }
 
     if (cfg->mode == OD_LAB_CLOSED) {
         /* Reserve an ephemeral port and release it: connecting is refused. */

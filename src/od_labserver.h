@@ -13,7 +13,8 @@ typedef enum {
     OD_LAB_TLS,          /* TLS, then HTTP */
     OD_LAB_PLAIN_HTTP,   /* plain HTTP on the port */
     OD_LAB_SILENT,       /* accepts, never answers */
-    OD_LAB_CLOSED        /* nothing listens (port reserved then closed) */
+    OD_LAB_CLOSED,       /* nothing listens (port reserved then closed) */
+    OD_LAB_DROP          /* connections are never answered at the TCP level, like a firewall that drops */
 } od_lab_mode;
 
 typedef struct {

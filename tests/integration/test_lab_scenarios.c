@@ -102,6 +102,34 @@ int main(int argc, char **argv)
         od_strlist_free(&args);
         free(json);
     }
+
+    /* An IP address as the origin domain: the one finding CloudFront's
+     * configuration itself refuses, diagnosed against a healthy origin. */
+    od_case c;
+    od_case_init(&c);
+    char *err = NULL;
+    od_lab *lab = od_lab_start("healthy", &c, &err);
+    CHECK_MSG(lab != NULL, "healthy lab: %s", err ? err : "?");
+    free(err);
+    if (lab) {
+        char *json = od_xasprintf("%s/ip.json", dir);
+        od_strlist args;
+        od_strlist_init(&args);
+        od_strlist_add(&args, "--batch");
+        od_strlist_add_owned(&args, od_xasprintf("--https-port=%d", c.https_port));
+        od_strlist_add_owned(&args, od_xasprintf("--trust-store=%s", c.trust_store));
+        od_strlist_add_owned(&args, od_xasprintf("--json=%s", json));
+        od_strlist_add(&args, "127.0.0.1");
+        it_result res;
+        it_run(bin, &args, NULL, 60, &res);
+        check_report("IP address as origin", json, &res, "ORIGIN_IS_IP_ADDRESS");
+        it_result_free(&res);
+        od_strlist_free(&args);
+        free(json);
+        od_lab_stop(lab);
+    }
+    od_case_free(&c);
+
     it_rmtree(dir);
     free(dir);
     return check_done("lab_scenarios");

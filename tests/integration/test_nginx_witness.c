@@ -175,7 +175,7 @@ int main(int argc, char **argv)
                 n++;
             CHECK_MSG(cJSON_GetArraySize(chain) == (int)n, "%s: chain of %d, sent %zu", cases[i].name,
                       cJSON_GetArraySize(chain), n);
-            static const char *const cns[] = {"CN=" ORIGIN, "CN=Witness ICA2", "CN=Witness ICA1", "CN=Witness Root CA"};
+            static const char *const cns[] = {("CN=" ORIGIN), "CN=Witness ICA2", "CN=Witness ICA1", "CN=Witness Root CA"};
             for (size_t k = 0; k < n && k < (size_t)cJSON_GetArraySize(chain); k++) {
                 const cJSON *idx = cJSON_GetArrayItem(chain, (int)k);
                 const cJSON *cert = cJSON_GetArrayItem(certs, idx ? idx->valueint : -1);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -580,6 +581,17 @@ static void test_lab_scenario(const od_lab_scenario *sc)
         CHECK(fd < 0 && errno == ECONNREFUSED);
         if (fd >= 0)
             close(fd);
+    } else if (!strcmp(n, "firewall-drop")) {
+        /* the SYN goes unanswered: a non-blocking connect is still pending after 300 ms */
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)c.https_port)};
+        inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+        int rc = connect(fd, (struct sockaddr *)&sa, sizeof sa);
+        CHECK(rc < 0 && errno == EINPROGRESS);
+        struct pollfd p = {.fd = fd, .events = POLLOUT};
+        CHECK(poll(&p, 1, 300) == 0);
+        close(fd);
+        CHECK(c.timeout_s == 2);
     } else if (!strcmp(n, "plain-http")) {
         tls_client(c.https_port, c.origin_domain, NULL, NULL, 3000, &r);
         CHECK(r.rc < 0 && r.rc != GNUTLS_E_TIMEDOUT);
