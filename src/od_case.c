@@ -71,19 +71,10 @@ bool od_is_ip_literal(const char *s)
     return false;
 }
 
-/* A value quoted for a message: escaped so that input with control
- * characters cannot play tricks on the terminal. */
-static char *quoted(const char *v)
-{
-    char *e = od_escape_str(v ? v : "");
-    char *q = od_xasprintf("\"%s\"", e);
-    free(e);
-    return q;
-}
 
 char *od_validate_domain(const char *field, const char *value)
 {
-    char *q = quoted(value);
+    char *q = od_quote(value);
     char *msg = NULL;
     size_t n = value ? strlen(value) : 0;
     if (n == 0) {
@@ -176,7 +167,7 @@ char *od_parse_port(const char *field, const char *value, int *out)
         *out = (int)v;
         return NULL;
     }
-    char *q = quoted(value);
+    char *q = od_quote(value);
     char *msg = od_xasprintf("%s: %s is not a port CloudFront can use: allowed are 80, 443 and 1024-65535", field, q);
     free(q);
     return msg;
@@ -196,7 +187,7 @@ char *od_parse_protocol_policy(const char *value, od_protocol_policy *out)
             *out = (od_protocol_policy)i;
             return NULL;
         }
-    char *q = quoted(value);
+    char *q = od_quote(value);
     char *msg = od_xasprintf("protocol policy: %s is not one of https-only, http-only, match-viewer", q);
     free(q);
     return msg;
@@ -235,7 +226,7 @@ char *od_parse_ssl_protocols(const char *value, unsigned *out)
             if (od_strcasecmp(tok, proto_names[i].name) == 0)
                 found = proto_names[i].bit;
         if (!found) {
-            char *q = quoted(tok);
+            char *q = od_quote(tok);
             msg = od_xasprintf("origin SSL protocols: %s is not one of SSLv3, TLSv1, TLSv1.1, TLSv1.2 "
                                "(CloudFront's OriginSslProtocols values)",
                                q);
@@ -271,7 +262,7 @@ char *od_parse_resolve(const char *value, od_resolve *out)
     const char *v = value ? value : "";
     const char *c1 = strchr(v, ':');
     const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-    char *q = quoted(v);
+    char *q = od_quote(v);
     char *msg = NULL;
     if (!c1 || !c2) {
         msg = od_xasprintf("--resolve: %s must be HOST:PORT:ADDRESS (e.g. origin.example.com:443:192.0.2.10)", q);
@@ -324,7 +315,7 @@ char *od_parse_timeout(const char *value, int *out)
         *out = (int)v;
         return NULL;
     }
-    char *q = quoted(value);
+    char *q = od_quote(value);
     char *msg = od_xasprintf("--timeout: %s must be a whole number of seconds from 1 to 60 "
                              "(CloudFront's connection timeout is 1-10 s)",
                              q);

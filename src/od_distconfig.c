@@ -3,6 +3,7 @@
  * wrong Host decision would make every later conclusion wrong, so each
  * problem is reported with the key path where it sits. */
 #include "od_distconfig.h"
+#include "od_json.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <cJSON.h>
 
 #define MAX_FILE_BYTES (16u * 1024u * 1024u)
+#define DISTCONFIG_EXPECTED "the JSON that aws cloudfront get-distribution-config prints"
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -27,136 +29,6 @@ static char *lower_dup(const char *s)
     return r;
 }
 
-/* "\"value\"" escaped, for messages. */
-static char *quoted(const char *v)
-{
-    char *e = od_escape_str(v ? v : "");
-    char *q = od_xasprintf("\"%s\"", e);
-    free(e);
-    return q;
-}
-
-static const char *json_type_name(const cJSON *v)
-{
-    if (!v)
-        return "nothing";
-    if (cJSON_IsString(v))
-        return "a string";
-    if (cJSON_IsNumber(v))
-        return "a number";
-    if (cJSON_IsBool(v))
-        return "true/false";
-    if (cJSON_IsNull(v))
-        return "null";
-    if (cJSON_IsArray(v))
-        return "an array";
-    if (cJSON_IsObject(v))
-        return "an object";
-    return "an invalid value";
-}
-
-/* Line and column (1-based) of a byte offset. */
-static void line_col(const char *text, size_t off, size_t *line, size_t *col)
-{
-    *line = 1;
-    *col = 1;
-    for (size_t i = 0; i < off; i++) {
-        if (text[i] == '\n') {
-            (*line)++;
-            *col = 1;
-        } else {
-            (*col)++;
-        }
-    }
-}
-
-/* Bracket depth at a byte offset (outside strings): to tell "nested too
- * deep" from other syntax errors. */
-static size_t depth_at(const char *text, size_t off)
-{
-    size_t depth = 0;
-    bool in_string = false;
-    for (size_t i = 0; i < off; i++) {
-        char ch = text[i];
-        if (in_string) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '"')
-                in_string = false;
-        } else if (ch == '"') {
-            in_string = true;
-        } else if (ch == '[' || ch == '{') {
-            depth++;
-        } else if ((ch == ']' || ch == '}') && depth) {
-            depth--;
-        }
-    }
-    return depth;
-}
-
-/* Parses JSON text; on failure a message with the position. */
-static cJSON *parse_json(const char *text, size_t len, char **err)
-{
-    /* Files saved on Windows: a UTF-8 BOM is harmless, UTF-16 is not JSON
-     * cJSON can read (PowerShell 5's ">" writes UTF-16). */
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-        text += 3;
-        len -= 3;
-    } else if (len >= 2 && ((unsigned char)text[0] == 0xFF || (unsigned char)text[0] == 0xFE) &&
-               ((unsigned char)text[1] == 0xFE || (unsigned char)text[1] == 0xFF) && text[0] != text[1]) {
-        *err = od_xasprintf("the file is UTF-16 text (as PowerShell's \">\" writes it): save it as UTF-8, e.g. "
-                            "aws cloudfront get-distribution-config ... | Out-File -Encoding utf8 FILE");
-        return NULL;
-    }
-    /* Control bytes cannot appear in JSON: binary data, not a config. */
-    for (size_t k = 0; k < len; k++) {
-        unsigned char ch = (unsigned char)text[k];
-        if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') {
-            size_t line, col;
-            line_col(text, k, &line, &col);
-            *err = od_xasprintf("the file holds binary data (byte 0x%02x at line %zu, column %zu), not the JSON text "
-                                "that aws cloudfront get-distribution-config prints",
-                                ch, line, col);
-            return NULL;
-        }
-    }
-    size_t i = 0;
-    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
-        i++;
-    if (i == len) {
-        *err = od_xasprintf("the file is empty: expected the JSON that aws cloudfront get-distribution-config prints");
-        return NULL;
-    }
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    size_t off = end && end >= text ? (size_t)(end - text) : 0;
-    if (off > len)
-        off = len;
-    size_t line, col;
-    if (!root) {
-        line_col(text, off, &line, &col);
-        /* cJSON reports the last byte when it ran out of text. */
-        if (depth_at(text, off + 1 < len ? off + 1 : len) >= CJSON_NESTING_LIMIT)
-            *err = od_xasprintf("malformed JSON at line %zu, column %zu: nested more than %d levels deep", line, col,
-                                CJSON_NESTING_LIMIT);
-        else if (off + 1 >= len)
-            *err = od_xasprintf("malformed JSON at line %zu, column %zu: the text ends before the JSON value is "
-                                "complete (truncated file?)",
-                                line, col);
-        else
-            *err = od_xasprintf("malformed JSON at line %zu, column %zu (byte %zu)", line, col, off + 1);
-        return NULL;
-    }
-    while (off < len && (text[off] == ' ' || text[off] == '\t' || text[off] == '\n' || text[off] == '\r'))
-        off++;
-    if (off < len) {
-        line_col(text, off, &line, &col);
-        cJSON_Delete(root);
-        *err = od_xasprintf("malformed JSON: unexpected data after the JSON value at line %zu, column %zu", line, col);
-        return NULL;
-    }
-    return root;
-}
 
 /* ---- checked access to the JSON, with the key path in every message ---- */
 
@@ -210,7 +82,7 @@ static const cJSON *get_object(ctx *c, const cJSON *obj, const char *key, const 
     const cJSON *v = member(c, obj, key, path, required);
     if (v && !cJSON_IsObject(v)) {
         char *p = join(path, key);
-        fail(c, p, "expected an object, found %s", json_type_name(v));
+        fail(c, p, "expected an object, found %s", od_json_type_name(v));
         free(p);
         return NULL;
     }
@@ -228,7 +100,7 @@ static bool get_string(ctx *c, const cJSON *obj, const char *key, const char *pa
     char *p = join(path, key);
     bool ok = false;
     if (!cJSON_IsString(v) || !v->valuestring)
-        fail(c, p, "expected a string, found %s", json_type_name(v));
+        fail(c, p, "expected a string, found %s", od_json_type_name(v));
     else if (!*v->valuestring && !empty_is_absent)
         fail(c, p, "must not be empty");
     else if (!*v->valuestring && required)
@@ -254,11 +126,11 @@ static bool get_int(ctx *c, const cJSON *obj, const char *key, const char *path,
     bool ok = false;
     if (!cJSON_IsNumber(v)) {
         if (cJSON_IsString(v)) {
-            char *q = quoted(v->valuestring);
+            char *q = od_quote(v->valuestring);
             fail(c, p, "expected a number, found a string (%s)", q);
             free(q);
         } else {
-            fail(c, p, "expected a number, found %s", json_type_name(v));
+            fail(c, p, "expected a number, found %s", od_json_type_name(v));
         }
     } else if (!(v->valuedouble >= (double)min && v->valuedouble <= (double)max) ||
                v->valuedouble != (double)(long long)v->valuedouble) {
@@ -288,7 +160,7 @@ static bool get_list(ctx *c, const cJSON *obj, const char *key, const char *path
     if (ok && arr) {
         char *ip = join(p, "Items");
         if (!cJSON_IsArray(arr)) {
-            ok = fail(c, ip, "expected an array, found %s", json_type_name(arr));
+            ok = fail(c, ip, "expected an array, found %s", od_json_type_name(arr));
         } else if (cJSON_GetArraySize(arr) != quantity) {
             ok = fail(c, ip, "holds %d item(s) but Quantity says %d", cJSON_GetArraySize(arr), quantity);
         } else {
@@ -320,7 +192,7 @@ static bool get_string_items(ctx *c, const cJSON *obj, const char *key, const ch
         const cJSON *v = cJSON_GetArrayItem(items, i);
         if (!cJSON_IsString(v) || !v->valuestring || !*v->valuestring) {
             char *ep = index_path(ip, (size_t)i);
-            ok = fail(c, ep, "expected a non-empty string, found %s", json_type_name(v));
+            ok = fail(c, ep, "expected a non-empty string, found %s", od_json_type_name(v));
             free(ep);
         } else {
             od_strlist_add(out, v->valuestring);
@@ -339,7 +211,7 @@ static bool load_policy_array(ctx *c, const cJSON *root, const char *key, od_man
     if (!arr)
         return false;
     if (!cJSON_IsArray(arr))
-        return fail(c, key, "expected an array, found %s", json_type_name(arr));
+        return fail(c, key, "expected an array, found %s", od_json_type_name(arr));
     size_t count = (size_t)cJSON_GetArraySize(arr);
     *out = count ? od_xcalloc(count, sizeof **out) : NULL;
     *n = 0;
@@ -350,12 +222,12 @@ static bool load_policy_array(ctx *c, const cJSON *root, const char *key, od_man
         const cJSON *inc = NULL;
         bool ok = false;
         if (!cJSON_IsObject(it))
-            fail(c, p, "expected an object, found %s", json_type_name(it));
+            fail(c, p, "expected an object, found %s", od_json_type_name(it));
         else if (get_string(c, it, "id", p, true, false, &id) && get_string(c, it, "name", p, true, false, &name)) {
             inc = member(c, it, "includes_host", p, true);
             if (inc && !cJSON_IsBool(inc)) {
                 char *ip = join(p, "includes_host");
-                fail(c, ip, "expected true or false, found %s", json_type_name(inc));
+                fail(c, ip, "expected true or false, found %s", od_json_type_name(inc));
                 free(ip);
             } else if (inc) {
                 ok = true;
@@ -384,11 +256,11 @@ char *od_managed_policies_load(const char *path, od_managed_policies *out)
         return msg;
     }
     char *err = NULL;
-    cJSON *root = parse_json(text, len, &err);
+    cJSON *root = od_json_parse(text, len, "the managed policies table (JSON)", &err);
     free(text);
     ctx c = {0};
     if (root && !cJSON_IsObject(root))
-        fail(&c, "", "expected a JSON object, found %s", json_type_name(root));
+        fail(&c, "", "expected a JSON object, found %s", od_json_type_name(root));
     const char *source = NULL, *checked = NULL;
     if (root && !c.error && get_string(&c, root, "source", "", true, false, &source) &&
         get_string(&c, root, "checked", "", true, false, &checked) &&
@@ -530,7 +402,7 @@ static bool parse_origin(ctx *c, const cJSON *it, const char *p, od_dist_origin 
 {
     const char *id, *domain;
     if (!cJSON_IsObject(it))
-        return fail(c, p, "expected an object (an origin), found %s", json_type_name(it));
+        return fail(c, p, "expected an object (an origin), found %s", od_json_type_name(it));
     if (!get_string(c, it, "Id", p, true, false, &id) || !get_string(c, it, "DomainName", p, true, false, &domain))
         return false;
     o->id = od_xstrdup(id);
@@ -568,7 +440,7 @@ static bool parse_origin(ctx *c, const cJSON *it, const char *p, od_dist_origin 
         for (int i = 0; i < 2 && ports_ok; i++)
             if (!(ports[i] == 80 || ports[i] == 443 || (ports[i] >= 1024 && ports[i] <= 65535))) {
                 char *kp = join(cp, keys[i]);
-                char *id_q = quoted(id);
+                char *id_q = od_quote(id);
                 ports_ok = fail(c, kp, "%d is not a port CloudFront can use for origin %s: allowed are 80, 443 and "
                                        "1024-65535",
                                 ports[i], id_q);
@@ -593,7 +465,7 @@ static bool parse_origin(ctx *c, const cJSON *it, const char *p, od_dist_origin 
             }
         if (!found) {
             char *kp = join(cp, "OriginProtocolPolicy");
-            char *q = quoted(policy);
+            char *q = od_quote(policy);
             fail(c, kp, "%s is not one of http-only, https-only, match-viewer", q);
             free(q);
             free(kp);
@@ -615,7 +487,7 @@ static bool parse_origin(ctx *c, const cJSON *it, const char *p, od_dist_origin 
             if (!bit) {
                 char *lp = join(cp, "OriginSslProtocols.Items");
                 char *ep = index_path(lp, i);
-                char *q = quoted(protos.items[i]);
+                char *q = od_quote(protos.items[i]);
                 protos_ok = fail(c, ep, "%s is not one of SSLv3, TLSv1, TLSv1.1, TLSv1.2", q);
                 free(q);
                 free(ep);
@@ -772,7 +644,7 @@ static bool attach_behavior(ctx *c, od_dist_config *d, const origin_group *group
 {
     const char *target;
     if (!cJSON_IsObject(beh))
-        return fail(c, p, "expected an object (a cache behavior), found %s", json_type_name(beh));
+        return fail(c, p, "expected an object (a cache behavior), found %s", od_json_type_name(beh));
     if (!get_string(c, beh, "TargetOriginId", p, true, false, &target))
         return false;
     od_dist_behavior b;
@@ -791,11 +663,11 @@ static bool attach_behavior(ctx *c, od_dist_config *d, const origin_group *group
                 origin_add_behavior(&d->origins[g->members[i]], &b, g->id);
         } else {
             char *tp = join(p, "TargetOriginId");
-            char *q = quoted(target);
+            char *q = od_quote(target);
             od_buf known;
             od_buf_init(&known);
             for (size_t i = 0; i < d->n_origins; i++) {
-                char *e = quoted(d->origins[i].id);
+                char *e = od_quote(d->origins[i].id);
                 od_buf_printf(&known, "%s%s", i ? ", " : "", e);
                 free(e);
             }
@@ -830,7 +702,7 @@ static bool parse_groups(ctx *c, const cJSON *dc, const char *prefix, const od_d
         const cJSON *members;
         int nm;
         if (!cJSON_IsObject(g))
-            ok = fail(c, p, "expected an object (an origin group), found %s", json_type_name(g));
+            ok = fail(c, p, "expected an object (an origin group), found %s", od_json_type_name(g));
         else if (!get_string(c, g, "Id", p, true, false, &id) || !get_list(c, g, "Members", p, true, &members, &nm))
             ok = false;
         else {
@@ -843,13 +715,13 @@ static bool parse_groups(ctx *c, const cJSON *dc, const char *prefix, const od_d
                 char *ep = index_path(mp, (size_t)k);
                 const char *oid;
                 if (!cJSON_IsObject(m))
-                    ok = fail(c, ep, "expected an object, found %s", json_type_name(m));
+                    ok = fail(c, ep, "expected an object, found %s", od_json_type_name(m));
                 else if (!get_string(c, m, "OriginId", ep, true, false, &oid))
                     ok = false;
                 else {
                     ssize_t idx = origin_index(d, oid);
                     if (idx < 0) {
-                        char *q = quoted(oid);
+                        char *q = od_quote(oid);
                         char *op = join(ep, "OriginId");
                         ok = fail(c, op, "%s names no origin of this distribution", q);
                         free(op);
@@ -918,7 +790,7 @@ static bool parse_config(ctx *c, const cJSON *dc, const char *prefix, const od_m
         bool ok = parse_origin(c, cJSON_GetArrayItem(items, i), p, &d->origins[i]);
         d->n_origins = (size_t)i + 1;
         if (ok && origin_index(d, d->origins[i].id) != i) {
-            char *q = quoted(d->origins[i].id);
+            char *q = od_quote(d->origins[i].id);
             char *ip = join(p, "Id");
             fail(c, ip, "%s is used by two origins: origin Ids must be unique", q);
             free(ip);
@@ -955,7 +827,7 @@ static bool parse_config(ctx *c, const cJSON *dc, const char *prefix, const od_m
             char *p = index_path(bp, (size_t)i);
             const char *pattern = NULL;
             if (!cJSON_IsObject(beh))
-                ok = fail(c, p, "expected an object (a cache behavior), found %s", json_type_name(beh));
+                ok = fail(c, p, "expected an object (a cache behavior), found %s", od_json_type_name(beh));
             else if (!get_string(c, beh, "PathPattern", p, true, false, &pattern))
                 ok = false;
             else
@@ -973,7 +845,7 @@ char *od_distconfig_parse(const char *text, size_t len, const od_managed_policie
     memset(out, 0, sizeof *out);
     od_strlist_init(&out->aliases);
     char *err = NULL;
-    cJSON *root = parse_json(text ? text : "", text ? len : 0, &err);
+    cJSON *root = od_json_parse(text ? text : "", text ? len : 0, DISTCONFIG_EXPECTED, &err);
     if (!root)
         return err;
     ctx c = {0};
@@ -981,7 +853,7 @@ char *od_distconfig_parse(const char *text, size_t len, const od_managed_policie
     const char *prefix = "";
     if (!cJSON_IsObject(root)) {
         fail(&c, "", "expected a JSON object (the output of aws cloudfront get-distribution-config), found %s",
-             json_type_name(root));
+             od_json_type_name(root));
     } else if (cJSON_GetObjectItemCaseSensitive(root, "DistributionConfig")) {
         out->shape = od_xstrdup("get-distribution-config");
         prefix = "DistributionConfig";
@@ -1154,7 +1026,7 @@ char *od_distconfig_case(const od_dist_config *d, const od_dist_origin *o, const
 {
     if (!d || !o)
         return od_xasprintf("no origin chosen");
-    char *qid = quoted(o->id);
+    char *qid = od_quote(o->id);
     if (!o->is_custom) {
         char *msg = od_xasprintf("origin %s cannot be diagnosed: %s", qid, o->skip_reason ? o->skip_reason : "");
         free(qid);

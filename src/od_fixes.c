@@ -1,6 +1,7 @@
 /* The fix catalogue (assets/fixes.json): loading, validation, and
  * filling a finding's title and fix steps with real names substituted. */
 #include "od_fixes.h"
+#include "od_json.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -77,12 +78,13 @@ char *od_fixes_load(const char *path, od_fixes *out)
     char *text = od_read_file(path, &len);
     if (!text)
         return od_xasprintf("%s: cannot read: %s", path, strerror(errno));
-    cJSON *root = cJSON_ParseWithLength(text, len);
+    char *perr = NULL;
+    cJSON *root = od_json_parse(text, len, "the fix catalogue (JSON)", &perr);
     if (!root) {
-        const char *at = cJSON_GetErrorPtr();
-        size_t off = (at && at >= text && at <= text + len) ? (size_t)(at - text) : 0;
         free(text);
-        return od_xasprintf("%s: malformed JSON near byte %zu", path, off);
+        char *msg = od_xasprintf("%s: %s", path, perr);
+        free(perr);
+        return msg;
     }
     free(text);
     char *err = NULL;

@@ -1,4 +1,5 @@
 #include "od_multi.h"
+#include "od_json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -167,9 +168,10 @@ char *od_multi_text(const od_multi_report *m, bool color)
 char *od_multi_from_json(const char *text, size_t len, od_multi_report *out)
 {
     od_multi_init(out);
-    cJSON *root = cJSON_ParseWithLength(text, len);
+    char *perr = NULL;
+    cJSON *root = od_json_parse(text, len, "an origin-doctor distribution report (JSON)", &perr);
     if (!root)
-        return od_xstrdup("malformed JSON");
+        return perr;
     char *err = NULL;
     const cJSON *schema = cJSON_GetObjectItemCaseSensitive(root, "schema");
     const cJSON *origins = cJSON_GetObjectItemCaseSensitive(root, "origins");

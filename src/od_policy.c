@@ -2,6 +2,7 @@
  * validates it strictly: a wrong policy file would make every cipher
  * verdict wrong, so any problem is reported with the file and the key. */
 #include "od_policy.h"
+#include "od_json.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -278,13 +279,11 @@ char *od_policy_load(const char *path, od_policy *out)
     if (!text)
         return od_xasprintf("cannot read %s: %s", path, strerror(errno));
 
-    /* ParseWithLengthOpts reports the error position through its own
-     * out-parameter, unlike cJSON_GetErrorPtr's global: thread-safe. */
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    char *perr = NULL;
+    cJSON *root = od_json_parse(text, len, "CloudFront's origin policy (JSON)", &perr);
     if (!root) {
-        size_t pos = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
-        char *msg = od_xasprintf("%s: malformed JSON at byte %zu", path, pos);
+        char *msg = od_xasprintf("%s: %s", path, perr);
+        free(perr);
         free(text);
         return msg;
     }

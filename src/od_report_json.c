@@ -2,6 +2,7 @@
  * writing, and reading back with strict validation so a reopened report
  * renders exactly as a fresh run. */
 #include "od_report.h"
+#include "od_json.h"
 #include "od_report_internal.h"
 
 #include <arpa/inet.h>
@@ -375,24 +376,6 @@ static bool fail(reader *rd, const char *fmt, ...)
     return false;
 }
 
-static const char *type_name(const cJSON *j)
-{
-    if (!j)
-        return "nothing";
-    if (cJSON_IsNull(j))
-        return "null";
-    if (cJSON_IsBool(j))
-        return "a boolean";
-    if (cJSON_IsNumber(j))
-        return "a number";
-    if (cJSON_IsString(j))
-        return "a string";
-    if (cJSON_IsArray(j))
-        return "an array";
-    if (cJSON_IsObject(j))
-        return "an object";
-    return "an invalid value";
-}
 
 /* A string from a report file is as untrusted as the network: keep it
  * when it is already clean (so a reopened report round-trips byte for
@@ -452,7 +435,7 @@ static const cJSON *member(reader *rd, const cJSON *obj, const char *path, const
 
 static bool type_error(reader *rd, const char *path, const char *key, const char *want, const cJSON *j)
 {
-    return fail(rd, "%s%s%s: expected %s (got %s)", path, *path ? "." : "", key, want, type_name(j));
+    return fail(rd, "%s%s%s: expected %s (got %s)", path, *path ? "." : "", key, want, od_json_type_name(j));
 }
 
 static bool get_str(reader *rd, const cJSON *obj, const char *path, const char *key, bool nullable, char **out)
@@ -561,7 +544,7 @@ static bool get_strlist(reader *rd, const cJSON *obj, const char *path, const ch
     for (const cJSON *j = arr->child; j; j = j->next, i++) {
         if (!cJSON_IsString(j) || !j->valuestring)
             return fail(rd, "%s%s%s[%zu]: expected a string (got %s)", path, *path ? "." : "", key, i,
-                        type_name(j));
+                        od_json_type_name(j));
         od_strlist_add_owned(out, clean_dup(j->valuestring));
     }
     return true;
@@ -617,7 +600,7 @@ static bool get_addr(reader *rd, const cJSON *obj, const char *path, const char 
         if (!cJSON_IsString(j_) || !(parse)(j_->valuestring, out)) {                                   \
             char *got_ = cJSON_IsString(j_) ? od_escape_str(j_->valuestring) : NULL;                   \
             fail(rd, "%s.%s: expected one of %s (got %s%s%s)", path, key, allowed, got_ ? "\"" : "",   \
-                 got_ ? got_ : type_name(j_), got_ ? "\"" : "");                                       \
+                 got_ ? got_ : od_json_type_name(j_), got_ ? "\"" : "");                                       \
             free(got_);                                                                                \
             return false;                                                                              \
         }                                                                                              \
@@ -697,7 +680,7 @@ static bool read_input(reader *rd, const cJSON *root, od_case *c)
         if (!cJSON_IsString(j) || !od_proto_bit_parse(j->valuestring, &bit)) {
             char *got = cJSON_IsString(j) ? od_escape_str(j->valuestring) : NULL;
             fail(rd, "input.origin_ssl_protocols[%zu]: expected one of SSLv3, TLSv1, TLSv1.1, TLSv1.2 (got %s%s%s)",
-                 i, got ? "\"" : "", got ? got : type_name(j), got ? "\"" : "");
+                 i, got ? "\"" : "", got ? got : od_json_type_name(j), got ? "\"" : "");
             free(got);
             return false;
         }
@@ -711,7 +694,7 @@ static bool read_input(reader *rd, const cJSON *root, od_case *c)
         char path[64];
         snprintf(path, sizeof path, "input.resolve[%zu]", i);
         if (!cJSON_IsString(j))
-            return fail(rd, "%s: expected a string HOST:PORT:ADDR (got %s)", path, type_name(j));
+            return fail(rd, "%s: expected a string HOST:PORT:ADDR (got %s)", path, od_json_type_name(j));
         od_resolve r = { NULL, 0, NULL };
         if (!parse_resolve_entry(rd, path, j->valuestring, &r))
             return false;
@@ -750,7 +733,7 @@ static bool read_findings(reader *rd, const cJSON *root, od_finding_list *l)
         char p[48];
         snprintf(p, sizeof p, "findings[%zu]", i);
         if (!cJSON_IsObject(j))
-            return fail(rd, "%s: expected an object (got %s)", p, type_name(j));
+            return fail(rd, "%s: expected an object (got %s)", p, od_json_type_name(j));
         od_finding *f = od_finding_list_add(l);
         if (!get_str(rd, j, p, "id", false, &f->id))
             return false;
@@ -782,7 +765,7 @@ static bool read_steps(reader *rd, const cJSON *root, od_observations *o)
         char p[48];
         snprintf(p, sizeof p, "steps[%zu]", i);
         if (!cJSON_IsObject(j))
-            return fail(rd, "%s: expected an object (got %s)", p, type_name(j));
+            return fail(rd, "%s: expected an object (got %s)", p, od_json_type_name(j));
         od_step *s = od_obs_add_step(o, "");
         free(s->name);
         s->name = NULL;
@@ -816,7 +799,7 @@ static bool read_dns_addresses_tcp(reader *rd, const cJSON *root, od_observation
         char p[48];
         snprintf(p, sizeof p, "addresses[%zu]", i);
         if (!cJSON_IsObject(j))
-            return fail(rd, "%s: expected an object (got %s)", p, type_name(j));
+            return fail(rd, "%s: expected an object (got %s)", p, od_json_type_name(j));
         od_address *a = od_obs_add_address(o);
         if (!get_addr(rd, j, p, "address", a->address))
             return false;
@@ -838,7 +821,7 @@ static bool read_dns_addresses_tcp(reader *rd, const cJSON *root, od_observation
         char p[48];
         snprintf(p, sizeof p, "tcp[%zu]", i);
         if (!cJSON_IsObject(j))
-            return fail(rd, "%s: expected an object (got %s)", p, type_name(j));
+            return fail(rd, "%s: expected an object (got %s)", p, od_json_type_name(j));
         od_tcp_result *t = od_obs_add_tcp(o);
         if (!get_addr(rd, j, p, "address", t->address) || !get_intv(rd, j, p, "port", 0, 65535, &t->port))
             return false;
@@ -924,7 +907,7 @@ static bool read_certs(reader *rd, const cJSON *root, od_observations *o)
         char p[48];
         snprintf(p, sizeof p, "certificates[%zu]", i);
         if (!cJSON_IsObject(j))
-            return fail(rd, "%s: expected an object (got %s)", p, type_name(j));
+            return fail(rd, "%s: expected an object (got %s)", p, od_json_type_name(j));
         /* Appended directly (not od_obs_add_cert) so indexes match the file. */
         o->certs = od_xrealloc(o->certs, (o->n_certs + 1) * sizeof *o->certs);
         od_cert *c = &o->certs[o->n_certs++];
@@ -971,7 +954,7 @@ static bool read_handshakes(reader *rd, const cJSON *root, od_observations *o)
         char p[48];
         snprintf(p, sizeof p, "handshakes[%zu]", i);
         if (!cJSON_IsObject(j))
-            return fail(rd, "%s: expected an object (got %s)", p, type_name(j));
+            return fail(rd, "%s: expected an object (got %s)", p, od_json_type_name(j));
         od_handshake *h = od_obs_add_handshake(o);
         if (!get_addr(rd, j, p, "address", h->address) || !get_intv(rd, j, p, "port", 0, 65535, &h->port) ||
             !get_str(rd, j, p, "sni", true, &h->sni) || !get_bool(rd, j, p, "ok", &h->ok))
@@ -1014,7 +997,7 @@ static bool read_protocols_ciphers(reader *rd, const cJSON *root, od_observation
         char p[48];
         snprintf(p, sizeof p, "protocols[%zu]", i);
         if (!cJSON_IsObject(j))
-            return fail(rd, "%s: expected an object (got %s)", p, type_name(j));
+            return fail(rd, "%s: expected an object (got %s)", p, od_json_type_name(j));
         od_protocol_result *pr = od_obs_add_protocol(o);
         GET_ENUM(rd, j, p, "protocol", od_proto_bit_parse, &pr->proto, "SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3");
         if (!get_tri(rd, j, p, "accepted", &pr->accepted) || !get_str(rd, j, p, "detail", true, &pr->detail) ||
@@ -1029,7 +1012,7 @@ static bool read_protocols_ciphers(reader *rd, const cJSON *root, od_observation
         char p[48];
         snprintf(p, sizeof p, "ciphers[%zu]", i);
         if (!cJSON_IsObject(j))
-            return fail(rd, "%s: expected an object (got %s)", p, type_name(j));
+            return fail(rd, "%s: expected an object (got %s)", p, od_json_type_name(j));
         od_cipher_row *c = od_obs_add_cipher(o);
         GET_ENUM(rd, j, p, "protocol", od_proto_bit_parse, &c->proto, "SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3");
         if (!get_str(rd, j, p, "name", false, &c->name) || !get_str(rd, j, p, "iana", true, &c->iana) ||
@@ -1053,7 +1036,7 @@ static bool read_http(reader *rd, const cJSON *root, od_observations *o)
         char p[48];
         snprintf(p, sizeof p, "http.results[%zu]", i);
         if (!cJSON_IsObject(j))
-            return fail(rd, "%s: expected an object (got %s)", p, type_name(j));
+            return fail(rd, "%s: expected an object (got %s)", p, od_json_type_name(j));
         od_http_result *h = od_obs_add_http(o);
         if (!get_bool(rd, j, p, "attempted", &h->attempted) || !get_str(rd, j, p, "scheme", true, &h->scheme) ||
             !get_addr(rd, j, p, "address", h->address) || !get_intv(rd, j, p, "port", 0, 65535, &h->port) ||
@@ -1070,12 +1053,12 @@ static bool read_http(reader *rd, const cJSON *root, od_observations *o)
 static bool read_report(reader *rd, const cJSON *root, od_report *r)
 {
     if (!cJSON_IsObject(root))
-        return fail(rd, "the report must be a JSON object (got %s)", type_name(root));
+        return fail(rd, "the report must be a JSON object (got %s)", od_json_type_name(root));
     const cJSON *schema = cJSON_GetObjectItemCaseSensitive(root, "schema");
     if (!cJSON_IsString(schema) || strcmp(schema->valuestring, OD_REPORT_SCHEMA) != 0) {
         char *got = cJSON_IsString(schema) ? od_escape_str(schema->valuestring) : NULL;
         fail(rd, "unknown report schema \"%s\" (this version reads %s)",
-             got ? got : schema ? type_name(schema) : "(missing)", OD_REPORT_SCHEMA);
+             got ? got : schema ? od_json_type_name(schema) : "(missing)", OD_REPORT_SCHEMA);
         free(got);
         return false;
     }
@@ -1113,81 +1096,15 @@ static bool read_report(reader *rd, const cJSON *root, od_report *r)
     return true;
 }
 
-/* Deepest nesting of arrays/objects outside strings (to explain a parse
- * failure caused by cJSON's nesting limit). */
-static size_t nesting_depth(const char *text, size_t len)
-{
-    size_t depth = 0, max = 0;
-    bool in_str = false;
-    for (size_t i = 0; i < len; i++) {
-        char ch = text[i];
-        if (in_str) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '"')
-                in_str = false;
-        } else if (ch == '"') {
-            in_str = true;
-        } else if (ch == '[' || ch == '{') {
-            if (++depth > max)
-                max = depth;
-        } else if ((ch == ']' || ch == '}') && depth) {
-            depth--;
-        }
-    }
-    return max;
-}
-
-static void line_col(const char *text, size_t off, size_t *line, size_t *col)
-{
-    *line = 1;
-    *col = 1;
-    for (size_t i = 0; i < off; i++) {
-        if (text[i] == '\n') {
-            (*line)++;
-            *col = 1;
-        } else {
-            (*col)++;
-        }
-    }
-}
-
 char *od_report_from_json(const char *text, size_t len, od_report *out)
 {
     od_report_init(out);
     if (!text)
         return od_xstrdup("no report text");
-    size_t start = 0;
-    while (start < len && (text[start] == ' ' || text[start] == '\t' || text[start] == '\n' || text[start] == '\r'))
-        start++;
-    if (start == len)
-        return od_xstrdup("the report is empty (expected a JSON object)");
-
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    if (!root) {
-        size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
-        size_t line, col;
-        line_col(text, off, &line, &col);
-        if (nesting_depth(text, len) > CJSON_NESTING_LIMIT)
-            return od_xasprintf("malformed JSON: nested more than %d levels deep at byte %zu (line %zu, column %zu)",
-                                CJSON_NESTING_LIMIT, off, line, col);
-        if (off >= len)
-            return od_xasprintf("malformed JSON: the text ends too early at byte %zu (line %zu, column %zu)", off,
-                                line, col);
-        return od_xasprintf("malformed JSON at byte %zu (line %zu, column %zu)", off, line, col);
-    }
-    size_t off = (size_t)(end - text);
-    while (off < len && (text[off] == ' ' || text[off] == '\t' || text[off] == '\n' || text[off] == '\r' ||
-                         text[off] == '\0'))
-        off++;
-    if (off < len) {
-        cJSON_Delete(root);
-        size_t line, col;
-        line_col(text, off, &line, &col);
-        return od_xasprintf("malformed JSON: unexpected data after the report at byte %zu (line %zu, column %zu)", off,
-                            line, col);
-    }
+    char *err = NULL;
+    cJSON *root = od_json_parse(text, len, "an origin-doctor report (JSON)", &err);
+    if (!root)
+        return err;
 
     reader rd = { NULL };
     bool ok = read_report(&rd, root, out);

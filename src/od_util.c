@@ -314,6 +314,14 @@ char *od_escape_str(const char *s)
     return s ? od_escape(s, strlen(s)) : NULL;
 }
 
+char *od_quote(const char *s)
+{
+    char *e = od_escape_str(s ? s : "");
+    char *q = od_xasprintf("\"%s\"", e);
+    free(e);
+    return q;
+}
+
 int od_strcasecmp(const char *a, const char *b)
 {
     for (;; a++, b++) {

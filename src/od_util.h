@@ -59,6 +59,8 @@ bool od_parse_time(const char *s, time_t *out);
 char *od_escape(const char *s, size_t n);
 /* od_escape over a NUL-terminated string; NULL stays NULL. */
 char *od_escape_str(const char *s);
+/* "\"value\"" escaped, for messages quoting what someone typed or sent. */
+char *od_quote(const char *s);
 
 /* ASCII case-insensitive compare, locale independent. */
 int od_strcasecmp(const char *a, const char *b);

@@ -258,7 +258,7 @@ int main(int argc, char **argv)
         {"wrong-schema", "{\"schema\": \"origin-doctor/report/9\"}", "schema"},
         {"no-schema", "{\"findings\": []}", "schema"},
         {"schema-number", "{\"schema\": 1}", "schema"},
-        {"control-byte", "{\"schema\"\x01: 1}", "schema"},
+        {"control-byte", "{\"schema\"\x01: 1}", "binary data"},
         {"deep", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", "malformed"},
         {"dist-missing-origins", "{\"schema\": \"origin-doctor/distribution-report/1\"}", "origins"},
         {"missing-keys", "{\"schema\": \"origin-doctor/report/1\"}", "tool"},

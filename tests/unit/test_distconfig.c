@@ -426,12 +426,12 @@ static void test_malformed(void)
         const char *file;
         const char *needles[3];
     } cases[] = {
-        {"bad-truncated.json", {"malformed JSON at line", "truncated", NULL}},
+        {"bad-truncated.json", {"malformed JSON at byte", "truncated", NULL}},
         {"bad-empty.json", {"empty", NULL, NULL}},
         {"bad-not-object.json", {"expected a JSON object", "found an array", NULL}},
         {"bad-unknown-shape.json", {"not a CloudFront distribution config", NULL, NULL}},
         {"bad-binary.json", {"binary data", "line 1", NULL}},
-        {"bad-deep-nesting.json", {"malformed JSON at line 1", "nested more than", NULL}},
+        {"bad-deep-nesting.json", {"malformed JSON at byte", "(line 1,", "nested more than"}},
         {"bad-utf16.json", {"UTF-16", "UTF-8", NULL}},
         {"bad-trailing-garbage.json", {"unexpected data after the JSON value", NULL, NULL}},
         {"bad-no-origins.json", {"DistributionConfig.Origins: missing", NULL, NULL}},

@@ -687,7 +687,7 @@ static void test_malformed(const od_report *r)
     expect_error("array", "[]", 2, "must be a JSON object");
     expect_error("number", "42", 2, "must be a JSON object");
     char *trail = od_xasprintf("%s xyz", json);
-    expect_error("trailing data", trail, strlen(trail), "unexpected data after the report");
+    expect_error("trailing data", trail, strlen(trail), "unexpected data after the JSON value");
     free(trail);
 
     size_t deep = 5000;
