@@ -208,6 +208,19 @@ static void finish(ctx *x, od_finding *f, const char *server, varset *vs)
         f->detail = od_xstrdup("");
 }
 
+/* Finishes a finding about one expected name at one address and port. */
+static void finish_for_name(ctx *x, od_finding *f, const char *server, varset *vs, const char *name,
+                            const char *address, int port)
+{
+    char port_text[16];
+    snprintf(port_text, sizeof port_text, "%d", port);
+    var(vs, "name", name);
+    var(vs, "sni", name);
+    var(vs, "port", port_text);
+    var(vs, "address", address);
+    finish(x, f, server, vs);
+}
+
 static void note_untested(ctx *x, char *text)
 {
     if (!od_strlist_contains(&x->untested, text))
@@ -576,8 +589,6 @@ static void rule_protocols(ctx *x)
     unsigned allowed = x->c->origin_ssl_protocols;
     proto_state s = protocol_state(x);
     const char *name = first_name(x);
-    char port[16];
-    snprintf(port, sizeof port, "%d", x->c->https_port);
     if ((s.accepted & allowed) == 0 && (s.refused & allowed) != 0) {
         bool proven = no_shared_protocol(x);
         od_finding *f = finding_new(x, proven ? "TLS_NO_SHARED_PROTOCOL" : "TLS_PROTOCOL_PARTIAL",
@@ -600,11 +611,7 @@ static void rule_protocols(ctx *x)
         const od_handshake *hs = first_failed_sni_handshake(x);
         f->reproduce = sclient(x, hs ? hs->address : NULL, x->c->https_port, name, flag);
         varset vs = {0};
-        var(&vs, "name", name);
-        var(&vs, "sni", name);
-        var(&vs, "port", port);
-        var(&vs, "address", hs ? hs->address : x->c->origin_domain);
-        finish(x, f, x->server, &vs);
+        finish_for_name(x, f, x->server, &vs, name, hs ? hs->address : x->c->origin_domain, x->c->https_port);
         free(al); free(acc); free(ref); free(unt);
     }
     if (s.untested & allowed) {
@@ -697,15 +704,9 @@ static void rule_ciphers(ctx *x)
     f->reproduce = sclient(x, hs ? hs->address : NULL, x->c->https_port, name,
                            "-tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256 "
                            "-curves prime256v1:secp384r1:X25519");
-    char port[16];
-    snprintf(port, sizeof port, "%d", x->c->https_port);
     varset vs = {0};
-    var(&vs, "name", name);
-    var(&vs, "sni", name);
-    var(&vs, "port", port);
-    var(&vs, "address", hs ? hs->address : x->c->origin_domain);
     var(&vs, "protocols", pl);
-    finish(x, f, x->server, &vs);
+    finish_for_name(x, f, x->server, &vs, name, hs ? hs->address : x->c->origin_domain, x->c->https_port);
     free(acc);
     free(pl);
     od_strlist_free(&accepted);
@@ -755,14 +756,8 @@ static void rule_tls_outcome(ctx *x)
             f->detail = od_xasprintf("TLS handshake with SNI %s at %s port %d: %s.", name, hs->address,
                                      hs->port, why);
             f->reproduce = sclient(x, hs->address, hs->port, name, NULL);
-            char port[16];
-            snprintf(port, sizeof port, "%d", hs->port);
             varset vs = {0};
-            var(&vs, "name", name);
-            var(&vs, "sni", name);
-            var(&vs, "port", port);
-            var(&vs, "address", hs->address);
-            finish(x, f, x->server, &vs);
+            finish_for_name(x, f, x->server, &vs, name, hs->address, hs->port);
         }
         if (!tried)
             note_untested(x, od_xasprintf("TLS: no handshake with SNI %s was completed or refused "
@@ -1065,14 +1060,8 @@ static void rule_names(ctx *x)
             free(sans);
             free(cns);
             f->reproduce = sclient(x, hs->address, hs->port, name, NULL);
-            char port[16];
-            snprintf(port, sizeof port, "%d", hs->port);
             varset vs = {0};
-            var(&vs, "name", name);
-            var(&vs, "sni", name);
-            var(&vs, "port", port);
-            var(&vs, "address", hs->address);
-            finish(x, f, x->cert_server, &vs);
+            finish_for_name(x, f, x->cert_server, &vs, name, hs->address, hs->port);
         }
         if (any) {
             checked++;
