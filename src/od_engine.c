@@ -10,6 +10,7 @@
 
 #include "od_cert.h"
 #include "od_chain.h"
+#include "od_names.h"
 #include "od_pool.h"
 #include "od_probe.h"
 #include "od_rules.h"
@@ -531,6 +532,28 @@ static void end_judged_step(run_ctx *r, size_t idx, int64_t started, bool ran, c
 
 /* ---------------------------------------------------------------- run */
 
+/* DNS, SNI and the Host header carry ASCII names: an international name
+ * is probed (and reported) in its A-label form, as CloudFront sends it. */
+static void to_a_label(char **name)
+{
+    if (!*name || od_is_ip_literal(*name))
+        return;
+    char *a = od_name_normalize(*name);
+    if (a) {
+        free(*name);
+        *name = a;
+    }
+}
+
+static void canonical_names(od_case *c)
+{
+    to_a_label(&c->origin_domain);
+    for (size_t i = 0; i < c->cnames.len; i++)
+        to_a_label(&c->cnames.items[i]);
+    for (size_t i = 0; i < c->n_resolve; i++)
+        to_a_label(&c->resolve[i].host);
+}
+
 void od_engine_judge(const od_engine_opts *opts, od_report *r, time_t now)
 {
     od_finding_list_free(&r->findings);
@@ -545,6 +568,7 @@ int od_engine_run(const od_case *c, const od_engine_opts *opts, od_report *out)
 {
     od_report_init(out);
     od_case_copy(&out->input, c);
+    canonical_names(&out->input);
     out->tool_version = od_xstrdup(OD_VERSION);
     char ts[32];
     time_t now = time(NULL);

@@ -43,6 +43,7 @@ typedef enum {
     SC_HTTP_SILENT,
     SC_ESCAPE_SUBJECT,
     SC_FIREWALL_DROP,
+    SC_IDN_NAME,
     SC_COUNT
 } scenario_kind;
 
@@ -75,6 +76,8 @@ static const od_lab_scenario SCENARIOS[SC_COUNT] = {
       "" },
     { "firewall-drop", "connections to the HTTPS port are dropped, as by a firewall (connect times out)",
       "PORT_TIMEOUT" },
+    { "idn-name", "an international origin name (b\xc3\xbc" "cher.example.test), certificate in A-label form",
+      "" },
 };
 
 const od_lab_scenario *od_lab_scenarios(size_t *n)
@@ -214,6 +217,8 @@ static void build(builder *b, scenario_kind kind, od_case *c)
         origin = "a.b.example.test";
     else if (kind == SC_CNAME_NOT_COVERED)
         origin = "origin.shop.test";
+    else if (kind == SC_IDN_NAME)
+        origin = "b\xc3\xbc" "cher.example.test";   /* bücher: CloudFront and certificates use xn--bcher-kva */
 
     const od_gen_cert *root = gen_ca(b, "origin-doctor lab root", NULL);
     const od_gen_cert *ica = gen_ca(b, "origin-doctor lab intermediate", root);
@@ -246,6 +251,11 @@ static void build(builder *b, scenario_kind kind, od_case *c)
     case SC_PORT_CLOSED:
     case SC_FIREWALL_DROP:
         chain[0] = gen_leaf(b, origin, leaf_key, ica);
+        chain[1] = ica;
+        chain_len = 2;
+        break;
+    case SC_IDN_NAME:
+        chain[0] = gen_leaf(b, "xn--bcher-kva.example.test", OD_KEY_ECDSA_P256, ica);
         chain[1] = ica;
         chain_len = 2;
         break;

@@ -603,6 +603,11 @@ static void test_lab_scenario(const od_lab_scenario *sc)
         CHECK(c.timeout_s == 2);
         lab_check(n, &c, &r);
         CHECK(r.verify == 0);
+    } else if (!strcmp(n, "idn-name")) {
+        /* the certificate holds the A-label; a verifying client given it is content */
+        tls_client_verify(c.https_port, "xn--bcher-kva.example.test", NULL, NULL, 5000, c.trust_store,
+                          "xn--bcher-kva.example.test", &r);
+        CHECK(r.rc == 0 && r.verify == 0);
     } else if (!strcmp(n, "escape-subject")) {
         lab_check(n, &c, &r);
         CHECK(r.verify == 0);
