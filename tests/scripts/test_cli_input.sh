@@ -58,6 +58,35 @@ else
     passed=$((passed + 1))
 fi
 
+# The tool itself cannot write its report: exit 3, the path and the reason
+# named, nothing half-written left behind.
+mkdir -p "$tmp/ro" && chmod 500 "$tmp/ro"
+for flag in --json --report; do
+    "$bin" --batch --lab healthy "$flag" "$tmp/no-such-dir/r.out" >/dev/null 2>"$tmp/err" </dev/null
+    rc=$?
+    if [ $rc -eq 3 ] && grep -q "no-such-dir/r.out" "$tmp/err" && grep -qi "no such file" "$tmp/err"; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1)); echo "FAIL: $flag into a missing folder -> exit $rc: $(cat "$tmp/err")" >&2
+    fi
+done
+if [ "$(id -u)" -ne 0 ]; then   # root writes anywhere: the read-only case only means something for others
+    "$bin" --batch --lab healthy --json "$tmp/ro/r.json" >/dev/null 2>"$tmp/err" </dev/null
+    rc=$?
+    if [ $rc -eq 3 ] && [ -z "$(ls -A "$tmp/ro")" ]; then passed=$((passed + 1)); else
+        failed=$((failed + 1)); echo "FAIL: read-only folder -> exit $rc, left: $(ls -A "$tmp/ro")" >&2; fi
+fi
+
+# A written report is whole: it parses back (the binary reads it with --open).
+"$bin" --batch --lab wrong-order --json "$tmp/ok.json" --report "$tmp/ok.md" >/dev/null 2>&1 </dev/null
+"$bin" --open "$tmp/ok.json" --batch >/dev/null 2>"$tmp/err" </dev/null
+rc=$?
+if [ $rc -eq 1 ] && grep -q "CHAIN_WRONG_ORDER" "$tmp/ok.md" && ! ls "$tmp" | grep -q "tmp-"; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1)); echo "FAIL: report round trip -> exit $rc: $(cat "$tmp/err")" >&2
+fi
+
 # --help and --version work and exit 0
 if "$bin" --help | grep -q -- "--forward-host" && "$bin" --version | grep -q "origin-doctor"; then
     passed=$((passed + 1))
