@@ -318,6 +318,63 @@ static void stage_tls(run_ctx *r, const od_strlist *names, const char *priority)
     free(j.cap);
 }
 
+/* When CloudFront's own offer is refused (no shared protocol or cipher),
+ * the certificate is still worth judging: the customer fixes both at once.
+ * A broad offer per refused name shows it; these handshakes are marked
+ * cert_only so that no rule takes them for CloudFront's. */
+static bool refused_by_origin(const od_handshake *hs)
+{
+    return hs->outcome == OD_TLS_ALERT || hs->outcome == OD_TLS_CLOSED || hs->outcome == OD_TLS_VERSION_REFUSED ||
+           hs->outcome == OD_TLS_ERROR;
+}
+
+static void stage_certificate_fallback(run_ctx *r)
+{
+    size_t n_hs = r->o->n_handshakes;
+    tls_jobs j = {.r = r};
+    j.step_idx = od_xcalloc(n_hs ? n_hs : 1, sizeof *j.step_idx);
+    j.req = od_xcalloc(n_hs ? n_hs : 1, sizeof *j.req);
+    j.cap = od_xcalloc(n_hs ? n_hs : 1, sizeof *j.cap);
+    char **snis = od_xcalloc(n_hs ? n_hs : 1, sizeof *snis);
+    char (*addrs)[OD_ADDR_LEN] = od_xcalloc(n_hs ? n_hs : 1, sizeof *addrs);
+    for (size_t i = 0; i < n_hs; i++) {
+        const od_handshake *hs = &r->o->handshakes[i];
+        if (!hs->sni || hs->ok || !refused_by_origin(hs))
+            continue;
+        snis[j.n] = od_xstrdup(hs->sni);   /* the handshakes array grows while merging */
+        snprintf(addrs[j.n], OD_ADDR_LEN, "%s", hs->address);
+        od_tls_request *q = &j.req[j.n];
+        q->address = addrs[j.n];
+        q->port = hs->port;
+        q->sni = snis[j.n];
+        q->timeout_ms = r->timeout_ms;
+        q->priority = NULL;   /* everything GnuTLS can offer */
+        q->cancel = r->opts->cancel;
+        char *name = od_xasprintf("TLS %s at %s:%d, broad offer to see the certificate", hs->sni, hs->address,
+                                  hs->port);
+        j.step_idx[j.n] = step_plan(r, name);
+        free(name);
+        j.n++;
+    }
+    od_pool_run(j.n, (int)j.n, tls_job, &j);
+    for (size_t i = 0; i < j.n; i++) {
+        if (j.cap[i].hs.port != 0) {
+            r->o->handshake_count++;
+            if (j.cap[i].hs.ok) {
+                j.cap[i].hs.cert_only = true;
+                merge_capture(r, &j.cap[i]);
+            }
+        }
+        od_tls_capture_free(&j.cap[i]);
+        free(snis[i]);
+    }
+    free(snis);
+    free(addrs);
+    free(j.step_idx);
+    free(j.req);
+    free(j.cap);
+}
+
 /* ---------------------------------------------------------------- ciphers */
 
 static const od_handshake *first_ok_handshake(const run_ctx *r, bool with_sni)
@@ -404,7 +461,7 @@ static bool tls_ok_for(const run_ctx *r, const char *address, const char *sni)
 {
     for (size_t i = 0; i < r->o->n_handshakes; i++) {
         const od_handshake *hs = &r->o->handshakes[i];
-        if (hs->ok && strcmp(hs->address, address) == 0 &&
+        if (hs->ok && !hs->cert_only && strcmp(hs->address, address) == 0 &&
             ((sni == NULL && hs->sni == NULL) || (sni && hs->sni && strcmp(sni, hs->sni) == 0)))
             return true;
     }
@@ -595,6 +652,8 @@ int od_engine_run(const od_case *c, const od_engine_opts *opts, od_report *out)
         stage_tcp(&r);
     if (!cancelled(&r))
         stage_tls(&r, &names, priority);
+    if (!cancelled(&r))
+        stage_certificate_fallback(&r);
     size_t chain_step = 0, names_step = 0;
     int64_t judged_from = 0;
     bool judge_steps = od_case_uses_https(c) && !cancelled(&r) && out->obs.n_handshakes > 0;

@@ -155,6 +155,8 @@ typedef struct {
     char *alert_name;         /* e.g. "handshake_failure" */
     char *error;              /* GnuTLS error text */
     bool client_cert_requested;
+    bool cert_only;           /* a broad offer made only to see the certificate, because
+                                 the handshake with CloudFront's offer was refused */
     size_t chain[16];         /* indexes into od_observations.certs, in the order sent */
     size_t chain_len;
     od_chain_facts facts;

@@ -172,6 +172,7 @@ static cJSON *handshake_to_json(const od_handshake *h)
     add_str(o, "alert_name", h->alert_name);
     add_str(o, "error", h->error);
     add_bool(o, "client_cert_requested", h->client_cert_requested);
+    add_str(o, "purpose", h->cert_only ? "certificate" : "cloudfront");
     add_sizes(o, "chain", h->chain, h->chain_len < 16 ? h->chain_len : 16);
     add(o, "chain_facts", facts_to_json(&h->facts));
     add_num(o, "duration_ms", (double)h->duration_ms);
@@ -944,6 +945,22 @@ static bool read_facts(reader *rd, const cJSON *j, const char *hp, size_t chain_
     return get_sizes(rd, fo, p, "extra", chain_len, "the chain length", f->extra, &f->n_extra);
 }
 
+/* "purpose" was added after the first reports: absent means CloudFront's offer. */
+static bool read_purpose(reader *rd, const cJSON *j, const char *p, bool *cert_only)
+{
+    *cert_only = false;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "purpose");
+    if (!v)
+        return true;
+    if (cJSON_IsString(v) && strcmp(v->valuestring, "cloudfront") == 0)
+        return true;
+    if (cJSON_IsString(v) && strcmp(v->valuestring, "certificate") == 0) {
+        *cert_only = true;
+        return true;
+    }
+    return fail(rd, "%s.purpose: expected \"cloudfront\" or \"certificate\"", p);
+}
+
 static bool read_handshakes(reader *rd, const cJSON *root, od_observations *o)
 {
     const cJSON *arr = get_typed(rd, root, "", "handshakes", true);
@@ -979,6 +996,7 @@ static bool read_handshakes(reader *rd, const cJSON *root, od_observations *o)
         }
         if (!get_str(rd, j, p, "alert_name", true, &h->alert_name) || !get_str(rd, j, p, "error", true, &h->error) ||
             !get_bool(rd, j, p, "client_cert_requested", &h->client_cert_requested) ||
+            !read_purpose(rd, j, p, &h->cert_only) ||
             !get_sizes(rd, j, p, "chain", o->n_certs, "the number of certificates", h->chain, &h->chain_len) ||
             !read_facts(rd, j, p, h->chain_len, &h->facts) ||
             !get_int(rd, j, p, "duration_ms", -1, MAX_JSON_INT, &h->duration_ms))

@@ -575,8 +575,9 @@ static void render_handshakes(renderer *w, const od_report *r)
         table_cellf(&t, "%zu", i);
         table_cellf(&t, "%s:%d", h->address, h->port);
         table_cell(&t, h->sni ? h->sni : "(none)");
-        table_cellf(&t, "%s%s", od_tls_outcome_name(h->outcome),
-                    h->client_cert_requested ? " (client cert requested)" : "");
+        table_cellf(&t, "%s%s%s", od_tls_outcome_name(h->outcome),
+                    h->client_cert_requested ? " (client cert requested)" : "",
+                    h->cert_only ? " (broad offer, only to see the certificate)" : "");
         table_cell(&t, nz(h->version, ""));
         table_cell(&t, nz(h->cipher, ""));
         table_cell(&t, nz(h->group, ""));

@@ -1101,8 +1101,10 @@ static void rule_sni_differs(ctx *x)
             continue;
         for (size_t j = 0; j < x->o->n_handshakes; j++) {
             const od_handshake *hs = &x->o->handshakes[j];
-            const od_cert *leaf = hs->ok && hs->sni && is_expected(x, hs->sni) && hs->port == plain->port &&
-                                          strcmp(hs->address, plain->address) == 0
+            /* a broad-offer handshake is compared with nothing: the no-SNI one
+             * used CloudFront's offer, so a difference would say nothing about SNI */
+            const od_cert *leaf = hs->ok && !hs->cert_only && hs->sni && is_expected(x, hs->sni) &&
+                                          hs->port == plain->port && strcmp(hs->address, plain->address) == 0
                                       ? hs_cert(x, hs, 0) : NULL;
             if (!leaf)
                 continue;

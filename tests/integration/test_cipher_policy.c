@@ -293,6 +293,24 @@ static void test_tls13_only(void)
     od_lab_server_stop(s);
 }
 
+/* Two problems at once: no shared protocol and a chain out of order. The
+ * broad-offer handshake still shows the certificate, so both are reported
+ * and the customer fixes both in one go. */
+static void test_tls13_only_wrong_order(void)
+{
+    const char *label = "tls13-only + wrong order";
+    int port = 0;
+    origin_spec o = {.priority = "NORMAL:-VERS-ALL:+VERS-TLS1.3", .chain = wrong_chain};
+    od_lab_server *s = start_origin(label, &o, &port);
+    if (!s)
+        return;
+    run_out r;
+    diagnose(label, port, NULL, false, &r);
+    expect_fails(label, &r, "CHAIN_WRONG_ORDER TLS_NO_SHARED_PROTOCOL");
+    run_free(&r);
+    od_lab_server_stop(s);
+}
+
 /* ---- 5: exactly three CloudFront suites ---------------------------------- */
 
 /* The cross product {ECDHE-RSA, RSA} x {AES-128-GCM, AES-256-CBC} x {AEAD, SHA1}
@@ -769,6 +787,7 @@ int main(int argc, char **argv)
     /* 3, 4 */
     test_tls10_only();
     test_tls13_only();
+    test_tls13_only_wrong_order();
     /* 5 */
     test_three_suites();
     /* 6 */
