@@ -109,7 +109,7 @@ static ui_live_step *find_step(ui_app *a, const char *name, bool add)
     return s;
 }
 
-static void reset_results(ui_app *a)
+void ui_reset_results(ui_app *a)
 {
     a->pane = UI_P_FINDINGS;
     a->side = 0;
@@ -191,7 +191,14 @@ static void run_finished(ui_app *a)
         *a->owned_report = j->report;   /* moved: the job no longer owns it */
         a->report = a->owned_report;
         a->exit_code = a->report->would_fail ? 1 : 0;
-        reset_results(a);
+        ui_reset_results(a);
+        /* a rerun of a saved report: what changed since it was saved */
+        if (a->saved_report && a->saved_report->input.origin_domain && a->report->input.origin_domain &&
+            strcmp(a->saved_report->input.origin_domain, a->report->input.origin_domain) == 0) {
+            ui_changes_free(&a->changes);
+            ui_diff_reports(a->saved_report, a->report, &a->changes);
+            a->has_changes = true;
+        }
     }
     od_case_free(&j->c);
     free(j);
@@ -318,8 +325,7 @@ void ui_draw_title(ui_app *a, const char *right)
 {
     char left[256];
     snprintf(left, sizeof left, " origin-doctor: why would CloudFront answer 502?%s%s%s",
-             a->opts->lab_name ? "   [lab: " : "", a->opts->lab_name ? a->opts->lab_name : "",
-             a->opts->lab_name ? "]" : "");
+             a->lab_name ? "   [lab: " : "", a->lab_name ? a->lab_name : "", a->lab_name ? "]" : "");
     ui_fill(&a->term, 0, 0, COLS, UI_R_TITLE);
     ui_put(&a->term, 0, 0, COLS, left, UI_R_TITLE);
     if (right) {
@@ -331,28 +337,22 @@ void ui_draw_title(ui_app *a, const char *right)
 
 void ui_draw_status(ui_app *a, ui_ctx ctx)
 {
-    size_t n;
-    const ui_binding *b = ui_bindings(&n);
+    const ui_binding *b[32];
+    size_t n = ui_status_hints(ctx, b, 32);
     int y = LINES - 1, x = 0;
     ui_fill(&a->term, y, 0, COLS, UI_R_BAR);
     a->n_bar = 0;
-    ui_ctx ctxs[2] = {ctx, UI_CTX_COMMON};
-    for (int c = 0; c < 2; c++)
-        for (size_t i = 0; i < n; i++) {
-            if (b[i].ctx != ctxs[c] || !b[i].label[0])
-                continue;
-            if (c == 1 && ctx != UI_CTX_RESULTS && ctx != UI_CTX_WIZARD && ctx != UI_CTX_PROGRESS)
-                continue;
-            int need = ui_text_width(b[i].key_name) + ui_text_width(b[i].label) + 3;
-            if (x + need > COLS)
-                break;
-            if (a->n_bar < 32) {
-                a->bar_x[a->n_bar] = x;
-                a->bar_key[a->n_bar++] = b[i].key;
-            }
-            x += ui_put(&a->term, y, x + 1, COLS, b[i].key_name, UI_R_KEY) + 1;
-            x += ui_put(&a->term, y, x + 1, COLS, b[i].label, UI_R_BAR) + 2;
+    for (size_t i = 0; i < n; i++) {
+        int need = ui_text_width(b[i]->key_name) + ui_text_width(b[i]->label) + 3;
+        if (x + need > COLS)
+            break;
+        if (a->n_bar < 32) {
+            a->bar_x[a->n_bar] = x;
+            a->bar_key[a->n_bar++] = b[i]->key;
         }
+        x += ui_put(&a->term, y, x + 1, COLS, b[i]->key_name, UI_R_KEY) + 1;
+        x += ui_put(&a->term, y, x + 1, COLS, b[i]->label, UI_R_BAR) + 2;
+    }
     if (y < UI_MAX_ROWS)
         a->click_kind[y] = UI_CLICK_BAR;
 }
@@ -506,7 +506,11 @@ static int content_top(const ui_app *a)
 static void build_view(ui_app *a, pane_view *v)
 {
     const od_report *r = a->report;
-    time_t now = time(NULL);
+    /* certificate ages as of the check: a saved report reads as it did
+     * when it was made, and a live one does not change while it is shown */
+    time_t now = time(NULL), checked_at;
+    if (r->generated_at && od_parse_time(r->generated_at, &checked_at))
+        now = checked_at;
     ui_rows_init(&v->rows[0]);
     ui_rows_init(&v->rows[1]);
     v->top = content_top(a) + 1;
@@ -527,11 +531,30 @@ static void build_view(ui_app *a, pane_view *v)
     ui_list *left = &a->lists[a->pane][0];
     size_t hs[64];
     switch (a->pane) {
-    case UI_P_FINDINGS:
+    case UI_P_FINDINGS: {
+        if (a->has_changes)
+            ui_pane_changes(&a->changes, a->saved_report, &v->rows[0]);
         ui_pane_findings(r, a->g, v->lw - 1, &v->rows[0]);
         ui_list_set_count(left, v->rows[0].len);
-        ui_pane_finding_detail(r, r->findings.len ? left->sel : (size_t)-1, v->rw - 1, &v->rows[1]);
+        int item = left->sel < v->rows[0].len ? v->rows[0].rows[left->sel].item : -1;
+        size_t change = a->has_changes && left->sel >= UI_CHANGES_HEAD_ROWS ? left->sel - UI_CHANGES_HEAD_ROWS
+                                                                             : (size_t)-1;
+        if (a->has_changes && left->sel < ui_pane_changes_rows(&a->changes)) {
+            if (change < a->changes.len)
+                ui_change_detail(&a->changes.items[change], v->rw - 1, &v->rows[1]);
+            else
+                ui_rows_add_wrapped(&v->rows[1], UI_R_NORMAL, -1,
+                                    "The same case was run again live from this machine and compared with the "
+                                    "saved report, finding by finding (matched by id and names): + appeared, "
+                                    "- disappeared, ~ changed severity. Select a change to see it.",
+                                    v->rw - 1, 0);
+        }
+        if (item >= UI_ITEM_SAVED && a->saved_report)
+            ui_pane_finding_detail(a->saved_report, (size_t)(item - UI_ITEM_SAVED), v->rw - 1, &v->rows[1]);
+        else if (item >= 0 || !a->has_changes || left->sel >= ui_pane_changes_rows(&a->changes))
+            ui_pane_finding_detail(r, item >= 0 ? (size_t)item : (size_t)-1, v->rw - 1, &v->rows[1]);
         break;
+    }
     case UI_P_CHAIN:
         v->n_hs = ui_chain_handshakes(r, hs, 64);
         if (a->chain_hs >= v->n_hs)
@@ -1050,6 +1073,7 @@ static ui_ctx current_ctx(const ui_app *a)
         }
     }
     switch (a->screen) {
+    case UI_SCR_START: return ui_start_ctx(a);
     case UI_SCR_WIZARD: return UI_CTX_WIZARD;
     case UI_SCR_PROGRESS: return UI_CTX_PROGRESS;
     case UI_SCR_RESULTS: return a->searching ? UI_CTX_SEARCH : UI_CTX_RESULTS;
@@ -1079,6 +1103,7 @@ static void draw(ui_app *a)
         return;
     }
     switch (a->screen) {
+    case UI_SCR_START: ui_start_draw(a); break;
     case UI_SCR_WIZARD: ui_wizard_draw(a); break;
     case UI_SCR_PROGRESS: draw_progress(a); break;
     case UI_SCR_RESULTS: draw_results(a); break;
@@ -1115,6 +1140,8 @@ static void handle_click(ui_app *a, int y, int x, int button)
         results_click(a, y, x, button);
     else if (a->screen == UI_SCR_WIZARD && a->click_kind[y] == UI_CLICK_WIZARD && button == 1)
         ui_wizard_click(a, a->click_index[y]);
+    else if (a->screen == UI_SCR_START && a->click_kind[y] == UI_CLICK_WIZARD && button == 1)
+        ui_start_click(a, a->click_index[y]);
     else if (a->screen == UI_SCR_PROGRESS && (button == 4 || button == 5))
         progress_key(a, 0, button == 4 ? UI_A_UP : UI_A_DOWN);
 }
@@ -1158,6 +1185,7 @@ static void handle_key(ui_app *a, int key, int my, int mx, int button)
         return;
     }
     switch (a->screen) {
+    case UI_SCR_START: ui_start_key(a, key, act); break;
     case UI_SCR_WIZARD:
         if (act == UI_A_QUIT)
             ui_request_quit(a);
@@ -1186,11 +1214,13 @@ static void loop(ui_app *a)
         int rc = poll(fds, 3, a->running ? 100 : -1);
         if (rc < 0 && errno != EINTR)
             break;
-        bool resize = false, quit = false;
+        bool resize = false;
+        int quit = 0;
         ui_term_take_signals(&a->term, &resize, &quit);
         if (resize)
             ui_term_resize();
         if (quit) {
+            a->quit_signal = quit;
             stop_run(a);
             a->quit = true;
             break;
@@ -1211,20 +1241,31 @@ int od_ui_run(const od_ui_opts *opts)
     a->opts = opts;
     a->ev_rd = a->ev_wr = -1;
     atomic_init(&a->cancel, false);
+    a->lab_name = opts->lab_name;
+    od_strlist_init(&a->host_ids);
+    od_host_answers_init(&a->host_answers);
+    ui_changes_init(&a->changes);
     if (opts->open_report) {
         od_case_copy(&a->answers, &opts->open_report->input);
         a->report = opts->open_report;
+        a->saved_report = opts->open_report;
         a->screen = UI_SCR_RESULTS;
-        reset_results(a);
+        ui_reset_results(a);
     } else if (opts->prefill) {
         od_case_copy(&a->answers, opts->prefill);
         a->screen = UI_SCR_WIZARD;
     } else {
         od_case_init(&a->answers);
         a->screen = UI_SCR_WIZARD;
+        a->has_start = true;
     }
     ui_wizard_load(a);
     ui_wizard_enter(a, opts->prefill || opts->open_report ? UI_W_REVIEW : UI_W_DOMAIN);
+    if (a->has_start) {
+        a->screen = UI_SCR_START;
+        a->st_mode = UI_ST_MENU;
+        ui_list_init(&a->st_list);
+    }
 
     int fds[2];
     int rc = 3;
@@ -1243,7 +1284,8 @@ int od_ui_run(const od_ui_opts *opts)
     loop(a);
     stop_run(a);
     ui_term_end(&a->term);
-    rc = a->exit_code;
+    /* killed by a signal (Ctrl-C): the shell's convention, 128 + signal */
+    rc = a->quit_signal ? 128 + a->quit_signal : a->exit_code;
 out:
     if (a->ev_rd >= 0)
         close(a->ev_rd);
@@ -1257,6 +1299,12 @@ out:
         od_report_free(a->owned_report);
         free(a->owned_report);
     }
+    if (a->opened_report) {
+        od_report_free(a->opened_report);
+        free(a->opened_report);
+    }
+    ui_changes_free(&a->changes);
+    ui_start_free(a);   /* after the run stopped: the lab's origin goes last */
     od_case_free(&a->answers);
     free(a);
     return rc;

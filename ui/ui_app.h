@@ -9,14 +9,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "od_distconfig.h"
+#include "od_lab.h"
 #include "od_ui.h"
+#include "ui_diff.h"
 #include "ui_keys.h"
 #include "ui_lineedit.h"
 #include "ui_list.h"
 #include "ui_term.h"
 #include "ui_text.h"
 
-typedef enum { UI_SCR_WIZARD, UI_SCR_PROGRESS, UI_SCR_RESULTS } ui_screen;
+typedef enum { UI_SCR_START, UI_SCR_WIZARD, UI_SCR_PROGRESS, UI_SCR_RESULTS } ui_screen;
+/* what the first screen shows */
+typedef enum { UI_ST_MENU, UI_ST_OPEN, UI_ST_IMPORT, UI_ST_LABS, UI_ST_ORIGINS, UI_ST_HOST } ui_start_mode;
 typedef enum { UI_OV_HELP, UI_OV_EXPORT, UI_OV_CONFIRM } ui_overlay;
 typedef enum { UI_ASK_QUIT, UI_ASK_OVERWRITE, UI_ASK_QUIT_WIZARD } ui_question;
 
@@ -45,6 +50,30 @@ typedef struct {
     const ui_glyphs *g;
     od_case answers;
     ui_screen screen;             /* the base screen under the overlays */
+
+    /* the first screen (only when started with no answers) */
+    bool has_start;
+    ui_start_mode st_mode;
+    ui_list st_list;
+    ui_lineedit st_path;
+    char *st_error;               /* why the file could not be used (sanitised) */
+    od_dist_config *dist;         /* the imported configuration */
+    od_managed_policies *policies;
+    size_t dist_origin;           /* the chosen origin */
+    od_strlist host_ids;          /* custom policy ids to ask about */
+    size_t host_q;                /* the one asked now */
+    od_host_answers host_answers;
+
+    /* the practice lab started from the first screen */
+    od_lab *lab;
+    const char *lab_name;         /* for the title: the lab in use, or NULL */
+
+    /* a saved report (from --open or the first screen) and what a live
+     * rerun changed */
+    od_report *opened_report;     /* owned when opened from the first screen */
+    const od_report *saved_report;
+    ui_changes changes;
+    bool has_changes;
 
     /* wizard */
     int wstep;
@@ -95,6 +124,7 @@ typedef struct {
 
     bool quit;
     int exit_code;
+    int quit_signal;             /* the signal that ended the UI (SIGINT: exit 130) */
 
     /* mouse: what each screen row is, for the last frame */
     ui_click_kind click_kind[UI_MAX_ROWS];
@@ -115,7 +145,18 @@ void ui_wizard_load(ui_app *a);          /* editors from answers */
 /* Validates every answer into a->answers; false: moved to the bad step. */
 bool ui_wizard_commit_all(ui_app *a);
 
+/* ui_start.c */
+void ui_start_enter(ui_app *a);          /* the first screen's menu (stops a lab) */
+void ui_start_draw(ui_app *a);
+void ui_start_key(ui_app *a, int key, ui_action act);
+void ui_start_click(ui_app *a, int index);
+ui_ctx ui_start_ctx(const ui_app *a);
+void ui_start_free(ui_app *a);           /* import state, lab */
+/* Shows a loaded report as a saved one (takes ownership). */
+void ui_open_loaded(ui_app *a, od_report *r);
+
 /* ui_app.c */
+void ui_reset_results(ui_app *a);
 void ui_set_msg(ui_app *a, ui_role role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void ui_start_run(ui_app *a);
 void ui_push(ui_app *a, ui_overlay ov);

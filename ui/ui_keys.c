@@ -14,6 +14,29 @@ static const ui_binding table[] = {
     {UI_CTX_COMMON, UI_KEY_CTRL('q'), UI_A_QUIT, "^Q", "", "quit (asks first if nothing was exported)"},
     {UI_CTX_COMMON, UI_KEY_CTRL('l'), UI_A_REDRAW, "^L", "", "redraw the screen"},
 
+    /* the first screen and its lists */
+    {UI_CTX_START, '\n', UI_A_ACCEPT, "Enter", "choose", "choose the selected line"},
+    {UI_CTX_START, '\r', UI_A_ACCEPT, "Enter", "", "choose the selected line"},
+    {UI_CTX_START, F(KEY_ENTER), UI_A_ACCEPT, "Enter", "", "choose the selected line"},
+    {UI_CTX_START, F(KEY_UP), UI_A_UP, "Up", "", "previous line"},
+    {UI_CTX_START, 'k', UI_A_UP, "k", "", "previous line"},
+    {UI_CTX_START, F(KEY_DOWN), UI_A_DOWN, "Down", "", "next line"},
+    {UI_CTX_START, 'j', UI_A_DOWN, "j", "", "next line"},
+    {UI_CTX_START, F(KEY_PPAGE), UI_A_PGUP, "PgUp", "", "page up"},
+    {UI_CTX_START, F(KEY_NPAGE), UI_A_PGDN, "PgDn", "", "page down"},
+    {UI_CTX_START, F(KEY_HOME), UI_A_HOME, "Home", "", "first line"},
+    {UI_CTX_START, F(KEY_END), UI_A_END, "End", "", "last line"},
+    {UI_CTX_START, UI_KEY_ESC, UI_A_BACK, "Esc", "back", "back to the previous list"},
+    {UI_CTX_START, 'y', UI_A_YES, "y", "", "yes (Host forwarding question)"},
+    {UI_CTX_START, 'n', UI_A_NO, "n", "", "no (Host forwarding question)"},
+    {UI_CTX_START, 'q', UI_A_QUIT, "q", "quit", "quit"},
+
+    /* the first screen's file name prompts */
+    {UI_CTX_PROMPT, '\n', UI_A_ACCEPT, "Enter", "open", "open the file"},
+    {UI_CTX_PROMPT, '\r', UI_A_ACCEPT, "Enter", "", "open the file"},
+    {UI_CTX_PROMPT, F(KEY_ENTER), UI_A_ACCEPT, "Enter", "", "open the file"},
+    {UI_CTX_PROMPT, UI_KEY_ESC, UI_A_BACK, "Esc", "back", "back to the first screen"},
+
     /* the wizard */
     {UI_CTX_WIZARD, '\n', UI_A_ACCEPT, "Enter", "accept", "accept this answer and go on"},
     {UI_CTX_WIZARD, '\r', UI_A_ACCEPT, "Enter", "", "accept this answer and go on"},
@@ -23,6 +46,8 @@ static const ui_binding table[] = {
     {UI_CTX_WIZARD, UI_KEY_ESC, UI_A_BACK, "Esc", "", "go back one question"},
     {UI_CTX_WIZARD, F(KEY_UP), UI_A_UP, "Up", "", "previous field or choice"},
     {UI_CTX_WIZARD, F(KEY_DOWN), UI_A_DOWN, "Down", "", "next field or choice"},
+    {UI_CTX_WIZARD, F(KEY_LEFT), UI_A_LEFT, "Left", "", "move the cursor (text) / previous question (choices)"},
+    {UI_CTX_WIZARD, F(KEY_RIGHT), UI_A_RIGHT, "Right", "", "move the cursor (text) / next question (choices)"},
     {UI_CTX_WIZARD, F(KEY_PPAGE), UI_A_PREV, "PgUp", "", "previous question"},
     {UI_CTX_WIZARD, F(KEY_NPAGE), UI_A_NEXT, "PgDn", "", "next question"},
     {UI_CTX_WIZARD, ' ', UI_A_TOGGLE, "Space", "select", "select / toggle a choice"},
@@ -141,6 +166,8 @@ const char *ui_ctx_title(ui_ctx ctx)
 {
     switch (ctx) {
     case UI_CTX_COMMON: return "Everywhere";
+    case UI_CTX_START: return "First screen (and its lists)";
+    case UI_CTX_PROMPT: return "File name prompts";
     case UI_CTX_WIZARD: return "Questions (wizard)";
     case UI_CTX_PROGRESS: return "Running the checks";
     case UI_CTX_RESULTS: return "Result panes";
@@ -151,4 +178,20 @@ const char *ui_ctx_title(ui_ctx ctx)
     case UI_CTX_COUNT: break;
     }
     return "";
+}
+
+size_t ui_status_hints(ui_ctx ctx, const ui_binding **out, size_t max)
+{
+    size_t n = 0;
+    const size_t count = sizeof table / sizeof table[0];
+    /* the common keys only on the main screens: in a dialog they would
+     * crowd out the dialog's own keys */
+    bool with_common = ctx == UI_CTX_RESULTS || ctx == UI_CTX_WIZARD || ctx == UI_CTX_PROGRESS ||
+                       ctx == UI_CTX_START || ctx == UI_CTX_PROMPT;
+    ui_ctx ctxs[2] = {ctx, UI_CTX_COMMON};
+    for (int c = 0; c < (with_common && ctx != UI_CTX_COMMON ? 2 : 1); c++)
+        for (size_t i = 0; i < count && n < max; i++)
+            if (table[i].ctx == ctxs[c] && table[i].label[0])
+                out[n++] = &table[i];
+    return n;
 }

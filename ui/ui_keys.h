@@ -15,6 +15,8 @@
 
 typedef enum {
     UI_CTX_COMMON,     /* everywhere, unless the screen's context binds the key */
+    UI_CTX_START,      /* the first screen and its lists (labs, origins, questions) */
+    UI_CTX_PROMPT,     /* the first screen's file name prompts */
     UI_CTX_WIZARD,
     UI_CTX_PROGRESS,
     UI_CTX_RESULTS,
@@ -36,7 +38,8 @@ typedef enum {
     UI_A_SEARCH, UI_A_SEARCH_NEXT, UI_A_SEARCH_PREV,
     UI_A_EXPORT, UI_A_RERUN, UI_A_WIZARD,
     UI_A_CANCEL, UI_A_RESULTS, UI_A_DELETE, UI_A_RUN,
-    UI_A_YES, UI_A_NO
+    UI_A_YES, UI_A_NO,
+    UI_A_COUNT
 } ui_action;
 
 typedef struct {
@@ -52,5 +55,9 @@ const ui_binding *ui_bindings(size_t *n);
 /* The action of key in ctx (falling back to the common context). */
 ui_action ui_key_action(ui_ctx ctx, int key);
 const char *ui_ctx_title(ui_ctx ctx);
+/* The status bar's hints for ctx, in bar order (the context's labelled
+ * bindings, then the common ones on the main screens); returns how many
+ * were written to out (at most max). ui_draw_status draws exactly these. */
+size_t ui_status_hints(ui_ctx ctx, const ui_binding **out, size_t max);
 
 #endif

@@ -215,7 +215,7 @@ void ui_term_end(ui_term *t)
     t->sig_fd = -1;
 }
 
-void ui_term_take_signals(ui_term *t, bool *resize, bool *quit)
+void ui_term_take_signals(ui_term *t, bool *resize, int *quit_signal)
 {
     unsigned char buf[64];
     ssize_t n;
@@ -224,7 +224,7 @@ void ui_term_take_signals(ui_term *t, bool *resize, bool *quit)
             if (buf[i] == SIGWINCH)
                 *resize = true;
             else
-                *quit = true;
+                *quit_signal = buf[i];
         }
 }
 

@@ -16,8 +16,9 @@ typedef struct {
 /* false if the terminal cannot be used (message printed to stderr). */
 bool ui_term_init(ui_term *t, bool no_color);
 void ui_term_end(ui_term *t);
-/* Reads the signals that arrived; sets *resize / *quit. */
-void ui_term_take_signals(ui_term *t, bool *resize, bool *quit);
+/* Reads the signals that arrived; sets *resize, and *quit_signal to the
+ * number of a signal that asks to end (SIGINT, SIGTERM, SIGHUP). */
+void ui_term_take_signals(ui_term *t, bool *resize, int *quit_signal);
 /* Applies the current window size after SIGWINCH. */
 void ui_term_resize(void);
 

@@ -174,7 +174,9 @@ static void go_back(ui_app *a, bool esc)
         return;
     }
     if (a->wstep == 0) {
-        if (esc)
+        if (esc && a->has_start)
+            ui_start_enter(a);
+        else if (esc)
             ui_ask(a, UI_ASK_QUIT_WIZARD);
         return;
     }
@@ -579,8 +581,8 @@ void ui_wizard_draw(ui_app *a)
     if (err)
         draw_error(a, y, x, w, err);
     char hint[200];
-    snprintf(hint, sizeof hint, "%s", a->wstep == UI_W_REVIEW ? "Up/Down: choose a line   Enter: change it or Run"
-                                      : a->wstep == UI_W_DOMAIN ? "Enter: accept   Esc: quit"
+    snprintf(hint, sizeof hint, "%s", a->wstep == UI_W_REVIEW ? "Up/Down: choose a line   Enter: change it or Run   Esc: back"
+                                      : a->wstep == UI_W_DOMAIN ? (a->has_start ? "Enter: accept   Esc: first screen" : "Enter: accept   Esc: quit")
                                                                 : "Enter: accept   Esc/Shift-Tab: back   Tab: next");
     ui_put(&a->term, LINES - 3, x, w, hint, UI_R_DIM);
     ui_draw_status(a, UI_CTX_WIZARD);

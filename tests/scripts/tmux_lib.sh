@@ -1,0 +1,68 @@
+# Shared helpers for the tmux UI tests (sourced, not a test itself).
+# Needs: BIN (absolute path of origin-doctor), SOCK (own tmux server), WORK.
+FAILS=0
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+pass() { echo "ok: $*"; }
+tm() { tmux -L "$SOCK" "$@"; }
+
+# start NAME COLSxLINES ARGS...: a new session running the binary
+start_ui() {
+    local name=$1 size=$2; shift 2
+    local args="" a
+    for a in "$@"; do args="$args $(printf '%q' "$a")"; done
+    tm kill-session -t "$name" >/dev/null 2>&1
+    rm -f "$WORK/$name.exit"
+    tm new-session -d -s "$name" -x "${size%x*}" -y "${size#*x}" \
+        "cd $WORK && env TERM=xterm-256color LANG=C.UTF-8 LC_ALL= NO_COLOR= $(printf '%q' "$BIN")$args 2>$WORK/$name.err; echo \$? > $WORK/$name.exit; sleep 600"
+}
+screen() { tm capture-pane -p -t "$1"; }
+keys() { local s=$1; shift; tm send-keys -t "$s" "$@"; }
+# wait_for SESSION TEXT [SECONDS]: bounded poll of the screen
+wait_for() {
+    local s=$1 text=$2 limit=${3:-10} i
+    for ((i = 0; i < limit * 20; i++)); do
+        screen "$s" | grep -qF -- "$text" && return 0
+        sleep 0.05
+    done
+    echo "--- screen of $s while waiting for '$text':"; screen "$s"; echo "---"
+    return 1
+}
+wait_gone() {
+    local s=$1 text=$2 limit=${3:-10} i
+    for ((i = 0; i < limit * 20; i++)); do
+        screen "$s" | grep -qF -- "$text" || return 0
+        sleep 0.05
+    done
+    return 1
+}
+wait_exit() {
+    local s=$1 i
+    for ((i = 0; i < 200; i++)); do
+        [ -s "$WORK/$s.exit" ] && { cat "$WORK/$s.exit"; return 0; }
+        sleep 0.05
+    done
+    echo "timeout"
+}
+# Waits until two captures in a row are equal (the UI finished drawing
+# after a key), then prints that screen.
+settled() {
+    local s=$1 a b i
+    a=$(screen "$s")
+    for ((i = 0; i < 100; i++)); do
+        sleep 0.03
+        b=$(screen "$s")
+        [ "$a" = "$b" ] && { printf '%s\n' "$b"; return 0; }
+        a=$b
+    done
+    printf '%s\n' "$b"
+}
+# Sanitizer or valgrind reports land in each session's captured stderr.
+check_stderr() {
+    local f
+    for f in "$WORK"/*.err; do
+        [ -e "$f" ] || continue
+        if grep -qE "AddressSanitizer|LeakSanitizer|runtime error|Invalid (read|write)|definitely lost" "$f"; then
+            fail "sanitizer report in $(basename "$f")"; cat "$f"
+        fi
+    done
+}
