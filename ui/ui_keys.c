@@ -30,6 +30,10 @@ static const ui_binding table[] = {
     {UI_CTX_START, 'y', UI_A_YES, "y", "", "yes (Host forwarding question)"},
     {UI_CTX_START, 'n', UI_A_NO, "n", "", "no (Host forwarding question)"},
     {UI_CTX_START, 'q', UI_A_QUIT, "q", "quit", "quit"},
+    {UI_CTX_START, '1', UI_A_PANE_1, "1", "", "first screen: New check"},
+    {UI_CTX_START, '2', UI_A_PANE_2, "2", "", "first screen: Open a saved report"},
+    {UI_CTX_START, '3', UI_A_PANE_3, "3", "", "first screen: Import a distribution config"},
+    {UI_CTX_START, '4', UI_A_PANE_4, "4", "", "first screen: Practice lab"},
 
     /* the first screen's file name prompts */
     {UI_CTX_PROMPT, '\n', UI_A_ACCEPT, "Enter", "open", "open the file"},

@@ -390,6 +390,13 @@ void ui_start_key(ui_app *a, int key, ui_action act)
     case UI_A_HOME: ui_list_home(l); break;
     case UI_A_END: ui_list_end(l); break;
     case UI_A_ACCEPT: choose(a, l->sel); break;
+    /* the first screen numbers its choices: the digit picks one */
+    case UI_A_PANE_1: case UI_A_PANE_2: case UI_A_PANE_3: case UI_A_PANE_4:
+        if (a->st_mode == UI_ST_MENU && (size_t)(act - UI_A_PANE_1) < l->count) {
+            l->sel = (size_t)(act - UI_A_PANE_1);
+            choose(a, l->sel);
+        }
+        break;
     case UI_A_BACK: back(a); break;
     case UI_A_YES: if (a->st_mode == UI_ST_HOST) answer_host(a, true); break;
     case UI_A_NO: if (a->st_mode == UI_ST_HOST) answer_host(a, false); break;
