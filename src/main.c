@@ -446,10 +446,9 @@ static char *dist_case(const cli_opts *o, const od_dist_config *d, const od_dist
         if (o->set & SET_NO_FORWARD)
             od_strlist_add(&answers.excludes_host, questions.items[i]);
     }
-    od_dist_case_info info;
-    od_dist_case_info_init(&info);
     od_case_init(out);
-    char *err = od_distconfig_case(d, org, &answers, out, &info);
+    /* When behaviors disagree the case itself checks both name sets. */
+    char *err = od_distconfig_case(d, org, &answers, out, NULL);
     if (err && questions.len) {
         char *e = od_xasprintf("%s\n(the file cannot tell whether a custom policy forwards Host: answer with "
                                "--forward-host or --no-forward-host, or import the file in the wizard)",
@@ -458,19 +457,10 @@ static char *dist_case(const cli_opts *o, const od_dist_config *d, const od_dist
         err = e;
     }
     if (!err) {
-        if (info.mixed) {
-            /* Some behaviors send the CNAMEs, others the origin domain: check both. */
-            out->also_origin_domain = true;
-            od_strlist_free(&out->behaviors_forwarding_host);
-            od_strlist_free(&out->behaviors_origin_host);
-            od_strlist_copy(&out->behaviors_forwarding_host, &info.forwarding_behaviors);
-            od_strlist_copy(&out->behaviors_origin_host, &info.origin_host_behaviors);
-        }
         cli_opts overrides = *o;
         overrides.set &= ~(unsigned)SET_FORWARD;   /* an answer about policies here, not an override */
         apply_overrides(out, &overrides);
     }
-    od_dist_case_info_free(&info);
     od_strlist_free(&questions);
     od_host_answers_free(&answers);
     return err;

@@ -227,7 +227,7 @@ static void finish_import(ui_app *a)
     free_import(a);
     if (mixed)
         ui_set_msg(a, UI_R_WARN,
-                   "Behaviors disagree on Host: these answers check the alternate names.");
+                   "Behaviors disagree on Host: both the alternate names and the origin domain are checked.");
 }
 
 static void choose_origin(ui_app *a, size_t i)

@@ -216,6 +216,68 @@ int main(int argc, char **argv)
     it_result_free(&res);
     od_strlist_free(&args);
 
+    /* Behaviors that disagree: the default one sends the origin domain as
+     * Host, /api/ forwards the viewer's Host (the alias, which the
+     * certificate does not cover). Both name sets are checked and the
+     * finding names the behavior it concerns. */
+    {
+        char *mixed_path = od_xasprintf("%s/mixed.json", dir);
+        char *mixed = od_xasprintf(
+            "{\"ETag\": \"E1\", \"DistributionConfig\": {\"CallerReference\": \"od-mixed\",\n"
+            " \"Aliases\": {\"Quantity\": 1, \"Items\": [\"www.app.example.test\"]},\n"
+            " \"Origins\": {\"Quantity\": 1, \"Items\": [{\"Id\": \"app-origin\", \"DomainName\": "
+            "\"app.example.test\", \"OriginPath\": \"\", \"CustomHeaders\": {\"Quantity\": 0},\n"
+            "  \"CustomOriginConfig\": {\"HTTPPort\": 80, \"HTTPSPort\": %d, \"OriginProtocolPolicy\": "
+            "\"https-only\", \"OriginSslProtocols\": {\"Quantity\": 1, \"Items\": [\"TLSv1.2\"]}, "
+            "\"OriginReadTimeout\": 30, \"OriginKeepaliveTimeout\": 5}, \"ConnectionAttempts\": 3, "
+            "\"ConnectionTimeout\": 5}]},\n"
+            " \"DefaultCacheBehavior\": {\"TargetOriginId\": \"app-origin\", \"ViewerProtocolPolicy\": "
+            "\"allow-all\", \"CachePolicyId\": \"658327ea-f89d-4fab-a63d-7e88639e58f6\"},\n"
+            " \"CacheBehaviors\": {\"Quantity\": 1, \"Items\": [{\"PathPattern\": \"/api/*\", "
+            "\"TargetOriginId\": \"app-origin\", \"ViewerProtocolPolicy\": \"https-only\",\n"
+            "  \"ForwardedValues\": {\"QueryString\": true, \"Cookies\": {\"Forward\": \"all\"}, "
+            "\"Headers\": {\"Quantity\": 1, \"Items\": [\"Host\"]}}, \"MinTTL\": 0}]},\n"
+            " \"Comment\": \"\", \"Enabled\": true}}\n",
+            origins[0].port);
+        CHECK(od_write_file_atomic(mixed_path, mixed, strlen(mixed), true) == 0);
+        char *mixed_json = od_xasprintf("%s/mixed-report.json", dir);
+        od_strlist_init(&args);
+        od_strlist_add(&args, "--batch");
+        od_strlist_add_owned(&args, od_xasprintf("--distribution-config=%s", mixed_path));
+        od_strlist_add_owned(&args, od_xasprintf("--trust-store=%s", root_pem));
+        od_strlist_add_owned(&args, od_xasprintf("--resolve=app.example.test:%d:127.0.0.1", origins[0].port));
+        od_strlist_add_owned(&args, od_xasprintf("--json=%s", mixed_json));
+        it_run(bin, &args, NULL, 60, &res);
+        CHECK_MSG(res.exit_code == 1, "mixed behaviors: exit %d %s", res.exit_code, res.err);
+        CHECK_MSG(strstr(res.out, "Cache behaviors concerned: /api/*") != NULL, "mixed: behavior not named");
+        j = it_load_json(mixed_json);
+        if (j) {
+            char *fails = it_ids_with_severity(j, "fail");
+            CHECK_STR(fails, "CERT_NAME_MISMATCH");
+            free(fails);
+            const cJSON *in = cJSON_GetObjectItemCaseSensitive(j, "input");
+            CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(in, "also_origin_domain")));
+            const cJSON *f;
+            bool names_alias = false;
+            cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(j, "findings"))
+            {
+                const cJSON *id = cJSON_GetObjectItemCaseSensitive(f, "id");
+                const cJSON *nm = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(f, "names"), 0);
+                if (cJSON_IsString(id) && strcmp(id->valuestring, "CERT_NAME_MISMATCH") == 0 && cJSON_IsString(nm))
+                    names_alias = strcmp(nm->valuestring, "www.app.example.test") == 0;
+            }
+            CHECK_MSG(names_alias, "mixed: the mismatch does not name the alias");
+            cJSON_Delete(j);
+        } else {
+            CHECK(false);
+        }
+        it_result_free(&res);
+        od_strlist_free(&args);
+        free(mixed);
+        free(mixed_path);
+        free(mixed_json);
+    }
+
     /* several custom origins and none chosen: a usage error listing them */
     od_strlist_copy(&args, &common);
     expect_usage_error("no --origin-id", &args, "legacy");
