@@ -12,48 +12,9 @@ SOCK=od-test-$$
 WORK=$(mktemp -d /tmp/od-ui-test.XXXXXX)
 cleanup() { tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$WORK"; }
 trap cleanup EXIT
-FAILS=0
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
-pass() { echo "ok: $*"; }
-
+. "$(dirname "$0")/tmux_lib.sh"
 # start NAME ARGS...: a new window running the binary at 80x24
-start() {
-    local name=$1; shift
-    local args="" a
-    for a in "$@"; do args="$args $(printf '%q' "$a")"; done
-    tmux -L "$SOCK" kill-session -t "$name" >/dev/null 2>&1
-    rm -f "$WORK/$name.exit"
-    tmux -L "$SOCK" new-session -d -s "$name" -x 80 -y 24 \
-        "cd $WORK && env TERM=xterm-256color LANG=C.UTF-8 LC_ALL= NO_COLOR= $(printf '%q' "$BIN")$args 2>$WORK/$name.err; echo \$? > $WORK/$name.exit; sleep 600"
-}
-screen() { tmux -L "$SOCK" capture-pane -p -t "$1"; }
-keys() { local s=$1; shift; tmux -L "$SOCK" send-keys -t "$s" "$@"; }
-# wait_for SESSION TEXT [SECONDS]: bounded poll of the screen
-wait_for() {
-    local s=$1 text=$2 limit=${3:-10} i
-    for ((i = 0; i < limit * 20; i++)); do
-        screen "$s" | grep -qF -- "$text" && return 0
-        sleep 0.05
-    done
-    echo "--- screen of $s while waiting for '$text':"; screen "$s"; echo "---"
-    return 1
-}
-wait_gone() {
-    local s=$1 text=$2 limit=${3:-10} i
-    for ((i = 0; i < limit * 20; i++)); do
-        screen "$s" | grep -qF -- "$text" || return 0
-        sleep 0.05
-    done
-    return 1
-}
-wait_exit() {
-    local s=$1 i
-    for ((i = 0; i < 200; i++)); do
-        [ -s "$WORK/$s.exit" ] && { cat "$WORK/$s.exit"; return 0; }
-        sleep 0.05
-    done
-    echo "timeout"
-}
+start() { local name=$1; shift; start_ui "$name" 80x24 "$@"; }
 check() { if "$@"; then :; else return 1; fi; }
 
 # ------------------------------------------------------------------
