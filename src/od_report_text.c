@@ -792,6 +792,53 @@ static void render_steps(renderer *w, const od_report *r)
                   o->cancelled ? " (cancelled before the end)" : "");
 }
 
+/* Text from the network (certificate names, HTTP headers) must not become
+ * markup when the Markdown is rendered: outside code spans and fenced
+ * blocks, "<" (raw HTML) and "[" (links, images) are neutralised. Code is
+ * shown literally by Markdown, so it is left as it is. */
+static char *md_neutralise(const char *in)
+{
+    od_buf out;
+    od_buf_init(&out);
+    od_buf_append(&out, "", 0);
+    size_t fence = 0;      /* backticks of the open fenced block, 0 if none */
+    size_t span = 0;       /* backticks of the open code span, 0 if none */
+    bool line_start = true;
+    for (const char *p = in; *p;) {
+        if (*p == '`') {
+            size_t n = 0;
+            while (p[n] == '`')
+                n++;
+            if (line_start && n >= 3 && !span) {
+                fence = fence == 0 ? n : (n >= fence ? 0 : fence);
+            } else if (!fence) {
+                if (!span)
+                    span = n;
+                else if (n == span)
+                    span = 0;
+            }
+            od_buf_append(&out, p, n);
+            p += n;
+            line_start = false;
+            continue;
+        }
+        if (!fence && !span && *p == '<')
+            od_buf_puts(&out, "&lt;");
+        else if (!fence && !span && *p == '[')
+            od_buf_puts(&out, "\\[");
+        else
+            od_buf_append(&out, p, 1);
+        if (*p == '\n') {
+            line_start = true;
+            span = 0;   /* a code span never crosses a line in what we write */
+        } else {
+            line_start = false;
+        }
+        p++;
+    }
+    return od_buf_steal(&out);
+}
+
 static char *render(const od_report *r, bool md, bool color)
 {
     renderer w = { .md = md, .color = color && !md, .report = r };
@@ -809,6 +856,11 @@ static char *render(const od_report *r, bool md, bool color)
     render_protocols(&w, r);
     render_http(&w, r);
     render_steps(&w, r);
+    if (md) {
+        char *safe = md_neutralise(w.b.data ? w.b.data : "");
+        od_buf_free(&w.b);
+        return safe;
+    }
     return od_buf_steal(&w.b);
 }
 

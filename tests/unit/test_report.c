@@ -875,11 +875,24 @@ static void test_markdown_escaping(void)
     f->severity = OD_SEV_WARN;
     f->title = od_xstrdup("5xx");
     f->reproduce = od_xstrdup("curl -H 'X: ```' https://x/");
+    /* a hostile Server header and certificate name: no raw HTML, no link */
+    f->detail = od_xstrdup("The origin answered with Server <img src=x onerror=alert(1)> and "
+                           "[click](javascript:alert(1)).");
+    od_finding *g = od_finding_list_add(&r.findings);
+    g->id = od_xstrdup("CHAIN_INCOMPLETE");
+    g->severity = OD_SEV_FAIL;
+    g->title = od_xstrdup("missing");
+    g->reproduce = od_xstrdup("openssl s_client -connect a.example:443 -servername a.example </dev/null");
     od_step *s = od_obs_add_step(&r.obs, "http a|b");
     s->status = OD_STEP_WARN;
     char *md = od_report_markdown(&r);
     CHECK(strstr(md, "| http a\\|b | warn |") != NULL);
     CHECK(strstr(md, "````sh\ncurl -H 'X: ```' https://x/\n````") != NULL);
+    CHECK(strstr(md, "<img") == NULL && strstr(md, "&lt;img src=x") != NULL);
+    CHECK(strstr(md, "](javascript") == NULL || strstr(md, "\\[click](javascript") != NULL);
+    CHECK(strstr(md, "\\[click]") != NULL);
+    /* code is shown literally, so it is left alone */
+    CHECK(strstr(md, "-servername a.example </dev/null") != NULL);
     CHECK(strstr(md, "Verdict: CloudFront would not fail") != NULL);
     free(md);
     od_report_free(&r);
