@@ -87,6 +87,21 @@ else
     failed=$((failed + 1)); echo "FAIL: report round trip -> exit $rc: $(cat "$tmp/err")" >&2
 fi
 
+# Colour only on a terminal (script(1) gives it one), never with NO_COLOR or
+# --no-color, never into a pipe.
+esc=$'\033['
+color_count() { script -qec "$*" /dev/null </dev/null 2>/dev/null | grep -cF "$esc" || true; }
+on_tty=$(color_count env NO_COLOR= "$bin" --batch --lab healthy)
+no_color_env=$(color_count env NO_COLOR=1 "$bin" --batch --lab healthy)
+no_color_flag=$(color_count env NO_COLOR= "$bin" --batch --no-color --lab healthy)
+piped=$(NO_COLOR= "$bin" --batch --lab healthy </dev/null 2>/dev/null | grep -cF "$esc" || true)
+if [ "$on_tty" -gt 0 ] && [ "$no_color_env" -eq 0 ] && [ "$no_color_flag" -eq 0 ] && [ "$piped" -eq 0 ]; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+    echo "FAIL: colour lines: terminal $on_tty, NO_COLOR $no_color_env, --no-color $no_color_flag, pipe $piped" >&2
+fi
+
 # --help and --version work and exit 0
 if "$bin" --help | grep -q -- "--forward-host" && "$bin" --version | grep -q "origin-doctor"; then
     passed=$((passed + 1))
