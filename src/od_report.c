@@ -66,3 +66,33 @@ const char *od_tri_name(od_tri t)
 {
     return t == OD_TRI_YES ? "true" : t == OD_TRI_NO ? "false" : "untested";
 }
+
+/* When a distribution's behaviors disagree about Host, a finding about a
+ * CNAME concerns the behaviors that forward Host, one about the origin
+ * domain the others. NULL when the case has no such split. */
+char *od_report_finding_behaviors(const od_report *r, const od_finding *f)
+{
+    const od_case *c = r ? &r->input : NULL;
+    if (!c || (!c->behaviors_forwarding_host.len && !c->behaviors_origin_host.len))
+        return NULL;
+    od_strlist out;
+    od_strlist_init(&out);
+    for (size_t i = 0; i < f->names.len; i++) {
+        bool is_origin = c->origin_domain && od_strcasecmp(f->names.items[i], c->origin_domain) == 0 &&
+                         !(c->forward_host_header && !c->also_origin_domain);
+        const od_strlist *b = is_origin ? &c->behaviors_origin_host : &c->behaviors_forwarding_host;
+        for (size_t k = 0; k < b->len; k++)
+            if (!od_strlist_contains(&out, b->items[k]))
+                od_strlist_add(&out, b->items[k]);
+    }
+    char *s = NULL;
+    if (out.len) {
+        od_buf b;
+        od_buf_init(&b);
+        for (size_t i = 0; i < out.len; i++)
+            od_buf_printf(&b, "%s%s", i ? ", " : "", out.items[i]);
+        s = od_buf_steal(&b);
+    }
+    od_strlist_free(&out);
+    return s;
+}

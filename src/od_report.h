@@ -29,6 +29,12 @@ char *od_report_to_json(const od_report *r);
  * position, for malformed JSON). */
 char *od_report_from_json(const char *text, size_t len, od_report *out);
 
+/* The cache behaviors a finding concerns when the distribution's behaviors
+ * disagree about Host (a finding about a CNAME concerns those that forward
+ * Host, one about the origin domain the others); NULL when they agree.
+ * malloc'd, comma separated. */
+char *od_report_finding_behaviors(const od_report *r, const od_finding *f);
+
 /* Human reports. Markdown for --report; plain text for batch stdout
  * (ANSI colour only when color is true). Both malloc'd. */
 char *od_report_markdown(const od_report *r);

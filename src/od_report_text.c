@@ -325,29 +325,6 @@ static void evidence_value(od_buf *b, const cJSON *v)
     }
 }
 
-/* When a distribution's behaviors disagree about Host, a finding about a
- * CNAME concerns the behaviors that forward Host, one about the origin
- * domain the others. NULL when the case has no such split. */
-static char *finding_behaviors(const od_report *r, const od_finding *f)
-{
-    const od_case *c = r ? &r->input : NULL;
-    if (!c || (!c->behaviors_forwarding_host.len && !c->behaviors_origin_host.len))
-        return NULL;
-    od_strlist out;
-    od_strlist_init(&out);
-    for (size_t i = 0; i < f->names.len; i++) {
-        bool is_origin = c->origin_domain && od_strcasecmp(f->names.items[i], c->origin_domain) == 0 &&
-                         !(c->forward_host_header && !c->also_origin_domain);
-        const od_strlist *b = is_origin ? &c->behaviors_origin_host : &c->behaviors_forwarding_host;
-        for (size_t k = 0; k < b->len; k++)
-            if (!od_strlist_contains(&out, b->items[k]))
-                od_strlist_add(&out, b->items[k]);
-    }
-    char *s = out.len ? join(&out, ", ", "") : NULL;
-    od_strlist_free(&out);
-    return s;
-}
-
 static void render_finding(renderer *w, const od_finding *f)
 {
     if (w->md)
@@ -363,7 +340,7 @@ static void render_finding(renderer *w, const od_finding *f)
         char *names = join(&f->names, ", ", "");
         od_buf_printf(&w->b, "%sNames: %s\n\n", w->md ? "" : "  ", names);
         free(names);
-        char *behaviors = finding_behaviors(w->report, f);
+        char *behaviors = od_report_finding_behaviors(w->report, f);
         if (behaviors) {
             od_buf_printf(&w->b, "%sCache behaviors concerned: %s\n\n", w->md ? "" : "  ", behaviors);
             free(behaviors);

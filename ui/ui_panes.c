@@ -115,6 +115,13 @@ void ui_pane_finding_detail(const od_report *r, size_t idx, int width, ui_rows *
             od_buf_printf(&b, "%s%s", i ? ", " : "", f->names.items[i]);
         ui_rows_add_wrapped(out, UI_R_NORMAL, -1, b.data, width, 7);
         od_buf_free(&b);
+        char *behaviors = od_report_finding_behaviors(r, f);
+        if (behaviors) {
+            char *line = od_xasprintf("cache behaviors concerned: %s", behaviors);
+            ui_rows_add_wrapped(out, UI_R_NORMAL, -1, line, width, 4);
+            free(line);
+            free(behaviors);
+        }
     }
     if (f->detail && *f->detail) {
         ui_rows_add(out, UI_R_NORMAL, -1, "");
