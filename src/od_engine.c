@@ -16,6 +16,9 @@
 #include "od_rules.h"
 
 #define MAX_ADDRESSES 8
+/* Connections one stage opens at once: enough for 20 handshakes to hang
+ * together, bounded so that many CNAMEs cannot exhaust file descriptors. */
+#define MAX_STAGE_THREADS 32
 
 typedef struct {
     const od_case *c;
@@ -75,6 +78,11 @@ static void step_end(run_ctx *r, size_t idx, int64_t started, od_step_status st,
     s->detail = detail;
     emit(r, OD_EV_STEP_END, s->name, st, s->duration_ms, detail);
     pthread_mutex_unlock(&r->lock);
+}
+
+static int stage_threads(size_t jobs)
+{
+    return jobs < MAX_STAGE_THREADS ? (int)jobs : MAX_STAGE_THREADS;
 }
 
 /* ---------------------------------------------------------------- DNS */
@@ -168,7 +176,7 @@ static void stage_tcp(run_ctx *r)
             j.step_idx[k] = step_plan(r, name);
             free(name);
         }
-    od_pool_run(n, (int)n, tcp_job, &j);
+    od_pool_run(n, stage_threads(n), tcp_job, &j);
     for (size_t k = 0; k < n; k++) {
         od_tcp_result *dst = od_obs_add_tcp(r->o);
         if (j.results[k].port == 0) {   /* never ran (cancelled) */
@@ -296,7 +304,7 @@ static void stage_tls(run_ctx *r, const od_strlist *names, const char *priority)
             j.n++;
         }
     }
-    od_pool_run(j.n, (int)j.n, tls_job, &j);
+    od_pool_run(j.n, stage_threads(j.n), tls_job, &j);
     int64_t merge_started = od_now_ms();
     for (size_t i = 0; i < j.n; i++) {
         if (j.cap[i].hs.port == 0) {   /* cancelled before it ran */
@@ -356,7 +364,7 @@ static void stage_certificate_fallback(run_ctx *r)
         free(name);
         j.n++;
     }
-    od_pool_run(j.n, (int)j.n, tls_job, &j);
+    od_pool_run(j.n, stage_threads(j.n), tls_job, &j);
     for (size_t i = 0; i < j.n; i++) {
         if (j.cap[i].hs.port != 0) {
             r->o->handshake_count++;
@@ -509,7 +517,7 @@ static void stage_http(run_ctx *r, const od_strlist *names, const char *priority
             j.n++;
         }
     }
-    od_pool_run(j.n, (int)j.n, http_job, &j);
+    od_pool_run(j.n, stage_threads(j.n), http_job, &j);
     for (size_t i = 0; i < j.n; i++) {
         od_http_result *dst = od_obs_add_http(r->o);
         if (j.res[i].attempted) {

@@ -190,6 +190,7 @@ typedef struct {
     int port;
     char *host_header;
     char *method;             /* "HEAD" or "GET" */
+    bool request_sent;        /* the connection worked and the request went out */
     bool responded;
     int status_code;          /* 0 when no response */
     char *status_line;        /* escaped */

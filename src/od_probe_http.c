@@ -219,15 +219,25 @@ void od_probe_http(const od_http_request *req, od_http_result *out)
         goto done;
     }
     free(request);
+    out->request_sent = true;
 
     char *buf = od_xmalloc(HEADER_LIMIT + 1);
     size_t have = 0;
     bool timed_out = false;
+    /* One deadline for the first byte, then one for the rest of the head:
+     * an origin dripping a byte at a time cannot hold the probe longer. */
+    int64_t deadline = sent_at + timeout_ms;
     while (have < HEADER_LIMIT) {
-        /* The first byte gets the whole timeout; so does the rest. */
-        ssize_t n = conn_recv(&c, buf + have, HEADER_LIMIT - have, timeout_ms, req->cancel, &timed_out, &err);
-        if (n > 0 && have == 0)
+        int64_t left = deadline - od_now_ms();
+        if (left <= 0) {
+            timed_out = true;
+            break;
+        }
+        ssize_t n = conn_recv(&c, buf + have, HEADER_LIMIT - have, (int)left, req->cancel, &timed_out, &err);
+        if (n > 0 && have == 0) {
             out->ttfb_ms = od_now_ms() - sent_at;
+            deadline = od_now_ms() + timeout_ms;
+        }
         if (n <= 0)
             break;
         have += (size_t)n;
@@ -243,6 +253,14 @@ void od_probe_http(const od_http_request *req, od_http_result *out)
             out->error = od_xasprintf("no HTTP response: %s", err);
         else
             out->error = od_xstrdup("no HTTP response: the origin closed the connection");
+        free(secs);
+    } else if (timed_out && !header_end(buf, have)) {
+        char *secs = seconds_text(timeout_ms);
+        char *got = od_escape(buf, have < 64 ? have : 64);
+        out->error = od_xasprintf("the response headers did not complete within %s of the first byte "
+                                  "(received \"%s\"%s)",
+                                  secs, got, have > 64 ? "..." : "");
+        free(got);
         free(secs);
     } else if (!parse_status(buf, have, out)) {
         out->error = od_xasprintf("the answer is not HTTP (\"%s\")", out->status_line);

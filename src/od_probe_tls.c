@@ -254,7 +254,7 @@ static void classify_failure(od_tls_session *s, int rc, int timeout_ms, od_hands
         hs->error = od_xstrdup("cancelled");
         return;
     }
-    if (!looks_like_tls(s) || rc == GNUTLS_E_UNEXPECTED_PACKET_LENGTH || rc == GNUTLS_E_UNEXPECTED_PACKET) {
+    if (!looks_like_tls(s)) {
         hs->outcome = OD_TLS_NOT_TLS;
         hs->error = s->n_first ? not_tls_text(s)
                                : od_xasprintf("the origin did not answer with TLS (%s)", gnutls_strerror(rc));

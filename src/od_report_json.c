@@ -330,6 +330,7 @@ char *od_report_to_json(const od_report *r)
         add_num(o, "port", h->port);
         add_str(o, "host_header", h->host_header);
         add_str(o, "method", h->method);
+        add_bool(o, "request_sent", h->request_sent);
         add_bool(o, "responded", h->responded);
         add_num(o, "status_code", h->status_code);
         add_str(o, "status_line", h->status_line);
@@ -1063,6 +1064,11 @@ static bool read_http(reader *rd, const cJSON *root, od_observations *o)
             !get_intv(rd, j, p, "status_code", 0, 999, &h->status_code) ||
             !get_str(rd, j, p, "status_line", true, &h->status_line) || !get_str(rd, j, p, "server", true, &h->server) ||
             !get_int(rd, j, p, "ttfb_ms", -1, MAX_JSON_INT, &h->ttfb_ms) || !get_str(rd, j, p, "error", true, &h->error))
+            return false;
+        /* added later: reports without it sent their request whenever they got an answer */
+        h->request_sent = h->responded;
+        if (cJSON_GetObjectItemCaseSensitive(j, "request_sent") &&
+            !get_bool(rd, j, p, "request_sent", &h->request_sent))
             return false;
     }
     return true;

@@ -386,8 +386,7 @@ static const char *tcp_finding_id(od_tcp_state s)
     switch (s) {
     case OD_TCP_REFUSED: return "PORT_REFUSED";
     case OD_TCP_TIMEOUT: return "PORT_TIMEOUT";
-    case OD_TCP_UNREACHABLE:
-    case OD_TCP_ERROR: return "PORT_UNREACHABLE";
+    case OD_TCP_UNREACHABLE: return "PORT_UNREACHABLE";
     default: return NULL;
     }
 }
@@ -401,6 +400,12 @@ static void rule_tcp_port(ctx *x, int port, const char *field)
         const od_tcp_result *t = &x->o->tcp[i];
         if (t->port != port || t->state == OD_TCP_UNTESTED)
             continue;
+        if (t->state == OD_TCP_ERROR) {
+            /* a failure on this machine (no file descriptor, no route family)
+             * says nothing about the origin */
+            note_untested(x, od_xasprintf("TCP %s port %d: %s", t->address, port, t->error ? t->error : "local error"));
+            continue;
+        }
         tested++;
         if (t->state == OD_TCP_OPEN) {
             open++;
@@ -1184,6 +1189,13 @@ static void rule_http(ctx *x)
             /* Without a working connection the TCP/TLS findings already say why. */
             if (https ? !tls_ok_at(x, h->address, h->port) : !tcp_open_at(x, h->address, h->port))
                 continue;
+            /* The HTTP probe's own connection failing, or a cancelled run,
+             * is not the origin staying silent: untested, not a cause. */
+            if (!h->request_sent || x->o->cancelled) {
+                note_untested(x, od_xasprintf("HTTP %s://%s:%d/ at %s: %s", https ? "https" : "http", host, h->port,
+                                              h->address, h->error ? h->error : "not completed"));
+                continue;
+            }
             id = "HTTP_NO_RESPONSE";
             sev = OD_SEV_FAIL;
         } else if (h->status_code >= 500) {

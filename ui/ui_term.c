@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "ui_keys.h"
@@ -19,6 +20,10 @@
  * globals. Written by ui_term_init/ui_term_end on the UI thread. */
 static int sig_pipe[2] = {-1, -1};
 static volatile sig_atomic_t curses_active;
+/* The terminal as it was before curses, for the crash handler, which may
+ * only use async-signal-safe calls (write, tcsetattr). */
+static struct termios saved_termios;
+static volatile sig_atomic_t have_saved_termios;
 static SCREEN *screen;
 static int saved_stderr = -1;
 static FILE *captured_stderr;
@@ -36,12 +41,21 @@ static void on_signal(int sig)
     errno = saved;
 }
 
-/* Restores the terminal, then lets the signal do what it does. */
+/* Restores the terminal, then lets the signal do what it does. endwin()
+ * is not safe here (stdio, malloc: the crash may be inside malloc, or on
+ * a worker thread while the UI thread draws), so the handler writes the
+ * reset sequences itself and puts the saved terminal modes back. */
 static void on_crash(int sig)
 {
     if (curses_active) {
         curses_active = 0;
-        endwin();
+        static const char reset[] = "\033[?1000l\033[?1002l\033[?1006l" /* mouse reporting off */
+                                    "\033[0m\033[?25h"                   /* attributes, cursor */
+                                    "\033[?1049l\r\n";                   /* leave the alternate screen */
+        ssize_t w = write(STDOUT_FILENO, reset, sizeof reset - 1);
+        (void)w;
+        if (have_saved_termios)
+            tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);
     }
     signal(sig, SIG_DFL);
     raise(sig);
@@ -162,6 +176,8 @@ bool ui_term_init(ui_term *t, bool no_color)
 
     if (!getenv("ESCDELAY"))
         set_escdelay(25);
+    if (tcgetattr(STDIN_FILENO, &saved_termios) == 0)
+        have_saved_termios = 1;
     screen = newterm(NULL, stdout, stdin);
     if (!screen) {
         fprintf(stderr, "origin-doctor: cannot use this terminal (TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "");

@@ -280,6 +280,58 @@ static void test_tls_failures(void)
     od_tls_capture_free(&cap);
 }
 
+/* An origin that drips its answer a byte at a time. */
+typedef struct {
+    int lfd;
+    pthread_t tid;
+} drip_server;
+
+static void *drip_main(void *arg)
+{
+    drip_server *d = arg;
+    struct pollfd pl = { .fd = d->lfd, .events = POLLIN };
+    if (poll(&pl, 1, 3000) <= 0)
+        return NULL;
+    int c = accept(d->lfd, NULL, NULL);
+    if (c < 0)
+        return NULL;
+    char buf[512];
+    struct pollfd pc = { .fd = c, .events = POLLIN };
+    if (poll(&pc, 1, 1000) > 0 && recv(c, buf, sizeof buf, 0) < 0)
+        goto out;
+    static const char head[] = "HTTP/1.1 200 OK\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    for (size_t i = 0; i < sizeof head - 1; i++) {
+        if (send(c, head + i, 1, MSG_NOSIGNAL) != 1)
+            break;
+        usleep(100 * 1000);
+    }
+out:
+    close(c);
+    return NULL;
+}
+
+/* The probe's wait is bounded as a whole, not per read: a dripping origin
+ * cannot hold it for (header size x timeout). */
+static void test_http_drip(void)
+{
+    drip_server d;
+    int port;
+    d.lfd = listen_loopback(&port);
+    pthread_create(&d.tid, NULL, drip_main, &d);
+    od_http_request req = { .address = "127.0.0.1", .port = port, .host_header = "a.example.test",
+                            .method = "HEAD", .timeout_ms = 400 };
+    od_http_result r;
+    int64_t t0 = od_now_ms();
+    od_probe_http(&req, &r);
+    int64_t took = od_now_ms() - t0;
+    CHECK_MSG(took < 1500, "a dripping origin held the probe %lld ms", (long long)took);
+    CHECK(r.request_sent && !r.responded);
+    CHECK_MSG(r.error && strstr(r.error, "did not complete"), "%s", r.error ? r.error : "(no error)");
+    free(r.scheme); free(r.host_header); free(r.method); free(r.status_line); free(r.server); free(r.error);
+    pthread_join(d.tid, NULL);
+    close(d.lfd);
+}
+
 static void test_http_plain(void)
 {
     server s;
@@ -520,6 +572,7 @@ int main(void)
     test_tcp();
     test_tls_failures();
     test_http_plain();
+    test_http_drip();
 
     od_policy policy;
     char *path = od_asset_path("cloudfront-origin-policy.json");

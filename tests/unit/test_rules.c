@@ -123,6 +123,7 @@ static void add_http(scen *s, const char *addr, const char *host, int status, co
     h->port = 443;
     h->host_header = od_xstrdup(host);
     h->method = od_xstrdup("HEAD");
+    h->request_sent = true;
     h->responded = status > 0;
     h->status_code = status;
     if (status)
@@ -702,6 +703,29 @@ static void test_http(void)
     run(&s);
     expect(&s, "HTTP_NO_RESPONSE", OD_SEV_FAIL, "origin.example.com",
            "--resolve origin.example.com:443:198.51.100.10 https://origin.example.com:443/");
+    scen_free(&s);
+
+    /* The probe's own connection failed (e.g. out of file descriptors), or
+     * the run was cancelled: untested, never HTTP_NO_RESPONSE. */
+    scen_healthy(&s, "origin.example.com");
+    s.o.http[0].responded = false;
+    s.o.http[0].request_sent = false;
+    s.o.http[0].status_code = 0;
+    s.o.http[0].error = od_xstrdup("TLS failed (connect_failed): TCP error: Too many open files");
+    run(&s);
+    CHECK(!od_finding_list_has(&s.findings, "HTTP_NO_RESPONSE"));
+    CHECK(od_finding_list_has(&s.findings, "CHECK_UNTESTED"));
+    CHECK(!s.would_fail);
+    scen_free(&s);
+
+    scen_healthy(&s, "origin.example.com");
+    s.o.http[0].responded = false;
+    s.o.http[0].status_code = 0;
+    s.o.http[0].error = od_xstrdup("no HTTP response: cancelled");
+    s.o.cancelled = true;
+    run(&s);
+    CHECK(!od_finding_list_has(&s.findings, "HTTP_NO_RESPONSE"));
+    CHECK(!s.would_fail);
     scen_free(&s);
 
     scen_healthy(&s, "origin.example.com");
