@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -134,6 +135,8 @@ int main(int argc, char **argv)
 
     pid_t pid = fork();
     if (pid == 0) {
+        /* nginx must not outlive this test, even if the test is killed */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         execl(nginx, "nginx", "-p", dir, "-c", conf_path, (char *)NULL);
         _exit(127);
     }
