@@ -1004,6 +1004,43 @@ static void rule_validity_one(ctx *x, const od_handshake *hs)
     }
 }
 
+/* The handshake worked, but the origin asked for a client certificate:
+ * CloudFront sends none, so what the application does without one is what
+ * viewers get (nginx's ssl_verify_client on answers 400). */
+static void rule_client_cert_requested(ctx *x)
+{
+    for (size_t n = 0; n < x->names.len; n++) {
+        const char *name = x->names.items[n];
+        for (size_t i = 0; i < x->o->n_handshakes; i++) {
+            const od_handshake *hs = &x->o->handshakes[i];
+            if (!hs->ok || hs->cert_only || !hs->client_cert_requested || !hs->sni ||
+                od_strcasecmp(hs->sni, name) != 0 || !https_handshake(x, hs))
+                continue;
+            od_finding *f = finding_new(x, "TLS_CLIENT_CERT_REQUESTED", OD_SEV_WARN, name, hs->address);
+            if (!f)
+                continue;
+            od_strlist_add(&f->names, name);
+            ev_str(f, "sni", name);
+            ev_int(f, "port", hs->port);
+            ev_str(f, "version", hs->version);
+            const char *answer = NULL;
+            for (size_t k = 0; k < x->o->n_http; k++) {
+                const od_http_result *h = &x->o->http[k];
+                if (h->responded && h->port == hs->port && h->host_header && od_strcasecmp(h->host_header, name) == 0)
+                    answer = h->status_line;
+            }
+            ev_str(f, "http_answer_without_certificate", answer);
+            f->detail = od_xasprintf("At %s port %d the origin asks for a client certificate for %s and completes the "
+                                     "handshake without one%s%s%s.",
+                                     hs->address, hs->port, name, answer ? "; it then answers \"" : "",
+                                     answer ? answer : "", answer ? "\"" : "");
+            f->reproduce = sclient(x, hs->address, hs->port, name, NULL);
+            varset vs = {0};
+            finish_for_name(x, f, x->server, &vs, name, hs->address, hs->port);
+        }
+    }
+}
+
 static void rule_chain(ctx *x)
 {
     for (size_t i = 0; i < x->o->n_handshakes; i++) {
@@ -1415,6 +1452,7 @@ void od_rules_evaluate(const od_case *c, const od_observations *o,
     rule_ports(&x);
     rule_tcp(&x);
     rule_tls_outcome(&x);
+    rule_client_cert_requested(&x);
     rule_protocols(&x);
     rule_ciphers(&x);
     rule_chain(&x);

@@ -693,6 +693,29 @@ static void test_sni_differs(void)
     scen_free(&s);
 }
 
+/* A client certificate asked for but not required: a warning, not a fail;
+ * and no warning when none was asked for. */
+static void test_client_cert_requested(void)
+{
+    scen s;
+    scen_healthy(&s, "origin.example.com");
+    s.o.handshakes[0].client_cert_requested = true;
+    s.o.http[0].status_code = 400;
+    free(s.o.http[0].status_line);
+    s.o.http[0].status_line = od_xstrdup("HTTP/1.1 400 Bad Request");
+    run(&s);
+    expect(&s, "TLS_CLIENT_CERT_REQUESTED", OD_SEV_WARN, "origin.example.com", "-servername origin.example.com");
+    const od_finding *f = find(&s, "TLS_CLIENT_CERT_REQUESTED", "origin.example.com");
+    CHECK(f && f->detail && strstr(f->detail, "400 Bad Request"));
+    CHECK(!s.would_fail);
+    scen_free(&s);
+
+    scen_healthy(&s, "origin.example.com");
+    run(&s);
+    CHECK(count(&s, "TLS_CLIENT_CERT_REQUESTED") == 0);
+    scen_free(&s);
+}
+
 static void test_http(void)
 {
     scen s;
@@ -848,6 +871,7 @@ int main(void)
     test_validity();
     test_names();
     test_sni_differs();
+    test_client_cert_requested();
     test_http();
     test_summary_more();
     test_fixes_catalogue();
