@@ -704,6 +704,15 @@ static void rule_ciphers(ctx *x)
                        accepted.len ? "; it accepts only " : "", acc)
         : od_xasprintf("At %s the origin refuses the %zu tested CloudFront cipher suites; %zu could not be "
                        "tested from this machine.", pl, s.no, s.untested);
+    if (curves && cJSON_GetArraySize(curves) > 0) {
+        /* the likely cause, said in words: an ECDSA key on a curve CloudFront lacks */
+        const cJSON *c0 = cJSON_GetArrayItem(curves, 0);
+        char *more = od_xasprintf("%s The certificate's ECDSA key is on curve %s, which CloudFront does not offer, "
+                                  "so no ECDSA suite can be agreed: use a P-256 or P-384 (or RSA) certificate.",
+                                  f->detail, cJSON_IsString(c0) ? c0->valuestring : "?");
+        free(f->detail);
+        f->detail = more;
+    }
     const char *name = first_name(x);
     const od_handshake *hs = first_failed_sni_handshake(x);
     f->reproduce = sclient(x, hs ? hs->address : NULL, x->c->https_port, name,

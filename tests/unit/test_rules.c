@@ -463,6 +463,7 @@ static void test_ciphers(void)
     if (f) {
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(f->evidence, "certificate_key_curve_not_offered");
         CHECK(cJSON_IsArray(c) && cJSON_GetArraySize(c) >= 1);
+        CHECK(f->detail && strstr(f->detail, "SECP521R1") && strstr(f->detail, "P-256"));
     }
     CHECK(!find(&s, "TLS_OK", NULL));
     scen_free(&s);
