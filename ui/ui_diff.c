@@ -1,5 +1,6 @@
 /* Report-to-report comparison of findings, curses-free. */
 #include "ui_diff.h"
+#include "ui_panes.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -113,17 +114,6 @@ void ui_diff_reports(const od_report *saved, const od_report *now, ui_changes *o
     free(used);
 }
 
-static ui_role severity_role(od_severity s)
-{
-    switch (s) {
-    case OD_SEV_FAIL: return UI_R_FAIL;
-    case OD_SEV_WARN: return UI_R_WARN;
-    case OD_SEV_INFO: return UI_R_INFO;
-    case OD_SEV_PASS: return UI_R_PASS;
-    }
-    return UI_R_NORMAL;
-}
-
 void ui_pane_changes(const ui_changes *c, const od_report *saved, ui_rows *out)
 {
     ui_rows_add(out, UI_R_HEAD, -1, "Changes since the saved report");
@@ -137,7 +127,7 @@ void ui_pane_changes(const ui_changes *c, const od_report *saved, ui_rows *out)
         switch (ch->kind) {
         case UI_CHANGE_APPEARED:
             row = ui_rows_addf(out, UI_R_NORMAL, (int)ch->now_index, "+ %s %s", ch->id, od_severity_name(ch->after));
-            ui_row_span(row, 0, 1, severity_role(ch->after));
+            ui_row_span(row, 0, 1, ui_severity_role(ch->after));
             break;
         case UI_CHANGE_DISAPPEARED:
             row = ui_rows_addf(out, UI_R_NORMAL, UI_ITEM_SAVED + (int)ch->saved_index, "- %s %s", ch->id,
@@ -147,7 +137,7 @@ void ui_pane_changes(const ui_changes *c, const od_report *saved, ui_rows *out)
         case UI_CHANGE_SEVERITY:
             row = ui_rows_addf(out, UI_R_NORMAL, (int)ch->now_index, "~ %s %s->%s", ch->id,
                                od_severity_name(ch->before), od_severity_name(ch->after));
-            ui_row_span(row, 0, 1, severity_role(ch->after));
+            ui_row_span(row, 0, 1, ui_severity_role(ch->after));
             break;
         }
     }
@@ -177,7 +167,7 @@ void ui_change_detail(const ui_change *ch, int width, ui_rows *out)
                             od_severity_name(ch->before), od_severity_name(ch->after));
         break;
     }
-    ui_rows_add_wrapped(out, ch->kind == UI_CHANGE_DISAPPEARED ? UI_R_PASS : severity_role(ch->after), -1, line,
+    ui_rows_add_wrapped(out, ch->kind == UI_CHANGE_DISAPPEARED ? UI_R_PASS : ui_severity_role(ch->after), -1, line,
                         width, 0);
     ui_rows_add(out, UI_R_NORMAL, -1, "");
     free(line);

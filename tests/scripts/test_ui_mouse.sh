@@ -3,15 +3,9 @@
 # and rows: a click on a pane's tab opens it, a click on a finding selects it.
 # Usage: test_ui_mouse.sh /path/to/origin-doctor
 set -u
-BIN=${1:?usage: $0 /path/to/origin-doctor}
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 HERE=$(cd "$(dirname "$0")" && pwd)
-command -v tmux >/dev/null || { echo "FAIL: tmux is required for the UI tests (CI installs it)"; exit 1; }
-SOCK=od-mouse-$$
-WORK=$(mktemp -d /tmp/od-ui-mouse.XXXXXX)
-cleanup() { tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$WORK"; }
-trap cleanup EXIT
 . "$HERE/tmux_lib.sh"
+ui_test_init mouse "${1:-}"
 
 # click SESSION COLUMN ROW (1-based): press and release of the left button
 click() {

@@ -8,16 +8,9 @@
 #  3. a certificate subject with ESC [2J / ESC [31m is shown escaped.
 # Usage: test_ui_open.sh /path/to/origin-doctor
 set -u
-BIN=${1:?usage: $0 /path/to/origin-doctor}
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 HERE=$(cd "$(dirname "$0")" && pwd)
-command -v tmux >/dev/null || { echo "FAIL: tmux is required for the UI tests (CI installs it)"; exit 1; }
-command -v python3 >/dev/null || { echo "FAIL: python3 is required"; exit 1; }
-SOCK=od-open-$$
-WORK=$(mktemp -d /tmp/od-ui-open.XXXXXX)
-cleanup() { tmux -L "$SOCK" kill-server >/dev/null 2>&1; [ -n "${KEEP:-}" ] || rm -rf "$WORK"; }
-trap cleanup EXIT
 . "$HERE/tmux_lib.sh"
+ui_test_init open "${1:-}"
 
 LINES_=60
 # wait_pos SESSION REGEX: the position line under the panes matches

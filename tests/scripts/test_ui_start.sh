@@ -6,17 +6,10 @@
 # stops its origin; Ctrl-C restores the terminal and exits 130.
 # Usage: test_ui_start.sh /path/to/origin-doctor
 set -u
-BIN=${1:?usage: $0 /path/to/origin-doctor}
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 HERE=$(cd "$(dirname "$0")" && pwd)
-FIX=$HERE/../fixtures/distconfig
-command -v tmux >/dev/null || { echo "FAIL: tmux is required for the UI tests (CI installs it)"; exit 1; }
-command -v python3 >/dev/null || { echo "FAIL: python3 is required"; exit 1; }
-SOCK=od-start-$$
-WORK=$(mktemp -d /tmp/od-ui-start.XXXXXX)
-cleanup() { tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$WORK"; }
-trap cleanup EXIT
 . "$HERE/tmux_lib.sh"
+ui_test_init start "${1:-}"
+FIX=$HERE/../fixtures/distconfig
 
 # press SESSION KEY HINT: sends KEY only if the screen shows HINT (the
 # on-screen text that tells a newcomer about this key)

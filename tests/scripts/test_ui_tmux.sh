@@ -3,16 +3,10 @@
 # 127.0.0.1: wizard, step screen, panes, export, resize, cancel, escaping.
 # Usage: test_ui_tmux.sh /path/to/origin-doctor
 set -u
-BIN=${1:?usage: $0 /path/to/origin-doctor}
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-command -v tmux >/dev/null || { echo "FAIL: tmux is required for the UI tests (CI installs it)"; exit 1; }
-command -v python3 >/dev/null || { echo "FAIL: python3 is required"; exit 1; }
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/tmux_lib.sh"
+ui_test_init test "${1:-}"
 
-SOCK=od-test-$$
-WORK=$(mktemp -d /tmp/od-ui-test.XXXXXX)
-cleanup() { tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$WORK"; }
-trap cleanup EXIT
-. "$(dirname "$0")/tmux_lib.sh"
 # start NAME ARGS...: a new window running the binary at 80x24
 start() { local name=$1; shift; start_ui "$name" 80x24 "$@"; }
 check() { if "$@"; then :; else return 1; fi; }

@@ -1,6 +1,18 @@
 # Shared helpers for the tmux UI tests (sourced, not a test itself).
-# Needs: BIN (absolute path of origin-doctor), SOCK (own tmux server), WORK.
+# ui_test_init NAME BINARY sets BIN (absolute path of origin-doctor), SOCK
+# (the test's own tmux server) and WORK (a private folder, removed at exit
+# unless KEEP is set), and checks the tools the tests need.
 FAILS=0
+ui_test_init() {
+    local name=$1
+    [ -n "${2:-}" ] || { echo "usage: $0 /path/to/origin-doctor"; exit 2; }
+    BIN=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+    command -v tmux >/dev/null || { echo "FAIL: tmux is required for the UI tests (CI installs it)"; exit 1; }
+    command -v python3 >/dev/null || { echo "FAIL: python3 is required (CI installs it)"; exit 1; }
+    SOCK=od-$name-$$
+    WORK=$(mktemp -d "/tmp/od-ui-$name.XXXXXX")
+    trap 'tmux -L "$SOCK" kill-server >/dev/null 2>&1; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
+}
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 pass() { echo "ok: $*"; }
 tm() { tmux -L "$SOCK" "$@"; }
