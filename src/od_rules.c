@@ -1475,6 +1475,13 @@ void od_rules_evaluate(const od_case *c, const od_observations *o,
     od_finding_list_sort(out);
     bool fail = false;
     char *s = make_summary(out, x.base, &fail);
+    if (o->cancelled) {
+        /* a stopped run proves nothing about the checks it did not finish */
+        char *c2 = od_xasprintf("Cancelled before every check finished: %s%s", s,
+                                fail ? "" : " in the checks that ran");
+        free(s);
+        s = c2;
+    }
     if (would_fail)
         *would_fail = fail;
     if (summary)

@@ -750,6 +750,7 @@ static void test_http(void)
     run(&s);
     CHECK(!od_finding_list_has(&s.findings, "HTTP_NO_RESPONSE"));
     CHECK(!s.would_fail);
+    CHECK(s.summary && strncmp(s.summary, "Cancelled before every check finished", 37) == 0);
     scen_free(&s);
 
     scen_healthy(&s, "origin.example.com");
