@@ -503,7 +503,7 @@ void ui_start_draw(ui_app *a)
         }
         y++;
         draw_wrapped(a, &y, x, w, menu_whys[a->st_list.sel < MENU_COUNT ? a->st_list.sel : 0], UI_R_DIM, 3);
-        hint = "Up/Down: choose   Enter: select   q: quit";
+        hint = "1-4 or Up/Down: choose   Enter: select   q: quit";
         break;
     }
     case UI_ST_OPEN:
