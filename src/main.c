@@ -395,8 +395,9 @@ static int run_case(const cli_opts *o, const od_case *c, od_ui_opts *ui, bool in
         return usage_error(
             od_xstrdup("origin domain: missing (give ORIGIN_DOMAIN, or run on a terminal for the wizard)"));
     if (c->forward_host_header && c->cnames.len == 0 && c->origin_domain)
-        return usage_error(od_xstrdup("--cname: with --forward-host, give every alternate domain name viewers use "
-                                      "(CloudFront then sends the viewer's Host as SNI)"));
+        return usage_error(od_xstrdup("--cname: with --forward-host, give every alternate domain name viewers use, "
+                                      "and the distribution's dxxxx.cloudfront.net name if viewers use it (CloudFront "
+                                      "then sends the viewer's Host as SNI, and the certificate must cover each)"));
     if (interactive) {
         ui->prefill = c->origin_domain ? c : NULL;
         return od_ui_run(ui);

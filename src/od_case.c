@@ -168,7 +168,12 @@ char *od_parse_port(const char *field, const char *value, int *out)
         return NULL;
     }
     char *q = od_quote(value);
-    char *msg = od_xasprintf("%s: %s is not a port CloudFront can use: allowed are 80, 443 and 1024-65535", field, q);
+    bool digits = value && *value;
+    for (const char *p = value; p && *p; p++)
+        digits = digits && *p >= '0' && *p <= '9';
+    char *msg = digits ? od_xasprintf("%s: %s is not a port CloudFront can use: allowed are 80, 443 and 1024-65535",
+                                      field, q)
+                       : od_xasprintf("%s: %s is not a number: give a port, 80, 443 or 1024-65535", field, q);
     free(q);
     return msg;
 }

@@ -712,7 +712,7 @@ static void render_protocols(renderer *w, const od_report *r)
         const od_protocol_result *p = &o->protocols[i];
         table_cell(&t, od_proto_name(p->proto));
         table_cell(&t, p->accepted == OD_TRI_YES ? "yes" : p->accepted == OD_TRI_NO ? "no" : "untested");
-        table_cell(&t, p->proto == OD_PROTO_TLS13 ? "n/a (for information: CloudFront does not use it to origins)"
+        table_cell(&t, p->proto == OD_PROTO_TLS13 ? "n/a (information: not an origin SSL protocols value)"
                        : (r->input.origin_ssl_protocols & p->proto) ? "yes"
                                                                      : "no");
         table_cell(&t, nz(p->detail, ""));

@@ -131,6 +131,10 @@ static const od_address *find_address(const ctx *x, const char *addr)
  * (several addresses, or pinned with --resolve), else the origin name. */
 static char *connect_target(const ctx *x, const char *addr)
 {
+    /* an origin pinned with --resolve does not resolve on the engineer's
+     * machine either: the command must name the address */
+    if ((!addr || !*addr) && x->o->n_addresses > 0 && x->o->addresses[0].from_resolve)
+        addr = x->o->addresses[0].address;
     const od_address *a = addr && *addr ? find_address(x, addr) : NULL;
     bool use_addr = addr && *addr &&
                     (x->o->n_addresses > 1 || (a && a->from_resolve) || !a || !x->c->origin_domain);
@@ -605,11 +609,11 @@ static void rule_protocols(ctx *x)
         ev_str(f, "origin_refuses", ref);
         ev_str(f, "untested", unt);
         if (s.accepted & OD_PROTO_TLS13)
-            ev_str(f, "note", "CloudFront cannot use TLS 1.3 to origins");
+            ev_str(f, "note", "the origin SSL protocols setting (OriginSslProtocols) has no TLS 1.3 value");
         ev_handshake_error(f, first_failed_sni_handshake(x));
         f->detail = proven
             ? od_xasprintf("The distribution allows %s; the origin refuses %s and accepts %s%s.", al, ref, acc,
-                           (s.accepted & OD_PROTO_TLS13) ? " (CloudFront cannot use TLS 1.3 to origins)" : "")
+                           (s.accepted & OD_PROTO_TLS13) ? " (the origin SSL protocols setting has no TLS 1.3 value)" : "")
             : od_xasprintf("The distribution allows %s; the origin refuses %s; %s could not be tested from "
                            "this machine, so whether CloudFront can connect is not proven.", al, ref, unt);
         const char *flag = (allowed & OD_PROTO_TLS12) ? "-tls1_2" : (allowed & OD_PROTO_TLS11) ? "-tls1_1" : "-tls1";
@@ -1378,8 +1382,13 @@ static void rule_untested(ctx *x)
     char *s = join(&x->untested, "; ");
     f->detail = od_xasprintf("Not checked (no claim either way): %s.", s);
     free(s);
+    const char *name = first_name(x);
+    f->reproduce = sclient(x, NULL, od_case_uses_https(x->c) ? x->c->https_port : x->c->http_port, name, NULL);
     varset vs = {0};
-    finish(x, f, x->server, &vs);
+    char *target = connect_target(x, NULL);
+    finish_for_name(x, f, x->server, &vs, name, target,
+                    od_case_uses_https(x->c) ? x->c->https_port : x->c->http_port);
+    free(target);
 }
 
 /* ---- verdict ---- */

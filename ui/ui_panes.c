@@ -431,7 +431,7 @@ void ui_pane_ciphers(const od_report *r, const ui_glyphs *g, int width, ui_rows 
             const od_protocol_result *p = &r->obs.protocols[i];
             const char *v = p->accepted == OD_TRI_YES ? "accepted" : p->accepted == OD_TRI_NO ? "refused" : "untested";
             od_buf_printf(&b, " %s %s%s%s", od_proto_name(p->proto), v,
-                          p->proto == OD_PROTO_TLS13 ? " (info: CloudFront does not use it)" : "",
+                          p->proto == OD_PROTO_TLS13 ? " (info: not an origin SSL protocols value)" : "",
                           i + 1 < r->obs.n_protocols ? "," : "");
         }
         ui_rows_add_wrapped(out, UI_R_NORMAL, -1, b.data, width, 2);

@@ -845,7 +845,7 @@ static void test_markdown_and_text(const od_report *r)
     CHECK(strstr(md, "missing intermediate after position 1") != NULL);
     CHECK(strstr(md, "extra (not on the path") != NULL);
     CHECK(strstr(md, "SHA-256:** ") != NULL);
-    CHECK(strstr(md, "TLSv1.3") != NULL && strstr(md, "for information") != NULL);
+    CHECK(strstr(md, "TLSv1.3") != NULL && strstr(md, "information: not an origin SSL protocols value") != NULL);
     CHECK(strstr(md, "HTTP/1.1 503 Service Unavailable") != NULL);
     CHECK(strstr(md, "TLS handshakes performed: 7") != NULL);
     CHECK(strstr(md, "| tls www.example.com @127.0.0.1:8443 | fail | 28 ms |") != NULL);
