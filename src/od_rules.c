@@ -1251,6 +1251,10 @@ static void rule_http(ctx *x)
         } else if (h->status_code >= 500) {
             id = "HTTP_SERVER_ERROR";
             sev = OD_SEV_WARN;
+        } else if (h->status_code >= 400) {
+            /* CloudFront passes a 4xx on to viewers: not a 502, but not fine */
+            id = "HTTP_CLIENT_ERROR";
+            sev = OD_SEV_WARN;
         } else {
             id = "HTTP_OK";
             sev = OD_SEV_PASS;
@@ -1279,9 +1283,14 @@ static void rule_http(ctx *x)
                                      https ? "https" : "http", host, h->port, h->address,
                                      h->error ? h->error : "timeout");
         else
-            f->detail = od_xasprintf("%s %s://%s:%d/ at %s answered \"%s\".", h->method ? h->method : "HEAD",
+            f->detail = od_xasprintf("%s %s://%s:%d/ at %s answered \"%s\".%s", h->method ? h->method : "HEAD",
                                      https ? "https" : "http", host, h->port, h->address,
-                                     h->status_line ? h->status_line : "");
+                                     h->status_line ? h->status_line : "",
+                                     h->status_code == 502 || h->status_code == 504
+                                         ? " The origin itself answers this; CloudFront passes it on, so it may be "
+                                           "the error viewers see."
+                                     : h->status_code >= 400 ? " CloudFront passes this answer on to viewers."
+                                                             : "");
         const char *a = h->address;
         bool v6 = strchr(a, ':') != NULL;
         f->reproduce = od_xasprintf("curl -v%s --resolve %s:%d:%s%s%s %s://%s:%d/",
@@ -1420,11 +1429,25 @@ static char *make_summary(const od_finding_list *l, size_t base, bool *would_fai
             problems++;
     }
     *would_fail = worst != NULL;
+    if (!worst && problems) {
+        const od_finding *first_warn = NULL;
+        for (size_t i = base; i < l->len && !first_warn; i++)
+            if (l->items[i].severity == OD_SEV_WARN)
+                first_warn = &l->items[i];
+        char *phrase = title_phrase(first_warn);
+        char *s = od_xasprintf("No problem found that would make CloudFront fail (checked from this machine); "
+                               "but %s (%s)",
+                               phrase, first_warn->id);
+        free(phrase);
+        if (problems > 1) {
+            char *t = od_xasprintf("%s and %zu more warning%s", s, problems - 1, problems == 2 ? "" : "s");
+            free(s);
+            s = t;
+        }
+        return s;
+    }
     if (!worst)
-        return problems
-            ? od_xasprintf("No problem found that would make CloudFront fail (checked from this machine); "
-                           "%zu warning%s", problems, problems == 1 ? "" : "s")
-            : od_xstrdup("No problem found that would make CloudFront fail (checked from this machine)");
+        return od_xstrdup("No problem found that would make CloudFront fail (checked from this machine)");
     char *phrase = title_phrase(worst);
     char *s;
     if (problems > 1)

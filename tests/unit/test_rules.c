@@ -753,6 +753,24 @@ static void test_http(void)
     CHECK(s.summary && strncmp(s.summary, "Cancelled before every check finished", 37) == 0);
     scen_free(&s);
 
+    /* a 4xx is passed on to viewers: a warning, named in the summary */
+    scen_healthy(&s, "origin.example.com");
+    s.o.http[0].status_code = 403;
+    run(&s);
+    expect(&s, "HTTP_CLIENT_ERROR", OD_SEV_WARN, "origin.example.com", "curl -v -I --resolve");
+    CHECK(!s.would_fail && count(&s, "HTTP_OK") == 0);
+    CHECK(s.summary && strstr(s.summary, "(HTTP_CLIENT_ERROR)"));
+    scen_free(&s);
+
+    /* the origin's own 502 is called out as what viewers may see */
+    scen_healthy(&s, "origin.example.com");
+    s.o.http[0].status_code = 502;
+    run(&s);
+    const od_finding *own = find(&s, "HTTP_SERVER_ERROR", "origin.example.com");
+    CHECK(own && own->detail && strstr(own->detail, "The origin itself answers this"));
+    CHECK(!s.would_fail);
+    scen_free(&s);
+
     scen_healthy(&s, "origin.example.com");
     s.o.http[0].status_code = 503;
     run(&s);
