@@ -36,7 +36,8 @@ enum {
     SET_TIMEOUT = 1u << 8,
     SET_CONCURRENCY = 1u << 9,
     SET_GET = 1u << 10,
-    SET_NO_FORWARD = 1u << 11
+    SET_NO_FORWARD = 1u << 11,
+    SET_RESPONSE_TIMEOUT = 1u << 12
 };
 
 typedef struct {
@@ -67,6 +68,8 @@ static const char usage_text[] =
     "  --resolve HOST:PORT:ADDR use ADDR for HOST:PORT instead of DNS (repeatable)\n"
     "  --trust-store FILE       PEM bundle of trusted roots instead of the system store\n"
     "  --timeout SECONDS        per connect/handshake, 1-60 (default 10, as CloudFront)\n"
+    "  --response-timeout S     wait for the HTTP answer, 1-180 (default 30, CloudFront's\n"
+    "                           origin response timeout)\n"
     "  --concurrency N          parallel connections for the cipher table, 1-64 (default 8)\n"
     "  --get                    send GET / instead of HEAD / in the HTTP check\n"
     "  --json FILE              also write the JSON report\n"
@@ -190,6 +193,10 @@ static char *parse_args(int argc, char **argv, cli_opts *o)
             if ((v = flag_value(argc, argv, &i, "--timeout", &err)))
                 err = od_parse_timeout(v, &o->c.timeout_s);
             o->set |= SET_TIMEOUT;
+        } else if (flag_is(a, "--response-timeout")) {
+            if ((v = flag_value(argc, argv, &i, "--response-timeout", &err)))
+                err = od_parse_response_timeout(v, &o->c.response_timeout_s);
+            o->set |= SET_RESPONSE_TIMEOUT;
         } else if (flag_is(a, "--concurrency")) {
             if ((v = flag_value(argc, argv, &i, "--concurrency", &err))) {
                 char *end = NULL;
@@ -262,6 +269,8 @@ static void apply_overrides(od_case *dst, const cli_opts *o)
         dst->origin_ssl_protocols = s->origin_ssl_protocols;
     if (o->set & SET_TIMEOUT)
         dst->timeout_s = s->timeout_s;
+    if (o->set & SET_RESPONSE_TIMEOUT)
+        dst->response_timeout_s = s->response_timeout_s;
     if (o->set & SET_CONCURRENCY)
         dst->concurrency = s->concurrency;
     if (o->set & SET_GET)

@@ -17,6 +17,7 @@ void od_case_init(od_case *c)
     c->protocol_policy = OD_POLICY_HTTPS_ONLY;
     c->origin_ssl_protocols = OD_PROTO_TLS12;
     c->timeout_s = 10;      /* CloudFront's default connection timeout */
+    c->response_timeout_s = 30;   /* CloudFront's default origin response timeout */
     c->concurrency = 8;
 }
 
@@ -323,6 +324,21 @@ char *od_parse_timeout(const char *value, int *out)
     char *q = od_quote(value);
     char *msg = od_xasprintf("--timeout: %s must be a whole number of seconds from 1 to 60 "
                              "(CloudFront's connection timeout is 1-10 s)",
+                             q);
+    free(q);
+    return msg;
+}
+
+char *od_parse_response_timeout(const char *value, int *out)
+{
+    long v;
+    if (parse_int(value, 1, 180, &v)) {
+        *out = (int)v;
+        return NULL;
+    }
+    char *q = od_quote(value);
+    char *msg = od_xasprintf("--response-timeout: %s must be a whole number of seconds from 1 to 180 "
+                             "(CloudFront's origin response timeout; default 30)",
                              q);
     free(q);
     return msg;

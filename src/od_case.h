@@ -40,6 +40,7 @@ typedef struct {
     size_t n_resolve;
     char *trust_store;               /* NULL: the system store */
     int timeout_s;                   /* per connect / handshake */
+    int response_timeout_s;          /* CloudFront's origin response timeout: the wait for the HTTP answer */
     int concurrency;                 /* parallel connections for the cipher table */
     bool http_get;                   /* GET / instead of HEAD / */
     /* From a distribution config whose cache behaviors disagree about Host:
@@ -61,6 +62,7 @@ char *od_parse_protocol_policy(const char *value, od_protocol_policy *out);
 char *od_parse_ssl_protocols(const char *value, unsigned *out);
 char *od_parse_resolve(const char *value, od_resolve *out);
 char *od_parse_timeout(const char *value, int *out);             /* 1-60 s */
+char *od_parse_response_timeout(const char *value, int *out);    /* 1-180 s */
 bool od_is_ip_literal(const char *s);
 
 const char *od_protocol_policy_name(od_protocol_policy p);

@@ -1116,6 +1116,7 @@ char *od_distconfig_case(const od_dist_config *d, const od_dist_origin *o, const
     out->protocol_policy = o->protocol_policy;
     out->origin_ssl_protocols = o->ssl_protocols;
     out->timeout_s = o->connection_timeout;
+    out->response_timeout_s = o->read_timeout;
     out->forward_host_header = forwarded;
     /* Behaviors that disagree: one case checks both name sets. */
     bool mixed = fwd.len > 0 && orig.len > 0;

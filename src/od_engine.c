@@ -440,6 +440,7 @@ typedef struct {
     size_t *step_idx;
     od_http_request *req;
     od_http_result *res;
+    int *retried;               /* 1 when HEAD went unanswered and GET was asked too */
 } http_jobs;
 
 static void http_job(void *ctx, size_t i)
@@ -450,10 +451,31 @@ static void http_job(void *ctx, size_t i)
     int64_t t0 = step_begin(j->r, j->step_idx[i], "waiting for the response");
     od_probe_http(&j->req[i], &j->res[i]);
     od_http_result *res = &j->res[i];
-    od_step_status st = !res->responded ? OD_STEP_FAIL : (res->status_code >= 500 ? OD_STEP_WARN : OD_STEP_PASS);
-    char *detail = res->responded ? od_xasprintf("%s (%lld ms to first byte)", res->status_line ? res->status_line : "",
-                                                 (long long)res->ttfb_ms)
+    /* Some servers do not answer HEAD (or refuse it with 405/501) but
+     * answer GET, which is what viewers mostly send: ask again before
+     * blaming the origin. */
+    bool head_unanswered = j->req[i].method && strcmp(j->req[i].method, "HEAD") == 0 && res->request_sent &&
+                           (!res->responded || res->status_code == 405 || res->status_code == 501);
+    char *head_note = NULL;
+    if (head_unanswered && !cancelled(j->r)) {
+        od_http_request get = j->req[i];
+        get.method = "GET";
+        od_http_result with_get;
+        od_probe_http(&get, &with_get);
+        j->retried[i] = 1;
+        if (with_get.responded) {
+            head_note = od_xasprintf("HEAD / %s; GET / ", res->responded ? res->status_line : "was not answered");
+            od_http_result_free(res);
+            *res = with_get;
+        } else {
+            od_http_result_free(&with_get);
+        }
+    }
+    od_step_status st = !res->responded ? OD_STEP_FAIL : (res->status_code >= 400 ? OD_STEP_WARN : OD_STEP_PASS);
+    char *detail = res->responded ? od_xasprintf("%s%s (%lld ms to first byte)", head_note ? head_note : "",
+                                                 res->status_line ? res->status_line : "", (long long)res->ttfb_ms)
                                   : od_xstrdup(res->error ? res->error : "no response");
+    free(head_note);
     step_end(j->r, j->step_idx[i], t0, st, detail);
 }
 
@@ -486,6 +508,7 @@ static void stage_http(run_ctx *r, const od_strlist *names, const char *priority
     j.step_idx = od_xcalloc(max, sizeof *j.step_idx);
     j.req = od_xcalloc(max, sizeof *j.req);
     j.res = od_xcalloc(max, sizeof *j.res);
+    j.retried = od_xcalloc(max, sizeof *j.retried);
     bool ip_origin = od_is_ip_literal(c->origin_domain);
     for (int scheme = 0; scheme < 2; scheme++) {
         bool tls = scheme == 0;
@@ -510,6 +533,7 @@ static void stage_http(run_ctx *r, const od_strlist *names, const char *priority
             q->method = c->http_get ? "GET" : "HEAD";
             q->priority = priority;
             q->timeout_ms = r->timeout_ms;
+            q->response_timeout_ms = c->response_timeout_s * 1000;
             q->cancel = r->opts->cancel;
             char *name = od_xasprintf("HTTP %s %s://%s/ at %s:%d", q->method, tls ? "https" : "http", host, addr, port);
             j.step_idx[j.n] = step_plan(r, name);
@@ -523,7 +547,7 @@ static void stage_http(run_ctx *r, const od_strlist *names, const char *priority
         if (j.res[i].attempted) {
             *dst = j.res[i];
             if (j.req[i].tls)
-                r->o->handshake_count++;
+                r->o->handshake_count += 1 + j.retried[i];
         } else {
             dst->scheme = od_xstrdup(j.req[i].tls ? "https" : "http");
             snprintf(dst->address, sizeof dst->address, "%s", j.req[i].address);
@@ -536,6 +560,7 @@ static void stage_http(run_ctx *r, const od_strlist *names, const char *priority
     free(j.step_idx);
     free(j.req);
     free(j.res);
+    free(j.retried);
 }
 
 /* ---------------------------------------------------------------- judgement steps */

@@ -391,6 +391,7 @@ static void build(builder *b, scenario_kind kind, od_case *c)
     case SC_HTTP_SILENT:
         cfg.http_silent = true;
         c->timeout_s = 2;
+        c->response_timeout_s = 2;
         break;
     default:
         break;

@@ -129,6 +129,17 @@ void od_obs_init(od_observations *o)
     o->dns.status = OD_DNS_NOT_RUN;
 }
 
+void od_http_result_free(od_http_result *h)
+{
+    free(h->scheme);
+    free(h->host_header);
+    free(h->method);
+    free(h->status_line);
+    free(h->server);
+    free(h->error);
+    memset(h, 0, sizeof *h);
+}
+
 void od_obs_free(od_observations *o)
 {
     if (!o)
@@ -163,15 +174,8 @@ void od_obs_free(od_observations *o)
         free(o->ciphers[i].reason);
     }
     free(o->ciphers);
-    for (size_t i = 0; i < o->n_http; i++) {
-        od_http_result *h = &o->http[i];
-        free(h->scheme);
-        free(h->host_header);
-        free(h->method);
-        free(h->status_line);
-        free(h->server);
-        free(h->error);
-    }
+    for (size_t i = 0; i < o->n_http; i++)
+        od_http_result_free(&o->http[i]);
     free(o->http);
     for (size_t i = 0; i < o->n_steps; i++) {
         free(o->steps[i].name);

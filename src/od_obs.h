@@ -215,6 +215,7 @@ typedef struct {
     char *trust_store_used;   /* file path, or "system" */
 } od_observations;
 
+void od_http_result_free(od_http_result *h);   /* its strings; the struct is zeroed */
 void od_obs_init(od_observations *o);
 void od_obs_free(od_observations *o);
 

@@ -75,7 +75,8 @@ typedef struct {
     const char *host_header;
     const char *method;         /* "HEAD" or "GET" */
     const char *priority;       /* for TLS; NULL permissive */
-    int timeout_ms;             /* connect, handshake, and first byte each */
+    int timeout_ms;             /* connect and handshake each */
+    int response_timeout_ms;    /* the answer: first byte, then the rest of the head; 0: timeout_ms */
     atomic_bool *cancel;
 } od_http_request;
 

@@ -226,7 +226,8 @@ void od_probe_http(const od_http_request *req, od_http_result *out)
     bool timed_out = false;
     /* One deadline for the first byte, then one for the rest of the head:
      * an origin dripping a byte at a time cannot hold the probe longer. */
-    int64_t deadline = sent_at + timeout_ms;
+    int answer_ms = req->response_timeout_ms > 0 ? req->response_timeout_ms : timeout_ms;
+    int64_t deadline = sent_at + answer_ms;
     while (have < HEADER_LIMIT) {
         int64_t left = deadline - od_now_ms();
         if (left <= 0) {
@@ -236,7 +237,7 @@ void od_probe_http(const od_http_request *req, od_http_result *out)
         ssize_t n = conn_recv(&c, buf + have, HEADER_LIMIT - have, (int)left, req->cancel, &timed_out, &err);
         if (n > 0 && have == 0) {
             out->ttfb_ms = od_now_ms() - sent_at;
-            deadline = od_now_ms() + timeout_ms;
+            deadline = od_now_ms() + answer_ms;
         }
         if (n <= 0)
             break;
@@ -246,7 +247,7 @@ void od_probe_http(const od_http_request *req, od_http_result *out)
     }
     buf[have] = '\0';
     if (have == 0) {
-        char *secs = seconds_text(timeout_ms);
+        char *secs = seconds_text(answer_ms);
         if (timed_out)
             out->error = od_xasprintf("no HTTP response within %s", secs);
         else if (err)
@@ -255,7 +256,7 @@ void od_probe_http(const od_http_request *req, od_http_result *out)
             out->error = od_xstrdup("no HTTP response: the origin closed the connection");
         free(secs);
     } else if (timed_out && !header_end(buf, have)) {
-        char *secs = seconds_text(timeout_ms);
+        char *secs = seconds_text(answer_ms);
         char *got = od_escape(buf, have < 64 ? have : 64);
         out->error = od_xasprintf("the response headers did not complete within %s of the first byte "
                                   "(received \"%s\"%s)",

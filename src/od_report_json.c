@@ -117,6 +117,7 @@ static cJSON *input_to_json(const od_case *c)
     add(in, "resolve", res);
     add_str(in, "trust_store", c->trust_store);
     add_num(in, "timeout", c->timeout_s);
+    add_num(in, "response_timeout", c->response_timeout_s);
     add_num(in, "concurrency", c->concurrency);
     add_bool(in, "http_get", c->http_get);
     return in;
@@ -714,6 +715,9 @@ static bool read_input(reader *rd, const cJSON *root, od_case *c)
         return false;
     if (cJSON_GetObjectItemCaseSensitive(in, "behaviors_origin_host") &&
         !get_strlist(rd, in, p, "behaviors_origin_host", &c->behaviors_origin_host))
+        return false;
+    if (cJSON_GetObjectItemCaseSensitive(in, "response_timeout") &&
+        !get_intv(rd, in, p, "response_timeout", 0, 3600, &c->response_timeout_s))
         return false;
     if (cJSON_GetObjectItemCaseSensitive(in, "timeout") && !get_intv(rd, in, p, "timeout", 0, 3600, &c->timeout_s))
         return false;

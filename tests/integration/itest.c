@@ -104,6 +104,7 @@ void it_case_args(const od_case *c, od_strlist *args)
     od_strlist_add_owned(args, od_xasprintf("--origin-ssl-protocols=%s", p));
     free(p);
     od_strlist_add_owned(args, od_xasprintf("--timeout=%d", c->timeout_s));
+    od_strlist_add_owned(args, od_xasprintf("--response-timeout=%d", c->response_timeout_s));
     for (size_t i = 0; i < c->n_resolve; i++)
         od_strlist_add_owned(args, od_xasprintf("--resolve=%s:%d:%s", c->resolve[i].host, c->resolve[i].port,
                                                 c->resolve[i].address));

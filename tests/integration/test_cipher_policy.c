@@ -417,7 +417,7 @@ static void test_http(void)
     s = start_origin("http-silent", &silent, &port);
     if (s) {
         expect_handshake("http-silent", port, "NORMAL", true);
-        const char *short_timeout[] = {"--timeout", "2", NULL};
+        const char *short_timeout[] = {"--timeout", "2", "--response-timeout", "2", NULL};
         run_out r;
         diagnose("http-silent", port, short_timeout, false, &r);
         expect_fails("http-silent", &r, "HTTP_NO_RESPONSE");
