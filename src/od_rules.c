@@ -493,6 +493,16 @@ static proto_state protocol_state(const ctx *x)
     for (size_t i = 0; i < x->o->n_handshakes; i++)
         if (x->o->handshakes[i].ok && https_handshake(x, &x->o->handshakes[i]))
             s.accepted |= proto_from_version(x->o->handshakes[i].version);
+    /* SSL 3.0 cannot be offered from here, but a protocol_version alert to
+     * CloudFront's own ClientHello proves it refused too: a server that
+     * spoke SSL 3.0 would have chosen it (the highest version it has at or
+     * below the one offered) instead of refusing. */
+    for (size_t i = 0; i < x->o->n_handshakes; i++) {
+        const od_handshake *hs = &x->o->handshakes[i];
+        if (!hs->ok && !hs->cert_only && https_handshake(x, hs) && hs->outcome == OD_TLS_ALERT &&
+            hs->alert == 70 /* protocol_version */)
+            s.refused |= OD_PROTO_SSLV3;
+    }
     s.refused &= ~s.accepted;
     s.untested &= ~(s.accepted | s.refused);
     /* Allowed protocols that appear in no row were not tested either. */

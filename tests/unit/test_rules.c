@@ -405,8 +405,9 @@ static void test_protocols(void)
     CHECK(!find(&s, "TLS_NO_SHARED_CIPHER", NULL));
     scen_free(&s);
 
-    /* SSLv3 allowed but untested: it does not count as refused. */
-    scen_tls_failed(&s, 70, "protocol_version");
+    /* SSLv3 allowed but untested: it does not count as refused (the
+     * handshake_failure alert says nothing about versions). */
+    scen_tls_failed(&s, 40, "handshake_failure");
     s.c.origin_ssl_protocols = OD_PROTO_SSLV3 | OD_PROTO_TLS12;
     add_proto(&s, OD_PROTO_SSLV3, OD_TRI_UNTESTED);
     add_proto(&s, OD_PROTO_TLS12, OD_TRI_NO);
@@ -415,6 +416,18 @@ static void test_protocols(void)
     expect(&s, "TLS_PROTOCOL_PARTIAL", OD_SEV_WARN, "origin.example.com", NULL);
     expect(&s, "TLS_HANDSHAKE_FAILED", OD_SEV_FAIL, "origin.example.com", "-servername origin.example.com");
     CHECK(find(&s, "CHECK_UNTESTED", NULL) != NULL);
+    scen_free(&s);
+
+    /* ...but a protocol_version alert to CloudFront's own ClientHello proves
+     * SSLv3 refused as well: a server with SSL 3.0 would have chosen it. */
+    scen_tls_failed(&s, 70, "protocol_version");
+    s.c.origin_ssl_protocols = OD_PROTO_SSLV3 | OD_PROTO_TLS12;
+    add_proto(&s, OD_PROTO_SSLV3, OD_TRI_UNTESTED);
+    add_proto(&s, OD_PROTO_TLS12, OD_TRI_NO);
+    add_proto(&s, OD_PROTO_TLS13, OD_TRI_YES);
+    run(&s);
+    expect(&s, "TLS_NO_SHARED_PROTOCOL", OD_SEV_FAIL, "origin.example.com", NULL);
+    CHECK(!find(&s, "TLS_PROTOCOL_PARTIAL", NULL));
     scen_free(&s);
 }
 
