@@ -314,34 +314,30 @@ out:
     return msg;
 }
 
-char *od_parse_timeout(const char *value, int *out)
+/* A whole number of seconds in [min, max]; the message names the flag. */
+static char *parse_seconds(const char *field, const char *value, long min, long max, const char *note, int *out)
 {
     long v;
-    if (parse_int(value, 1, 60, &v)) {
+    if (parse_int(value, min, max, &v)) {
         *out = (int)v;
         return NULL;
     }
     char *q = od_quote(value);
-    char *msg = od_xasprintf("--timeout: %s must be a whole number of seconds from 1 to 60 "
-                             "(CloudFront's connection timeout is 1-10 s)",
-                             q);
+    char *msg = od_xasprintf("%s: %s must be a whole number of seconds from %ld to %ld (%s)", field, q, min, max,
+                             note);
     free(q);
     return msg;
 }
 
+char *od_parse_timeout(const char *value, int *out)
+{
+    return parse_seconds("--timeout", value, 1, 60, "CloudFront's connection timeout is 1-10 s", out);
+}
+
 char *od_parse_response_timeout(const char *value, int *out)
 {
-    long v;
-    if (parse_int(value, 1, 180, &v)) {
-        *out = (int)v;
-        return NULL;
-    }
-    char *q = od_quote(value);
-    char *msg = od_xasprintf("--response-timeout: %s must be a whole number of seconds from 1 to 180 "
-                             "(CloudFront's origin response timeout; default 30)",
-                             q);
-    free(q);
-    return msg;
+    return parse_seconds("--response-timeout", value, 1, 180, "CloudFront's origin response timeout; default 30",
+                         out);
 }
 
 void od_case_expected_names(const od_case *c, od_strlist *out)
