@@ -47,6 +47,13 @@ expect_usage_error "--cname" --forward-host --cname "bad name" origin.example.co
 expect_usage_error "--cname" --forward-host --cname "*.example.com" origin.example.com
 expect_usage_error "--cname" --forward-host origin.example.com
 expect_usage_error "unknown option" --frobnicate origin.example.com
+expect_usage_error "unknown option" -q origin.example.com
+expect_usage_error "ambiguous" --no origin.example.com
+expect_usage_error "--batch: takes no value" --batch=yes origin.example.com
+expect_usage_error "--timeout: a value is required" origin.example.com --timeout
+# After "--" a word that looks like an option is the origin domain (as GNU
+# tools take it), and is judged as one.
+expect_usage_error 'origin domain: "-weird"' -- -weird
 expect_usage_error "--concurrency" --concurrency 0 origin.example.com
 expect_usage_error "--lab" --lab no-such-scenario
 
@@ -102,8 +109,9 @@ else
     echo "FAIL: colour lines: terminal $on_tty, NO_COLOR $no_color_env, --no-color $no_color_flag, pipe $piped" >&2
 fi
 
-# --help and --version work and exit 0
-if "$bin" --help | grep -q -- "--forward-host" && "$bin" --version | grep -q "origin-doctor"; then
+# --help and --version (and -h, -V) work and exit 0
+if "$bin" --help | grep -q -- "--forward-host" && "$bin" --version | grep -q "origin-doctor" &&
+   "$bin" -h | grep -q -- "--forward-host" && "$bin" -V | grep -q "^origin-doctor "; then
     passed=$((passed + 1))
 else
     failed=$((failed + 1)); echo "FAIL: --help/--version" >&2
