@@ -30,147 +30,65 @@ static char *lower_dup(const char *s)
 }
 
 
-/* ---- checked access to the JSON, with the key path in every message ---- */
+/* ---- checked access to the JSON (od_json's reader: the key path in
+ * every message), with the distribution config's own conventions ---- */
 
-typedef struct {
-    char *error;   /* first problem found */
-} ctx;
-
-static bool fail(ctx *c, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static bool fail(ctx *c, const char *path, const char *fmt, ...)
+static unsigned need(bool required)
 {
-    if (c->error)
-        return false;
-    va_list ap;
-    va_start(ap, fmt);
-    char *what = NULL;
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    what = od_xmalloc((size_t)(n < 0 ? 0 : n) + 1);
-    va_start(ap, fmt);
-    vsnprintf(what, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap);
-    va_end(ap);
-    c->error = (path && *path) ? od_xasprintf("%s: %s", path, what) : od_xstrdup(what);
-    free(what);
-    return false;
+    return required ? 0 : OD_JSON_OPTIONAL;
 }
 
-static char *join(const char *path, const char *key)
-{
-    return (path && *path) ? od_xasprintf("%s.%s", path, key) : od_xstrdup(key);
-}
-
-static char *index_path(const char *path, size_t i)
-{
-    return od_xasprintf("%s[%zu]", path, i);
-}
-
-/* The member, or NULL (with an error when required). */
-static const cJSON *member(ctx *c, const cJSON *obj, const char *key, const char *path, bool required)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (!v && required) {
-        char *p = join(path, key);
-        fail(c, p, "missing (a required key of a distribution config)");
-        free(p);
-    }
-    return v;
-}
-
-static const cJSON *get_object(ctx *c, const cJSON *obj, const char *key, const char *path, bool required)
-{
-    const cJSON *v = member(c, obj, key, path, required);
-    if (v && !cJSON_IsObject(v)) {
-        char *p = join(path, key);
-        fail(c, p, "expected an object, found %s", od_json_type_name(v));
-        free(p);
-        return NULL;
-    }
-    return v;
-}
-
-/* A string; an empty string counts as absent when empty_is_absent. */
-static bool get_string(ctx *c, const cJSON *obj, const char *key, const char *path, bool required,
+/* A string; an empty string counts as absent when empty_is_absent (and
+ * the key is not required). */
+static bool get_string(od_json_reader *c, const cJSON *obj, const char *key, const char *path, bool required,
                        bool empty_is_absent, const char **out)
 {
-    *out = NULL;
-    const cJSON *v = member(c, obj, key, path, required);
-    if (!v)
-        return !required;
-    char *p = join(path, key);
-    bool ok = false;
-    if (!cJSON_IsString(v) || !v->valuestring)
-        fail(c, p, "expected a string, found %s", od_json_type_name(v));
-    else if (!*v->valuestring && !empty_is_absent)
-        fail(c, p, "must not be empty");
-    else if (!*v->valuestring && required)
-        fail(c, p, "must not be empty");
-    else {
-        ok = true;
-        *out = *v->valuestring ? v->valuestring : NULL;
-    }
-    free(p);
-    return ok;
+    unsigned flags = need(required) | (required || !empty_is_absent ? OD_JSON_NONEMPTY : 0);
+    if (!od_json_get_string(c, obj, path, key, flags, out))
+        return false;
+    if (*out && !**out)
+        *out = NULL;
+    return true;
 }
 
 /* A whole number in [min, max]; def when absent and not required. */
-static bool get_int(ctx *c, const cJSON *obj, const char *key, const char *path, bool required, int def, int min,
+static bool get_int(od_json_reader *c, const cJSON *obj, const char *key, const char *path, bool required, int def, int min,
                     int max, int *out)
 {
-    const cJSON *v = member(c, obj, key, path, required);
-    if (!v) {
-        *out = def;
-        return !required;
-    }
-    char *p = join(path, key);
-    bool ok = false;
-    if (!cJSON_IsNumber(v)) {
-        if (cJSON_IsString(v)) {
-            char *q = od_quote(v->valuestring);
-            fail(c, p, "expected a number, found a string (%s)", q);
-            free(q);
-        } else {
-            fail(c, p, "expected a number, found %s", od_json_type_name(v));
-        }
-    } else if (!(v->valuedouble >= (double)min && v->valuedouble <= (double)max) ||
-               v->valuedouble != (double)(long long)v->valuedouble) {
-        fail(c, p, "%g is out of range: expected a whole number from %d to %d", v->valuedouble, min, max);
-    } else {
-        *out = (int)v->valuedouble;
-        ok = true;
-    }
-    free(p);
-    return ok;
+    int64_t v = def;
+    if (!od_json_get_int(c, obj, path, key, need(required), min, max, &v))
+        return false;
+    *out = (int)v;
+    return true;
 }
 
 /* The AWS list shape {"Quantity": N, "Items": [...]} (Items is left out
  * when N is 0). *items is NULL when empty. */
-static bool get_list(ctx *c, const cJSON *obj, const char *key, const char *path, bool required,
+static bool get_list(od_json_reader *c, const cJSON *obj, const char *key, const char *path, bool required,
                      const cJSON **items, int *n)
 {
     *items = NULL;
     *n = 0;
-    const cJSON *o = get_object(c, obj, key, path, required);
+    const cJSON *o = od_json_get(c, obj, path, key, OD_JSON_OBJECT, need(required));
     if (!o)
         return !c->error;
-    char *p = join(path, key);
+    char *p = od_json_key_path(path, key);
     int quantity;
     bool ok = get_int(c, o, "Quantity", p, true, 0, 0, 1000000, &quantity);
-    const cJSON *arr = ok ? member(c, o, "Items", p, false) : NULL;
+    const cJSON *arr = ok ? od_json_get(c, o, p, "Items", OD_JSON_ARRAY, OD_JSON_OPTIONAL) : NULL;
+    ok = ok && !c->error;
     if (ok && arr) {
-        char *ip = join(p, "Items");
-        if (!cJSON_IsArray(arr)) {
-            ok = fail(c, ip, "expected an array, found %s", od_json_type_name(arr));
-        } else if (cJSON_GetArraySize(arr) != quantity) {
-            ok = fail(c, ip, "holds %d item(s) but Quantity says %d", cJSON_GetArraySize(arr), quantity);
+        if (cJSON_GetArraySize(arr) != quantity) {
+            char *ip = od_json_key_path(p, "Items");
+            ok = od_json_fail(c, ip, "holds %d item(s) but Quantity says %d", cJSON_GetArraySize(arr), quantity);
+            free(ip);
         } else {
             *items = arr;
             *n = quantity;
         }
-        free(ip);
     } else if (ok && quantity > 0) {
-        char *ip = join(p, "Items");
-        ok = fail(c, ip, "missing, but Quantity is %d", quantity);
+        char *ip = od_json_key_path(p, "Items");
+        ok = od_json_fail(c, ip, "missing, but Quantity is %d", quantity);
         free(ip);
     }
     free(p);
@@ -178,25 +96,23 @@ static bool get_list(ctx *c, const cJSON *obj, const char *key, const char *path
 }
 
 /* Items of a list that must all be non-empty strings. */
-static bool get_string_items(ctx *c, const cJSON *obj, const char *key, const char *path, bool required,
+static bool get_string_items(od_json_reader *c, const cJSON *obj, const char *key, const char *path, bool required,
                              od_strlist *out)
 {
     const cJSON *items;
     int n;
     if (!get_list(c, obj, key, path, required, &items, &n))
         return false;
-    char *p = join(path, key);
-    char *ip = join(p, "Items");
+    char *p = od_json_key_path(path, key);
+    char *ip = od_json_key_path(p, "Items");
     bool ok = true;
     for (int i = 0; i < n && ok; i++) {
         const cJSON *v = cJSON_GetArrayItem(items, i);
-        if (!cJSON_IsString(v) || !v->valuestring || !*v->valuestring) {
-            char *ep = index_path(ip, (size_t)i);
-            ok = fail(c, ep, "expected a non-empty string, found %s", od_json_type_name(v));
-            free(ep);
-        } else {
+        char *ep = od_json_index_path(ip, (size_t)i);
+        ok = od_json_check(c, v, ep, OD_JSON_STRING, OD_JSON_NONEMPTY);
+        free(ep);
+        if (ok)
             od_strlist_add(out, v->valuestring);
-        }
     }
     free(ip);
     free(p);
@@ -205,40 +121,28 @@ static bool get_string_items(ctx *c, const cJSON *obj, const char *key, const ch
 
 /* ---- managed policy table ------------------------------------------------ */
 
-static bool load_policy_array(ctx *c, const cJSON *root, const char *key, od_managed_policy **out, size_t *n)
+static bool load_policy_array(od_json_reader *c, const cJSON *root, const char *key, od_managed_policy **out, size_t *n)
 {
-    const cJSON *arr = member(c, root, key, "", true);
+    const cJSON *arr = od_json_get(c, root, "", key, OD_JSON_ARRAY, 0);
     if (!arr)
         return false;
-    if (!cJSON_IsArray(arr))
-        return fail(c, key, "expected an array, found %s", od_json_type_name(arr));
     size_t count = (size_t)cJSON_GetArraySize(arr);
     *out = count ? od_xcalloc(count, sizeof **out) : NULL;
     *n = 0;
     for (size_t i = 0; i < count; i++) {
         const cJSON *it = cJSON_GetArrayItem(arr, (int)i);
-        char *p = index_path(key, i);
+        char *p = od_json_index_path(key, i);
         const char *id = NULL, *name = NULL;
-        const cJSON *inc = NULL;
-        bool ok = false;
-        if (!cJSON_IsObject(it))
-            fail(c, p, "expected an object, found %s", od_json_type_name(it));
-        else if (get_string(c, it, "id", p, true, false, &id) && get_string(c, it, "name", p, true, false, &name)) {
-            inc = member(c, it, "includes_host", p, true);
-            if (inc && !cJSON_IsBool(inc)) {
-                char *ip = join(p, "includes_host");
-                fail(c, ip, "expected true or false, found %s", od_json_type_name(inc));
-                free(ip);
-            } else if (inc) {
-                ok = true;
-            }
-        }
+        bool includes_host = false;
+        bool ok = od_json_check(c, it, p, OD_JSON_OBJECT, 0) && get_string(c, it, "id", p, true, false, &id) &&
+                  get_string(c, it, "name", p, true, false, &name) &&
+                  od_json_get_bool(c, it, p, "includes_host", 0, &includes_host);
         free(p);
         if (!ok)
             return false;
         (*out)[i].id = lower_dup(id);
         (*out)[i].name = od_xstrdup(name);
-        (*out)[i].includes_host = cJSON_IsTrue(inc);
+        (*out)[i].includes_host = includes_host;
         *n = i + 1;
     }
     return true;
@@ -258,9 +162,9 @@ char *od_managed_policies_load(const char *path, od_managed_policies *out)
     char *err = NULL;
     cJSON *root = od_json_parse(text, len, "the managed policies table (JSON)", &err);
     free(text);
-    ctx c = {0};
+    od_json_reader c = {0};
     if (root && !cJSON_IsObject(root))
-        fail(&c, "", "expected a JSON object, found %s", od_json_type_name(root));
+        od_json_fail(&c, "", "expected a JSON object, found %s", od_json_type_name(root));
     const char *source = NULL, *checked = NULL;
     if (root && !c.error && get_string(&c, root, "source", "", true, false, &source) &&
         get_string(&c, root, "checked", "", true, false, &checked) &&
@@ -384,25 +288,25 @@ void od_distconfig_free(od_dist_config *d)
 }
 
 /* One alternate domain name: a host name, or a wildcard "*.example.com". */
-static bool check_alias(ctx *c, const char *path, const char *alias)
+static bool check_alias(od_json_reader *c, const char *path, const char *alias)
 {
     const char *name = alias;
     if (strncmp(alias, "*.", 2) == 0)
         name = alias + 2;
     char *m = od_validate_domain("alias", name);
     if (m) {
-        fail(c, path, "%s", m);
+        od_json_fail(c, path, "%s", m);
         free(m);
         return false;
     }
     return true;
 }
 
-static bool parse_origin(ctx *c, const cJSON *it, const char *p, od_dist_origin *o)
+static bool parse_origin(od_json_reader *c, const cJSON *it, const char *p, od_dist_origin *o)
 {
     const char *id, *domain;
     if (!cJSON_IsObject(it))
-        return fail(c, p, "expected an object (an origin), found %s", od_json_type_name(it));
+        return od_json_fail(c, p, "expected an object (an origin), found %s", od_json_type_name(it));
     if (!get_string(c, it, "Id", p, true, false, &id) || !get_string(c, it, "DomainName", p, true, false, &domain))
         return false;
     o->id = od_xstrdup(id);
@@ -410,7 +314,7 @@ static bool parse_origin(ctx *c, const cJSON *it, const char *p, od_dist_origin 
     if (!get_int(c, it, "ConnectionAttempts", p, false, 3, 1, 3, &o->connection_attempts) ||
         !get_int(c, it, "ConnectionTimeout", p, false, 10, 1, 10, &o->connection_timeout))
         return false;
-    const cJSON *custom = get_object(c, it, "CustomOriginConfig", p, false);
+    const cJSON *custom = od_json_get(c, it, p, "CustomOriginConfig", OD_JSON_OBJECT, need(false));
     if (c->error)
         return false;
     if (!custom) {
@@ -425,7 +329,7 @@ static bool parse_origin(ctx *c, const cJSON *it, const char *p, od_dist_origin 
         return true;
     }
     o->is_custom = true;
-    char *cp = join(p, "CustomOriginConfig");
+    char *cp = od_json_key_path(p, "CustomOriginConfig");
     bool ok = false;
     const char *policy = NULL;
     od_strlist protos;
@@ -439,9 +343,9 @@ static bool parse_origin(ctx *c, const cJSON *it, const char *p, od_dist_origin 
         bool ports_ok = true;
         for (int i = 0; i < 2 && ports_ok; i++)
             if (!(ports[i] == 80 || ports[i] == 443 || (ports[i] >= 1024 && ports[i] <= 65535))) {
-                char *kp = join(cp, keys[i]);
+                char *kp = od_json_key_path(cp, keys[i]);
                 char *id_q = od_quote(id);
-                ports_ok = fail(c, kp, "%d is not a port CloudFront can use for origin %s: allowed are 80, 443 and "
+                ports_ok = od_json_fail(c, kp, "%d is not a port CloudFront can use for origin %s: allowed are 80, 443 and "
                                        "1024-65535",
                                 ports[i], id_q);
                 free(id_q);
@@ -464,9 +368,9 @@ static bool parse_origin(ctx *c, const cJSON *it, const char *p, od_dist_origin 
                 found = true;
             }
         if (!found) {
-            char *kp = join(cp, "OriginProtocolPolicy");
+            char *kp = od_json_key_path(cp, "OriginProtocolPolicy");
             char *q = od_quote(policy);
-            fail(c, kp, "%s is not one of http-only, https-only, match-viewer", q);
+            od_json_fail(c, kp, "%s is not one of http-only, https-only, match-viewer", q);
             free(q);
             free(kp);
             break;
@@ -485,10 +389,10 @@ static bool parse_origin(ctx *c, const cJSON *it, const char *p, od_dist_origin 
                 if (strcmp(protos.items[i], names[k].name) == 0)
                     bit = names[k].bit;
             if (!bit) {
-                char *lp = join(cp, "OriginSslProtocols.Items");
-                char *ep = index_path(lp, i);
+                char *lp = od_json_key_path(cp, "OriginSslProtocols.Items");
+                char *ep = od_json_index_path(lp, i);
                 char *q = od_quote(protos.items[i]);
-                protos_ok = fail(c, ep, "%s is not one of SSLv3, TLSv1, TLSv1.1, TLSv1.2", q);
+                protos_ok = od_json_fail(c, ep, "%s is not one of SSLv3, TLSv1, TLSv1.1, TLSv1.2", q);
                 free(q);
                 free(ep);
                 free(lp);
@@ -498,8 +402,8 @@ static bool parse_origin(ctx *c, const cJSON *it, const char *p, od_dist_origin 
         if (!protos_ok)
             break;
         if (!o->ssl_protocols) {
-            char *lp = join(cp, "OriginSslProtocols");
-            fail(c, lp, "lists no protocol: CloudFront needs at least one of SSLv3, TLSv1, TLSv1.1, TLSv1.2");
+            char *lp = od_json_key_path(cp, "OriginSslProtocols");
+            od_json_fail(c, lp, "lists no protocol: CloudFront needs at least one of SSLv3, TLSv1, TLSv1.1, TLSv1.2");
             free(lp);
             break;
         }
@@ -545,7 +449,7 @@ static void describe_policy(od_buf *b, const char *kind, const od_managed_policy
 }
 
 /* Decides whether Host reaches the origin for one behavior. */
-static bool analyse_behavior(ctx *c, const cJSON *beh, const char *p, const char *pattern,
+static bool analyse_behavior(od_json_reader *c, const cJSON *beh, const char *p, const char *pattern,
                              const od_managed_policies *policies, od_dist_behavior *out)
 {
     out->path_pattern = od_xstrdup(pattern);
@@ -554,7 +458,7 @@ static bool analyse_behavior(ctx *c, const cJSON *beh, const char *p, const char
     if (!get_string(c, beh, "OriginRequestPolicyId", p, false, true, &orp) ||
         !get_string(c, beh, "CachePolicyId", p, false, true, &cp))
         return false;
-    const cJSON *fv = get_object(c, beh, "ForwardedValues", p, false);
+    const cJSON *fv = od_json_get(c, beh, p, "ForwardedValues", OD_JSON_OBJECT, need(false));
     if (c->error)
         return false;
     out->origin_request_policy_id = od_xstrdup(orp);
@@ -568,7 +472,7 @@ static bool analyse_behavior(ctx *c, const cJSON *beh, const char *p, const char
     if (fv) {
         od_strlist headers;
         od_strlist_init(&headers);
-        char *fp = join(p, "ForwardedValues");
+        char *fp = od_json_key_path(p, "ForwardedValues");
         ok = get_string_items(c, fv, "Headers", fp, false, &headers);
         free(fp);
         if (ok) {
@@ -638,13 +542,13 @@ static void origin_add_behavior(od_dist_origin *o, const od_dist_behavior *b, co
 }
 
 /* Parses one behavior and attaches it to the origins it targets. */
-static bool attach_behavior(ctx *c, od_dist_config *d, const origin_group *groups, size_t n_groups,
+static bool attach_behavior(od_json_reader *c, od_dist_config *d, const origin_group *groups, size_t n_groups,
                             const cJSON *beh, const char *p, const char *pattern,
                             const od_managed_policies *policies)
 {
     const char *target;
     if (!cJSON_IsObject(beh))
-        return fail(c, p, "expected an object (a cache behavior), found %s", od_json_type_name(beh));
+        return od_json_fail(c, p, "expected an object (a cache behavior), found %s", od_json_type_name(beh));
     if (!get_string(c, beh, "TargetOriginId", p, true, false, &target))
         return false;
     od_dist_behavior b;
@@ -662,7 +566,7 @@ static bool attach_behavior(ctx *c, od_dist_config *d, const origin_group *group
             for (size_t i = 0; i < g->n_members; i++)
                 origin_add_behavior(&d->origins[g->members[i]], &b, g->id);
         } else {
-            char *tp = join(p, "TargetOriginId");
+            char *tp = od_json_key_path(p, "TargetOriginId");
             char *q = od_quote(target);
             od_buf known;
             od_buf_init(&known);
@@ -671,7 +575,7 @@ static bool attach_behavior(ctx *c, od_dist_config *d, const origin_group *group
                 od_buf_printf(&known, "%s%s", i ? ", " : "", e);
                 free(e);
             }
-            ok = fail(c, tp, "%s names no origin or origin group of this distribution (origins: %s)", q, known.data);
+            ok = od_json_fail(c, tp, "%s names no origin or origin group of this distribution (origins: %s)", q, known.data);
             od_buf_free(&known);
             free(q);
             free(tp);
@@ -681,7 +585,7 @@ static bool attach_behavior(ctx *c, od_dist_config *d, const origin_group *group
     return ok;
 }
 
-static bool parse_groups(ctx *c, const cJSON *dc, const char *prefix, const od_dist_config *d,
+static bool parse_groups(od_json_reader *c, const cJSON *dc, const char *prefix, const od_dist_config *d,
                          origin_group **groups, size_t *n_groups)
 {
     const cJSON *items;
@@ -692,38 +596,38 @@ static bool parse_groups(ctx *c, const cJSON *dc, const char *prefix, const od_d
         return false;
     if (n == 0)
         return true;
-    char *gp = join(prefix, "OriginGroups.Items");
+    char *gp = od_json_key_path(prefix, "OriginGroups.Items");
     *groups = od_xcalloc((size_t)n, sizeof **groups);
     bool ok = true;
     for (int i = 0; i < n && ok; i++) {
         const cJSON *g = cJSON_GetArrayItem(items, i);
-        char *p = index_path(gp, (size_t)i);
+        char *p = od_json_index_path(gp, (size_t)i);
         const char *id;
         const cJSON *members;
         int nm;
         if (!cJSON_IsObject(g))
-            ok = fail(c, p, "expected an object (an origin group), found %s", od_json_type_name(g));
+            ok = od_json_fail(c, p, "expected an object (an origin group), found %s", od_json_type_name(g));
         else if (!get_string(c, g, "Id", p, true, false, &id) || !get_list(c, g, "Members", p, true, &members, &nm))
             ok = false;
         else {
             origin_group *og = &(*groups)[(*n_groups)++];
             og->id = od_xstrdup(id);
             og->members = nm ? od_xcalloc((size_t)nm, sizeof *og->members) : NULL;
-            char *mp = join(p, "Members.Items");
+            char *mp = od_json_key_path(p, "Members.Items");
             for (int k = 0; k < nm && ok; k++) {
                 const cJSON *m = cJSON_GetArrayItem(members, k);
-                char *ep = index_path(mp, (size_t)k);
+                char *ep = od_json_index_path(mp, (size_t)k);
                 const char *oid;
                 if (!cJSON_IsObject(m))
-                    ok = fail(c, ep, "expected an object, found %s", od_json_type_name(m));
+                    ok = od_json_fail(c, ep, "expected an object, found %s", od_json_type_name(m));
                 else if (!get_string(c, m, "OriginId", ep, true, false, &oid))
                     ok = false;
                 else {
                     ssize_t idx = origin_index(d, oid);
                     if (idx < 0) {
                         char *q = od_quote(oid);
-                        char *op = join(ep, "OriginId");
-                        ok = fail(c, op, "%s names no origin of this distribution", q);
+                        char *op = od_json_key_path(ep, "OriginId");
+                        ok = od_json_fail(c, op, "%s names no origin of this distribution", q);
                         free(op);
                         free(q);
                     } else {
@@ -749,7 +653,7 @@ static void free_groups(origin_group *g, size_t n)
     free(g);
 }
 
-static bool parse_config(ctx *c, const cJSON *dc, const char *prefix, const od_managed_policies *policies,
+static bool parse_config(od_json_reader *c, const cJSON *dc, const char *prefix, const od_managed_policies *policies,
                          od_dist_config *d)
 {
     /* Aliases: the names viewers use. */
@@ -759,9 +663,9 @@ static bool parse_config(ctx *c, const cJSON *dc, const char *prefix, const od_m
         od_strlist_free(&aliases);
         return false;
     }
-    char *ap = join(prefix, "Aliases.Items");
+    char *ap = od_json_key_path(prefix, "Aliases.Items");
     for (size_t i = 0; i < aliases.len && !c->error; i++) {
-        char *ep = index_path(ap, i);
+        char *ep = od_json_index_path(ap, i);
         if (check_alias(c, ep, aliases.items[i]))
             od_strlist_add_owned(&d->aliases, lower_dup(aliases.items[i]));
         free(ep);
@@ -776,23 +680,23 @@ static bool parse_config(ctx *c, const cJSON *dc, const char *prefix, const od_m
     int n;
     if (!get_list(c, dc, "Origins", prefix, true, &items, &n))
         return false;
-    char *op = join(prefix, "Origins");
+    char *op = od_json_key_path(prefix, "Origins");
     if (n == 0) {
-        fail(c, op, "lists no origin (Quantity 0): a distribution has at least one");
+        od_json_fail(c, op, "lists no origin (Quantity 0): a distribution has at least one");
         free(op);
         return false;
     }
-    char *oip = join(op, "Items");
+    char *oip = od_json_key_path(op, "Items");
     free(op);
     d->origins = od_xcalloc((size_t)n, sizeof *d->origins);
     for (int i = 0; i < n; i++) {
-        char *p = index_path(oip, (size_t)i);
+        char *p = od_json_index_path(oip, (size_t)i);
         bool ok = parse_origin(c, cJSON_GetArrayItem(items, i), p, &d->origins[i]);
         d->n_origins = (size_t)i + 1;
         if (ok && origin_index(d, d->origins[i].id) != i) {
             char *q = od_quote(d->origins[i].id);
-            char *ip = join(p, "Id");
-            fail(c, ip, "%s is used by two origins: origin Ids must be unique", q);
+            char *ip = od_json_key_path(p, "Id");
+            od_json_fail(c, ip, "%s is used by two origins: origin Ids must be unique", q);
             free(ip);
             free(q);
             ok = false;
@@ -810,24 +714,24 @@ static bool parse_config(ctx *c, const cJSON *dc, const char *prefix, const od_m
     bool ok = parse_groups(c, dc, prefix, d, &groups, &n_groups);
 
     /* Behaviors: the default one, then each path pattern. */
-    const cJSON *def = ok ? get_object(c, dc, "DefaultCacheBehavior", prefix, true) : NULL;
+    const cJSON *def = ok ? od_json_get(c, dc, prefix, "DefaultCacheBehavior", OD_JSON_OBJECT, need(true)) : NULL;
     if (!def)
         ok = false;
     if (ok) {
-        char *p = join(prefix, "DefaultCacheBehavior");
+        char *p = od_json_key_path(prefix, "DefaultCacheBehavior");
         ok = attach_behavior(c, d, groups, n_groups, def, p, "default", policies);
         free(p);
     }
     if (ok)
         ok = get_list(c, dc, "CacheBehaviors", prefix, false, &items, &n);
     if (ok) {
-        char *bp = join(prefix, "CacheBehaviors.Items");
+        char *bp = od_json_key_path(prefix, "CacheBehaviors.Items");
         for (int i = 0; i < n && ok; i++) {
             const cJSON *beh = cJSON_GetArrayItem(items, i);
-            char *p = index_path(bp, (size_t)i);
+            char *p = od_json_index_path(bp, (size_t)i);
             const char *pattern = NULL;
             if (!cJSON_IsObject(beh))
-                ok = fail(c, p, "expected an object (a cache behavior), found %s", od_json_type_name(beh));
+                ok = od_json_fail(c, p, "expected an object (a cache behavior), found %s", od_json_type_name(beh));
             else if (!get_string(c, beh, "PathPattern", p, true, false, &pattern))
                 ok = false;
             else
@@ -848,20 +752,20 @@ char *od_distconfig_parse(const char *text, size_t len, const od_managed_policie
     cJSON *root = od_json_parse(text ? text : "", text ? len : 0, DISTCONFIG_EXPECTED, &err);
     if (!root)
         return err;
-    ctx c = {0};
+    od_json_reader c = {0};
     const cJSON *dc = NULL;
     const char *prefix = "";
     if (!cJSON_IsObject(root)) {
-        fail(&c, "", "expected a JSON object (the output of aws cloudfront get-distribution-config), found %s",
+        od_json_fail(&c, "", "expected a JSON object (the output of aws cloudfront get-distribution-config), found %s",
              od_json_type_name(root));
     } else if (cJSON_GetObjectItemCaseSensitive(root, "DistributionConfig")) {
         out->shape = od_xstrdup("get-distribution-config");
         prefix = "DistributionConfig";
-        dc = get_object(&c, root, "DistributionConfig", "", true);
+        dc = od_json_get(&c, root, "", "DistributionConfig", OD_JSON_OBJECT, need(true));
     } else if (cJSON_GetObjectItemCaseSensitive(root, "Distribution")) {
         out->shape = od_xstrdup("get-distribution");
         prefix = "Distribution.DistributionConfig";
-        const cJSON *dist = get_object(&c, root, "Distribution", "", true);
+        const cJSON *dist = od_json_get(&c, root, "", "Distribution", OD_JSON_OBJECT, need(true));
         const char *id = NULL, *domain = NULL;
         if (dist && get_string(&c, dist, "Id", "Distribution", false, true, &id) &&
             get_string(&c, dist, "DomainName", "Distribution", false, true, &domain)) {
@@ -869,21 +773,21 @@ char *od_distconfig_parse(const char *text, size_t len, const od_managed_policie
             if (domain) {
                 char *m = od_validate_domain("Distribution.DomainName", domain);
                 if (m) {
-                    fail(&c, "", "%s", m);
+                    od_json_fail(&c, "", "%s", m);
                     free(m);
                 } else {
                     out->domain_name = lower_dup(domain);
                 }
             }
             if (!c.error)
-                dc = get_object(&c, dist, "DistributionConfig", "Distribution", true);
+                dc = od_json_get(&c, dist, "Distribution", "DistributionConfig", OD_JSON_OBJECT, need(true));
         }
     } else if (cJSON_GetObjectItemCaseSensitive(root, "Origins") ||
                cJSON_GetObjectItemCaseSensitive(root, "DefaultCacheBehavior")) {
         out->shape = od_xstrdup("DistributionConfig");
         dc = root;
     } else {
-        fail(&c, "", "not a CloudFront distribution config: the object has none of DistributionConfig "
+        od_json_fail(&c, "", "not a CloudFront distribution config: the object has none of DistributionConfig "
                      "(get-distribution-config), Distribution (get-distribution) or Origins (a bare "
                      "DistributionConfig)");
     }

@@ -21,52 +21,51 @@ static const char *const required_ids[] = {
 
 static const char *const server_keys[] = {"nginx", "apache", "haproxy", "iis", "aws-elb", "acm"};
 
-static bool is_string_array(const cJSON *a)
+/* An optional array of strings at obj.key. */
+static bool string_array(od_json_reader *r, const cJSON *obj, const char *path, const char *key, unsigned flags)
 {
-    if (!cJSON_IsArray(a))
-        return false;
-    const cJSON *it;
-    cJSON_ArrayForEach(it, a)
-        if (!cJSON_IsString(it) || !it->valuestring)
-            return false;
-    return true;
+    const cJSON *a = od_json_get(r, obj, path, key, OD_JSON_ARRAY, flags);
+    if (!a)
+        return !r->error;
+    char *kp = od_json_key_path(path, key);
+    size_t i = 0;
+    for (const cJSON *it = a->child; it && !r->error; it = it->next, i++) {
+        char *ip = od_json_index_path(kp, i);
+        od_json_check(r, it, ip, OD_JSON_STRING, 0);
+        free(ip);
+    }
+    free(kp);
+    return !r->error;
 }
 
-/* Checks one catalogue entry; returns a message (without the file name) or NULL. */
-static char *validate_entry(const cJSON *e)
+/* Checks one catalogue entry (findings.ID), recording a problem in r. */
+static bool validate_entry(od_json_reader *r, const cJSON *e)
 {
-    const char *id = e->string;
-    if (!cJSON_IsObject(e))
-        return od_xasprintf("entry \"%s\" is not an object", id);
-    const cJSON *title = cJSON_GetObjectItemCaseSensitive(e, "title");
-    if (!cJSON_IsString(title) || !title->valuestring || !*title->valuestring)
-        return od_xasprintf("entry \"%s\" has no \"title\" string", id);
-    const cJSON *explain = cJSON_GetObjectItemCaseSensitive(e, "explain");
-    if (explain && !cJSON_IsString(explain))
-        return od_xasprintf("entry \"%s\": \"explain\" is not a string", id);
-    if (!is_string_array(cJSON_GetObjectItemCaseSensitive(e, "fix")))
-        return od_xasprintf("entry \"%s\": \"fix\" is not an array of strings", id);
-    const cJSON *reproduce = cJSON_GetObjectItemCaseSensitive(e, "reproduce");
-    if (reproduce && !cJSON_IsString(reproduce))
-        return od_xasprintf("entry \"%s\": \"reproduce\" is not a string", id);
-    const cJSON *servers = cJSON_GetObjectItemCaseSensitive(e, "servers");
-    if (servers) {
-        if (!cJSON_IsObject(servers))
-            return od_xasprintf("entry \"%s\": \"servers\" is not an object", id);
-        const cJSON *s;
-        cJSON_ArrayForEach(s, servers) {
-            bool known = false;
-            for (size_t i = 0; i < sizeof server_keys / sizeof server_keys[0]; i++)
-                if (strcmp(s->string, server_keys[i]) == 0)
-                    known = true;
-            if (!known)
-                return od_xasprintf("entry \"%s\": unknown server \"%s\" (allowed: nginx, apache, "
-                                    "haproxy, iis, aws-elb, acm)", id, s->string);
-            if (!is_string_array(s))
-                return od_xasprintf("entry \"%s\": servers.%s is not an array of strings", id, s->string);
+    char *p = od_json_key_path("findings", e->string);
+    const char *s;
+    bool ok = od_json_check(r, e, p, OD_JSON_OBJECT, 0) &&
+              od_json_get_string(r, e, p, "title", OD_JSON_NONEMPTY, &s) &&
+              od_json_get_string(r, e, p, "explain", OD_JSON_OPTIONAL, &s) && string_array(r, e, p, "fix", 0) &&
+              od_json_get_string(r, e, p, "reproduce", OD_JSON_OPTIONAL, &s);
+    const cJSON *servers = ok ? od_json_get(r, e, p, "servers", OD_JSON_OBJECT, OD_JSON_OPTIONAL) : NULL;
+    char *sp = od_json_key_path(p, "servers");
+    const cJSON *srv;
+    cJSON_ArrayForEach(srv, servers) {
+        bool known = false;
+        for (size_t i = 0; i < sizeof server_keys / sizeof server_keys[0]; i++)
+            if (strcmp(srv->string, server_keys[i]) == 0)
+                known = true;
+        if (!known)
+            ok = od_json_fail(r, sp, "unknown server \"%s\" (allowed: nginx, apache, haproxy, iis, aws-elb, acm)",
+                              srv->string);
+        if (!ok || !string_array(r, servers, sp, srv->string, 0)) {
+            ok = false;
+            break;
         }
     }
-    return NULL;
+    free(sp);
+    free(p);
+    return ok && !r->error;
 }
 
 char *od_fixes_load(const char *path, od_fixes *out)
@@ -98,14 +97,11 @@ char *od_fixes_load(const char *path, od_fixes *out)
             err = od_xasprintf("%s: no entry for finding id %s", path, required_ids[i]);
     const cJSON *e;
     if (!err) {
-        cJSON_ArrayForEach(e, findings) {
-            char *m = validate_entry(e);
-            if (m) {
-                err = od_xasprintf("%s: %s", path, m);
-                free(m);
+        od_json_reader r = {path, NULL};
+        cJSON_ArrayForEach(e, findings)
+            if (!validate_entry(&r, e))
                 break;
-            }
-        }
+        err = r.error;
     }
     if (err) {
         cJSON_Delete(root);

@@ -16,22 +16,6 @@
 
 #include "od_case.h"
 
-/* The path of the file, so every message names it. */
-typedef struct {
-    const char *path;
-    char *error;
-} loader;
-
-static bool fail(loader *l, const char *fmt, const char *a, const char *b)
-{
-    if (!l->error) {
-        char *what = od_xasprintf(fmt, a ? a : "", b ? b : "");
-        l->error = od_xasprintf("%s: %s", l->path, what);
-        free(what);
-    }
-    return false;
-}
-
 /* Strings that end up inside GnuTLS priority strings: tokens only, so a
  * policy file cannot smuggle ':' or '%' directives into them. */
 static bool is_token(const char *s)
@@ -46,32 +30,17 @@ static bool is_token(const char *s)
     return true;
 }
 
-static const char *get_string(loader *l, const cJSON *obj, const char *key, const char *where)
+/* A required non-empty string member (od_json's reader names the path). */
+static const char *get_string(od_json_reader *l, const cJSON *obj, const char *key, const char *where)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (!v) {
-        fail(l, "%s: missing key \"%s\"", where, key);
-        return NULL;
-    }
-    if (!cJSON_IsString(v) || !v->valuestring || !*v->valuestring) {
-        fail(l, "%s: \"%s\" must be a non-empty string", where, key);
-        return NULL;
-    }
-    return v->valuestring;
+    const char *v = NULL;
+    od_json_get_string(l, obj, where, key, OD_JSON_NONEMPTY, &v);
+    return v;
 }
 
-static const cJSON *get_array(loader *l, const cJSON *obj, const char *key, const char *where)
+static const cJSON *get_array(od_json_reader *l, const cJSON *obj, const char *key, const char *where)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (!v) {
-        fail(l, "%s: missing key \"%s\"", where, key);
-        return NULL;
-    }
-    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0) {
-        fail(l, "%s: \"%s\" must be a non-empty array", where, key);
-        return NULL;
-    }
-    return v;
+    return od_json_get(l, obj, where, key, OD_JSON_ARRAY, OD_JSON_NONEMPTY);
 }
 
 /* One protocol name in CloudFront's spelling ("TLSv1.1") to its bit. */
@@ -91,20 +60,22 @@ static bool protocol_bit(const char *name, unsigned *bit)
     return bits != 0 && (bits & (bits - 1)) == 0;
 }
 
-static bool parse_protocols(loader *l, const cJSON *arr, const char *where, unsigned *out)
+static bool parse_protocols(od_json_reader *l, const cJSON *arr, const char *where, unsigned *out)
 {
     unsigned bits = 0;
-    const cJSON *it;
-    cJSON_ArrayForEach(it, arr) {
-        if (!cJSON_IsString(it) || !it->valuestring)
-            return fail(l, "%s: \"protocols\" must hold only strings%s", where, NULL);
-        unsigned bit;
-        if (!protocol_bit(it->valuestring, &bit)) {
+    size_t i = 0;
+    for (const cJSON *it = arr->child; it; it = it->next, i++) {
+        char *p = od_json_index_path(where, i);
+        unsigned bit = 0;
+        bool ok = od_json_check(l, it, p, OD_JSON_STRING, 0);
+        if (ok && !protocol_bit(it->valuestring, &bit)) {
             char *esc = od_escape_str(it->valuestring);
-            fail(l, "%s: unknown protocol \"%s\" (allowed: SSLv3, TLSv1, TLSv1.1, TLSv1.2)", where, esc);
+            ok = od_json_fail(l, p, "unknown protocol \"%s\" (allowed: SSLv3, TLSv1, TLSv1.1, TLSv1.2)", esc);
             free(esc);
-            return false;
         }
+        free(p);
+        if (!ok)
+            return false;
         bits |= bit;
     }
     *out = bits;
@@ -133,57 +104,49 @@ static bool parse_iana(const char *s, uint16_t *code)
     return true;
 }
 
-static bool parse_suite(loader *l, const cJSON *js, size_t index, unsigned policy_protocols,
+static bool parse_suite(od_json_reader *l, const cJSON *js, const char *where, unsigned policy_protocols,
                         od_policy_suite *s)
 {
-    char where[160];
-    snprintf(where, sizeof where, "suite %zu", index + 1);
-    if (!cJSON_IsObject(js))
-        return fail(l, "%s: must be an object%s", where, NULL);
-
-    const char *name = get_string(l, js, "openssl_name", where);
-    if (!name)
+    if (!od_json_check(l, js, where, OD_JSON_OBJECT, 0))
         return false;
-    char *esc_name = od_escape_str(name);
-    snprintf(where, sizeof where, "suite %zu (%s)", index + 1, esc_name);
-    free(esc_name);
-
-    const char *rfc = get_string(l, js, "rfc_name", where);
+    const char *name = get_string(l, js, "openssl_name", where);
+    const char *rfc = name ? get_string(l, js, "rfc_name", where) : NULL;
     const char *iana = rfc ? get_string(l, js, "iana", where) : NULL;
     const char *kx = iana ? get_string(l, js, "kx", where) : NULL;
     const char *auth = kx ? get_string(l, js, "auth", where) : NULL;
     if (!auth)
         return false;
-    const cJSON *gt = cJSON_GetObjectItemCaseSensitive(js, "gnutls");
+    const cJSON *gt = od_json_get(l, js, where, "gnutls", OD_JSON_OBJECT, 0);
     if (!gt)
-        return fail(l, "%s: missing key \"%s\"", where, "gnutls");
-    if (!cJSON_IsObject(gt))
-        return fail(l, "%s: \"%s\" must be an object with kx, cipher and mac", where, "gnutls");
-    char gwhere[200];
-    snprintf(gwhere, sizeof gwhere, "%s gnutls", where);
+        return false;
+    char *gwhere = od_json_key_path(where, "gnutls");
     const char *gkx = get_string(l, gt, "kx", gwhere);
     const char *gcipher = gkx ? get_string(l, gt, "cipher", gwhere) : NULL;
     const char *gmac = gcipher ? get_string(l, gt, "mac", gwhere) : NULL;
+    free(gwhere);
     if (!gmac)
         return false;
     const cJSON *protos = get_array(l, js, "protocols", where);
     if (!protos)
         return false;
+    char *pwhere = od_json_key_path(where, "protocols");
+    unsigned bits;
+    bool protocols_ok = parse_protocols(l, protos, pwhere, &bits);
+    free(pwhere);
+    if (!protocols_ok)
+        return false;
 
     uint16_t code;
     if (!parse_iana(iana, &code)) {
         char *esc = od_escape_str(iana);
-        fail(l, "%s: \"iana\" is \"%s\", expected 0x followed by 4 hex digits (e.g. 0xC02F)", where, esc);
+        od_json_fail(l, where, "\"iana\" is \"%s\", expected 0x followed by 4 hex digits (e.g. 0xC02F)", esc);
         free(esc);
         return false;
     }
     if (!is_token(gkx) || !is_token(gcipher) || !is_token(gmac))
-        return fail(l, "%s: gnutls kx/cipher/mac must be GnuTLS priority tokens (A-Z, 0-9, -)%s", where, NULL);
-    unsigned bits;
-    if (!parse_protocols(l, protos, where, &bits))
-        return false;
+        return od_json_fail(l, where, "gnutls kx/cipher/mac must be GnuTLS priority tokens (A-Z, 0-9, -)");
     if (bits & ~policy_protocols)
-        return fail(l, "%s: lists a protocol that is not in the policy's \"protocols\"%s", where, NULL);
+        return od_json_fail(l, where, "lists a protocol that is not in the policy's \"protocols\"");
 
     s->openssl_name = od_xstrdup(name);
     s->rfc_name = od_xstrdup(rfc);
@@ -198,23 +161,22 @@ static bool parse_suite(loader *l, const cJSON *js, size_t index, unsigned polic
     return true;
 }
 
-static bool parse_policy(loader *l, const cJSON *root, od_policy *p)
+static bool parse_policy(od_json_reader *l, const cJSON *root, od_policy *p)
 {
     if (!cJSON_IsObject(root))
-        return fail(l, "the top level must be a JSON object%s%s", NULL, NULL);
-    const char *where = "policy";
-    const char *source = get_string(l, root, "source", where);
-    const char *checked = source ? get_string(l, root, "checked", where) : NULL;
+        return od_json_fail(l, NULL, "the top level must be a JSON object, found %s", od_json_type_name(root));
+    const char *source = get_string(l, root, "source", "");
+    const char *checked = source ? get_string(l, root, "checked", "") : NULL;
     if (!checked)
         return false;
     p->source = od_xstrdup(source);
     p->checked = od_xstrdup(checked);
 
-    const cJSON *protos = get_array(l, root, "protocols", where);
-    if (!protos || !parse_protocols(l, protos, where, &p->protocols))
+    const cJSON *protos = get_array(l, root, "protocols", "");
+    if (!protos || !parse_protocols(l, protos, "protocols", &p->protocols))
         return false;
 
-    const cJSON *suites = get_array(l, root, "suites", where);
+    const cJSON *suites = get_array(l, root, "suites", "");
     if (!suites)
         return false;
     size_t n = (size_t)cJSON_GetArraySize(suites);
@@ -222,44 +184,47 @@ static bool parse_policy(loader *l, const cJSON *root, od_policy *p)
     const cJSON *js;
     cJSON_ArrayForEach(js, suites) {
         od_policy_suite *s = &p->suites[p->n_suites];
-        if (!parse_suite(l, js, p->n_suites, p->protocols, s))
-            return false;
-        for (size_t i = 0; i < p->n_suites; i++) {
+        char *where = od_json_index_path("suites", p->n_suites);
+        bool ok = parse_suite(l, js, where, p->protocols, s);
+        for (size_t i = 0; ok && i < p->n_suites; i++) {
             if (p->suites[i].code == s->code || strcmp(p->suites[i].openssl_name, s->openssl_name) == 0) {
                 p->n_suites++;   /* so od_policy_free releases it */
-                return fail(l, "suite %s: duplicates %s", s->openssl_name, p->suites[i].openssl_name);
+                ok = od_json_fail(l, where, "suite %s duplicates %s", s->openssl_name, p->suites[i].openssl_name);
             }
         }
+        free(where);
+        if (!ok)
+            return false;
         p->n_suites++;
     }
 
-    const cJSON *curves = get_array(l, root, "curves", where);
+    const cJSON *curves = get_array(l, root, "curves", "");
     if (!curves)
         return false;
     size_t ci = 0;
-    const cJSON *jc;
-    cJSON_ArrayForEach(jc, curves) {
-        char cwhere[64];
-        snprintf(cwhere, sizeof cwhere, "curve %zu", ++ci);
-        if (!cJSON_IsObject(jc))
-            return fail(l, "%s: must be an object with name and gnutls%s", cwhere, NULL);
-        const char *name = get_string(l, jc, "name", cwhere);
+    for (const cJSON *jc = curves->child; jc; jc = jc->next, ci++) {
+        char *cwhere = od_json_index_path("curves", ci);
+        const char *name = od_json_check(l, jc, cwhere, OD_JSON_OBJECT, 0) ? get_string(l, jc, "name", cwhere) : NULL;
         const char *gname = name ? get_string(l, jc, "gnutls", cwhere) : NULL;
-        if (!gname)
+        if (gname && !is_token(gname))
+            od_json_fail(l, cwhere, "\"gnutls\" must be a GnuTLS group token (A-Z, 0-9, -)");
+        free(cwhere);
+        if (l->error)
             return false;
-        if (!is_token(gname))
-            return fail(l, "%s: \"gnutls\" must be a GnuTLS group token (A-Z, 0-9, -)%s", cwhere, NULL);
         od_strlist_add(&p->curves, gname);
         od_strlist_add(&p->curve_names, name);
     }
 
-    const cJSON *sigs = get_array(l, root, "signature_schemes", where);
+    const cJSON *sigs = get_array(l, root, "signature_schemes", "");
     if (!sigs)
         return false;
-    const cJSON *jsig;
-    cJSON_ArrayForEach(jsig, sigs) {
-        if (!cJSON_IsString(jsig) || !jsig->valuestring || !*jsig->valuestring)
-            return fail(l, "policy: \"signature_schemes\" must hold non-empty strings%s%s", NULL, NULL);
+    size_t si = 0;
+    for (const cJSON *jsig = sigs->child; jsig; jsig = jsig->next, si++) {
+        char *swhere = od_json_index_path("signature_schemes", si);
+        bool ok = od_json_check(l, jsig, swhere, OD_JSON_STRING, OD_JSON_NONEMPTY);
+        free(swhere);
+        if (!ok)
+            return false;
         od_strlist_add(&p->signature_schemes, jsig->valuestring);
     }
     return true;
@@ -287,7 +252,7 @@ char *od_policy_load(const char *path, od_policy *out)
         free(text);
         return msg;
     }
-    loader l = { path, NULL };
+    od_json_reader l = { path, NULL };
     if (!parse_policy(&l, root, out) && !l.error)
         l.error = od_xasprintf("%s: invalid policy", path);
     cJSON_Delete(root);

@@ -1,6 +1,7 @@
 #include "od_multi.h"
 #include "od_json.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -172,57 +173,56 @@ char *od_multi_from_json(const char *text, size_t len, od_multi_report *out)
     cJSON *root = od_json_parse(text, len, "an origin-doctor distribution report (JSON)", &perr);
     if (!root)
         return perr;
-    char *err = NULL;
-    const cJSON *schema = cJSON_GetObjectItemCaseSensitive(root, "schema");
-    const cJSON *origins = cJSON_GetObjectItemCaseSensitive(root, "origins");
-    const cJSON *dist = cJSON_GetObjectItemCaseSensitive(root, "distribution");
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(dist, "id");
-    if (!cJSON_IsString(schema) || strcmp(schema->valuestring, OD_MULTI_SCHEMA) != 0) {
-        err = od_xasprintf("schema: expected \"%s\"", OD_MULTI_SCHEMA);
+    od_json_reader rd = {NULL, NULL};
+    const char *schema = NULL, *id = NULL, *gen = NULL;
+    if (od_json_get_string(&rd, root, "", "schema", 0, &schema) && strcmp(schema, OD_MULTI_SCHEMA) != 0)
+        od_json_fail(&rd, "schema", "expected \"%s\"", OD_MULTI_SCHEMA);
+    const cJSON *origins = rd.error ? NULL : od_json_get(&rd, root, "", "origins", OD_JSON_ARRAY, 0);
+    const cJSON *dist = origins ? od_json_get(&rd, root, "", "distribution", OD_JSON_OBJECT, OD_JSON_OPTIONAL) : NULL;
+    if (dist)
+        od_json_get_string(&rd, dist, "distribution", "id", OD_JSON_OPTIONAL | OD_JSON_NULLABLE, &id);
+    if (origins)
+        od_json_get_string(&rd, root, "", "generated_at", OD_JSON_OPTIONAL | OD_JSON_NULLABLE, &gen);
+    if (rd.error)
         goto out;
-    }
-    if (!cJSON_IsArray(origins)) {
-        err = od_xstrdup("origins: expected an array");
-        goto out;
-    }
-    if (cJSON_IsString(id))
-        out->distribution_id = od_escape_str(id->valuestring);
-    const cJSON *gen = cJSON_GetObjectItemCaseSensitive(root, "generated_at");
-    if (cJSON_IsString(gen))
-        out->generated_at = od_escape_str(gen->valuestring);
+    out->distribution_id = od_escape_str(id);
+    out->generated_at = od_escape_str(gen);
     size_t i = 0;
     for (const cJSON *o = origins->child; o; o = o->next, i++) {
-        const cJSON *oid = cJSON_GetObjectItemCaseSensitive(o, "origin_id");
-        const cJSON *dn = cJSON_GetObjectItemCaseSensitive(o, "domain_name");
-        const cJSON *sk = cJSON_GetObjectItemCaseSensitive(o, "skipped");
-        const cJSON *rep = cJSON_GetObjectItemCaseSensitive(o, "report");
-        if (!cJSON_IsString(oid)) {
-            err = od_xasprintf("origins[%zu].origin_id: expected a string", i);
+        char p[48];
+        snprintf(p, sizeof p, "origins[%zu]", i);
+        const char *oid = NULL, *dn = NULL, *sk = NULL;
+        const cJSON *rep = NULL;
+        if (!od_json_check(&rd, o, p, OD_JSON_OBJECT, 0) || !od_json_get_string(&rd, o, p, "origin_id", 0, &oid) ||
+            !od_json_get_string(&rd, o, p, "domain_name", OD_JSON_OPTIONAL, &dn) ||
+            !od_json_get_string(&rd, o, p, "skipped", OD_JSON_OPTIONAL | OD_JSON_NULLABLE, &sk))
             goto out;
-        }
-        od_origin_report *item = od_multi_add(out, oid->valuestring, cJSON_IsString(dn) ? dn->valuestring : "");
-        if (cJSON_IsString(sk))
-            item->skipped = od_escape_str(sk->valuestring);
-        if (cJSON_IsObject(rep)) {
+        rep = od_json_get(&rd, o, p, "report", OD_JSON_OBJECT, OD_JSON_OPTIONAL | OD_JSON_NULLABLE);
+        if (rd.error)
+            goto out;
+        od_origin_report *item = od_multi_add(out, oid, dn ? dn : "");
+        if (sk)
+            item->skipped = od_escape_str(sk);
+        if (rep) {
             char *sub = cJSON_PrintUnformatted(rep);
             char *e = od_report_from_json(sub, strlen(sub), &item->report);
             free(sub);
             if (e) {
-                err = od_xasprintf("origins[%zu].report: %s", i, e);
+                od_json_fail(&rd, p, "report: %s", e);
                 free(e);
                 od_report_free(&item->report);
                 goto out;
             }
             item->ran = true;
         } else if (!item->skipped) {
-            err = od_xasprintf("origins[%zu]: neither a report nor a reason it was skipped", i);
+            od_json_fail(&rd, p, "neither a report nor a reason it was skipped");
             goto out;
         }
     }
     od_multi_judge(out);
 out:
     cJSON_Delete(root);
-    if (err)
+    if (rd.error)
         od_multi_free(out);
-    return err;
+    return rd.error;
 }

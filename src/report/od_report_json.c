@@ -358,27 +358,8 @@ char *od_report_to_json(const od_report *r)
 /* ------------------------------------------------------------------ */
 /* reading                                                              */
 
-typedef struct {
-    char *err;   /* first error, malloc'd */
-} reader;
-
-static bool fail(reader *rd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static bool fail(reader *rd, const char *fmt, ...)
-{
-    if (rd->err)
-        return false;
-    va_list ap;
-    va_start(ap, fmt);
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
-    va_end(ap2);
-    rd->err = od_xmalloc((size_t)(n > 0 ? n : 0) + 1);
-    vsnprintf(rd->err, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
+/* Read with od_json's reader: every problem is told with its key path. */
+typedef od_json_reader reader;
 
 /* A string from a report file is as untrusted as the network: keep it
  * when it is already clean (so a reopened report round-trips byte for
@@ -428,31 +409,12 @@ static void clean_json_tree(cJSON *j)
     }
 }
 
-static const cJSON *member(reader *rd, const cJSON *obj, const char *path, const char *key)
-{
-    const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (!j)
-        fail(rd, "%s%s%s: required key is missing", path, *path ? "." : "", key);
-    return j;
-}
-
-static bool type_error(reader *rd, const char *path, const char *key, const char *want, const cJSON *j)
-{
-    return fail(rd, "%s%s%s: expected %s (got %s)", path, *path ? "." : "", key, want, od_json_type_name(j));
-}
-
 static bool get_str(reader *rd, const cJSON *obj, const char *path, const char *key, bool nullable, char **out)
 {
-    const cJSON *j = member(rd, obj, path, key);
-    if (!j)
+    const char *s = NULL;
+    if (!od_json_get_string(rd, obj, path, key, nullable ? OD_JSON_NULLABLE : 0, &s))
         return false;
-    if (nullable && cJSON_IsNull(j)) {
-        *out = NULL;
-        return true;
-    }
-    if (!cJSON_IsString(j) || !j->valuestring)
-        return type_error(rd, path, key, nullable ? "a string or null" : "a string", j);
-    *out = clean_dup(j->valuestring);
+    *out = s ? clean_dup(s) : NULL;
     return true;
 }
 
@@ -471,52 +433,26 @@ static bool opt_str(reader *rd, const cJSON *obj, const char *path, const char *
 
 static bool get_bool(reader *rd, const cJSON *obj, const char *path, const char *key, bool *out)
 {
-    const cJSON *j = member(rd, obj, path, key);
-    if (!j)
-        return false;
-    if (!cJSON_IsBool(j))
-        return type_error(rd, path, key, "true or false", j);
-    *out = cJSON_IsTrue(j);
-    return true;
+    return od_json_get_bool(rd, obj, path, key, 0, out);
 }
 
 static bool get_tri(reader *rd, const cJSON *obj, const char *path, const char *key, od_tri *out)
 {
-    const cJSON *j = member(rd, obj, path, key);
-    if (!j)
+    bool b;
+    const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!od_json_get_bool(rd, obj, path, key, OD_JSON_NULLABLE, &b))
         return false;
-    if (cJSON_IsNull(j))
-        *out = OD_TRI_UNTESTED;
-    else if (cJSON_IsBool(j))
-        *out = cJSON_IsTrue(j) ? OD_TRI_YES : OD_TRI_NO;
-    else
-        return type_error(rd, path, key, "true, false or null", j);
+    *out = cJSON_IsNull(j) ? OD_TRI_UNTESTED : b ? OD_TRI_YES : OD_TRI_NO;
     return true;
 }
 
-static bool num_value(reader *rd, const cJSON *j, const char *path, const char *key, double min, double max,
-                      int64_t *out)
-{
-    if (!cJSON_IsNumber(j))
-        return type_error(rd, path, key, "an integer", j);
-    double d = j->valuedouble;
-    if (!(d >= -MAX_JSON_INT && d <= MAX_JSON_INT) || (double)(int64_t)d != d)
-        return fail(rd, "%s%s%s: expected an integer (got %g)", path, *path ? "." : "", key, d);
-    if (d < min || d > max)
-        return fail(rd, "%s%s%s: %lld is out of range (%.0f to %.0f)", path, *path ? "." : "", key,
-                    (long long)d, min, max);
-    *out = (int64_t)d;
-    return true;
-}
-
-static bool get_int(reader *rd, const cJSON *obj, const char *path, const char *key, double min, double max,
+static bool get_int(reader *rd, const cJSON *obj, const char *path, const char *key, int64_t min, int64_t max,
                     int64_t *out)
 {
-    const cJSON *j = member(rd, obj, path, key);
-    return j && num_value(rd, j, path, key, min, max, out);
+    return od_json_get_int(rd, obj, path, key, 0, min, max, out);
 }
 
-static bool get_intv(reader *rd, const cJSON *obj, const char *path, const char *key, double min, double max,
+static bool get_intv(reader *rd, const cJSON *obj, const char *path, const char *key, int64_t min, int64_t max,
                      int *out)
 {
     int64_t v;
@@ -528,14 +464,14 @@ static bool get_intv(reader *rd, const cJSON *obj, const char *path, const char 
 
 static const cJSON *get_typed(reader *rd, const cJSON *obj, const char *path, const char *key, bool array)
 {
-    const cJSON *j = member(rd, obj, path, key);
-    if (!j)
-        return NULL;
-    if (array ? !cJSON_IsArray(j) : !cJSON_IsObject(j)) {
-        type_error(rd, path, key, array ? "an array" : "an object", j);
-        return NULL;
-    }
-    return j;
+    return od_json_get(rd, obj, path, key, array ? OD_JSON_ARRAY : OD_JSON_OBJECT, 0);
+}
+
+/* Each item of an array an object: "PATH[i]" checked, then read. */
+static bool item_object(reader *rd, const cJSON *j, const char *path, size_t i, char *p, size_t psize)
+{
+    snprintf(p, psize, "%s[%zu]", path, i);
+    return od_json_check(rd, j, p, OD_JSON_OBJECT, 0);
 }
 
 static bool get_strlist(reader *rd, const cJSON *obj, const char *path, const char *key, od_strlist *out)
@@ -545,9 +481,13 @@ static bool get_strlist(reader *rd, const cJSON *obj, const char *path, const ch
         return false;
     size_t i = 0;
     for (const cJSON *j = arr->child; j; j = j->next, i++) {
-        if (!cJSON_IsString(j) || !j->valuestring)
-            return fail(rd, "%s%s%s[%zu]: expected a string (got %s)", path, *path ? "." : "", key, i,
-                        od_json_type_name(j));
+        if (!cJSON_IsString(j) || !j->valuestring) {
+            char *kp = od_json_key_path(path, key), *ip = od_json_index_path(kp, i);
+            od_json_check(rd, j, ip, OD_JSON_STRING, 0);
+            free(kp);
+            free(ip);
+            return false;
+        }
         od_strlist_add_owned(out, clean_dup(j->valuestring));
     }
     return true;
@@ -562,19 +502,24 @@ static bool get_sizes(reader *rd, const cJSON *obj, const char *path, const char
         return false;
     size_t count = (size_t)cJSON_GetArraySize(arr);
     if (count > 16)
-        return fail(rd, "%s%s%s: at most 16 entries are allowed (got %zu)", path, *path ? "." : "", key, count);
+        return od_json_fail(rd, NULL, "%s%s%s: at most 16 entries are allowed (got %zu)", path, *path ? "." : "", key,
+                            count);
+    char *kp = od_json_key_path(path, key);
     size_t i = 0;
     for (const cJSON *j = arr->child; j; j = j->next, i++) {
-        char *sub = od_xasprintf("%s%s%s[%zu]", path, *path ? "." : "", key, i);
+        char *sub = od_json_index_path(kp, i);
         int64_t v;
-        bool ok = num_value(rd, j, "", sub, 0, MAX_JSON_INT, &v);
+        bool ok = od_json_int_value(rd, j, sub, 0, (int64_t)MAX_JSON_INT, &v);
         if (ok && (size_t)v >= limit)
-            ok = fail(rd, "%s: %lld is out of range (%s is %zu)", sub, (long long)v, limit_what, limit);
+            ok = od_json_fail(rd, sub, "%lld is out of range (%s is %zu)", (long long)v, limit_what, limit);
         free(sub);
-        if (!ok)
+        if (!ok) {
+            free(kp);
             return false;
+        }
         out[i] = (size_t)v;
     }
+    free(kp);
     *n = count;
     return true;
 }
@@ -587,7 +532,7 @@ static bool get_addr(reader *rd, const cJSON *obj, const char *path, const char 
     size_t n = strlen(s);
     if (n >= OD_ADDR_LEN) {
         free(s);
-        return fail(rd, "%s.%s: longer than %d characters", path, key, OD_ADDR_LEN - 1);
+        return od_json_fail(rd, NULL, "%s.%s: longer than %d characters", path, key, OD_ADDR_LEN - 1);
     }
     memcpy(out, s, n + 1);
     free(s);
@@ -597,14 +542,13 @@ static bool get_addr(reader *rd, const cJSON *obj, const char *path, const char 
 /* Parses an enum-like string with the given parser; names the allowed values. */
 #define GET_ENUM(rd, obj, path, key, parse, out, allowed)                                              \
     do {                                                                                               \
-        const cJSON *j_ = member(rd, obj, path, key);                                                  \
+        const cJSON *j_ = od_json_get(rd, obj, path, key, OD_JSON_ANY, 0);                             \
         if (!j_)                                                                                       \
             return false;                                                                              \
         if (!cJSON_IsString(j_) || !(parse)(j_->valuestring, out)) {                                   \
-            char *got_ = cJSON_IsString(j_) ? od_escape_str(j_->valuestring) : NULL;                   \
-            fail(rd, "%s.%s: expected one of %s (got %s%s%s)", path, key, allowed, got_ ? "\"" : "",   \
-                 got_ ? got_ : od_json_type_name(j_), got_ ? "\"" : "");                                       \
-            free(got_);                                                                                \
+            char *p_ = od_json_key_path(path, key);                                                    \
+            od_json_fail_not_one_of(rd, j_, p_, allowed);                                              \
+            free(p_);                                                                                  \
             return false;                                                                              \
         }                                                                                              \
     } while (0)
@@ -648,7 +592,7 @@ static bool parse_resolve_entry(reader *rd, const char *path, const char *s, od_
     return true;
 bad:;
     char *e = od_escape_str(s);
-    fail(rd, "%s: \"%s\" is not HOST:PORT:ADDR with a port 1-65535 and a numeric address", path, e);
+    od_json_fail(rd, path, "\"%s\" is not HOST:PORT:ADDR with a port 1-65535 and a numeric address", e);
     free(e);
     return false;
 }
@@ -681,11 +625,9 @@ static bool read_input(reader *rd, const cJSON *root, od_case *c)
     for (const cJSON *j = protos->child; j; j = j->next, i++) {
         unsigned bit;
         if (!cJSON_IsString(j) || !od_proto_bit_parse(j->valuestring, &bit)) {
-            char *got = cJSON_IsString(j) ? od_escape_str(j->valuestring) : NULL;
-            fail(rd, "input.origin_ssl_protocols[%zu]: expected one of SSLv3, TLSv1, TLSv1.1, TLSv1.2 (got %s%s%s)",
-                 i, got ? "\"" : "", got ? got : od_json_type_name(j), got ? "\"" : "");
-            free(got);
-            return false;
+            char path[64];
+            snprintf(path, sizeof path, "input.origin_ssl_protocols[%zu]", i);
+            return od_json_fail_not_one_of(rd, j, path, "SSLv3, TLSv1, TLSv1.1, TLSv1.2");
         }
         c->origin_ssl_protocols |= bit;
     }
@@ -697,7 +639,7 @@ static bool read_input(reader *rd, const cJSON *root, od_case *c)
         char path[64];
         snprintf(path, sizeof path, "input.resolve[%zu]", i);
         if (!cJSON_IsString(j))
-            return fail(rd, "%s: expected a string HOST:PORT:ADDR (got %s)", path, od_json_type_name(j));
+            return od_json_fail(rd, path, "expected a string HOST:PORT:ADDR, found %s", od_json_type_name(j));
         od_resolve r = { NULL, 0, NULL };
         if (!parse_resolve_entry(rd, path, j->valuestring, &r))
             return false;
@@ -737,14 +679,13 @@ static bool read_findings(reader *rd, const cJSON *root, od_finding_list *l)
     size_t i = 0;
     for (const cJSON *j = arr->child; j; j = j->next, i++) {
         char p[48];
-        snprintf(p, sizeof p, "findings[%zu]", i);
-        if (!cJSON_IsObject(j))
-            return fail(rd, "%s: expected an object (got %s)", p, od_json_type_name(j));
+        if (!item_object(rd, j, "findings", i, p, sizeof p))
+            return false;
         od_finding *f = od_finding_list_add(l);
         if (!get_str(rd, j, p, "id", false, &f->id))
             return false;
         if (!f->id[0])
-            return fail(rd, "%s.id: must not be empty", p);
+            return od_json_fail(rd, NULL, "%s.id: must not be empty", p);
         GET_ENUM(rd, j, p, "severity", od_severity_parse, &f->severity, "fail, warn, info, pass");
         if (!get_str(rd, j, p, "title", false, &f->title) || !get_str(rd, j, p, "detail", true, &f->detail) ||
             !get_strlist(rd, j, p, "names", &f->names))
@@ -769,9 +710,8 @@ static bool read_steps(reader *rd, const cJSON *root, od_observations *o)
     size_t i = 0;
     for (const cJSON *j = arr->child; j; j = j->next, i++) {
         char p[48];
-        snprintf(p, sizeof p, "steps[%zu]", i);
-        if (!cJSON_IsObject(j))
-            return fail(rd, "%s: expected an object (got %s)", p, od_json_type_name(j));
+        if (!item_object(rd, j, "steps", i, p, sizeof p))
+            return false;
         od_step *s = od_obs_add_step(o, "");
         free(s->name);
         s->name = NULL;
@@ -803,9 +743,8 @@ static bool read_dns_addresses_tcp(reader *rd, const cJSON *root, od_observation
     size_t i = 0;
     for (const cJSON *j = arr->child; j; j = j->next, i++) {
         char p[48];
-        snprintf(p, sizeof p, "addresses[%zu]", i);
-        if (!cJSON_IsObject(j))
-            return fail(rd, "%s: expected an object (got %s)", p, od_json_type_name(j));
+        if (!item_object(rd, j, "addresses", i, p, sizeof p))
+            return false;
         od_address *a = od_obs_add_address(o);
         if (!get_addr(rd, j, p, "address", a->address))
             return false;
@@ -813,7 +752,7 @@ static bool read_dns_addresses_tcp(reader *rd, const cJSON *root, od_observation
         if (!get_int(rd, j, p, "family", 4, 6, &fam))
             return false;
         if (fam != 4 && fam != 6)
-            return fail(rd, "%s.family: expected 4 or 6 (got %lld)", p, (long long)fam);
+            return od_json_fail(rd, NULL, "%s.family: expected 4 or 6, found %lld", p, (long long)fam);
         a->family = (int)fam;
         if (!get_bool(rd, j, p, "from_resolve", &a->from_resolve) || !get_bool(rd, j, p, "private", &a->is_private))
             return false;
@@ -825,9 +764,8 @@ static bool read_dns_addresses_tcp(reader *rd, const cJSON *root, od_observation
     i = 0;
     for (const cJSON *j = arr->child; j; j = j->next, i++) {
         char p[48];
-        snprintf(p, sizeof p, "tcp[%zu]", i);
-        if (!cJSON_IsObject(j))
-            return fail(rd, "%s: expected an object (got %s)", p, od_json_type_name(j));
+        if (!item_object(rd, j, "tcp", i, p, sizeof p))
+            return false;
         od_tcp_result *t = od_obs_add_tcp(o);
         if (!get_addr(rd, j, p, "address", t->address) || !get_intv(rd, j, p, "port", 0, 65535, &t->port))
             return false;
@@ -845,7 +783,8 @@ static bool parse_pem(reader *rd, const char *path, const char *pem, od_cert *c)
     gnutls_datum_t in = { (unsigned char *)(uintptr_t)pem, (unsigned)strlen(pem) }, der = { NULL, 0 };
     if (strlen(pem) > 1u << 20 || gnutls_pem_base64_decode2("CERTIFICATE", &in, &der) < 0 || der.size == 0) {
         gnutls_free(der.data);
-        return fail(rd, "%s.pem: not a PEM certificate (expected -----BEGIN CERTIFICATE----- and base64)", path);
+        return od_json_fail(rd, NULL, "%s.pem: not a PEM certificate (expected -----BEGIN CERTIFICATE----- and base64)",
+                            path);
     }
     /* Not checked as X.509: the engine keeps certificates it could not
      * parse, with their bytes, and those must reopen too. */
@@ -863,7 +802,7 @@ static bool get_time(reader *rd, const cJSON *obj, const char *path, const char 
         return false;
     bool ok = od_parse_time(s, out);
     if (!ok) {
-        fail(rd, "%s.%s: \"%s\" is not an RFC 3339 UTC time like 2026-01-31T12:00:00Z", path, key, s);
+        od_json_fail(rd, NULL, "%s.%s: \"%s\" is not an RFC 3339 UTC time like 2026-01-31T12:00:00Z", path, key, s);
     }
     free(s);
     return ok;
@@ -893,14 +832,10 @@ static bool read_cert(reader *rd, const cJSON *j, const char *p, od_cert *c)
         !get_str(rd, j, p, "authority_key_id", true, &c->authority_key_id))
         return false;
     /* The PEM keeps its line breaks (not escaped): it is checked by decoding it. */
-    const cJSON *pem = member(rd, j, p, "pem");
-    if (!pem)
+    const char *pem = NULL;
+    if (!od_json_get_string(rd, j, p, "pem", OD_JSON_NULLABLE, &pem))
         return false;
-    if (cJSON_IsNull(pem))
-        return true;
-    if (!cJSON_IsString(pem) || !pem->valuestring)
-        return type_error(rd, p, "pem", "a string or null", pem);
-    return parse_pem(rd, p, pem->valuestring, c);
+    return !pem || parse_pem(rd, p, pem, c);
 }
 
 static bool read_certs(reader *rd, const cJSON *root, od_observations *o)
@@ -911,9 +846,8 @@ static bool read_certs(reader *rd, const cJSON *root, od_observations *o)
     size_t i = 0;
     for (const cJSON *j = arr->child; j; j = j->next, i++) {
         char p[48];
-        snprintf(p, sizeof p, "certificates[%zu]", i);
-        if (!cJSON_IsObject(j))
-            return fail(rd, "%s: expected an object (got %s)", p, od_json_type_name(j));
+        if (!item_object(rd, j, "certificates", i, p, sizeof p))
+            return false;
         /* Appended directly (not od_obs_add_cert) so indexes match the file. */
         o->certs = od_xrealloc(o->certs, (o->n_certs + 1) * sizeof *o->certs);
         od_cert *c = &o->certs[o->n_certs++];
@@ -963,7 +897,7 @@ static bool read_purpose(reader *rd, const cJSON *j, const char *p, bool *cert_o
         *cert_only = true;
         return true;
     }
-    return fail(rd, "%s.purpose: expected \"cloudfront\" or \"certificate\"", p);
+    return od_json_fail(rd, NULL, "%s.purpose: expected \"cloudfront\" or \"certificate\"", p);
 }
 
 static bool read_handshakes(reader *rd, const cJSON *root, od_observations *o)
@@ -974,9 +908,8 @@ static bool read_handshakes(reader *rd, const cJSON *root, od_observations *o)
     size_t i = 0;
     for (const cJSON *j = arr->child; j; j = j->next, i++) {
         char p[48];
-        snprintf(p, sizeof p, "handshakes[%zu]", i);
-        if (!cJSON_IsObject(j))
-            return fail(rd, "%s: expected an object (got %s)", p, od_json_type_name(j));
+        if (!item_object(rd, j, "handshakes", i, p, sizeof p))
+            return false;
         od_handshake *h = od_obs_add_handshake(o);
         if (!get_addr(rd, j, p, "address", h->address) || !get_intv(rd, j, p, "port", 0, 65535, &h->port) ||
             !get_str(rd, j, p, "sni", true, &h->sni) || !get_bool(rd, j, p, "ok", &h->ok))
@@ -986,16 +919,20 @@ static bool read_handshakes(reader *rd, const cJSON *root, od_observations *o)
         if (!get_str(rd, j, p, "version", true, &h->version) || !get_str(rd, j, p, "cipher", true, &h->cipher) ||
             !get_str(rd, j, p, "group", true, &h->group))
             return false;
-        const cJSON *al = member(rd, j, p, "alert");
-        if (!al)
+        const cJSON *al = cJSON_GetObjectItemCaseSensitive(j, "alert");
+        if (!al) {
+            char *ap = od_json_key_path(p, "alert");
+            od_json_check(rd, al, ap, OD_JSON_NUMBER, OD_JSON_NULLABLE);
+            free(ap);
             return false;
+        }
         if (cJSON_IsNull(al)) {
             h->alert = -1;
         } else {
             int64_t v;
             char key[64];
             snprintf(key, sizeof key, "%s.alert", p);
-            if (!num_value(rd, al, "", key, 0, 255, &v))
+            if (!od_json_int_value(rd, al, key, 0, 255, &v))
                 return false;
             h->alert = (int)v;
         }
@@ -1018,9 +955,8 @@ static bool read_protocols_ciphers(reader *rd, const cJSON *root, od_observation
     size_t i = 0;
     for (const cJSON *j = arr->child; j; j = j->next, i++) {
         char p[48];
-        snprintf(p, sizeof p, "protocols[%zu]", i);
-        if (!cJSON_IsObject(j))
-            return fail(rd, "%s: expected an object (got %s)", p, od_json_type_name(j));
+        if (!item_object(rd, j, "protocols", i, p, sizeof p))
+            return false;
         od_protocol_result *pr = od_obs_add_protocol(o);
         GET_ENUM(rd, j, p, "protocol", od_proto_bit_parse, &pr->proto, "SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3");
         if (!get_tri(rd, j, p, "accepted", &pr->accepted) || !get_str(rd, j, p, "detail", true, &pr->detail) ||
@@ -1033,9 +969,8 @@ static bool read_protocols_ciphers(reader *rd, const cJSON *root, od_observation
     i = 0;
     for (const cJSON *j = arr->child; j; j = j->next, i++) {
         char p[48];
-        snprintf(p, sizeof p, "ciphers[%zu]", i);
-        if (!cJSON_IsObject(j))
-            return fail(rd, "%s: expected an object (got %s)", p, od_json_type_name(j));
+        if (!item_object(rd, j, "ciphers", i, p, sizeof p))
+            return false;
         od_cipher_row *c = od_obs_add_cipher(o);
         GET_ENUM(rd, j, p, "protocol", od_proto_bit_parse, &c->proto, "SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3");
         if (!get_str(rd, j, p, "name", false, &c->name) || !get_str(rd, j, p, "iana", true, &c->iana) ||
@@ -1057,9 +992,8 @@ static bool read_http(reader *rd, const cJSON *root, od_observations *o)
     size_t i = 0;
     for (const cJSON *j = arr->child; j; j = j->next, i++) {
         char p[48];
-        snprintf(p, sizeof p, "http.results[%zu]", i);
-        if (!cJSON_IsObject(j))
-            return fail(rd, "%s: expected an object (got %s)", p, od_json_type_name(j));
+        if (!item_object(rd, j, "http.results", i, p, sizeof p))
+            return false;
         od_http_result *h = od_obs_add_http(o);
         if (!get_bool(rd, j, p, "attempted", &h->attempted) || !get_str(rd, j, p, "scheme", true, &h->scheme) ||
             !get_addr(rd, j, p, "address", h->address) || !get_intv(rd, j, p, "port", 0, 65535, &h->port) ||
@@ -1081,11 +1015,11 @@ static bool read_http(reader *rd, const cJSON *root, od_observations *o)
 static bool read_report(reader *rd, const cJSON *root, od_report *r)
 {
     if (!cJSON_IsObject(root))
-        return fail(rd, "the report must be a JSON object (got %s)", od_json_type_name(root));
+        return od_json_fail(rd, NULL, "the report must be a JSON object, found %s", od_json_type_name(root));
     const cJSON *schema = cJSON_GetObjectItemCaseSensitive(root, "schema");
     if (!cJSON_IsString(schema) || strcmp(schema->valuestring, OD_REPORT_SCHEMA) != 0) {
         char *got = cJSON_IsString(schema) ? od_escape_str(schema->valuestring) : NULL;
-        fail(rd, "unknown report schema \"%s\" (this version reads %s)",
+        od_json_fail(rd, NULL, "unknown report schema \"%s\" (this version reads %s)",
              got ? got : schema ? od_json_type_name(schema) : "(missing)", OD_REPORT_SCHEMA);
         free(got);
         return false;
@@ -1102,7 +1036,7 @@ static bool read_report(reader *rd, const cJSON *root, od_report *r)
         return false;
     time_t t;
     if (!od_parse_time(r->generated_at, &t))
-        return fail(rd, "generated_at: \"%s\" is not an RFC 3339 UTC time like 2026-01-31T12:00:00Z", r->generated_at);
+        return od_json_fail(rd, NULL, "generated_at: \"%s\" is not an RFC 3339 UTC time like 2026-01-31T12:00:00Z", r->generated_at);
     if (!read_input(rd, root, &r->input))
         return false;
     const cJSON *verdict = get_typed(rd, root, "", "verdict", false);
@@ -1134,13 +1068,13 @@ char *od_report_from_json(const char *text, size_t len, od_report *out)
     if (!root)
         return err;
 
-    reader rd = { NULL };
+    reader rd = { NULL, NULL };
     bool ok = read_report(&rd, root, out);
     cJSON_Delete(root);
     if (!ok) {
         od_report_free(out);
         od_report_init(out);
-        return rd.err ? rd.err : od_xstrdup("invalid report");
+        return rd.error ? rd.error : od_xstrdup("invalid report");
     }
     out->loaded_from_file = true;
     return NULL;

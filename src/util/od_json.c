@@ -1,6 +1,9 @@
 #include "od_json.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "od_util.h"
@@ -132,4 +135,179 @@ const char *od_json_type_name(const cJSON *v)
     if (cJSON_IsObject(v))
         return "an object";
     return "an invalid value";
+}
+
+/* ---- the reader ---- */
+
+bool od_json_fail(od_json_reader *r, const char *path, const char *fmt, ...)
+{
+    if (r->error)
+        return false;
+    va_list ap;
+    va_start(ap, fmt);
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    size_t size = (size_t)(n > 0 ? n : 0) + 1;
+    char *what = od_xmalloc(size);
+    vsnprintf(what, size, fmt, ap);
+    va_end(ap);
+    const char *src = r->source && *r->source ? r->source : NULL;
+    bool has_path = path && *path;
+    r->error = od_xasprintf("%s%s%s%s%s", src ? src : "", src ? ": " : "", has_path ? path : "",
+                            has_path ? ": " : "", what);
+    free(what);
+    return false;
+}
+
+char *od_json_key_path(const char *path, const char *key)
+{
+    return path && *path ? od_xasprintf("%s.%s", path, key) : od_xstrdup(key);
+}
+
+char *od_json_index_path(const char *path, size_t i)
+{
+    return od_xasprintf("%s[%zu]", path ? path : "", i);
+}
+
+static const char *kind_name(od_json_kind kind)
+{
+    switch (kind) {
+    case OD_JSON_OBJECT:
+        return "an object";
+    case OD_JSON_ARRAY:
+        return "an array";
+    case OD_JSON_STRING:
+        return "a string";
+    case OD_JSON_NUMBER:
+        return "a number";
+    case OD_JSON_BOOL:
+        return "true or false";
+    case OD_JSON_ANY:
+        break;
+    }
+    return "a value";
+}
+
+static bool is_kind(const cJSON *v, od_json_kind kind)
+{
+    switch (kind) {
+    case OD_JSON_OBJECT:
+        return cJSON_IsObject(v);
+    case OD_JSON_ARRAY:
+        return cJSON_IsArray(v);
+    case OD_JSON_STRING:
+        return cJSON_IsString(v) && v->valuestring;
+    case OD_JSON_NUMBER:
+        return cJSON_IsNumber(v);
+    case OD_JSON_BOOL:
+        return cJSON_IsBool(v);
+    case OD_JSON_ANY:
+        break;
+    }
+    return true;
+}
+
+/* "a string ("80")": what was found, with the string shown escaped. */
+static bool wrong_kind(od_json_reader *r, const cJSON *v, const char *path, od_json_kind kind, unsigned flags)
+{
+    bool nullable = flags & OD_JSON_NULLABLE;
+    const char *want = kind == OD_JSON_BOOL && nullable ? "true, false" : kind_name(kind);
+    const char *or_null = nullable ? " or null" : "";
+    if (cJSON_IsString(v) && v->valuestring) {
+        char *q = od_quote(v->valuestring);
+        od_json_fail(r, path, "expected %s%s, found a string (%s)", want, or_null, q);
+        free(q);
+        return false;
+    }
+    return od_json_fail(r, path, "expected %s%s, found %s", want, or_null, od_json_type_name(v));
+}
+
+bool od_json_fail_not_one_of(od_json_reader *r, const cJSON *v, const char *path, const char *allowed)
+{
+    if (cJSON_IsString(v) && v->valuestring) {
+        char *q = od_quote(v->valuestring);
+        od_json_fail(r, path, "expected one of %s, found %s", allowed, q);
+        free(q);
+        return false;
+    }
+    return od_json_fail(r, path, "expected one of %s, found %s", allowed, od_json_type_name(v));
+}
+
+bool od_json_check(od_json_reader *r, const cJSON *v, const char *path, od_json_kind kind, unsigned flags)
+{
+    if (!v)
+        return (flags & OD_JSON_OPTIONAL) || od_json_fail(r, path, "missing (a required key)");
+    if (cJSON_IsNull(v) && kind != OD_JSON_ANY)
+        return (flags & OD_JSON_NULLABLE) || wrong_kind(r, v, path, kind, flags);
+    if (!is_kind(v, kind))
+        return wrong_kind(r, v, path, kind, flags);
+    if (flags & OD_JSON_NONEMPTY) {
+        if (kind == OD_JSON_STRING && !*v->valuestring)
+            return od_json_fail(r, path, "must not be empty");
+        if (kind == OD_JSON_ARRAY && !v->child)
+            return od_json_fail(r, path, "must not be an empty array");
+    }
+    return true;
+}
+
+const cJSON *od_json_get(od_json_reader *r, const cJSON *obj, const char *path, const char *key, od_json_kind kind,
+                         unsigned flags)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (v && !cJSON_IsNull(v) && is_kind(v, kind) && !(flags & OD_JSON_NONEMPTY))
+        return v;   /* the common case, without building the path */
+    char *p = od_json_key_path(path, key);
+    bool ok = od_json_check(r, v, p, kind, flags);
+    free(p);
+    return ok && v && !cJSON_IsNull(v) ? v : NULL;
+}
+
+bool od_json_get_string(od_json_reader *r, const cJSON *obj, const char *path, const char *key, unsigned flags,
+                        const char **out)
+{
+    const cJSON *v = od_json_get(r, obj, path, key, OD_JSON_STRING, flags);
+    *out = v ? v->valuestring : NULL;
+    return v || !r->error;
+}
+
+bool od_json_get_bool(od_json_reader *r, const cJSON *obj, const char *path, const char *key, unsigned flags,
+                      bool *out)
+{
+    const cJSON *v = od_json_get(r, obj, path, key, OD_JSON_BOOL, flags);
+    if (v)
+        *out = cJSON_IsTrue(v);
+    return v || !r->error;
+}
+
+/* Beyond 2^53 a double no longer holds every whole number. */
+#define MAX_EXACT_INT 9007199254740992.0
+
+bool od_json_int_value(od_json_reader *r, const cJSON *v, const char *path, int64_t min, int64_t max, int64_t *out)
+{
+    if (!od_json_check(r, v, path, OD_JSON_NUMBER, 0))
+        return false;
+    double d = v->valuedouble;
+    if (!(d >= -MAX_EXACT_INT && d <= MAX_EXACT_INT) || (double)(int64_t)d != d)
+        return od_json_fail(r, path, "expected a whole number, found %g", d);
+    if ((int64_t)d < min || (int64_t)d > max)
+        return od_json_fail(r, path, "%lld is out of range: expected a whole number from %lld to %lld",
+                            (long long)d, (long long)min, (long long)max);
+    *out = (int64_t)d;
+    return true;
+}
+
+bool od_json_get_int(od_json_reader *r, const cJSON *obj, const char *path, const char *key, unsigned flags,
+                     int64_t min, int64_t max, int64_t *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    char *p = od_json_key_path(path, key);
+    bool ok;
+    if (!v || cJSON_IsNull(v))
+        ok = od_json_check(r, v, p, OD_JSON_NUMBER, flags);
+    else
+        ok = od_json_int_value(r, v, p, min, max, out);
+    free(p);
+    return ok;
 }
