@@ -18,7 +18,7 @@ void od_case_init(od_case *c)
     c->origin_ssl_protocols = OD_PROTO_TLS12;
     c->timeout_s = 10;      /* CloudFront's default connection timeout */
     c->response_timeout_s = 30;   /* CloudFront's default origin response timeout */
-    c->concurrency = 8;
+    c->concurrency = 0;   /* automatic */
 }
 
 void od_case_free(od_case *c)

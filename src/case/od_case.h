@@ -22,6 +22,9 @@ enum {
     OD_PROTO_TLS13 = 1u << 4   /* never a distribution setting; probed for information */
 };
 
+/* Connections in flight by default: the cipher table in one wave. */
+#define OD_DEFAULT_CONCURRENCY 24
+
 typedef struct {
     char *host;      /* lower-case */
     int port;
@@ -41,7 +44,8 @@ typedef struct {
     char *trust_store;               /* NULL: the system store */
     int timeout_s;                   /* per connect / handshake */
     int response_timeout_s;          /* CloudFront's origin response timeout: the wait for the HTTP answer */
-    int concurrency;                 /* parallel connections for the cipher table */
+    int concurrency;                 /* connections in flight to the origin; 0: automatic
+                                        (OD_DEFAULT_CONCURRENCY, more when many names need it) */
     bool http_get;                   /* GET / instead of HEAD / */
     /* From a distribution config whose cache behaviors disagree about Host:
      * some send the viewer's Host (the CNAMEs), others the origin domain. */

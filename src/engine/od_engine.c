@@ -1,24 +1,23 @@
-/* The engine: plans the probes for a Case, runs them (concurrently within
- * each stage, each bounded by the timeout), merges what they observed,
- * analyses the chains, and lets the rules judge. */
+/* The engine: plans the probes for a Case (od_plan), runs each as soon as
+ * what it needs is known (each bounded by the timeout), merges what they
+ * observed, analyses the chains, and lets the rules judge. */
 #include "od_engine.h"
 
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "od_cert.h"
 #include "od_chain.h"
 #include "od_names.h"
-#include "od_pool.h"
+#include "od_plan.h"
 #include "od_probe.h"
 #include "od_rules.h"
 
 #define MAX_ADDRESSES 8
-/* Connections one stage opens at once: enough for 20 handshakes to hang
- * together, bounded so that many CNAMEs cannot exhaust file descriptors. */
-#define MAX_STAGE_THREADS 32
 
 typedef struct {
     const od_case *c;
@@ -80,11 +79,6 @@ static void step_end(run_ctx *r, size_t idx, int64_t started, od_step_status st,
     pthread_mutex_unlock(&r->lock);
 }
 
-static int stage_threads(size_t jobs)
-{
-    return jobs < MAX_STAGE_THREADS ? (int)jobs : MAX_STAGE_THREADS;
-}
-
 /* ---------------------------------------------------------------- DNS */
 
 static void stage_dns(run_ctx *r)
@@ -119,97 +113,12 @@ static void stage_dns(run_ctx *r)
     step_end(r, idx, t0, st, od_buf_steal(&b));
 }
 
-/* ---------------------------------------------------------------- TCP */
-
-typedef struct {
-    run_ctx *r;
-    size_t *step_idx;
-    od_tcp_result *results;
-    const char **addresses;
-    int *ports;
-} tcp_jobs;
-
-static void tcp_job(void *ctx, size_t i)
-{
-    tcp_jobs *j = ctx;
-    if (cancelled(j->r))
-        return;
-    int64_t t0 = step_begin(j->r, j->step_idx[i], NULL);
-    od_probe_tcp(j->addresses[i], j->ports[i], j->r->timeout_ms, &j->results[i]);
-    od_tcp_result *res = &j->results[i];
-    od_step_status st = res->state == OD_TCP_OPEN ? OD_STEP_PASS : OD_STEP_FAIL;
-    char *detail = res->state == OD_TCP_OPEN
-                       ? od_xasprintf("open (%lld ms)", (long long)res->duration_ms)
-                       : od_xasprintf("%s%s%s", od_tcp_state_name(res->state), res->error ? ": " : "",
-                                      res->error ? res->error : "");
-    step_end(j->r, j->step_idx[i], t0, st, detail);
-}
+/* ---------------------------------------------------------------- probes' results */
 
 static size_t address_count(const run_ctx *r)
 {
     return r->o->n_addresses < MAX_ADDRESSES ? r->o->n_addresses : MAX_ADDRESSES;
 }
-
-static void stage_tcp(run_ctx *r)
-{
-    const od_case *c = r->c;
-    int ports[2];
-    size_t n_ports = 0;
-    if (od_case_uses_https(c))
-        ports[n_ports++] = c->https_port;
-    if (od_case_uses_http(c))
-        ports[n_ports++] = c->http_port;
-    size_t n_addr = address_count(r);
-    size_t n = n_addr * n_ports;
-    if (n == 0)
-        return;
-    tcp_jobs j = {.r = r};
-    j.step_idx = od_xcalloc(n, sizeof *j.step_idx);
-    j.results = od_xcalloc(n, sizeof *j.results);
-    j.addresses = od_xcalloc(n, sizeof *j.addresses);
-    j.ports = od_xcalloc(n, sizeof *j.ports);
-    for (size_t a = 0, k = 0; a < n_addr; a++)
-        for (size_t p = 0; p < n_ports; p++, k++) {
-            j.addresses[k] = r->o->addresses[a].address;
-            j.ports[k] = ports[p];
-            char *name = od_xasprintf("TCP %s port %d", j.addresses[k], ports[p]);
-            j.step_idx[k] = step_plan(r, name);
-            free(name);
-        }
-    od_pool_run(n, stage_threads(n), tcp_job, &j);
-    for (size_t k = 0; k < n; k++) {
-        od_tcp_result *dst = od_obs_add_tcp(r->o);
-        if (j.results[k].port == 0) {   /* never ran (cancelled) */
-            snprintf(dst->address, sizeof dst->address, "%s", j.addresses[k]);
-            dst->port = j.ports[k];
-            dst->state = OD_TCP_UNTESTED;
-        } else {
-            *dst = j.results[k];
-        }
-    }
-    free(j.step_idx);
-    free(j.results);
-    free(j.addresses);
-    free(j.ports);
-}
-
-static bool port_open(const run_ctx *r, const char *address, int port)
-{
-    for (size_t i = 0; i < r->o->n_tcp; i++)
-        if (r->o->tcp[i].port == port && strcmp(r->o->tcp[i].address, address) == 0)
-            return r->o->tcp[i].state == OD_TCP_OPEN;
-    return false;
-}
-
-/* ---------------------------------------------------------------- TLS */
-
-typedef struct {
-    run_ctx *r;
-    size_t n;
-    size_t *step_idx;
-    od_tls_request *req;
-    od_tls_capture *cap;
-} tls_jobs;
 
 static char *handshake_summary(const od_handshake *hs, size_t n_der)
 {
@@ -222,18 +131,6 @@ static char *handshake_summary(const od_handshake *hs, size_t n_der)
                             hs->alert_name ? hs->alert_name : "");
     return od_xasprintf("%s%s%s", od_tls_outcome_name(hs->outcome), hs->error ? ": " : "",
                         hs->error ? hs->error : "");
-}
-
-static void tls_job(void *ctx, size_t i)
-{
-    tls_jobs *j = ctx;
-    if (cancelled(j->r))
-        return;
-    int64_t t0 = step_begin(j->r, j->step_idx[i], "handshaking");
-    od_probe_tls(&j->req[i], &j->cap[i]);
-    const od_handshake *hs = &j->cap[i].hs;
-    od_step_status st = hs->ok ? OD_STEP_PASS : OD_STEP_FAIL;
-    step_end(j->r, j->step_idx[i], t0, st, handshake_summary(hs, j->cap[i].n_der));
 }
 
 /* Moves a capture into the observations: certificates deduplicated, the
@@ -268,299 +165,958 @@ static void merge_capture(run_ctx *r, od_tls_capture *cap)
         od_chain_analyse(r->o->certs, hs->chain, hs->chain_len, &r->trust, &hs->facts);
 }
 
-static void stage_tls(run_ctx *r, const od_strlist *names, const char *priority)
+/* ---------------------------------------------------------------- the schedule */
+
+/* Each probe of the Plan runs as soon as what it needs is known, on up to
+ * `bound` threads (one connection each). Workers take the most urgent
+ * ready probe, run it without the lock, then record what it saw and wake
+ * the probes that were waiting for it. The TCP result of address:port is
+ * the first connection any probe makes there. */
+
+typedef enum { RUN_WAITING, RUN_READY, RUN_RUNNING, RUN_DONE, RUN_DROPPED } run_state;
+
+typedef struct {
+    run_state state;
+    bool ran;                 /* the probe was called */
+    bool superseded;          /* re-targeted: its results do not count */
+    atomic_bool stop;         /* its own cancel: the run's, or "no longer needed" */
+    int64_t started, ended;
+    od_tls_capture cap;       /* HANDSHAKE, BROAD, PROTOCOL, SUITE */
+    od_http_result http;      /* HTTP */
+    od_tcp_result tcp;        /* CONNECT: the first connection's result */
+    od_tcp_result bare;       /* CONNECT: its own connection, when no other probe made one */
+    bool resolved;            /* CONNECT: tcp is known */
+    bool handshake_ok;        /* the handshake got through (kept when cap moves to the report) */
+    size_t step;              /* index in o->steps, or SIZE_MAX while not shown */
+} probe_run;
+
+typedef struct {
+    struct sched *s;
+    size_t probe;
+} connect_note;
+
+typedef struct sched {
+    run_ctx *r;
+    od_plan plan;
+    const od_address *addresses;
+    size_t n_addresses;
+    probe_run **runs;         /* parallel to plan.probes; pointers stay put while the plan grows */
+    connect_note **notes;
+    pthread_cond_t wake;
+    size_t running;
+    bool finished;
+    bool table_decided, table_void;
+    size_t table_step;
+    int64_t table_started;
+    bool http_decided[2];     /* [0] https, [1] http */
+    bool judge_steps;
+    size_t chain_step, names_step;
+    size_t *step_rank;        /* per step: where it sorts in the report */
+    size_t n_step_rank;
+} sched;
+
+#define NO_STEP SIZE_MAX
+
+static bool run_terminal(const probe_run *p)
 {
-    const od_case *c = r->c;
-    if (!od_case_uses_https(c))
-        return;
-    size_t n_addr = address_count(r);
-    /* per address: one handshake per expected name (SNI), plus one without SNI */
-    size_t cap_n = n_addr * (names->len + 1);
-    tls_jobs j = {.r = r};
-    j.step_idx = od_xcalloc(cap_n ? cap_n : 1, sizeof *j.step_idx);
-    j.req = od_xcalloc(cap_n ? cap_n : 1, sizeof *j.req);
-    j.cap = od_xcalloc(cap_n ? cap_n : 1, sizeof *j.cap);
-    bool ip_origin = od_is_ip_literal(c->origin_domain);
-    for (size_t a = 0; a < n_addr; a++) {
-        const char *addr = r->o->addresses[a].address;
-        if (!port_open(r, addr, c->https_port))
-            continue;
-        for (size_t k = 0; k <= names->len; k++) {
-            /* TLS forbids an IP address as SNI, so an IP origin gets none. */
-            const char *sni = k < names->len ? names->items[k] : NULL;
-            if (k < names->len && ip_origin && !c->forward_host_header)
-                continue;
-            od_tls_request *q = &j.req[j.n];
-            q->address = addr;
-            q->port = c->https_port;
-            q->sni = sni;
-            q->timeout_ms = r->timeout_ms;
-            q->priority = priority;
-            q->cancel = r->opts->cancel;
-            char *name = sni ? od_xasprintf("TLS %s at %s:%d", sni, addr, c->https_port)
-                             : od_xasprintf("TLS without SNI at %s:%d", addr, c->https_port);
-            j.step_idx[j.n] = step_plan(r, name);
-            free(name);
-            j.n++;
-        }
-    }
-    od_pool_run(j.n, stage_threads(j.n), tls_job, &j);
-    int64_t merge_started = od_now_ms();
-    for (size_t i = 0; i < j.n; i++) {
-        if (j.cap[i].hs.port == 0) {   /* cancelled before it ran */
-            od_handshake *hs = od_obs_add_handshake(r->o);
-            snprintf(hs->address, sizeof hs->address, "%s", j.req[i].address);
-            hs->port = j.req[i].port;
-            hs->sni = od_xstrdup(j.req[i].sni);
-            hs->outcome = OD_TLS_UNTESTED;
-            hs->alert = -1;
-        } else {
-            r->o->handshake_count++;
-            merge_capture(r, &j.cap[i]);
-        }
-        od_tls_capture_free(&j.cap[i]);
-    }
-    r->analysis_ms = od_now_ms() - merge_started;
-    free(j.step_idx);
-    free(j.req);
-    free(j.cap);
+    return p->state == RUN_DONE || p->state == RUN_DROPPED;
 }
 
-/* When CloudFront's own offer is refused (no shared protocol or cipher),
- * the certificate is still worth judging: the customer fixes both at once.
- * A broad offer per refused name shows it; these handshakes are marked
- * cert_only so that no rule takes them for CloudFront's. */
+static const od_plan_probe *probe_of(const sched *s, size_t i)
+{
+    return &s->plan.probes[i];
+}
+
+/* Where a step sorts: the order today's reports list them in. */
+static size_t rank_of(const od_plan_probe *q, size_t i)
+{
+    size_t kind;
+    switch (q->kind) {
+    case OD_PLAN_CONNECT:
+        kind = 1;
+        break;
+    case OD_PLAN_HANDSHAKE:
+        kind = 2;
+        break;
+    case OD_PLAN_BROAD:
+        kind = 3;
+        break;
+    case OD_PLAN_HTTP:
+        kind = q->tls ? 5 : 6;
+        break;
+    default:
+        kind = 4;
+        break;
+    }
+    return kind * 1000000 + i;
+}
+
+/* step_* take the engine lock: the schedule calls these variants with it held. */
+static void step_begin_locked(run_ctx *r, size_t idx, const char *detail)
+{
+    od_step *st = &r->o->steps[idx];
+    st->status = OD_STEP_RUNNING;
+    emit(r, OD_EV_STEP_BEGIN, st->name, OD_STEP_RUNNING, 0, detail);
+}
+
+static void step_end_locked(run_ctx *r, size_t idx, int64_t duration_ms, od_step_status status, char *detail)
+{
+    od_step *st = &r->o->steps[idx];
+    st->status = status;
+    st->duration_ms = duration_ms;
+    free(st->detail);
+    st->detail = detail;
+    emit(r, OD_EV_STEP_END, st->name, status, duration_ms, detail);
+}
+
+static size_t step_plan_locked(sched *s, const char *name, size_t rank)
+{
+    run_ctx *r = s->r;
+    od_obs_add_step(r->o, name);
+    size_t idx = r->o->n_steps - 1;
+    emit(r, OD_EV_PLAN, name, OD_STEP_PENDING, 0, NULL);
+    if (idx >= s->n_step_rank) {
+        s->step_rank = od_xrealloc(s->step_rank, (idx + 1) * sizeof *s->step_rank);
+        for (size_t k = s->n_step_rank; k <= idx; k++)
+            s->step_rank[k] = 0;
+        s->n_step_rank = idx + 1;
+    }
+    s->step_rank[idx] = rank;
+    return idx;
+}
+
+static const char *begin_text(const od_plan_probe *q)
+{
+    switch (q->kind) {
+    case OD_PLAN_HANDSHAKE:
+    case OD_PLAN_BROAD:
+        return "handshaking";
+    case OD_PLAN_HTTP:
+        return "waiting for the response";
+    default:
+        return NULL;
+    }
+}
+
+static bool head_usable(const od_http_result *h)
+{
+    return h->responded && h->status_code != 405 && h->status_code != 501;
+}
+
+/* CloudFront's HEAD went out and got no usable answer: GET decides. */
+static bool head_unanswered(const od_http_result *h)
+{
+    return h->request_sent && !head_usable(h);
+}
+
+static size_t get_beside(const sched *s, size_t head)
+{
+    for (size_t i = head + 1; i < s->plan.n; i++)
+        if (probe_of(s, i)->head == head)
+            return i;
+    return OD_PLAN_NONE;
+}
+
+/* The HTTP step can end: HEAD answered, or its GET has ended too. */
+static bool http_settled(const sched *s, size_t head)
+{
+    const probe_run *h = s->runs[head];
+    if (h->state != RUN_DONE)
+        return h->state == RUN_DROPPED;
+    size_t g = get_beside(s, head);
+    if (g == OD_PLAN_NONE || !head_unanswered(&h->http))
+        return true;
+    return run_terminal(s->runs[g]);
+}
+
+static void end_probe_step(sched *s, size_t i)
+{
+    const od_plan_probe *q = probe_of(s, i);
+    probe_run *p = s->runs[i];
+    if (p->step == NO_STEP || !run_terminal(p))
+        return;
+    od_step *st = &s->r->o->steps[p->step];
+    if (st->status != OD_STEP_PENDING && st->status != OD_STEP_RUNNING)
+        return;   /* ended already */
+    if (p->state == RUN_DROPPED && !p->ran)
+        return;   /* never ran: left for the end (untested) */
+    int64_t ms = p->ended - p->started;
+    if (q->kind == OD_PLAN_HANDSHAKE || q->kind == OD_PLAN_BROAD) {
+        const od_handshake *hs = &p->cap.hs;
+        step_end_locked(s->r, p->step, ms, hs->ok ? OD_STEP_PASS : OD_STEP_FAIL,
+                        handshake_summary(hs, p->cap.n_der));
+    } else if (q->kind == OD_PLAN_HTTP) {
+        if (!http_settled(s, i))
+            return;
+        const od_http_result *res = &p->http;
+        char *head_note = NULL;
+        size_t g = get_beside(s, i);
+        if (g != OD_PLAN_NONE && head_unanswered(res) && s->runs[g]->ran && s->runs[g]->http.responded) {
+            head_note = od_xasprintf("HEAD / %s; GET / ", res->responded ? res->status_line : "was not answered");
+            res = &s->runs[g]->http;
+            if (s->runs[g]->ended - p->started > ms)
+                ms = s->runs[g]->ended - p->started;
+        }
+        od_step_status st2 = !res->responded ? OD_STEP_FAIL : (res->status_code >= 400 ? OD_STEP_WARN : OD_STEP_PASS);
+        char *detail = res->responded ? od_xasprintf("%s%s (%lld ms to first byte)", head_note ? head_note : "",
+                                                     res->status_line ? res->status_line : "",
+                                                     (long long)res->ttfb_ms)
+                                      : od_xstrdup(res->error ? res->error : "no response");
+        free(head_note);
+        step_end_locked(s->r, p->step, ms, st2, detail);
+    }
+}
+
+/* Shows a probe's step once it is known to be one of the run's steps. */
+static void show_step(sched *s, size_t i)
+{
+    const od_plan_probe *q = probe_of(s, i);
+    probe_run *p = s->runs[i];
+    if (p->step != NO_STEP || !q->step || p->superseded)
+        return;
+    p->step = step_plan_locked(s, q->step, rank_of(q, i));
+    if (p->state == RUN_RUNNING || p->state == RUN_DONE)
+        step_begin_locked(s->r, p->step, begin_text(q));
+    end_probe_step(s, i);
+}
+
+static const probe_run *connect_run(const sched *s, size_t i)
+{
+    size_t c = probe_of(s, i)->connect;
+    return c == OD_PLAN_NONE ? NULL : s->runs[c];
+}
+
+/* Is the port of probe i known open (1), known not open (0), unknown (-1)? */
+static int port_state(const sched *s, size_t i)
+{
+    const probe_run *c = connect_run(s, i);
+    if (!c || !c->resolved)
+        return -1;
+    return c->tcp.state == OD_TCP_OPEN;
+}
+
+/* The handshake CloudFront would make with this name got through. */
+static bool tls_ok(const sched *s, size_t handshake)
+{
+    return handshake != OD_PLAN_NONE && s->runs[handshake]->state == RUN_DONE && s->runs[handshake]->handshake_ok;
+}
+
 static bool refused_by_origin(const od_handshake *hs)
 {
     return hs->outcome == OD_TLS_ALERT || hs->outcome == OD_TLS_CLOSED || hs->outcome == OD_TLS_VERSION_REFUSED ||
            hs->outcome == OD_TLS_ERROR;
 }
 
-static void stage_certificate_fallback(run_ctx *r)
+/* Gate of a probe whose `after` has ended: does it hold? */
+static bool gate_holds(const sched *s, size_t i)
 {
-    size_t n_hs = r->o->n_handshakes;
-    tls_jobs j = {.r = r};
-    j.step_idx = od_xcalloc(n_hs ? n_hs : 1, sizeof *j.step_idx);
-    j.req = od_xcalloc(n_hs ? n_hs : 1, sizeof *j.req);
-    j.cap = od_xcalloc(n_hs ? n_hs : 1, sizeof *j.cap);
-    char **snis = od_xcalloc(n_hs ? n_hs : 1, sizeof *snis);
-    char (*addrs)[OD_ADDR_LEN] = od_xcalloc(n_hs ? n_hs : 1, sizeof *addrs);
-    for (size_t i = 0; i < n_hs; i++) {
-        const od_handshake *hs = &r->o->handshakes[i];
-        if (!hs->sni || hs->ok || !refused_by_origin(hs))
-            continue;
-        snis[j.n] = od_xstrdup(hs->sni);   /* the handshakes array grows while merging */
-        snprintf(addrs[j.n], OD_ADDR_LEN, "%s", hs->address);
-        od_tls_request *q = &j.req[j.n];
-        q->address = addrs[j.n];
-        q->port = hs->port;
-        q->sni = snis[j.n];
-        q->timeout_ms = r->timeout_ms;
-        q->priority = NULL;   /* everything GnuTLS can offer */
-        q->cancel = r->opts->cancel;
-        char *name = od_xasprintf("TLS %s at %s:%d, broad offer to see the certificate", hs->sni, hs->address,
-                                  hs->port);
-        j.step_idx[j.n] = step_plan(r, name);
-        free(name);
-        j.n++;
+    const od_plan_probe *q = probe_of(s, i);
+    if (q->after == OD_PLAN_NONE)
+        return true;
+    const probe_run *a = s->runs[q->after];
+    switch (q->gate) {
+    case OD_GATE_REFUSED:
+        return a->state == RUN_DONE && !a->cap.hs.ok && refused_by_origin(&a->cap.hs);
+    case OD_GATE_ACCEPTED: {
+        if (a->state != RUN_DONE)
+            return false;
+        od_table_cell cell = {0};
+        od_table_cell_of(&a->cap.hs, &cell);
+        bool yes = cell.result == OD_TRI_YES;
+        od_table_cell_free(&cell);
+        return yes;
     }
-    od_pool_run(j.n, stage_threads(j.n), tls_job, &j);
-    for (size_t i = 0; i < j.n; i++) {
-        if (j.cap[i].hs.port != 0) {
-            r->o->handshake_count++;
-            if (j.cap[i].hs.ok) {
-                j.cap[i].hs.cert_only = true;
-                merge_capture(r, &j.cap[i]);
+    case OD_GATE_TLS_OK:
+        return tls_ok(s, q->after);
+    case OD_GATE_HEAD_UNANSWERED:
+        return a->state == RUN_DONE && head_unanswered(&a->http);
+    case OD_GATE_GET_NEEDED: {
+        const probe_run *head0 = s->runs[probe_of(s, q->after)->head];
+        return a->state == RUN_DONE && a->http.responded && !(head0->state == RUN_DONE && head_usable(&head0->http));
+    }
+    default:
+        return true;
+    }
+}
+
+static void drop(sched *s, size_t i)
+{
+    probe_run *p = s->runs[i];
+    if (p->state == RUN_WAITING || p->state == RUN_READY)
+        p->state = RUN_DROPPED;
+    else if (p->state == RUN_RUNNING)
+        atomic_store(&p->stop, true);   /* its answer is no longer needed */
+}
+
+static void add_runs(sched *s, size_t first);
+
+static bool speaks_tls(const od_handshake *hs)
+{
+    return hs->outcome != OD_TLS_UNTESTED && hs->outcome != OD_TLS_CONNECT_FAILED && hs->outcome != OD_TLS_TIMEOUT &&
+           hs->outcome != OD_TLS_NOT_TLS;
+}
+
+static bool is_table_probe(const od_plan_probe *q)
+{
+    return q->kind == OD_PLAN_PROTOCOL || q->kind == OD_PLAN_SUITE;
+}
+
+/* Once every handshake has ended: the table belongs at the first address
+ * that speaks TLS (with SNI if any named handshake did). */
+static void decide_table(sched *s)
+{
+    if (s->table_decided || s->plan.table_address == OD_PLAN_NONE)
+        return;
+    for (size_t i = 0; i < s->plan.n; i++)
+        if (probe_of(s, i)->kind == OD_PLAN_HANDSHAKE && !run_terminal(s->runs[i]))
+            return;
+    s->table_decided = true;
+    size_t chosen = OD_PLAN_NONE;
+    for (int with_sni = 1; with_sni >= 0 && chosen == OD_PLAN_NONE; with_sni--)
+        for (size_t i = 0; i < s->plan.n && chosen == OD_PLAN_NONE; i++) {
+            const od_plan_probe *q = probe_of(s, i);
+            const probe_run *p = s->runs[i];
+            if (q->kind == OD_PLAN_HANDSHAKE && (q->sni != NULL) == (with_sni == 1) && p->state == RUN_DONE &&
+                port_state(s, i) == 1 && speaks_tls(&p->cap.hs))
+                chosen = i;
+        }
+    const od_plan_probe *h = chosen == OD_PLAN_NONE ? NULL : probe_of(s, chosen);
+    if (s->r->opts->cancel && atomic_load(s->r->opts->cancel))
+        h = NULL;
+    const char *want_sni = NULL;
+    od_strlist names;
+    od_case_expected_names(s->r->c, &names);
+    if (h && h->sni)
+        want_sni = names.len ? names.items[0] : NULL;
+    bool same = h && h->address == s->plan.table_address &&
+                ((!want_sni && !s->plan.table_sni) ||
+                 (want_sni && s->plan.table_sni && strcmp(want_sni, s->plan.table_sni) == 0));
+    if (!same) {
+        size_t old_n = s->plan.n;
+        for (size_t i = 0; i < old_n; i++)
+            if (is_table_probe(probe_of(s, i))) {
+                s->runs[i]->superseded = true;
+                drop(s, i);
+            }
+        if (h) {
+            size_t first = od_plan_add_table(&s->plan, s->r->c, s->r->opts->policy, s->addresses, h->address,
+                                             want_sni);
+            add_runs(s, first);
+        } else {
+            s->table_void = true;
+        }
+    }
+    od_strlist_free(&names);
+    if (!s->table_void) {
+        s->table_step = step_plan_locked(s, s->plan.table_step, 4000000 + 2);
+        s->table_started = od_now_ms();
+        for (size_t i = 0; i < s->plan.n; i++)
+            if (is_table_probe(probe_of(s, i)) && !s->runs[i]->superseded && s->runs[i]->ran &&
+                s->runs[i]->started < s->table_started)
+                s->table_started = s->runs[i]->started;
+        step_begin_locked(s->r, s->table_step, "one handshake per CloudFront suite and protocol");
+    }
+}
+
+/* Once the ports' results are known: HTTP goes to the first address whose
+ * port is open, as CloudFront would connect. */
+static void decide_http(sched *s, bool tls)
+{
+    const od_case *c = s->r->c;
+    if (s->http_decided[tls ? 0 : 1] || (tls ? !od_case_uses_https(c) : !od_case_uses_http(c)) || !s->n_addresses)
+        return;
+    int port = tls ? c->https_port : c->http_port;
+    size_t chosen = OD_PLAN_NONE;
+    for (size_t a = 0; a < s->n_addresses; a++) {
+        size_t k = od_plan_find_connect(&s->plan, a, port);
+        if (k == OD_PLAN_NONE || !s->runs[k]->resolved)
+            return;   /* not known yet */
+        if (s->runs[k]->tcp.state == OD_TCP_OPEN) {
+            chosen = a;
+            break;
+        }
+    }
+    s->http_decided[tls ? 0 : 1] = true;
+    if (chosen == OD_PLAN_NONE || chosen == 0)
+        return;   /* none open (the first address's requests are dropped with its port), or the plan's guess */
+    size_t old_n = s->plan.n;
+    for (size_t i = 0; i < old_n; i++) {
+        const od_plan_probe *q = probe_of(s, i);
+        if (q->kind == OD_PLAN_HTTP && q->tls == tls) {
+            s->runs[i]->superseded = true;
+            drop(s, i);
+        }
+    }
+    add_runs(s, od_plan_add_http(&s->plan, c, s->r->opts->policy, s->addresses, chosen, tls));
+}
+
+static bool all_of_kind_terminal(const sched *s, od_plan_kind kind)
+{
+    for (size_t i = 0; i < s->plan.n; i++)
+        if (probe_of(s, i)->kind == kind && !run_terminal(s->runs[i]))
+            return false;
+    return true;
+}
+
+/* Re-evaluates what may start, what is no longer needed and which steps
+ * are now known. Called with the lock held after anything ended. */
+static void update(sched *s)
+{
+    run_ctx *r = s->r;
+    bool stop_all = cancelled(r);
+    for (bool again = true; again;) {
+        again = false;
+        for (size_t i = 0; i < s->plan.n; i++) {
+            const od_plan_probe *q = probe_of(s, i);
+            probe_run *p = s->runs[i];
+            if (p->state == RUN_RUNNING && stop_all)
+                atomic_store(&p->stop, true);
+            if (p->state != RUN_WAITING && p->state != RUN_READY)
+                continue;
+            run_state before = p->state;
+            int open = port_state(s, i);
+            if (stop_all || p->superseded) {
+                p->state = RUN_DROPPED;
+            } else if (q->kind == OD_PLAN_CONNECT) {
+                if (p->resolved) {
+                    p->state = RUN_DROPPED;   /* another probe's connection answered */
+                } else if (!q->alone) {
+                    bool others_done = true;
+                    for (size_t k = 0; k < s->plan.n && others_done; k++)
+                        if (k != i && probe_of(s, k)->connect == i && !run_terminal(s->runs[k]))
+                            others_done = false;
+                    if (others_done)
+                        p->state = RUN_READY;   /* nobody connected there after all */
+                }
+            } else if (open == 0) {
+                p->state = RUN_DROPPED;
+            } else if (q->kind == OD_PLAN_HTTP && q->head != OD_PLAN_NONE) {
+                const probe_run *h = s->runs[q->head];
+                if (h->state == RUN_DROPPED || (h->state == RUN_DONE && !head_unanswered(&h->http)))
+                    p->state = RUN_DROPPED;
+                else if (h->state == RUN_DONE || !q->waits)
+                    p->state = RUN_READY;
+                else if (run_terminal(s->runs[q->after]))
+                    p->state = gate_holds(s, i) ? RUN_READY : RUN_WAITING;
+            } else if (q->waits && q->after != OD_PLAN_NONE) {
+                const probe_run *a = s->runs[q->after];
+                if (run_terminal(a))
+                    p->state = gate_holds(s, i) ? RUN_READY : RUN_DROPPED;
+            } else {
+                p->state = RUN_READY;
+            }
+            if (p->state != before)
+                again = true;
+        }
+    }
+    /* Speculative probes whose gate has already failed need not go on. */
+    for (size_t i = 0; i < s->plan.n; i++) {
+        const od_plan_probe *q = probe_of(s, i);
+        probe_run *p = s->runs[i];
+        if (q->kind == OD_PLAN_HTTP && q->after != OD_PLAN_NONE && q->gate == OD_GATE_TLS_OK &&
+            run_terminal(s->runs[q->after]) && !tls_ok(s, q->after)) {
+            drop(s, i);
+            size_t g = get_beside(s, i);
+            if (g != OD_PLAN_NONE)
+                drop(s, g);
+        }
+        if (q->kind == OD_PLAN_HTTP && q->head != OD_PLAN_NONE) {
+            const probe_run *h = s->runs[q->head];
+            if (h->state == RUN_DONE && !head_unanswered(&h->http))
+                drop(s, i);
+        }
+        (void)p;
+    }
+    decide_http(s, true);
+    decide_http(s, false);
+    decide_table(s);
+    /* Steps known now. */
+    for (size_t i = 0; i < s->plan.n; i++) {
+        const od_plan_probe *q = probe_of(s, i);
+        probe_run *p = s->runs[i];
+        if (p->superseded || p->step != NO_STEP || !q->step || q->kind == OD_PLAN_CONNECT)
+            continue;
+        bool known = false;
+        if (q->kind == OD_PLAN_HANDSHAKE)
+            known = port_state(s, i) == 1;
+        else if (q->kind == OD_PLAN_BROAD)
+            known = p->state != RUN_WAITING && p->state != RUN_DROPPED;
+        else if (q->kind == OD_PLAN_HTTP)
+            known = port_state(s, i) == 1 && (!q->tls || tls_ok(s, q->after));
+        if (known)
+            show_step(s, i);
+    }
+    if (!s->judge_steps && od_case_uses_https(r->c) && !stop_all && all_of_kind_terminal(s, OD_PLAN_HANDSHAKE) &&
+        all_of_kind_terminal(s, OD_PLAN_BROAD)) {
+        bool any = false;
+        for (size_t i = 0; i < s->plan.n && !any; i++)
+            any = probe_of(s, i)->kind == OD_PLAN_HANDSHAKE && port_state(s, i) == 1;
+        if (any) {
+            s->judge_steps = true;
+            s->chain_step = step_plan_locked(s, "Certificate chain analysis", 4000000);
+            s->names_step = step_plan_locked(s, "Name checks", 4000001);
+            step_begin_locked(r, s->chain_step, "building each path from the chain as sent");
+            step_begin_locked(r, s->names_step, NULL);
+        }
+    }
+    bool all = s->running == 0;
+    for (size_t i = 0; i < s->plan.n && all; i++)
+        all = run_terminal(s->runs[i]);
+    if (all)
+        s->finished = true;
+    pthread_cond_broadcast(&s->wake);
+}
+
+/* The first connection to address:port is its TCP result. */
+static void resolve_connect(sched *s, size_t c, od_tcp_state state, const char *error, int64_t ms)
+{
+    probe_run *p = s->runs[c];
+    if (p->resolved)
+        return;
+    const od_plan_probe *q = probe_of(s, c);
+    p->resolved = true;
+    snprintf(p->tcp.address, sizeof p->tcp.address, "%s", s->addresses[q->address].address);
+    p->tcp.port = q->port;
+    p->tcp.state = state;
+    p->tcp.error = error ? od_xstrdup(error) : NULL;
+    p->tcp.duration_ms = ms;
+    char *detail = state == OD_TCP_OPEN ? od_xasprintf("open (%lld ms)", (long long)ms)
+                                        : od_xasprintf("%s%s%s", od_tcp_state_name(state), error ? ": " : "",
+                                                       error ? error : "");
+    step_end_locked(s->r, p->step, ms, state == OD_TCP_OPEN ? OD_STEP_PASS : OD_STEP_FAIL, detail);
+}
+
+static void on_connect(void *ctx, od_tcp_state state, const char *error, int64_t duration_ms)
+{
+    connect_note *n = ctx;
+    sched *s = n->s;
+    pthread_mutex_lock(&s->r->lock);
+    size_t c = probe_of(s, n->probe)->connect;
+    if (c != OD_PLAN_NONE) {
+        resolve_connect(s, c, state, error, duration_ms);
+        update(s);
+    }
+    pthread_mutex_unlock(&s->r->lock);
+}
+
+static int urgency(const od_plan_probe *q)
+{
+    switch (q->kind) {
+    case OD_PLAN_CONNECT:
+        return 0;
+    case OD_PLAN_HANDSHAKE:
+        return 1;
+    case OD_PLAN_HTTP:
+        return q->head == OD_PLAN_NONE ? 2 : 4;   /* the request is the longest path */
+    case OD_PLAN_BROAD:
+        return 2;
+    case OD_PLAN_PROTOCOL:
+        return 3;
+    default:
+        return 5;
+    }
+}
+
+static size_t next_ready(const sched *s)
+{
+    size_t best = OD_PLAN_NONE;
+    for (size_t i = 0; i < s->plan.n; i++)
+        if (s->runs[i]->state == RUN_READY &&
+            (best == OD_PLAN_NONE || urgency(probe_of(s, i)) < urgency(probe_of(s, best))))
+            best = i;
+    return best;
+}
+
+/* Runs probe i without the lock: everything it reads was copied first. */
+static void execute(sched *s, size_t i, const od_plan_probe *q, const char *address)
+{
+    probe_run *p = s->runs[i];
+    int timeout_ms = s->r->timeout_ms;
+    if (q->kind == OD_PLAN_CONNECT) {
+        od_probe_tcp(address, q->port, timeout_ms, &p->bare);
+        return;
+    }
+    if (q->kind == OD_PLAN_HTTP) {
+        od_http_request req = {
+            .address = address,
+            .port = q->port,
+            .tls = q->tls,
+            .sni = q->sni,
+            .host_header = q->host,
+            .method = q->method,
+            .priority = q->priority,
+            .timeout_ms = timeout_ms,
+            .response_timeout_ms = s->r->c->response_timeout_s * 1000,
+            .cancel = &p->stop,
+            .on_connect = on_connect,
+            .connect_ctx = s->notes[i],
+        };
+        od_probe_http(&req, &p->http);
+        return;
+    }
+    od_tls_request req = {
+        .address = address,
+        .port = q->port,
+        .sni = q->sni,
+        .timeout_ms = timeout_ms,
+        .priority = q->priority,
+        .cancel = &p->stop,
+        .stop_at_server_hello = q->kind == OD_PLAN_SUITE,
+        .on_connect = on_connect,
+        .connect_ctx = s->notes[i],
+    };
+    od_probe_tls(&req, &p->cap);
+}
+
+static void *worker(void *arg)
+{
+    sched *s = arg;
+    run_ctx *r = s->r;
+    pthread_mutex_lock(&r->lock);
+    for (;;) {
+        size_t i = next_ready(s);
+        if (i == OD_PLAN_NONE) {
+            if (s->finished)
+                break;
+            pthread_cond_wait(&s->wake, &r->lock);
+            continue;
+        }
+        probe_run *p = s->runs[i];
+        p->state = RUN_RUNNING;
+        p->ran = true;
+        p->started = od_now_ms();
+        s->running++;
+        /* A copy: the plan may grow (and move) while this probe runs. */
+        od_plan_probe q = s->plan.probes[i];
+        const char *address = s->addresses[q.address].address;
+        if (p->step != NO_STEP && q.kind != OD_PLAN_CONNECT)
+            step_begin_locked(r, p->step, begin_text(&q));
+        pthread_mutex_unlock(&r->lock);
+
+        execute(s, i, &q, address);
+
+        pthread_mutex_lock(&r->lock);
+        p->ended = od_now_ms();
+        p->state = RUN_DONE;
+        p->handshake_ok = p->cap.hs.ok;
+        s->running--;
+        if (q.kind == OD_PLAN_CONNECT)
+            resolve_connect(s, i, p->bare.state, p->bare.error, p->bare.duration_ms);
+        end_probe_step(s, i);
+        if (q.kind == OD_PLAN_HTTP && q.head != OD_PLAN_NONE)
+            end_probe_step(s, q.head);
+        update(s);
+    }
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
+static void add_runs(sched *s, size_t first)
+{
+    s->runs = od_xrealloc(s->runs, s->plan.n * sizeof *s->runs);
+    s->notes = od_xrealloc(s->notes, s->plan.n * sizeof *s->notes);
+    for (size_t i = first; i < s->plan.n; i++) {
+        probe_run *p = od_xcalloc(1, sizeof *p);
+        atomic_init(&p->stop, false);
+        p->step = NO_STEP;
+        p->cap.hs.alert = -1;
+        const od_plan_probe *q = probe_of(s, i);
+        p->state = q->waits ? RUN_WAITING : RUN_READY;
+        if (q->kind == OD_PLAN_CONNECT && !q->alone)
+            p->state = RUN_WAITING;
+        s->runs[i] = p;
+        connect_note *n = od_xcalloc(1, sizeof *n);
+        n->s = s;
+        n->probe = i;
+        s->notes[i] = n;
+    }
+}
+
+/* How many connections may be in flight: --concurrency when given, else
+ * 24 (the table in one wave), raised to what the plan can start at once
+ * so that many names do not go in waves; never more than the process
+ * may open. */
+static size_t connection_bound(const sched *s)
+{
+    if (s->r->c->concurrency > 0)
+        return (size_t)s->r->c->concurrency;
+    size_t ready = 0;
+    for (size_t i = 0; i < s->plan.n; i++)
+        ready += s->runs[i]->state == RUN_READY;
+    size_t bound = ready > OD_DEFAULT_CONCURRENCY ? ready : OD_DEFAULT_CONCURRENCY;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > 64 &&
+        bound > rl.rlim_cur - 64)
+        bound = (size_t)(rl.rlim_cur - 64);
+    return bound;
+}
+
+/* A probe thread needs little stack: handshakes and requests only. */
+#if defined(__SANITIZE_ADDRESS__)
+#define PROBE_STACK (1024 * 1024)
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PROBE_STACK (1024 * 1024)
+#endif
+#endif
+#ifndef PROBE_STACK
+#define PROBE_STACK (256 * 1024)
+#endif
+
+/* HEAD still unanswered well after GET was answered: stop waiting for it. */
+static void stop_late_heads(sched *s)
+{
+    int64_t now = od_now_ms();
+    for (size_t i = 0; i < s->plan.n; i++) {
+        const od_plan_probe *q = probe_of(s, i);
+        const probe_run *g = s->runs[i];
+        if (q->kind != OD_PLAN_HTTP || q->head == OD_PLAN_NONE || g->state != RUN_DONE || !g->http.responded)
+            continue;
+        probe_run *h = s->runs[q->head];
+        int64_t took = g->ended - g->started;
+        int64_t grace = took > 100 ? took : 100;
+        if (h->state == RUN_RUNNING && now - g->ended >= grace)
+            atomic_store(&h->stop, true);
+    }
+}
+
+static void run_schedule(sched *s)
+{
+    run_ctx *r = s->r;
+    pthread_mutex_lock(&r->lock);
+    for (size_t i = 0; i < s->plan.n; i++)
+        if (probe_of(s, i)->kind == OD_PLAN_CONNECT) {
+            s->runs[i]->step = step_plan_locked(s, probe_of(s, i)->step, rank_of(probe_of(s, i), i));
+            step_begin_locked(r, s->runs[i]->step, NULL);
+        }
+    update(s);
+    size_t bound = connection_bound(s);
+    size_t n_threads = bound < s->plan.n ? bound : s->plan.n;
+    pthread_mutex_unlock(&r->lock);
+
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, PROBE_STACK);
+    pthread_t *tids = od_xcalloc(n_threads ? n_threads : 1, sizeof *tids);
+    size_t started = 0;
+    for (size_t t = 0; t < n_threads; t++) {
+        if (pthread_create(&tids[started], &attr, worker, s) != 0)
+            break;   /* fewer threads: the others take the remaining probes */
+        started++;
+    }
+    pthread_attr_destroy(&attr);
+    pthread_mutex_lock(&r->lock);
+    if (started == 0) {
+        /* No thread at all: run everything here, one at a time. */
+        pthread_mutex_unlock(&r->lock);
+        worker(s);
+        pthread_mutex_lock(&r->lock);
+    }
+    /* Watch for a cancel request and for HEADs no longer worth waiting for. */
+    while (!s->finished) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 100 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&s->wake, &r->lock, &ts);
+        stop_late_heads(s);
+        if (cancelled(r))
+            update(s);
+    }
+    pthread_mutex_unlock(&r->lock);
+    for (size_t t = 0; t < started; t++)
+        pthread_join(tids[t], NULL);
+    free(tids);
+}
+
+/* ---------------------------------------------------------------- observations */
+
+/* Moves what the schedule saw into the observations, in the order the
+ * report has always listed it: TCP, handshakes, broad handshakes, the
+ * table, HTTP. Only results whose gates hold count. */
+static void merge_schedule(sched *s)
+{
+    run_ctx *r = s->r;
+    od_observations *o = r->o;
+    bool was_cancelled = cancelled(r);
+    for (size_t i = 0; i < s->plan.n; i++) {
+        const od_plan_probe *q = probe_of(s, i);
+        probe_run *p = s->runs[i];
+        if (q->kind != OD_PLAN_CONNECT)
+            continue;
+        od_tcp_result *dst = od_obs_add_tcp(o);
+        if (p->resolved) {
+            *dst = p->tcp;   /* the run keeps its copy for the gates below */
+            dst->error = od_xstrdup(p->tcp.error);
+        } else {   /* never ran (cancelled) */
+            snprintf(dst->address, sizeof dst->address, "%s", s->addresses[q->address].address);
+            dst->port = q->port;
+            dst->state = OD_TCP_UNTESTED;
+        }
+    }
+    int64_t merge_started = od_now_ms();
+    for (size_t i = 0; i < s->plan.n; i++) {
+        const od_plan_probe *q = probe_of(s, i);
+        probe_run *p = s->runs[i];
+        if (q->kind != OD_PLAN_HANDSHAKE || port_state(s, i) != 1)
+            continue;
+        if (p->ran && p->cap.hs.port != 0) {
+            o->handshake_count++;
+            merge_capture(r, &p->cap);
+        } else {   /* cancelled before it ran */
+            od_handshake *hs = od_obs_add_handshake(o);
+            snprintf(hs->address, sizeof hs->address, "%s", s->addresses[q->address].address);
+            hs->port = q->port;
+            hs->sni = od_xstrdup(q->sni);
+            hs->outcome = OD_TLS_UNTESTED;
+            hs->alert = -1;
+        }
+    }
+    for (size_t i = 0; i < s->plan.n; i++) {
+        const od_plan_probe *q = probe_of(s, i);
+        probe_run *p = s->runs[i];
+        if (q->kind != OD_PLAN_BROAD || !p->ran || p->cap.hs.port == 0)
+            continue;
+        o->handshake_count++;
+        if (p->cap.hs.ok) {
+            p->cap.hs.cert_only = true;
+            merge_capture(r, &p->cap);
+        }
+    }
+    r->analysis_ms = od_now_ms() - merge_started;
+
+    if (s->table_decided && !s->table_void) {
+        const od_policy *pol = r->opts->policy;
+        od_table_cell protocols[OD_TABLE_PROTOCOLS];
+        memset(protocols, 0, sizeof protocols);
+        size_t n_cells = OD_TABLE_ROWS * pol->n_suites;
+        od_table_cell *suites = od_xcalloc(n_cells ? n_cells : 1, sizeof *suites);
+        int extra = 0;   /* speculative suite handshakes whose protocol was refused */
+        int64_t ended = s->table_started;
+        for (size_t i = 0; i < s->plan.n; i++) {
+            const od_plan_probe *q = probe_of(s, i);
+            probe_run *p = s->runs[i];
+            if (!is_table_probe(q) || p->superseded)
+                continue;
+            if (p->ran && p->ended > ended)
+                ended = p->ended;
+            od_table_cell *cell;
+            if (q->kind == OD_PLAN_PROTOCOL) {
+                int k = q->proto == OD_PROTO_TLS1 ? 0 : q->proto == OD_PROTO_TLS11 ? 1 : q->proto == OD_PROTO_TLS12 ? 2 : 3;
+                cell = &protocols[k];
+            } else {
+                cell = &suites[(size_t)od_table_row(q->proto) * pol->n_suites + q->suite];
+            }
+            if (p->ran) {
+                od_table_cell_of(&p->cap.hs, cell);
+            } else {
+                cell->present = true;
+                cell->result = OD_TRI_UNTESTED;
+                cell->detail = od_xstrdup("cancelled");
             }
         }
-        od_tls_capture_free(&j.cap[i]);
-        free(snis[i]);
-    }
-    free(snis);
-    free(addrs);
-    free(j.step_idx);
-    free(j.req);
-    free(j.cap);
-}
-
-/* ---------------------------------------------------------------- ciphers */
-
-static const od_handshake *first_ok_handshake(const run_ctx *r, bool with_sni)
-{
-    for (size_t i = 0; i < r->o->n_handshakes; i++) {
-        const od_handshake *hs = &r->o->handshakes[i];
-        if ((hs->sni != NULL) == with_sni && hs->outcome != OD_TLS_UNTESTED && hs->outcome != OD_TLS_CONNECT_FAILED &&
-            hs->outcome != OD_TLS_TIMEOUT && hs->outcome != OD_TLS_NOT_TLS)
-            return hs;
-    }
-    return NULL;
-}
-
-static void stage_ciphers(run_ctx *r, const od_strlist *names)
-{
-    const od_case *c = r->c;
-    if (!od_case_uses_https(c) || cancelled(r))
-        return;
-    /* Only an origin that speaks TLS at all gets the table: a port that is
-     * closed, silent or plain HTTP would make every cell "untested". */
-    const od_handshake *hs = first_ok_handshake(r, true);
-    if (!hs)
-        hs = first_ok_handshake(r, false);
-    if (!hs)
-        return;
-    char addr[OD_ADDR_LEN];
-    snprintf(addr, sizeof addr, "%s", hs->address);
-    const char *sni = NULL;
-    if (hs->sni)
-        sni = names->len ? names->items[0] : NULL;
-    char *name = od_xasprintf("Protocols and cipher suites at %s:%d", addr, c->https_port);
-    size_t idx = step_plan(r, name);
-    free(name);
-    int64_t t0 = step_begin(r, idx, "one handshake per CloudFront suite and protocol");
-    int used = od_probe_cipher_table(addr, c->https_port, sni, r->opts->policy, r->timeout_ms, c->concurrency,
-                                     r->opts->cancel, r->o);
-    r->o->handshake_count += used;
-    size_t yes = 0, tested = 0;
-    for (size_t i = 0; i < r->o->n_ciphers; i++) {
-        if (r->o->ciphers[i].origin_accepts != OD_TRI_UNTESTED)
-            tested++;
-        if (r->o->ciphers[i].origin_accepts == OD_TRI_YES)
-            yes++;
-    }
-    od_step_status st = tested == 0 ? OD_STEP_UNTESTED : (yes ? OD_STEP_PASS : OD_STEP_FAIL);
-    step_end(r, idx, t0, st,
-             od_xasprintf("%zu of %zu tested combinations accepted, %d handshakes", yes, tested, used));
-}
-
-/* ---------------------------------------------------------------- HTTP */
-
-typedef struct {
-    run_ctx *r;
-    size_t n;
-    size_t *step_idx;
-    od_http_request *req;
-    od_http_result *res;
-    int *retried;               /* 1 when HEAD went unanswered and GET was asked too */
-} http_jobs;
-
-static void http_job(void *ctx, size_t i)
-{
-    http_jobs *j = ctx;
-    if (cancelled(j->r))
-        return;
-    int64_t t0 = step_begin(j->r, j->step_idx[i], "waiting for the response");
-    od_probe_http(&j->req[i], &j->res[i]);
-    od_http_result *res = &j->res[i];
-    /* Some servers do not answer HEAD (or refuse it with 405/501) but
-     * answer GET, which is what viewers mostly send: ask again before
-     * blaming the origin. */
-    bool head_unanswered = j->req[i].method && strcmp(j->req[i].method, "HEAD") == 0 && res->request_sent &&
-                           (!res->responded || res->status_code == 405 || res->status_code == 501);
-    char *head_note = NULL;
-    if (head_unanswered && !cancelled(j->r)) {
-        od_http_request get = j->req[i];
-        get.method = "GET";
-        od_http_result with_get;
-        od_probe_http(&get, &with_get);
-        j->retried[i] = 1;
-        if (with_get.responded) {
-            head_note = od_xasprintf("HEAD / %s; GET / ", res->responded ? res->status_line : "was not answered");
-            od_http_result_free(res);
-            *res = with_get;
-        } else {
-            od_http_result_free(&with_get);
+        for (size_t i = 0; i < n_cells; i++) {
+            int pi = (int)(i / (pol->n_suites ? pol->n_suites : 1));
+            if (suites[i].ran && (pi == 0 || protocols[pi - 1].result != OD_TRI_YES))
+                extra++;
         }
+        int used = od_cipher_table_fill(pol, protocols, suites, o) + extra;
+        o->handshake_count += used;
+        for (size_t k = 0; k < OD_TABLE_PROTOCOLS; k++)
+            od_table_cell_free(&protocols[k]);
+        for (size_t i = 0; i < n_cells; i++)
+            od_table_cell_free(&suites[i]);
+        free(suites);
+        size_t yes = 0, tested = 0;
+        for (size_t i = 0; i < o->n_ciphers; i++) {
+            if (o->ciphers[i].origin_accepts != OD_TRI_UNTESTED)
+                tested++;
+            if (o->ciphers[i].origin_accepts == OD_TRI_YES)
+                yes++;
+        }
+        od_step_status st = tested == 0 ? OD_STEP_UNTESTED : (yes ? OD_STEP_PASS : OD_STEP_FAIL);
+        step_end(r, s->table_step, od_now_ms() - (ended - s->table_started), st,
+                 od_xasprintf("%zu of %zu tested combinations accepted, %d handshakes", yes, tested, used));
     }
-    od_step_status st = !res->responded ? OD_STEP_FAIL : (res->status_code >= 400 ? OD_STEP_WARN : OD_STEP_PASS);
-    char *detail = res->responded ? od_xasprintf("%s%s (%lld ms to first byte)", head_note ? head_note : "",
-                                                 res->status_line ? res->status_line : "", (long long)res->ttfb_ms)
-                                  : od_xstrdup(res->error ? res->error : "no response");
-    free(head_note);
-    step_end(j->r, j->step_idx[i], t0, st, detail);
-}
 
-static const char *first_address_open(const run_ctx *r, int port)
-{
-    for (size_t a = 0; a < address_count(r); a++)
-        if (port_open(r, r->o->addresses[a].address, port))
-            return r->o->addresses[a].address;
-    return NULL;
-}
-
-static bool tls_ok_for(const run_ctx *r, const char *address, const char *sni)
-{
-    for (size_t i = 0; i < r->o->n_handshakes; i++) {
-        const od_handshake *hs = &r->o->handshakes[i];
-        if (hs->ok && !hs->cert_only && strcmp(hs->address, address) == 0 &&
-            ((sni == NULL && hs->sni == NULL) || (sni && hs->sni && strcmp(sni, hs->sni) == 0)))
-            return true;
-    }
-    return false;
-}
-
-static void stage_http(run_ctx *r, const od_strlist *names, const char *priority)
-{
-    const od_case *c = r->c;
-    if (cancelled(r))
-        return;
-    size_t max = (names->len ? names->len : 1) * 2;
-    http_jobs j = {.r = r};
-    j.step_idx = od_xcalloc(max, sizeof *j.step_idx);
-    j.req = od_xcalloc(max, sizeof *j.req);
-    j.res = od_xcalloc(max, sizeof *j.res);
-    j.retried = od_xcalloc(max, sizeof *j.retried);
-    bool ip_origin = od_is_ip_literal(c->origin_domain);
     for (int scheme = 0; scheme < 2; scheme++) {
         bool tls = scheme == 0;
-        if (tls ? !od_case_uses_https(c) : !od_case_uses_http(c))
-            continue;
-        int port = tls ? c->https_port : c->http_port;
-        const char *addr = first_address_open(r, port);
-        if (!addr)
-            continue;
-        for (size_t k = 0; k < names->len; k++) {
-            const char *host = names->items[k];
-            const char *sni = (ip_origin && !c->forward_host_header) ? NULL : host;
-            /* HTTP over TLS only where the handshake CloudFront would make works. */
-            if (tls && !tls_ok_for(r, addr, sni))
+        for (size_t i = 0; i < s->plan.n; i++) {
+            const od_plan_probe *q = probe_of(s, i);
+            probe_run *p = s->runs[i];
+            if (q->kind != OD_PLAN_HTTP || q->tls != tls || q->head != OD_PLAN_NONE || p->superseded ||
+                port_state(s, i) != 1 || (tls && !tls_ok(s, q->after)))
                 continue;
-            od_http_request *q = &j.req[j.n];
-            q->address = addr;
-            q->port = port;
-            q->tls = tls;
-            q->sni = sni;
-            q->host_header = host;
-            q->method = c->http_get ? "GET" : "HEAD";
-            q->priority = priority;
-            q->timeout_ms = r->timeout_ms;
-            q->response_timeout_ms = c->response_timeout_s * 1000;
-            q->cancel = r->opts->cancel;
-            char *name = od_xasprintf("HTTP %s %s://%s/ at %s:%d", q->method, tls ? "https" : "http", host, addr, port);
-            j.step_idx[j.n] = step_plan(r, name);
-            free(name);
-            j.n++;
+            size_t g = get_beside(s, i);
+            if (tls) {
+                o->handshake_count += p->ran;
+                if (g != OD_PLAN_NONE)
+                    o->handshake_count += s->runs[g]->ran;
+            }
+            if (!(p->ran && p->http.attempted) && !was_cancelled)
+                continue;   /* cannot happen: a request that counts has run */
+            od_http_result *dst = od_obs_add_http(o);
+            if (p->ran && p->http.attempted) {
+                if (g != OD_PLAN_NONE && head_unanswered(&p->http) && s->runs[g]->ran && s->runs[g]->http.responded) {
+                    *dst = s->runs[g]->http;
+                    memset(&s->runs[g]->http, 0, sizeof s->runs[g]->http);
+                } else {
+                    *dst = p->http;
+                    memset(&p->http, 0, sizeof p->http);
+                }
+            } else {
+                dst->scheme = od_xstrdup(tls ? "https" : "http");
+                snprintf(dst->address, sizeof dst->address, "%s", s->addresses[q->address].address);
+                dst->port = q->port;
+                dst->host_header = od_xstrdup(q->host);
+                dst->method = od_xstrdup(q->method);
+                dst->error = od_xstrdup("not run (cancelled)");
+            }
         }
     }
-    od_pool_run(j.n, stage_threads(j.n), http_job, &j);
-    for (size_t i = 0; i < j.n; i++) {
-        od_http_result *dst = od_obs_add_http(r->o);
-        if (j.res[i].attempted) {
-            *dst = j.res[i];
-            if (j.req[i].tls)
-                r->o->handshake_count += 1 + j.retried[i];
-        } else {
-            dst->scheme = od_xstrdup(j.req[i].tls ? "https" : "http");
-            snprintf(dst->address, sizeof dst->address, "%s", j.req[i].address);
-            dst->port = j.req[i].port;
-            dst->host_header = od_xstrdup(j.req[i].host_header);
-            dst->method = od_xstrdup(j.req[i].method);
-            dst->error = od_xstrdup("not run (cancelled)");
-        }
+}
+
+static void sched_free(sched *s)
+{
+    for (size_t i = 0; i < s->plan.n; i++) {
+        probe_run *p = s->runs[i];
+        od_tls_capture_free(&p->cap);
+        od_http_result_free(&p->http);
+        free(p->tcp.error);
+        free(p->bare.error);
+        free(p);
+        free(s->notes[i]);
     }
-    free(j.step_idx);
-    free(j.req);
-    free(j.res);
-    free(j.retried);
+    free(s->runs);
+    free(s->notes);
+    free(s->step_rank);
+    od_plan_free(&s->plan);
+    pthread_cond_destroy(&s->wake);
+}
+
+/* Steps appear as soon as they are known, in whatever order the network
+ * answers; the report lists them in the plan's order. */
+static void sort_steps(sched *s)
+{
+    od_observations *o = s->r->o;
+    size_t n = o->n_steps;
+    for (size_t i = 1; i < n; i++) {
+        od_step st = o->steps[i];
+        size_t rank = i < s->n_step_rank ? s->step_rank[i] : 0;
+        size_t k = i;
+        while (k > 0 && (k - 1 < s->n_step_rank ? s->step_rank[k - 1] : 0) > rank) {
+            o->steps[k] = o->steps[k - 1];
+            if (k < s->n_step_rank)
+                s->step_rank[k] = s->step_rank[k - 1];
+            k--;
+        }
+        o->steps[k] = st;
+        if (k < s->n_step_rank)
+            s->step_rank[k] = rank;
+    }
 }
 
 /* ---------------------------------------------------------------- judgement steps */
@@ -676,29 +1232,20 @@ int od_engine_run(const od_case *c, const od_engine_opts *opts, od_report *out)
     r.have_trust = true;
     out->obs.trust_store_used = od_xstrdup(r.trust.source);
 
-    od_strlist names;
-    od_case_expected_names(&out->input, &names);
-    char *priority = od_policy_priority(opts->policy, c->origin_ssl_protocols);
-
     stage_dns(&r);
-    if (out->obs.n_addresses > 0 && !cancelled(&r))
-        stage_tcp(&r);
-    if (!cancelled(&r))
-        stage_tls(&r, &names, priority);
-    if (!cancelled(&r))
-        stage_certificate_fallback(&r);
-    size_t chain_step = 0, names_step = 0;
-    bool judge_steps = od_case_uses_https(c) && !cancelled(&r) && out->obs.n_handshakes > 0;
-    if (judge_steps) {
-        chain_step = step_plan(&r, "Certificate chain analysis");
-        names_step = step_plan(&r, "Name checks");
-        step_begin(&r, chain_step, "building each path from the chain as sent");
-        step_begin(&r, names_step, NULL);
+    sched s;
+    memset(&s, 0, sizeof s);
+    s.r = &r;
+    s.plan.table_address = OD_PLAN_NONE;
+    pthread_cond_init(&s.wake, NULL);
+    s.addresses = out->obs.addresses;
+    s.n_addresses = address_count(&r);
+    if (s.n_addresses > 0 && !cancelled(&r)) {
+        od_plan_make(&out->input, opts->policy, s.addresses, s.n_addresses, &s.plan);
+        add_runs(&s, 0);
+        run_schedule(&s);
+        merge_schedule(&s);
     }
-    if (!cancelled(&r))
-        stage_ciphers(&r, &names);
-    if (!cancelled(&r))
-        stage_http(&r, &names, priority);
 
     out->obs.cancelled = cancelled(&r);
     for (size_t i = 0; i < out->obs.n_steps; i++)
@@ -706,22 +1253,22 @@ int od_engine_run(const od_case *c, const od_engine_opts *opts, od_report *out)
             out->obs.steps[i].status = OD_STEP_UNTESTED;
 
     od_engine_judge(opts, out, now);
-    if (judge_steps) {
+    if (s.judge_steps) {
         bool analysed = chains_analysed(&out->obs) > 0;
         char *ok = od_xasprintf("%zu chain%s analysed: complete, in order, trusted, valid", chains_analysed(&out->obs),
                                 chains_analysed(&out->obs) == 1 ? "" : "s");
         /* The judgement itself takes microseconds; the time shown is the
          * certificate parsing and path building done with the handshakes. */
         int64_t now_ms = od_now_ms();
-        end_judged_step(&r, chain_step, now_ms - r.analysis_ms, analysed, chain_ids,
+        end_judged_step(&r, s.chain_step, now_ms - r.analysis_ms, analysed, chain_ids,
                         sizeof chain_ids / sizeof chain_ids[0], ok);
         free(ok);
-        end_judged_step(&r, names_step, now_ms, analysed, name_ids, 1, "every expected name is covered");
+        end_judged_step(&r, s.names_step, now_ms, analysed, name_ids, 1, "every expected name is covered");
     }
+    sort_steps(&s);
+    sched_free(&s);
     emit(&r, OD_EV_DONE, NULL, out->would_fail ? OD_STEP_FAIL : OD_STEP_PASS, 0, out->summary);
 
-    free(priority);
-    od_strlist_free(&names);
     od_trust_free(&r.trust);
     pthread_mutex_destroy(&r.lock);
     return 0;

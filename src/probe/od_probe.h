@@ -25,6 +25,10 @@ void od_probe_tcp(const char *address, int port, int timeout_ms, od_tcp_result *
  * *state and *err describing why (err malloc'd). */
 int od_tcp_connect(const char *address, int port, int timeout_ms, od_tcp_state *state, char **err);
 
+/* Told once how a probe's connection went (from the probe's thread), so
+ * the engine can take the TCP result from connections it makes anyway. */
+typedef void (*od_connect_fn)(void *ctx, od_tcp_state state, const char *error, int64_t duration_ms);
+
 /* ---- TLS handshake ---- */
 typedef struct {
     const char *address;
@@ -33,6 +37,9 @@ typedef struct {
     int timeout_ms;
     const char *priority;       /* GnuTLS priority string; NULL: permissive (TLS1.0-1.3, all suites GnuTLS has) */
     atomic_bool *cancel;        /* may be NULL */
+    bool stop_at_server_hello;  /* end once the origin has chosen (version, suite): no certificates */
+    od_connect_fn on_connect;   /* may be NULL */
+    void *connect_ctx;
 } od_tls_request;
 
 typedef struct {
@@ -56,6 +63,10 @@ char *od_policy_priority(const od_policy *p, unsigned protocols);
  * GnuTLS cannot offer it (SSLv3 compiled out, suite not valid there). */
 char *od_suite_priority(const od_policy *p, const od_policy_suite *s, unsigned proto);
 
+/* Priority string offering one protocol alone with everything this GnuTLS
+ * has at it (the protocol row of the table). malloc'd; NULL for SSL 3.0. */
+char *od_protocol_priority(unsigned proto);
+
 /* ---- protocol support and cipher table ----
  * For each protocol TLS1.0..1.3: does the origin accept it (any suite)?
  * For TLS1.0-1.2: each CloudFront suite alone, with only CloudFront's
@@ -65,6 +76,32 @@ char *od_suite_priority(const od_policy *p, const od_policy_suite *s, unsigned p
 int od_probe_cipher_table(const char *address, int port, const char *sni,
                           const od_policy *p, int timeout_ms, int concurrency,
                           atomic_bool *cancel, od_observations *o);
+
+/* The same table from handshakes run elsewhere (the engine's schedule).
+ * A cell is what one table handshake told: accepted, refused, or
+ * untested with why. */
+typedef struct {
+    bool present;              /* a probe was planned for this cell */
+    bool ran;                  /* its handshake was attempted */
+    od_tri result;
+    char *detail;
+    char *cipher;              /* the suite the origin chose, when accepted */
+} od_table_cell;
+
+void od_table_cell_of(const od_handshake *hs, od_table_cell *cell);
+void od_table_cell_free(od_table_cell *cell);
+/* Protocol cells for TLS1.0, 1.1, 1.2, 1.3 in that order. */
+#define OD_TABLE_PROTOCOLS 4
+/* Suite cells indexed [protocol row * n_suites + suite], protocol rows
+ * SSLv3, TLS1.0, TLS1.1, TLS1.2: OD_TABLE_ROWS * p->n_suites cells. */
+#define OD_TABLE_ROWS 4
+/* Row of the suite table for one OD_PROTO_* bit, or -1. */
+int od_table_row(unsigned proto);
+/* Appends the protocol rows and the cipher rows to o; returns the number
+ * of handshakes the cells ran. Suite cells count only where their
+ * protocol was accepted. */
+int od_cipher_table_fill(const od_policy *p, const od_table_cell *protocols, const od_table_cell *suites,
+                         od_observations *o);
 
 /* ---- HTTP ---- */
 typedef struct {
@@ -78,6 +115,8 @@ typedef struct {
     int timeout_ms;             /* connect and handshake each */
     int response_timeout_ms;    /* the answer: first byte, then the rest of the head; 0: timeout_ms */
     atomic_bool *cancel;
+    od_connect_fn on_connect;   /* may be NULL */
+    void *connect_ctx;
 } od_http_request;
 
 /* Sends METHOD / with Host, reads the status line and headers (bounded in

@@ -138,105 +138,63 @@ char *od_suite_priority(const od_policy *p, const od_policy_suite *s, unsigned p
     return od_buf_steal(&b);
 }
 
-/* ---- the probing ---- */
-
-typedef struct {
-    char *priority;            /* owned */
-    bool ran;
-    od_tri result;
-    char *detail;              /* owned */
-    char *cipher;              /* owned: the negotiated suite, when accepted */
-} table_job;
-
-typedef struct {
-    const char *address;
-    int port;
-    const char *sni;
-    int timeout_ms;
-    atomic_bool *cancel;
-    table_job *jobs;
-} table_ctx;
-
-static bool is_cancelled(const atomic_bool *c)
+char *od_protocol_priority(unsigned proto)
 {
-    return c && atomic_load(c);
+    const char *v = version_token(proto);
+    return v ? od_xasprintf("%s:-VERS-ALL:+%s", od_tls_permissive_priority, v) : NULL;
 }
 
-/* Each job touches only its own slot. */
-static void run_job(void *vctx, size_t index)
+int od_table_row(unsigned proto)
 {
-    table_ctx *ctx = vctx;
-    table_job *job = &ctx->jobs[index];
-    if (is_cancelled(ctx->cancel)) {
-        job->result = OD_TRI_UNTESTED;
-        job->detail = od_xstrdup("cancelled");
-        return;
-    }
-    od_tls_request req = {
-        .address = ctx->address,
-        .port = ctx->port,
-        .sni = ctx->sni,
-        .timeout_ms = ctx->timeout_ms,
-        .priority = job->priority,
-        .cancel = ctx->cancel,
-    };
-    od_tls_capture cap;
-    od_probe_tls(&req, &cap);
-    job->ran = true;
-    const od_handshake *hs = &cap.hs;
+    for (size_t i = 0; i < N_TABLE; i++)
+        if (table_protocols[i] == proto)
+            return (int)i;
+    return -1;
+}
+
+/* ---- cells: what one table handshake told ---- */
+
+void od_table_cell_of(const od_handshake *hs, od_table_cell *cell)
+{
+    cell->present = true;
+    cell->ran = true;
     switch (hs->outcome) {
     case OD_TLS_OK:
-        job->result = OD_TRI_YES;
-        job->cipher = od_xstrdup(hs->cipher);
-        job->detail = od_xasprintf("negotiated %s with %s", hs->version ? hs->version : "?",
-                                   hs->cipher ? hs->cipher : "?");
+        cell->result = OD_TRI_YES;
+        cell->cipher = od_xstrdup(hs->cipher);
+        cell->detail = od_xasprintf("negotiated %s with %s", hs->version ? hs->version : "?",
+                                    hs->cipher ? hs->cipher : "?");
         break;
     case OD_TLS_CLIENT_CERT_REQUIRED:
         /* The origin chose a suite and moved on to ask for a certificate. */
-        job->result = OD_TRI_YES;
-        job->detail = od_xstrdup("accepted, then a client certificate was required");
+        cell->result = OD_TRI_YES;
+        cell->detail = od_xstrdup("accepted, then a client certificate was required");
         break;
     case OD_TLS_ALERT:
     case OD_TLS_CLOSED:
     case OD_TLS_VERSION_REFUSED:
-        job->result = OD_TRI_NO;
-        job->detail = od_xstrdup(hs->error ? hs->error : "refused");
+        cell->result = OD_TRI_NO;
+        cell->detail = od_xstrdup(hs->error ? hs->error : "refused");
         break;
     default:
         /* Timeouts, connect failures, not TLS: we learnt nothing. */
-        job->result = OD_TRI_UNTESTED;
-        job->detail = od_xasprintf("%s: %s", od_tls_outcome_name(hs->outcome), hs->error ? hs->error : "failed");
+        cell->result = OD_TRI_UNTESTED;
+        cell->detail = od_xasprintf("%s: %s", od_tls_outcome_name(hs->outcome), hs->error ? hs->error : "failed");
         break;
     }
-    od_tls_capture_free(&cap);
 }
 
-static void free_jobs(table_job *jobs, size_t n)
+void od_table_cell_free(od_table_cell *cell)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(jobs[i].priority);
-        free(jobs[i].detail);
-        free(jobs[i].cipher);
-    }
-    free(jobs);
+    free(cell->detail);
+    free(cell->cipher);
+    memset(cell, 0, sizeof *cell);
 }
 
-int od_probe_cipher_table(const char *address, int port, const char *sni, const od_policy *p, int timeout_ms,
-                          int concurrency, atomic_bool *cancel, od_observations *o)
+int od_cipher_table_fill(const od_policy *p, const od_table_cell *protocols, const od_table_cell *suites,
+                         od_observations *o)
 {
-    if (concurrency <= 0)
-        concurrency = DEFAULT_CONCURRENCY;
     int handshakes = 0;
-    table_ctx ctx = { address, port, sni, timeout_ms, cancel, NULL };
-
-    /* 1. Each protocol alone, everything this GnuTLS has at that version. */
-    table_job *pjobs = od_xcalloc(N_PROBED, sizeof *pjobs);
-    for (size_t i = 0; i < N_PROBED; i++)
-        pjobs[i].priority = od_xasprintf("%s:-VERS-ALL:+%s", od_tls_permissive_priority,
-                                         version_token(probed_protocols[i]));
-    ctx.jobs = pjobs;
-    od_pool_run(N_PROBED, concurrency < (int)N_PROBED ? concurrency : (int)N_PROBED, run_job, &ctx);
-
     od_tri proto_result[N_TABLE];
     const char *proto_detail[N_TABLE];
     proto_result[0] = OD_TRI_UNTESTED;
@@ -246,89 +204,151 @@ int od_probe_cipher_table(const char *address, int port, const char *sni, const 
     pr->accepted = OD_TRI_UNTESTED;
     pr->detail = od_xstrdup(SSL3_UNAVAILABLE);
     for (size_t i = 0; i < N_PROBED; i++) {
-        if (pjobs[i].ran)
+        const od_table_cell *cell = &protocols[i];
+        if (cell->ran)
             handshakes++;
         pr = od_obs_add_protocol(o);
         pr->proto = probed_protocols[i];
-        pr->accepted = pjobs[i].result;
-        pr->detail = od_xstrdup(pjobs[i].detail);
-        pr->negotiated_cipher = od_xstrdup(pjobs[i].cipher);
+        pr->accepted = cell->present ? cell->result : OD_TRI_UNTESTED;
+        pr->detail = od_xstrdup(cell->present ? cell->detail : "cancelled");
+        pr->negotiated_cipher = od_xstrdup(cell->cipher);
         if (i + 1 < N_TABLE) {
-            proto_result[i + 1] = pjobs[i].result;
-            proto_detail[i + 1] = pjobs[i].detail;
+            proto_result[i + 1] = pr->accepted;
+            proto_detail[i + 1] = pr->detail;
         }
     }
-
-    /* 2. One job per (protocol, suite) worth a handshake. */
-    size_t n_rows = N_TABLE * p->n_suites;
-    table_job *sjobs = od_xcalloc(n_rows ? n_rows : 1, sizeof *sjobs);
-    size_t *job_of_row = od_xcalloc(n_rows ? n_rows : 1, sizeof *job_of_row);
-    char **reason_of_row = od_xcalloc(n_rows ? n_rows : 1, sizeof *reason_of_row);
-    od_tri *result_of_row = od_xcalloc(n_rows ? n_rows : 1, sizeof *result_of_row);
-    size_t n_jobs = 0;
     for (size_t pi = 0; pi < N_TABLE; pi++) {
         unsigned proto = table_protocols[pi];
         for (size_t si = 0; si < p->n_suites; si++) {
-            size_t row = pi * p->n_suites + si;
             const od_policy_suite *s = &p->suites[si];
-            job_of_row[row] = SIZE_MAX;
-            result_of_row[row] = OD_TRI_UNTESTED;
-            if (!(s->protocols & proto & p->protocols)) {
-                reason_of_row[row] = od_xasprintf("not offered by CloudFront at %s", od_proto_name(proto));
-            } else if (proto == OD_PROTO_SSLV3) {
-                reason_of_row[row] = od_xstrdup(SSL3_UNAVAILABLE);
-            } else if (proto_result[pi] == OD_TRI_NO) {
-                result_of_row[row] = OD_TRI_NO;
-                reason_of_row[row] = od_xasprintf("protocol refused: %s", proto_detail[pi]);
-            } else if (proto_result[pi] == OD_TRI_UNTESTED) {
-                reason_of_row[row] = od_xasprintf("%s not tested: %s", od_proto_name(proto), proto_detail[pi]);
-            } else {
-                char *prio = od_suite_priority(p, s, proto);
-                if (!prio) {
-                    reason_of_row[row] = od_xasprintf("this GnuTLS cannot offer %s at %s (disabled by a "
-                                                      "system policy?)",
-                                                      s->openssl_name, od_proto_name(proto));
-                } else {
-                    sjobs[n_jobs].priority = prio;
-                    job_of_row[row] = n_jobs++;
-                }
-            }
-        }
-    }
-    ctx.jobs = sjobs;
-    if (n_jobs)
-        od_pool_run(n_jobs, concurrency, run_job, &ctx);
-
-    for (size_t pi = 0; pi < N_TABLE; pi++) {
-        unsigned proto = table_protocols[pi];
-        for (size_t si = 0; si < p->n_suites; si++) {
-            size_t row = pi * p->n_suites + si;
-            const od_policy_suite *s = &p->suites[si];
+            const od_table_cell *cell = &suites[pi * p->n_suites + si];
+            if (cell->ran)
+                handshakes++;
             od_cipher_row *r = od_obs_add_cipher(o);
             r->proto = proto;
             r->name = od_xstrdup(s->openssl_name);
             r->iana = od_xstrdup(s->iana);
             r->cloudfront_offers = (s->protocols & proto & p->protocols) != 0;
-            if (job_of_row[row] != SIZE_MAX) {
-                table_job *j = &sjobs[job_of_row[row]];
-                if (j->ran)
-                    handshakes++;
-                r->origin_accepts = j->result;
-                r->reason = j->result == OD_TRI_YES ? NULL : od_xstrdup(j->detail);
+            r->origin_accepts = OD_TRI_UNTESTED;
+            if (!r->cloudfront_offers) {
+                r->reason = od_xasprintf("not offered by CloudFront at %s", od_proto_name(proto));
+            } else if (proto == OD_PROTO_SSLV3) {
+                r->reason = od_xstrdup(SSL3_UNAVAILABLE);
+            } else if (proto_result[pi] == OD_TRI_NO) {
+                r->origin_accepts = OD_TRI_NO;
+                r->reason = od_xasprintf("protocol refused: %s", proto_detail[pi]);
+            } else if (proto_result[pi] == OD_TRI_UNTESTED) {
+                r->reason = od_xasprintf("%s not tested: %s", od_proto_name(proto), proto_detail[pi]);
+            } else if (!cell->present) {
+                r->reason = od_xasprintf("this GnuTLS cannot offer %s at %s (disabled by a system policy?)",
+                                         s->openssl_name, od_proto_name(proto));
             } else {
-                r->origin_accepts = result_of_row[row];
-                r->reason = reason_of_row[row];
-                reason_of_row[row] = NULL;
+                r->origin_accepts = cell->result;
+                r->reason = cell->result == OD_TRI_YES ? NULL : od_xstrdup(cell->detail);
             }
         }
     }
+    return handshakes;
+}
 
-    for (size_t i = 0; i < n_rows; i++)
-        free(reason_of_row[i]);
-    free(reason_of_row);
-    free(result_of_row);
-    free(job_of_row);
-    free_jobs(sjobs, n_jobs);
-    free_jobs(pjobs, N_PROBED);
+/* ---- the table on its own: protocols first, then suites, on a pool ---- */
+
+typedef struct {
+    char *priority;            /* owned */
+    od_table_cell *cell;
+} table_job;
+
+typedef struct {
+    const char *address;
+    int port;
+    const char *sni;
+    int timeout_ms;
+    atomic_bool *cancel;
+    table_job *jobs;
+    bool stop_at_server_hello;
+} table_ctx;
+
+/* Each job touches only its own cell. */
+static void run_job(void *vctx, size_t index)
+{
+    table_ctx *ctx = vctx;
+    table_job *job = &ctx->jobs[index];
+    if (ctx->cancel && atomic_load(ctx->cancel)) {
+        job->cell->present = true;
+        job->cell->result = OD_TRI_UNTESTED;
+        job->cell->detail = od_xstrdup("cancelled");
+        return;
+    }
+    od_tls_request req = {
+        .address = ctx->address,
+        .port = ctx->port,
+        .sni = ctx->sni,
+        .timeout_ms = ctx->timeout_ms,
+        .priority = job->priority,
+        .cancel = ctx->cancel,
+        .stop_at_server_hello = ctx->stop_at_server_hello,
+    };
+    od_tls_capture cap;
+    od_probe_tls(&req, &cap);
+    od_table_cell_of(&cap.hs, job->cell);
+    od_tls_capture_free(&cap);
+}
+
+int od_probe_cipher_table(const char *address, int port, const char *sni, const od_policy *p, int timeout_ms,
+                          int concurrency, atomic_bool *cancel, od_observations *o)
+{
+    if (concurrency <= 0)
+        concurrency = DEFAULT_CONCURRENCY;
+    /* Protocol probes finish the handshake: GnuTLS names the suite the
+     * origin chose only then. A suite probe needs only the ServerHello. */
+    table_ctx ctx = { address, port, sni, timeout_ms, cancel, NULL, false };
+    od_table_cell protocols[N_PROBED];
+    memset(protocols, 0, sizeof protocols);
+    size_t n_cells = N_TABLE * p->n_suites;
+    od_table_cell *suites = od_xcalloc(n_cells ? n_cells : 1, sizeof *suites);
+
+    /* 1. Each protocol alone, everything this GnuTLS has at that version. */
+    table_job pjobs[N_PROBED];
+    for (size_t i = 0; i < N_PROBED; i++) {
+        pjobs[i].priority = od_protocol_priority(probed_protocols[i]);
+        pjobs[i].cell = &protocols[i];
+    }
+    ctx.jobs = pjobs;
+    od_pool_run(N_PROBED, concurrency < (int)N_PROBED ? concurrency : (int)N_PROBED, run_job, &ctx);
+
+    /* 2. Each suite alone at each protocol the origin accepted. */
+    table_job *sjobs = od_xcalloc(n_cells ? n_cells : 1, sizeof *sjobs);
+    size_t n_jobs = 0;
+    for (size_t pi = 1; pi < N_TABLE; pi++) {
+        if (protocols[pi - 1].result != OD_TRI_YES)
+            continue;
+        for (size_t si = 0; si < p->n_suites; si++) {
+            const od_policy_suite *s = &p->suites[si];
+            if (!(s->protocols & table_protocols[pi] & p->protocols))
+                continue;
+            char *prio = od_suite_priority(p, s, table_protocols[pi]);
+            if (!prio)
+                continue;
+            sjobs[n_jobs].priority = prio;
+            sjobs[n_jobs].cell = &suites[pi * p->n_suites + si];
+            n_jobs++;
+        }
+    }
+    ctx.jobs = sjobs;
+    ctx.stop_at_server_hello = true;
+    if (n_jobs)
+        od_pool_run(n_jobs, concurrency, run_job, &ctx);
+
+    int handshakes = od_cipher_table_fill(p, protocols, suites, o);
+    for (size_t i = 0; i < n_jobs; i++)
+        free(sjobs[i].priority);
+    free(sjobs);
+    for (size_t i = 0; i < N_PROBED; i++) {
+        free(pjobs[i].priority);
+        od_table_cell_free(&protocols[i]);
+    }
+    for (size_t i = 0; i < n_cells; i++)
+        od_table_cell_free(&suites[i]);
+    free(suites);
     return handshakes;
 }

@@ -181,6 +181,8 @@ void od_probe_http(const od_http_request *req, od_http_result *out)
             .timeout_ms = timeout_ms,
             .priority = req->priority,
             .cancel = req->cancel,
+            .on_connect = req->on_connect,
+            .connect_ctx = req->connect_ctx,
         };
         od_tls_capture cap;
         c.tls = od_tls_session_open(&treq, &cap);
@@ -193,7 +195,10 @@ void od_probe_http(const od_http_request *req, od_http_result *out)
     } else {
         od_tcp_state st;
         char *err = NULL;
+        int64_t connect_started = od_now_ms();
         c.fd = od_tcp_connect(req->address, req->port, timeout_ms, &st, &err);
+        if (req->on_connect)
+            req->on_connect(req->connect_ctx, st, err, od_now_ms() - connect_started);
         if (c.fd < 0) {
             out->error = od_xasprintf("TCP %s: %s", od_tcp_state_name(st), err ? err : "failed");
             free(err);

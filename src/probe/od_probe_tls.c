@@ -23,8 +23,11 @@ const char od_tls_permissive_priority[] =
     "+ARCFOUR-128:+3DES-CBC:+AES-128-CBC:+AES-256-CBC:+MD5:+SHA1:+SHA256:+SHA384:"
     "+GROUP-ALL:+SIGN-ALL:+CTYPE-X509";
 
-/* How long to wait, after a TLS 1.3 handshake that requested a client
- * certificate, for the server's verdict (alert 116) on the first read. */
+/* Returned by our handshake hooks to end gnutls_handshake or a read on
+ * purpose: the origin has said what we wanted to know. */
+#define OD_E_HEARD_ENOUGH GNUTLS_E_APPLICATION_ERROR_MAX
+/* The longest wait for the verdict of an origin that answers neither our
+ * KeyUpdate nor with a session ticket (only such an origin waits). */
 #define CLIENT_CERT_VERDICT_MS 1000
 /* Poll in slices so a cancel request is noticed mid-handshake. */
 #define CANCEL_SLICE_MS 100
@@ -36,6 +39,7 @@ struct od_tls_session {
     int fd;
     atomic_bool *cancel;
     bool cert_requested;                 /* set by the retrieve callback */
+    bool stopped_at_hello;               /* handshake ended on purpose after the ServerHello */
     unsigned char first[FIRST_BYTES];    /* the first bytes the peer sent */
     size_t n_first;
 };
@@ -145,6 +149,30 @@ static int retrieve_fn(gnutls_session_t session, const gnutls_datum_t *req_ca_rd
     *pcert_length = 0;
     *privkey = NULL;
     return 0;
+}
+
+/* A suite or protocol probe only needs what the origin chose: the
+ * ServerHello says it, one round trip before the handshake would end. */
+static int server_hello_hook(gnutls_session_t session, unsigned int htype, unsigned when, unsigned int incoming,
+                             const gnutls_datum_t *msg)
+{
+    (void)session;
+    (void)when;
+    (void)msg;
+    return incoming && htype == GNUTLS_HANDSHAKE_SERVER_HELLO ? OD_E_HEARD_ENOUGH : 0;
+}
+
+/* After the handshake, any handshake message from the origin (a session
+ * ticket, or its answer to our KeyUpdate) means it judged our empty
+ * certificate and went on. */
+static int post_handshake_hook(gnutls_session_t session, unsigned int htype, unsigned when, unsigned int incoming,
+                               const gnutls_datum_t *msg)
+{
+    (void)session;
+    (void)htype;
+    (void)when;
+    (void)msg;
+    return incoming ? OD_E_HEARD_ENOUGH : 0;
 }
 
 /* "GNUTLS_A_HANDSHAKE_FAILURE" -> "handshake_failure". */
@@ -293,9 +321,18 @@ static void classify_failure(od_tls_session *s, int rc, int timeout_ms, od_hands
 }
 
 /* In TLS 1.3 the server judges the (empty) client Certificate after its
- * own Finished, so a required certificate shows only on the first read. */
+ * own Finished, so a required certificate shows only on the first read.
+ * Rather than wait a fixed time for an alert that may never come, ask
+ * for an answer: a KeyUpdate that requests the origin's own. What comes
+ * first tells: an alert or a close (required), or any handshake message
+ * (a session ticket, its KeyUpdate: the origin went on). */
 static void check_client_cert_verdict(od_tls_session *s, int timeout_ms, od_handshake *hs)
 {
+    gnutls_handshake_set_hook_function(s->session, GNUTLS_HANDSHAKE_ANY, GNUTLS_HOOK_POST, post_handshake_hook);
+    int rc;
+    do
+        rc = gnutls_session_key_update(s->session, GNUTLS_KU_PEER);
+    while (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED);
     int ms = timeout_ms < CLIENT_CERT_VERDICT_MS ? timeout_ms : CLIENT_CERT_VERDICT_MS;
     gnutls_record_set_timeout(s->session, (unsigned)(ms > 0 ? ms : 1));
     char buf[256];
@@ -374,7 +411,10 @@ static od_tls_session *open_session(const od_tls_request *req, od_tls_capture *o
 
     od_tcp_state st;
     char *err = NULL;
+    int64_t connect_started = od_now_ms();
     s->fd = od_tcp_connect(req->address, req->port, timeout_ms, &st, &err);
+    if (req->on_connect)
+        req->on_connect(req->connect_ctx, st, err, od_now_ms() - connect_started);
     if (s->fd < 0) {
         hs->outcome = OD_TLS_CONNECT_FAILED;
         hs->error = od_xasprintf("TCP %s: %s", od_tcp_state_name(st), err ? err : "failed");
@@ -397,6 +437,9 @@ static od_tls_session *open_session(const od_tls_request *req, od_tls_capture *o
     gnutls_transport_set_pull_function(s->session, pull_fn);
     gnutls_transport_set_pull_timeout_function(s->session, pull_timeout_fn);
 
+    if (req->stop_at_server_hello)
+        gnutls_handshake_set_hook_function(s->session, GNUTLS_HANDSHAKE_SERVER_HELLO, GNUTLS_HOOK_POST,
+                                           server_hello_hook);
     int64_t deadline = od_now_ms() + timeout_ms;
     do {
         int64_t left = deadline - od_now_ms();
@@ -406,7 +449,11 @@ static od_tls_session *open_session(const od_tls_request *req, od_tls_capture *o
         }
         gnutls_handshake_set_timeout(s->session, (unsigned)left);
         rc = gnutls_handshake(s->session);
-    } while (rc < 0 && !gnutls_error_is_fatal(rc) && !cancelled(req->cancel));
+    } while (rc < 0 && rc != OD_E_HEARD_ENOUGH && !gnutls_error_is_fatal(rc) && !cancelled(req->cancel));
+    if (rc == OD_E_HEARD_ENOUGH) {
+        s->stopped_at_hello = true;
+        rc = 0;
+    }
 
     hs->client_cert_requested = s->cert_requested || gnutls_certificate_client_get_request_status(s->session);
     copy_peers(s, out);
@@ -414,7 +461,7 @@ static od_tls_session *open_session(const od_tls_request *req, od_tls_capture *o
         hs->ok = true;
         hs->outcome = OD_TLS_OK;
         record_negotiated(s, hs);
-        if (verdict_read && hs->client_cert_requested &&
+        if (verdict_read && !s->stopped_at_hello && hs->client_cert_requested &&
             gnutls_protocol_get_version(s->session) == GNUTLS_TLS1_3)
             check_client_cert_verdict(s, timeout_ms, hs);
     } else {
@@ -488,7 +535,8 @@ void od_tls_session_close(od_tls_session *s)
 {
     if (!s)
         return;
-    gnutls_bye(s->session, GNUTLS_SHUT_WR);
+    if (!s->stopped_at_hello)   /* mid-handshake there is nothing to close politely */
+        gnutls_bye(s->session, GNUTLS_SHUT_WR);
     session_free(s);
 }
 
