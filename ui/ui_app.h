@@ -1,5 +1,6 @@
-/* The UI's model: one app state, one loop, a base screen plus a stack of
- * overlays (help, export, yes/no). Handlers change the model; drawing is
+/* The UI's model: one app state, one loop (ui_app.c), a base screen plus a
+ * stack of overlays (help, export, yes/no). Each screen and overlay is a
+ * ui_screen_ops in its own file; handlers change the model, drawing is
  * done from the model on every pass of the loop. Internal to ui/. */
 #ifndef UI_APP_H
 #define UI_APP_H
@@ -16,17 +17,17 @@
 #include "ui_keys.h"
 #include "ui_lineedit.h"
 #include "ui_list.h"
+#include "ui_panes.h"
 #include "ui_term.h"
 #include "ui_text.h"
 
-typedef enum { UI_SCR_START, UI_SCR_WIZARD, UI_SCR_PROGRESS, UI_SCR_RESULTS } ui_screen;
+typedef enum { UI_SCR_START, UI_SCR_WIZARD, UI_SCR_PROGRESS, UI_SCR_RESULTS, UI_SCR_COUNT } ui_screen;
 /* what the first screen shows */
 typedef enum { UI_ST_MENU, UI_ST_OPEN, UI_ST_IMPORT, UI_ST_LABS, UI_ST_ORIGINS, UI_ST_HOST } ui_start_mode;
-typedef enum { UI_OV_HELP, UI_OV_EXPORT, UI_OV_CONFIRM } ui_overlay;
+typedef enum { UI_OV_HELP, UI_OV_EXPORT, UI_OV_CONFIRM, UI_OV_COUNT } ui_overlay;
 typedef enum { UI_ASK_QUIT, UI_ASK_OVERWRITE, UI_ASK_QUIT_WIZARD } ui_question;
 
 enum { UI_W_DOMAIN, UI_W_PROTOCOLS, UI_W_PORTS, UI_W_HOST, UI_W_CNAMES, UI_W_REVIEW, UI_W_COUNT };
-enum { UI_P_FINDINGS, UI_P_CHAIN, UI_P_CERT, UI_P_CIPHERS, UI_P_HTTP, UI_P_LOG, UI_P_COUNT };
 
 #define UI_MIN_COLS 80
 #define UI_MIN_LINES 24
@@ -100,10 +101,9 @@ typedef struct {
     od_report *owned_report;
     const od_report *report;
     bool exported;
-    int pane;
+    size_t pane;                 /* index into ui_pane_table */
     int side;                    /* 0 list, 1 detail */
-    ui_list lists[UI_P_COUNT][2];
-    size_t chain_hs;             /* index into the handshakes with a chain */
+    ui_pane_state panes[UI_PANE_MAX];
     bool searching;
     ui_lineedit search_edit;
     char search[UI_LE_MAX];
@@ -130,42 +130,66 @@ typedef struct {
     ui_click_kind click_kind[UI_MAX_ROWS];
     int click_index[UI_MAX_ROWS];
     int split_x;                 /* columns >= split_x are the detail side */
-    int tab_x[UI_P_COUNT + 1];
+    int tab_x[UI_PANE_MAX + 1];
     int bar_x[32];
     int bar_key[32];
     int n_bar;
 } ui_app;
 
+/* A screen or an overlay: how it draws, what its keys and clicks do, and
+ * which key context it is in (the key table's). */
+typedef struct {
+    void (*draw)(ui_app *a);
+    void (*key)(ui_app *a, int key, ui_action act);
+    void (*click)(ui_app *a, int y, int x, int button);   /* NULL: clicks do nothing */
+    ui_ctx (*ctx)(const ui_app *a);
+} ui_screen_ops;
+
+extern const ui_screen_ops ui_screen_start, ui_screen_wizard, ui_screen_progress, ui_screen_results;
+extern const ui_screen_ops ui_overlay_help, ui_overlay_export, ui_overlay_confirm;
+
 /* ui_wizard.c */
 void ui_wizard_enter(ui_app *a, int step);
-void ui_wizard_draw(ui_app *a);
-void ui_wizard_key(ui_app *a, int key, ui_action act);
-void ui_wizard_click(ui_app *a, int index);
 void ui_wizard_load(ui_app *a);          /* editors from answers */
 /* Validates every answer into a->answers; false: moved to the bad step. */
 bool ui_wizard_commit_all(ui_app *a);
 
 /* ui_start.c */
 void ui_start_enter(ui_app *a);          /* the first screen's menu (stops a lab) */
-void ui_start_draw(ui_app *a);
-void ui_start_key(ui_app *a, int key, ui_action act);
-void ui_start_click(ui_app *a, int index);
-ui_ctx ui_start_ctx(const ui_app *a);
 void ui_start_free(ui_app *a);           /* import state, lab */
 /* Shows a loaded report as a saved one (takes ownership). */
 void ui_open_loaded(ui_app *a, od_report *r);
 
-/* ui_app.c */
+/* ui_run.c */
+void ui_start_run(ui_app *a);
+/* Hands the engine's waiting events to the model. */
+void ui_run_drain(ui_app *a);
+/* Cancels the run and waits for the worker, still draining its events. */
+void ui_run_stop(ui_app *a);
+void ui_run_free(ui_app *a);             /* the live step list */
+
+/* ui_results.c */
+void ui_show_results(ui_app *a);
+/* The pane inputs for the report shown (certificate ages as of the check). */
+ui_pane_env ui_results_env(const ui_app *a);
+
+/* ui_overlays.c */
+void ui_export_open(ui_app *a);
+
+/* ui_screen.c */
 void ui_reset_results(ui_app *a);
 void ui_set_msg(ui_app *a, ui_role role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void ui_start_run(ui_app *a);
 void ui_push(ui_app *a, ui_overlay ov);
 void ui_ask(ui_app *a, ui_question q);
 void ui_request_quit(ui_app *a);
 /* Title line and status bar, shared by every screen. */
 void ui_draw_title(ui_app *a, const char *right);
 void ui_draw_status(ui_app *a, ui_ctx ctx);
-/* Maps a curses key to a line-editor operation; false if it is not one. */
+/* The context's own labelled keys as "Enter: write   Tab: field ...",
+ * for a hint line inside a dialog. */
+void ui_hints_text(ui_ctx ctx, char *buf, size_t n);
+/* A key for a text field: typed text or an editing key (the key table's
+ * UI_CTX_TEXT); false if it is neither. */
 bool ui_le_key(ui_lineedit *e, int key);
 
 #endif

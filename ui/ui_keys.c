@@ -15,9 +15,7 @@ static const ui_binding table[] = {
     {UI_CTX_COMMON, UI_KEY_CTRL('l'), UI_A_REDRAW, "^L", "", "redraw the screen"},
 
     /* the first screen and its lists */
-    {UI_CTX_START, '\n', UI_A_ACCEPT, "Enter", "choose", "choose the selected line"},
-    {UI_CTX_START, '\r', UI_A_ACCEPT, "Enter", "", "choose the selected line"},
-    {UI_CTX_START, F(KEY_ENTER), UI_A_ACCEPT, "Enter", "", "choose the selected line"},
+    {UI_CTX_START, UI_KEY_ENTER, UI_A_ACCEPT, "Enter", "choose", "choose the selected line"},
     {UI_CTX_START, F(KEY_UP), UI_A_UP, "Up", "", "previous line"},
     {UI_CTX_START, 'k', UI_A_UP, "k", "", "previous line"},
     {UI_CTX_START, F(KEY_DOWN), UI_A_DOWN, "Down", "", "next line"},
@@ -36,15 +34,11 @@ static const ui_binding table[] = {
     {UI_CTX_START, '4', UI_A_PANE_4, "4", "", "first screen: Practice lab"},
 
     /* the first screen's file name prompts */
-    {UI_CTX_PROMPT, '\n', UI_A_ACCEPT, "Enter", "open", "open the file"},
-    {UI_CTX_PROMPT, '\r', UI_A_ACCEPT, "Enter", "", "open the file"},
-    {UI_CTX_PROMPT, F(KEY_ENTER), UI_A_ACCEPT, "Enter", "", "open the file"},
+    {UI_CTX_PROMPT, UI_KEY_ENTER, UI_A_ACCEPT, "Enter", "open", "open the file"},
     {UI_CTX_PROMPT, UI_KEY_ESC, UI_A_BACK, "Esc", "back", "back to the first screen"},
 
     /* the wizard */
-    {UI_CTX_WIZARD, '\n', UI_A_ACCEPT, "Enter", "accept", "accept this answer and go on"},
-    {UI_CTX_WIZARD, '\r', UI_A_ACCEPT, "Enter", "", "accept this answer and go on"},
-    {UI_CTX_WIZARD, F(KEY_ENTER), UI_A_ACCEPT, "Enter", "", "accept this answer and go on"},
+    {UI_CTX_WIZARD, UI_KEY_ENTER, UI_A_ACCEPT, "Enter", "accept", "accept this answer and go on"},
     {UI_CTX_WIZARD, '\t', UI_A_NEXT, "Tab", "next", "next question"},
     {UI_CTX_WIZARD, F(KEY_BTAB), UI_A_PREV, "S-Tab", "back", "previous question"},
     {UI_CTX_WIZARD, UI_KEY_ESC, UI_A_BACK, "Esc", "", "go back one question"},
@@ -56,27 +50,32 @@ static const ui_binding table[] = {
     {UI_CTX_WIZARD, F(KEY_NPAGE), UI_A_NEXT, "PgDn", "", "next question"},
     {UI_CTX_WIZARD, ' ', UI_A_TOGGLE, "Space", "select", "select / toggle a choice"},
     {UI_CTX_WIZARD, F(KEY_DC), UI_A_DELETE, "Del", "", "delete the selected name (names list)"},
+    {UI_CTX_WIZARD, 'd', UI_A_DELETE, "d", "", "delete the selected name (names list)"},
     {UI_CTX_WIZARD, F(KEY_F(5)), UI_A_RUN, "F5", "run", "run the checks now (from any question)"},
+    {UI_CTX_WIZARD, 'r', UI_A_RUN, "r", "", "run the checks (on the review, and where nothing is typed)"},
 
     /* the step screen */
     {UI_CTX_PROGRESS, UI_KEY_ESC, UI_A_CANCEL, "Esc", "cancel", "cancel the run (finished checks are kept)"},
-    {UI_CTX_PROGRESS, '\n', UI_A_RESULTS, "Enter", "results", "show the results (when finished)"},
-    {UI_CTX_PROGRESS, '\r', UI_A_RESULTS, "Enter", "", "show the results"},
+    {UI_CTX_PROGRESS, UI_KEY_ENTER, UI_A_RESULTS, "Enter", "results", "show the results (when finished)"},
     {UI_CTX_PROGRESS, F(KEY_UP), UI_A_UP, "Up", "", "scroll up"},
     {UI_CTX_PROGRESS, 'k', UI_A_UP, "k", "", "scroll up"},
     {UI_CTX_PROGRESS, F(KEY_DOWN), UI_A_DOWN, "Down", "", "scroll down"},
     {UI_CTX_PROGRESS, 'j', UI_A_DOWN, "j", "", "scroll down"},
+    {UI_CTX_PROGRESS, 'w', UI_A_WIZARD, "w", "", "back to the wizard (when the run has ended)"},
     {UI_CTX_PROGRESS, 'q', UI_A_QUIT, "q", "quit", "quit (cancels the run)"},
 
     /* the result panes */
     {UI_CTX_RESULTS, '\t', UI_A_PANE_NEXT, "Tab", "pane", "next pane"},
     {UI_CTX_RESULTS, F(KEY_BTAB), UI_A_PANE_PREV, "S-Tab", "", "previous pane"},
-    {UI_CTX_RESULTS, '1', UI_A_PANE_1, "1", "", "Findings pane"},
-    {UI_CTX_RESULTS, '2', UI_A_PANE_2, "2", "", "Chain pane"},
-    {UI_CTX_RESULTS, '3', UI_A_PANE_3, "3", "", "Certificate pane"},
-    {UI_CTX_RESULTS, '4', UI_A_PANE_4, "4", "", "Ciphers pane"},
-    {UI_CTX_RESULTS, '5', UI_A_PANE_5, "5", "", "HTTP pane"},
-    {UI_CTX_RESULTS, '6', UI_A_PANE_6, "6", "", "Log pane"},
+    {UI_CTX_RESULTS, '1', UI_A_PANE_1, "1", "", "the pane with this number on its tab"},
+    {UI_CTX_RESULTS, '2', UI_A_PANE_2, "2", "", "the pane with this number on its tab"},
+    {UI_CTX_RESULTS, '3', UI_A_PANE_3, "3", "", "the pane with this number on its tab"},
+    {UI_CTX_RESULTS, '4', UI_A_PANE_4, "4", "", "the pane with this number on its tab"},
+    {UI_CTX_RESULTS, '5', UI_A_PANE_5, "5", "", "the pane with this number on its tab"},
+    {UI_CTX_RESULTS, '6', UI_A_PANE_6, "6", "", "the pane with this number on its tab"},
+    {UI_CTX_RESULTS, '7', UI_A_PANE_7, "7", "", "the pane with this number on its tab"},
+    {UI_CTX_RESULTS, '8', UI_A_PANE_8, "8", "", "the pane with this number on its tab"},
+    {UI_CTX_RESULTS, '9', UI_A_PANE_9, "9", "", "the pane with this number on its tab"},
     {UI_CTX_RESULTS, F(KEY_UP), UI_A_UP, "Up", "", "move up"},
     {UI_CTX_RESULTS, 'k', UI_A_UP, "k", "", "move up"},
     {UI_CTX_RESULTS, F(KEY_DOWN), UI_A_DOWN, "Down", "", "move down"},
@@ -91,11 +90,10 @@ static const ui_binding table[] = {
     {UI_CTX_RESULTS, 'G', UI_A_END, "G", "", "last row"},
     {UI_CTX_RESULTS, F(KEY_RIGHT), UI_A_FOCUS_DETAIL, "Right", "", "move into the detail beside the list"},
     {UI_CTX_RESULTS, 'l', UI_A_FOCUS_DETAIL, "l", "", "move into the detail beside the list"},
-    {UI_CTX_RESULTS, '\n', UI_A_FOCUS_DETAIL, "Enter", "", "open the detail of the selected row"},
-    {UI_CTX_RESULTS, '\r', UI_A_FOCUS_DETAIL, "Enter", "", "open the detail of the selected row"},
+    {UI_CTX_RESULTS, UI_KEY_ENTER, UI_A_OPEN, "Enter", "", "open the selected row (a chain certificate: its fields)"},
     {UI_CTX_RESULTS, F(KEY_LEFT), UI_A_FOCUS_LIST, "Left", "", "back to the list"},
     {UI_CTX_RESULTS, 'h', UI_A_FOCUS_LIST, "h", "", "back to the list"},
-    {UI_CTX_RESULTS, UI_KEY_ESC, UI_A_FOCUS_LIST, "Esc", "", "back to the list / clear the search"},
+    {UI_CTX_RESULTS, UI_KEY_ESC, UI_A_BACK, "Esc", "", "back to the list / clear the search"},
     {UI_CTX_RESULTS, ']', UI_A_ITEM_NEXT, "]", "", "next handshake (Chain) / certificate (Certificate)"},
     {UI_CTX_RESULTS, '[', UI_A_ITEM_PREV, "[", "", "previous handshake (Chain) / certificate (Certificate)"},
     {UI_CTX_RESULTS, '/', UI_A_SEARCH, "/", "search", "search within the pane"},
@@ -107,13 +105,14 @@ static const ui_binding table[] = {
     {UI_CTX_RESULTS, 'q', UI_A_QUIT, "q", "quit", "quit (asks first if nothing was exported)"},
 
     /* the export dialog */
-    {UI_CTX_EXPORT, '\n', UI_A_ACCEPT, "Enter", "write", "write the file"},
-    {UI_CTX_EXPORT, '\r', UI_A_ACCEPT, "Enter", "", "write the file"},
+    {UI_CTX_EXPORT, UI_KEY_ENTER, UI_A_ACCEPT, "Enter", "write", "write the file"},
     {UI_CTX_EXPORT, '\t', UI_A_NEXT, "Tab", "field", "next field"},
     {UI_CTX_EXPORT, F(KEY_BTAB), UI_A_PREV, "S-Tab", "", "previous field"},
     {UI_CTX_EXPORT, F(KEY_UP), UI_A_PREV, "Up", "", "previous field"},
     {UI_CTX_EXPORT, F(KEY_DOWN), UI_A_NEXT, "Down", "", "next field"},
     {UI_CTX_EXPORT, ' ', UI_A_TOGGLE, "Space", "format", "switch the format (on the format field)"},
+    {UI_CTX_EXPORT, F(KEY_LEFT), UI_A_LEFT, "Left", "", "switch the format (on the format field)"},
+    {UI_CTX_EXPORT, F(KEY_RIGHT), UI_A_RIGHT, "Right", "", "switch the format (on the format field)"},
     {UI_CTX_EXPORT, UI_KEY_ESC, UI_A_BACK, "Esc", "close", "close the dialog"},
 
     /* yes/no questions */
@@ -136,10 +135,38 @@ static const ui_binding table[] = {
     {UI_CTX_HELP, '?', UI_A_BACK, "?", "", "close the help"},
 
     /* typing a search */
-    {UI_CTX_SEARCH, '\n', UI_A_ACCEPT, "Enter", "find", "search for the text"},
-    {UI_CTX_SEARCH, '\r', UI_A_ACCEPT, "Enter", "", "search for the text"},
+    {UI_CTX_SEARCH, UI_KEY_ENTER, UI_A_ACCEPT, "Enter", "find", "search for the text"},
     {UI_CTX_SEARCH, UI_KEY_ESC, UI_A_BACK, "Esc", "cancel", "cancel the search"},
+
+    /* editing any text field */
+    {UI_CTX_TEXT, F(KEY_LEFT), UI_A_LE_LEFT, "Left", "", "cursor left"},
+    {UI_CTX_TEXT, F(KEY_RIGHT), UI_A_LE_RIGHT, "Right", "", "cursor right"},
+    {UI_CTX_TEXT, F(KEY_HOME), UI_A_LE_HOME, "Home", "", "start of the text"},
+    {UI_CTX_TEXT, UI_KEY_CTRL('a'), UI_A_LE_HOME, "^A", "", "start of the text"},
+    {UI_CTX_TEXT, F(KEY_END), UI_A_LE_END, "End", "", "end of the text"},
+    {UI_CTX_TEXT, UI_KEY_CTRL('e'), UI_A_LE_END, "^E", "", "end of the text"},
+    {UI_CTX_TEXT, F(KEY_BACKSPACE), UI_A_LE_BACKSPACE, "Backspace", "", "delete before the cursor"},
+    {UI_CTX_TEXT, 0x7f, UI_A_LE_BACKSPACE, "Backspace", "", "delete before the cursor"},
+    {UI_CTX_TEXT, UI_KEY_CTRL('h'), UI_A_LE_BACKSPACE, "^H", "", "delete before the cursor"},
+    {UI_CTX_TEXT, F(KEY_DC), UI_A_LE_DELETE, "Del", "", "delete under the cursor"},
+    {UI_CTX_TEXT, UI_KEY_CTRL('d'), UI_A_LE_DELETE, "^D", "", "delete under the cursor"},
+    {UI_CTX_TEXT, UI_KEY_CTRL('u'), UI_A_LE_KILL_LINE, "^U", "", "clear the field"},
+    {UI_CTX_TEXT, UI_KEY_CTRL('k'), UI_A_LE_KILL_END, "^K", "", "delete to the end"},
+    {UI_CTX_TEXT, UI_KEY_CTRL('w'), UI_A_LE_KILL_WORD, "^W", "", "delete the word before the cursor"},
+
+    /* a window too small to use */
+    {UI_CTX_SMALL, 'q', UI_A_QUIT, "q", "quit", "quit"},
 };
+
+int ui_key_fold(int key)
+{
+    return key == '\r' || key == F(KEY_ENTER) ? UI_KEY_ENTER : key;
+}
+
+bool ui_key_is_text(int key)
+{
+    return key >= 0x20 && key != 0x7f && key < UI_FKEY_BASE && !(key >= 0x80 && key < 0xa0);
+}
 
 const ui_binding *ui_bindings(size_t *n)
 {
@@ -158,12 +185,21 @@ static ui_action find(ui_ctx ctx, int key)
 ui_action ui_key_action(ui_ctx ctx, int key)
 {
     ui_action a = find(ctx, key);
-    /* help and search keys are ordinary text while typing */
-    if (a == UI_A_NONE && ctx != UI_CTX_SEARCH && ctx != UI_CTX_HELP)
+    /* help and search keys are ordinary text while typing; editing keys
+     * stand alone */
+    if (a == UI_A_NONE && ctx != UI_CTX_SEARCH && ctx != UI_CTX_HELP && ctx != UI_CTX_TEXT)
         a = find(UI_CTX_COMMON, key);
     if (a == UI_A_NONE && ctx == UI_CTX_HELP)
         a = UI_A_BACK;   /* any other key closes the help */
     return a;
+}
+
+const char *ui_key_name(ui_ctx ctx, ui_action act)
+{
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (table[i].ctx == ctx && table[i].action == act)
+            return table[i].key_name;
+    return "?";
 }
 
 const char *ui_ctx_title(ui_ctx ctx)
@@ -179,6 +215,8 @@ const char *ui_ctx_title(ui_ctx ctx)
     case UI_CTX_CONFIRM: return "Questions asked before quitting or overwriting";
     case UI_CTX_HELP: return "This help";
     case UI_CTX_SEARCH: return "Typing a search";
+    case UI_CTX_TEXT: return "Text fields";
+    case UI_CTX_SMALL: return "Window too small";
     case UI_CTX_COUNT: break;
     }
     return "";

@@ -84,7 +84,7 @@ void ui_start_enter(ui_app *a)
     curs_set(0);
 }
 
-ui_ctx ui_start_ctx(const ui_app *a)
+static ui_ctx start_ctx(const ui_app *a)
 {
     return a->st_mode == UI_ST_OPEN || a->st_mode == UI_ST_IMPORT ? UI_CTX_PROMPT : UI_CTX_START;
 }
@@ -359,13 +359,9 @@ static int list_height(void)
     return h < 1 ? 1 : h;
 }
 
-void ui_start_key(ui_app *a, int key, ui_action act)
+static void start_key(ui_app *a, int key, ui_action act)
 {
     if (a->st_mode == UI_ST_OPEN || a->st_mode == UI_ST_IMPORT) {
-        if (act != UI_A_HELP && key >= 0x20 && key < UI_FKEY_BASE && key != 0x7f) {
-            ui_le_insert(&a->st_path, (unsigned)key);
-            return;
-        }
         if (ui_le_key(&a->st_path, key))
             return;
         if (act == UI_A_ACCEPT) {
@@ -405,10 +401,12 @@ void ui_start_key(ui_app *a, int key, ui_action act)
     }
 }
 
-void ui_start_click(ui_app *a, int index)
+static void start_click(ui_app *a, int y, int x, int button)
 {
-    if (a->st_mode == UI_ST_OPEN || a->st_mode == UI_ST_IMPORT)
+    (void)x;
+    if (a->click_kind[y] != UI_CLICK_WIZARD || button != 1 || a->st_mode == UI_ST_OPEN || a->st_mode == UI_ST_IMPORT)
         return;
+    int index = a->click_index[y];
     if (index >= 0 && (size_t)index == a->st_list.sel)
         choose(a, (size_t)index);
     else if (index >= 0)
@@ -481,7 +479,7 @@ static void draw_prompt(ui_app *a, int y, int x, int w, const char *question, co
     }
 }
 
-void ui_start_draw(ui_app *a)
+static void start_draw(ui_app *a)
 {
     int x = 2, w = COLS - 4, y = 2;
     ui_draw_title(a, "start");
@@ -607,5 +605,12 @@ void ui_start_draw(ui_app *a)
     }
     if (hint)
         ui_put(&a->term, LINES - 3, x, w, hint, UI_R_DIM);
-    ui_draw_status(a, ui_start_ctx(a));
+    ui_draw_status(a, start_ctx(a));
 }
+
+const ui_screen_ops ui_screen_start = {
+    .draw = start_draw,
+    .key = start_key,
+    .click = start_click,
+    .ctx = start_ctx,
+};

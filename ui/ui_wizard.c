@@ -277,22 +277,15 @@ static void cname_delete(ui_app *a, int idx, bool into_editor)
         a->wfocus = (int)l->len;
 }
 
-void ui_wizard_key(ui_app *a, int key, ui_action act)
+static void wizard_answer_key(ui_app *a, int key, ui_action act)
 {
     ui_lineedit *ed = focused_editor(a);
-    /* typing goes to the focused field ('?' stays help: no name has one) */
-    if (ed && act != UI_A_HELP && key >= 0x20 && key < UI_FKEY_BASE && key != 0x7f) {
-        ui_le_insert(ed, (unsigned)key);
-        return;
-    }
+    /* typing goes to the focused field ('?' is help before it gets here:
+     * no name has one) */
     if (ed && ui_le_key(ed, key))
         return;
-    if (a->wstep == UI_W_CNAMES && !ed && (key == 'd' || act == UI_A_DELETE)) {
+    if (a->wstep == UI_W_CNAMES && !ed && act == UI_A_DELETE) {
         cname_delete(a, a->wfocus, false);
-        return;
-    }
-    if (a->wstep == UI_W_REVIEW && (key == 'r' || key == 'R')) {
-        ui_start_run(a);
         return;
     }
     bool choices = a->wstep == UI_W_PROTOCOLS || a->wstep == UI_W_HOST;
@@ -338,16 +331,28 @@ void ui_wizard_key(ui_app *a, int key, ui_action act)
             go_next(a);
         break;
     default:
-        if (choices && key == UI_FKEY(KEY_LEFT))
-            go_back(a, false);
-        else if (choices && key == UI_FKEY(KEY_RIGHT))
-            go_next(a);
         break;
     }
 }
 
-void ui_wizard_click(ui_app *a, int index)
+static void wizard_key(ui_app *a, int key, ui_action act)
 {
+    if (act == UI_A_QUIT)
+        ui_request_quit(a);
+    else
+        wizard_answer_key(a, key, act);
+    if (a->screen == UI_SCR_WIZARD && a->msg && act != UI_A_NONE && !a->running) {
+        free(a->msg);
+        a->msg = NULL;
+    }
+}
+
+static void wizard_click(ui_app *a, int y, int x, int button)
+{
+    (void)x;
+    if (a->click_kind[y] != UI_CLICK_WIZARD || button != 1)
+        return;
+    int index = a->click_index[y];
     if (a->wstep == UI_W_REVIEW) {
         ui_list_select(&a->review, (size_t)index);
         return;
@@ -445,7 +450,7 @@ static void review_value(ui_app *a, size_t row, char *buf, size_t n)
     }
 }
 
-void ui_wizard_draw(ui_app *a)
+static void wizard_draw(ui_app *a)
 {
     int w = COLS - 4, x = 2, cursor_y = -1, cursor_x = -1;
     char right[64];
@@ -591,3 +596,16 @@ void ui_wizard_draw(ui_app *a)
         move(cursor_y, cursor_x);
     }
 }
+
+static ui_ctx wizard_ctx(const ui_app *a)
+{
+    (void)a;
+    return UI_CTX_WIZARD;
+}
+
+const ui_screen_ops ui_screen_wizard = {
+    .draw = wizard_draw,
+    .key = wizard_key,
+    .click = wizard_click,
+    .ctx = wizard_ctx,
+};
