@@ -5,34 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ui_app.h"
-
-static const char *titles[UI_W_COUNT] = {
-    "What is the origin domain name?",
-    "How does CloudFront talk to the origin?",
-    "Which ports does the origin listen on?",
-    "Is the viewer's Host header forwarded to the origin?",
-    "Which alternate domain names (CNAMEs) do viewers use?",
-    "Review your answers",
-};
-
-static const char *whys[UI_W_COUNT] = {
-    "CloudFront connects to this name, sends it as SNI and expects it in the certificate (when Host is "
-    "not forwarded). It must be a DNS name, not an IP address; international names are fine.",
-    "The origin protocol policy decides whether CloudFront uses HTTPS; the origin SSL protocols are the only "
-    "TLS versions CloudFront will offer (TLS 1.3 is never used towards origins).",
-    "CloudFront only connects to port 80, 443 or 1024-65535 on a custom origin.",
-    "When the viewer's Host is forwarded (an origin request policy such as AllViewer, or legacy forwarded "
-    "headers that include Host), CloudFront sends the viewer's host name as SNI, so the certificate must "
-    "cover each alternate domain name instead of the origin domain.",
-    "CloudFront sends the name the viewer asked for as SNI and Host: the origin's certificate must cover each "
-    "of them. Type a name and press Enter to add it; select a name to edit (Enter) or delete (Del or d).",
-    "Enter on a line changes that answer; Enter on Run (or F5, or r) starts the checks.",
-};
-
-static const char *policy_labels[] = {"HTTPS only", "HTTP only", "Match viewer"};
-static const unsigned proto_bits[] = {OD_PROTO_SSLV3, OD_PROTO_TLS1, OD_PROTO_TLS11, OD_PROTO_TLS12};
-static const od_protocol_policy policies[] = {OD_POLICY_HTTPS_ONLY, OD_POLICY_HTTP_ONLY, OD_POLICY_MATCH_VIEWER};
+#include "ui_wizard.h"
 
 enum { REVIEW_ROWS = 8 };   /* domain, policy, protocols, http, https, host, cnames, run */
 
@@ -47,65 +20,36 @@ void ui_wizard_load(ui_app *a)
     ui_le_set(&a->cname, "");
 }
 
-/* Validation of one step's editors; NULL if fine, else malloc'd message. */
+static const ui_wizard_step *step_of(const ui_app *a)
+{
+    return &ui_wizard_steps[a->wstep];
+}
+
+/* Validation of one step's answers; NULL if fine, else malloc'd message. */
 static char *step_error(ui_app *a, int step, int *field)
 {
-    char *err = NULL;
     *field = 0;
-    switch (step) {
-    case UI_W_DOMAIN:
-        if (a->domain.len == 0)
-            return od_xstrdup("origin domain: required (e.g. origin.example.com)");
-        return od_validate_domain("origin domain", a->domain.text);
-    case UI_W_PROTOCOLS:
-        if (a->answers.protocol_policy != OD_POLICY_HTTP_ONLY && (a->answers.origin_ssl_protocols & 0x0f) == 0) {
-            *field = 3;
-            return od_xstrdup("origin SSL protocols: choose at least one (CloudFront's default is TLSv1.2)");
-        }
-        return NULL;
-    case UI_W_PORTS: {
-        int p;
-        if ((err = od_parse_port("HTTP port", a->http_port.text, &p)))
-            return err;
-        *field = 1;
-        return od_parse_port("HTTPS port", a->https_port.text, &p);
-    }
-    case UI_W_CNAMES:
-        if (a->answers.forward_host_header && a->answers.cnames.len == 0) {
-            *field = 0;
-            return od_xstrdup("alternate domain names: add at least one (the names viewers type)");
-        }
-        return NULL;
-    default:
-        return NULL;
-    }
+    const ui_wizard_step *s = &ui_wizard_steps[step];
+    return s->validate ? s->validate(a, field) : NULL;
+}
+
+static bool step_skipped(const ui_app *a, int step)
+{
+    const ui_wizard_step *s = &ui_wizard_steps[step];
+    return s->skipped && s->skipped(a);
 }
 
 static void commit_step(ui_app *a, int step)
 {
-    switch (step) {
-    case UI_W_DOMAIN: {
-        free(a->answers.origin_domain);
-        a->answers.origin_domain = od_xstrdup(a->domain.text);
-        size_t n = strlen(a->answers.origin_domain);
-        if (n > 1 && a->answers.origin_domain[n - 1] == '.')
-            a->answers.origin_domain[n - 1] = '\0';
-        break;
-    }
-    case UI_W_PORTS:
-        od_parse_port("HTTP port", a->http_port.text, &a->answers.http_port);
-        od_parse_port("HTTPS port", a->https_port.text, &a->answers.https_port);
-        break;
-    default:
-        break;
-    }
+    if (ui_wizard_steps[step].commit)
+        ui_wizard_steps[step].commit(a);
 }
 
 bool ui_wizard_commit_all(ui_app *a)
 {
     for (int s = 0; s < UI_W_REVIEW; s++) {
         int field;
-        if (s == UI_W_CNAMES && !a->answers.forward_host_header)
+        if (step_skipped(a, s))
             continue;
         char *err = step_error(a, s, &field);
         if (err) {
@@ -122,15 +66,7 @@ bool ui_wizard_commit_all(ui_app *a)
 void ui_wizard_enter(ui_app *a, int step)
 {
     a->wstep = step;
-    a->wfocus = 0;
-    if (step == UI_W_PROTOCOLS)
-        for (int i = 0; i < 3; i++)
-            if (policies[i] == a->answers.protocol_policy)
-                a->wfocus = i;
-    if (step == UI_W_HOST)
-        a->wfocus = a->answers.forward_host_header ? 1 : 0;
-    if (step == UI_W_CNAMES)
-        a->wfocus = (int)a->answers.cnames.len;   /* the input line */
+    a->wfocus = ui_wizard_steps[step].first_focus(a);
     if (step == UI_W_REVIEW) {
         ui_list_set_count(&a->review, REVIEW_ROWS);
         ui_list_select(&a->review, REVIEW_ROWS - 1);
@@ -159,8 +95,8 @@ static void go_next(ui_app *a)
         return;
     }
     int next = a->wstep + 1;
-    if (next == UI_W_CNAMES && !a->answers.forward_host_header)
-        next = UI_W_REVIEW;
+    while (next < UI_W_REVIEW && step_skipped(a, next))
+        next++;
     if (next > UI_W_REVIEW)
         next = UI_W_REVIEW;
     ui_wizard_enter(a, next);
@@ -181,26 +117,26 @@ static void go_back(ui_app *a, bool esc)
         return;
     }
     int prev = a->wstep - 1;
-    if (prev == UI_W_CNAMES && !a->answers.forward_host_header)
-        prev = UI_W_HOST;
+    while (prev > 0 && step_skipped(a, prev))
+        prev--;
     ui_wizard_enter(a, prev);
 }
 
 static void review_edit(ui_app *a, size_t row)
 {
-    static const int step_of[REVIEW_ROWS] = {UI_W_DOMAIN, UI_W_PROTOCOLS, UI_W_PROTOCOLS, UI_W_PORTS,
+    static const int steps[REVIEW_ROWS] = {UI_W_DOMAIN, UI_W_PROTOCOLS, UI_W_PROTOCOLS, UI_W_PORTS,
                                              UI_W_PORTS, UI_W_HOST, UI_W_CNAMES, -1};
     if (row >= REVIEW_ROWS)
         return;
-    if (step_of[row] < 0) {
+    if (steps[row] < 0) {
         ui_start_run(a);
         return;
     }
-    if (step_of[row] == UI_W_CNAMES && !a->answers.forward_host_header) {
+    if (step_skipped(a, steps[row])) {
         ui_set_msg(a, UI_R_INFO, "Alternate names are only used when the Host header is forwarded.");
         return;
     }
-    ui_wizard_enter(a, step_of[row]);
+    ui_wizard_enter(a, steps[row]);
     a->from_review = true;
     if (row == 2)
         a->wfocus = 6;   /* the TLSv1.2 box: the protocols part */
@@ -210,57 +146,26 @@ static void review_edit(ui_app *a, size_t row)
 
 static int focus_count(ui_app *a)
 {
-    switch (a->wstep) {
-    case UI_W_PROTOCOLS: return 7;
-    case UI_W_PORTS: return 2;
-    case UI_W_HOST: return 2;
-    case UI_W_CNAMES: return (int)a->answers.cnames.len + 1;
-    default: return 1;
-    }
+    return step_of(a)->focus_count(a);
 }
 
 static ui_lineedit *focused_editor(ui_app *a)
 {
-    switch (a->wstep) {
-    case UI_W_DOMAIN: return &a->domain;
-    case UI_W_PORTS: return a->wfocus == 0 ? &a->http_port : &a->https_port;
-    case UI_W_CNAMES: return a->wfocus == (int)a->answers.cnames.len ? &a->cname : NULL;
-    default: return NULL;
-    }
+    return step_of(a)->editor ? step_of(a)->editor(a) : NULL;
 }
 
 static void toggle(ui_app *a)
 {
-    if (a->wstep == UI_W_PROTOCOLS) {
-        if (a->wfocus < 3)
-            a->answers.protocol_policy = policies[a->wfocus];
-        else
-            a->answers.origin_ssl_protocols ^= proto_bits[a->wfocus - 3];
-    } else if (a->wstep == UI_W_HOST) {
-        a->answers.forward_host_header = a->wfocus == 1;
-    }
+    if (step_of(a)->toggle)
+        step_of(a)->toggle(a);
 }
 
 static void cname_add(ui_app *a)
 {
-    if (a->cname.len == 0) {
+    if (a->cname.len == 0)
         go_next(a);
-        return;
-    }
-    char *err = NULL;
-    if (a->cname.text[0] == '*')
-        err = od_xstrdup("alternate domain name: a wildcard is not what viewers send; give a concrete name");
     else
-        err = od_validate_domain("alternate domain name", a->cname.text);
-    if (err) {
-        free(err);
-        beep();
-        return;
-    }
-    if (!od_strlist_contains_ci(&a->answers.cnames, a->cname.text))
-        od_strlist_add(&a->answers.cnames, a->cname.text);
-    ui_le_set(&a->cname, "");
-    a->wfocus = (int)a->answers.cnames.len;
+        ui_wizard_cname_add(a);
 }
 
 static void cname_delete(ui_app *a, int idx, bool into_editor)
@@ -288,7 +193,7 @@ static void wizard_answer_key(ui_app *a, int key, ui_action act)
         cname_delete(a, a->wfocus, false);
         return;
     }
-    bool choices = a->wstep == UI_W_PROTOCOLS || a->wstep == UI_W_HOST;
+    bool choices = step_of(a)->choices;
     switch (act) {
     case UI_A_ACCEPT:
         if (a->wstep == UI_W_REVIEW)
@@ -298,6 +203,7 @@ static void wizard_answer_key(ui_app *a, int key, ui_action act)
         else if (a->wstep == UI_W_CNAMES)
             cname_add(a);
         else {
+            /* Enter on a radio choice picks it (not on a check box) */
             if ((a->wstep == UI_W_PROTOCOLS && a->wfocus < 3) || a->wstep == UI_W_HOST)
                 toggle(a);
             go_next(a);
@@ -358,13 +264,13 @@ static void wizard_click(ui_app *a, int y, int x, int button)
         return;
     }
     a->wfocus = index;
-    if (a->wstep == UI_W_PROTOCOLS || a->wstep == UI_W_HOST)
+    if (step_of(a)->choices)
         toggle(a);
 }
 
 /* ---------------------------------------------------------------- draw */
 
-static int draw_editor(ui_app *a, int y, int x, int w, const char *label, ui_lineedit *e, bool focused,
+int ui_wizard_draw_editor(ui_app *a, int y, int x, int w, const char *label, ui_lineedit *e, bool focused,
                        int click_index)
 {
     ui_put(&a->term, y, x, w, label, focused ? UI_R_HEAD : UI_R_NORMAL);
@@ -390,23 +296,24 @@ static int draw_editor(ui_app *a, int y, int x, int w, const char *label, ui_lin
     return focused ? fx + ccol : -1;
 }
 
-static void draw_error(ui_app *a, int y, int x, int w, char *err)
+int ui_wizard_draw_error(ui_app *a, int y, int x, int w, char *err)
 {
-    if (err) {
-        char *line = od_xasprintf("%s %s", a->g->fail, err);
-        int rows = 0;
-        ui_rows r;
-        ui_rows_init(&r);
-        ui_rows_add_wrapped(&r, UI_R_ERROR, -1, line, w, 2);
-        for (size_t i = 0; i < r.len && rows < 3; i++, rows++)
-            ui_draw_row(&a->term, y + rows, x, w, &r.rows[i], false, false, NULL);
-        ui_rows_free(&r);
-        free(line);
-        free(err);
-    }
+    int rows = 0;
+    if (!err)
+        return 0;
+    char *line = od_xasprintf("%s %s", a->g->fail, err);
+    ui_rows r;
+    ui_rows_init(&r);
+    ui_rows_add_wrapped(&r, UI_R_ERROR, -1, line, w, 2);
+    for (size_t i = 0; i < r.len && rows < 3; i++, rows++)
+        ui_draw_row(&a->term, y + rows, x, w, &r.rows[i], false, false, NULL);
+    ui_rows_free(&r);
+    free(line);
+    free(err);
+    return rows;
 }
 
-static void draw_choice(ui_app *a, int y, int x, int w, bool radio, bool on, bool focused, const char *label,
+void ui_wizard_draw_choice(ui_app *a, int y, int x, int w, bool radio, bool on, bool focused, const char *label,
                         int index)
 {
     char *line = radio ? od_xasprintf("(%s) %s", on ? "*" : " ", label)
@@ -425,7 +332,7 @@ static void review_value(ui_app *a, size_t row, char *buf, size_t n)
     const od_case *c = &a->answers;
     switch (row) {
     case 0: snprintf(buf, n, "%s", a->domain.text); break;
-    case 1: snprintf(buf, n, "%s", policy_labels[c->protocol_policy]); break;
+    case 1: snprintf(buf, n, "%s", ui_wizard_policy_label(c->protocol_policy)); break;
     case 2: {
         char *s = od_ssl_protocols_str(c->origin_ssl_protocols);
         snprintf(buf, n, "%s", s && *s ? s : "(none)");
@@ -450,141 +357,71 @@ static void review_value(ui_app *a, size_t row, char *buf, size_t n)
     }
 }
 
+int ui_wizard_draw_review(ui_app *a, int y, int x, int w)
+{
+    static const char *labels[REVIEW_ROWS] = {"Origin domain",  "Protocol policy", "Origin SSL protocols",
+                                              "HTTP port",      "HTTPS port",      "Host forwarded",
+                                              "Alternate names", ""};
+    for (size_t i = 0; i < REVIEW_ROWS; i++) {
+        char val[512], line[640];
+        if (i == REVIEW_ROWS - 1) {
+            snprintf(line, sizeof line, "   [ Run the checks ]");
+        } else {
+            review_value(a, i, val, sizeof val);
+            snprintf(line, sizeof line, "%-22s %s", labels[i], val);
+        }
+        ui_row row = {.text = line, .role = i == REVIEW_ROWS - 1 ? UI_R_HEAD : UI_R_NORMAL, .item = (int)i};
+        ui_draw_row(&a->term, y, x, w, &row, a->review.sel == i, true, NULL);
+        a->click_kind[y] = UI_CLICK_WIZARD;
+        a->click_index[y] = (int)i;
+        y++;
+        if (i == REVIEW_ROWS - 2)
+            y++;
+    }
+    y++;
+    if (a->answers.n_resolve || a->answers.trust_store) {
+        char line[600];
+        snprintf(line, sizeof line, "Also used: %s%s%s%s", a->answers.n_resolve ? "--resolve " : "",
+                 a->answers.n_resolve ? a->answers.resolve[0].address : "",
+                 a->answers.trust_store ? ", trust store " : "",
+                 a->answers.trust_store ? a->answers.trust_store : "");
+        ui_put(&a->term, y++, x, w, line, UI_R_DIM);
+    }
+    /* every answer is checked again before running */
+    for (int s = 0; s < UI_W_REVIEW; s++) {
+        int f;
+        if (step_skipped(a, s))
+            continue;
+        char *e = step_error(a, s, &f);
+        if (e) {
+            ui_wizard_draw_error(a, y, x, w, e);
+            y += 2;
+            break;
+        }
+    }
+    return y;
+}
+
 static void wizard_draw(ui_app *a)
 {
+    const ui_wizard_step *step = step_of(a);
     int w = COLS - 4, x = 2, cursor_y = -1, cursor_x = -1;
     char right[64];
     snprintf(right, sizeof right, "question %d of %d", a->wstep + 1, UI_W_COUNT);
     ui_draw_title(a, right);
-    ui_put(&a->term, 2, x, w, titles[a->wstep], UI_R_HEAD);
+    ui_put(&a->term, 2, x, w, step->title, UI_R_HEAD);
     ui_rows why;
     ui_rows_init(&why);
-    ui_rows_add_wrapped(&why, UI_R_DIM, -1, whys[a->wstep], w, 0);
+    ui_rows_add_wrapped(&why, UI_R_DIM, -1, step->why, w, 0);
     int y = 3;
     for (size_t i = 0; i < why.len && i < 4; i++)
         ui_draw_row(&a->term, y++, x, w, &why.rows[i], false, false, NULL);
     ui_rows_free(&why);
     y++;
+    y = step->draw(a, y, x, w, &cursor_y, &cursor_x);
     int field;
-    char *err = step_error(a, a->wstep, &field);
-    switch (a->wstep) {
-    case UI_W_DOMAIN:
-        cursor_x = draw_editor(a, y, x, w, "Origin domain:", &a->domain, true, 0);
-        cursor_y = y;
-        draw_error(a, y + 2, x, w, err);
-        err = NULL;
-        if (!a->domain.len)
-            ui_put(&a->term, y + 5, x, w, "Example: origin.example.com (the Origin domain in the CloudFront console)",
-                   UI_R_DIM);
-        break;
-    case UI_W_PROTOCOLS:
-        ui_put(&a->term, y++, x, w, "Origin protocol policy:", UI_R_NORMAL);
-        for (int i = 0; i < 3; i++)
-            draw_choice(a, y++, x + 2, 40, true, a->answers.protocol_policy == policies[i], a->wfocus == i,
-                        policy_labels[i], i);
-        y++;
-        ui_put(&a->term, y++, x, w, "Origin SSL protocols CloudFront may use:", UI_R_NORMAL);
-        for (int i = 0; i < 4; i++)
-            draw_choice(a, y++, x + 2, 40, false, (a->answers.origin_ssl_protocols & proto_bits[i]) != 0,
-                        a->wfocus == 3 + i, od_proto_name(proto_bits[i]), 3 + i);
-        y++;
-        break;
-    case UI_W_PORTS:
-        cursor_x = draw_editor(a, y, x, w > 40 ? 40 : w, "HTTP port:", &a->http_port, a->wfocus == 0, 0);
-        if (a->wfocus == 0)
-            cursor_y = y;
-        y += 2;
-        {
-            int cx = draw_editor(a, y, x, w > 40 ? 40 : w, "HTTPS port:", &a->https_port, a->wfocus == 1, 1);
-            if (a->wfocus == 1) {
-                cursor_y = y;
-                cursor_x = cx;
-            }
-        }
-        y += 2;
-        break;
-    case UI_W_HOST:
-        draw_choice(a, y++, x + 2, w - 2, true, !a->answers.forward_host_header, a->wfocus == 0,
-                    "No: CloudFront sends the origin domain as Host and SNI", 0);
-        draw_choice(a, y++, x + 2, w - 2, true, a->answers.forward_host_header, a->wfocus == 1,
-                    "Yes: the viewer's Host (an alternate domain name) is forwarded", 1);
-        y++;
-        break;
-    case UI_W_CNAMES: {
-        size_t n = a->answers.cnames.len;
-        if (n == 0)
-            ui_put(&a->term, y++, x + 2, w, "(no names yet)", UI_R_DIM);
-        size_t first = n > 8 && a->wfocus > 7 ? (size_t)a->wfocus - 7 : 0;
-        for (size_t i = first; i < n && i < first + 8; i++) {
-            ui_row row = {.text = a->answers.cnames.items[i], .role = UI_R_NORMAL, .item = (int)i};
-            ui_draw_row(&a->term, y, x + 2, 50, &row, a->wfocus == (int)i, true, NULL);
-            a->click_kind[y] = UI_CLICK_WIZARD;
-            a->click_index[y] = (int)i;
-            y++;
-        }
-        y++;
-        cursor_x = draw_editor(a, y, x, w > 60 ? 60 : w, "Add a name:", &a->cname, a->wfocus == (int)n, (int)n);
-        if (a->wfocus == (int)n)
-            cursor_y = y;
-        y += 2;
-        if (a->cname.len) {
-            char *cerr = a->cname.text[0] == '*'
-                             ? od_xstrdup("alternate domain name: a wildcard is not what viewers send; give a "
-                                          "concrete name (e.g. www.example.com)")
-                             : od_validate_domain("alternate domain name", a->cname.text);
-            draw_error(a, y, x, w, cerr);
-            y += 2;
-        }
-        break;
-    }
-    case UI_W_REVIEW: {
-        static const char *labels[REVIEW_ROWS] = {"Origin domain",  "Protocol policy", "Origin SSL protocols",
-                                                  "HTTP port",      "HTTPS port",      "Host forwarded",
-                                                  "Alternate names", ""};
-        for (size_t i = 0; i < REVIEW_ROWS; i++) {
-            char val[512], line[640];
-            if (i == REVIEW_ROWS - 1) {
-                snprintf(line, sizeof line, "   [ Run the checks ]");
-            } else {
-                review_value(a, i, val, sizeof val);
-                snprintf(line, sizeof line, "%-22s %s", labels[i], val);
-            }
-            ui_row row = {.text = line, .role = i == REVIEW_ROWS - 1 ? UI_R_HEAD : UI_R_NORMAL, .item = (int)i};
-            ui_draw_row(&a->term, y, x, w, &row, a->review.sel == i, true, NULL);
-            a->click_kind[y] = UI_CLICK_WIZARD;
-            a->click_index[y] = (int)i;
-            y++;
-            if (i == REVIEW_ROWS - 2)
-                y++;
-        }
-        y++;
-        if (a->answers.n_resolve || a->answers.trust_store) {
-            char line[600];
-            snprintf(line, sizeof line, "Also used: %s%s%s%s", a->answers.n_resolve ? "--resolve " : "",
-                     a->answers.n_resolve ? a->answers.resolve[0].address : "",
-                     a->answers.trust_store ? ", trust store " : "",
-                     a->answers.trust_store ? a->answers.trust_store : "");
-            ui_put(&a->term, y++, x, w, line, UI_R_DIM);
-        }
-        /* every answer is checked again before running */
-        for (int s = 0; s < UI_W_REVIEW; s++) {
-            int f;
-            if (s == UI_W_CNAMES && !a->answers.forward_host_header)
-                continue;
-            char *e = step_error(a, s, &f);
-            if (e) {
-                draw_error(a, y, x, w, e);
-                y += 2;
-                break;
-            }
-        }
-        break;
-    }
-    default:
-        break;
-    }
-    if (err)
-        draw_error(a, y, x, w, err);
+    if (!step->draws_error)
+        ui_wizard_draw_error(a, y, x, w, step_error(a, a->wstep, &field));
     char hint[200];
     snprintf(hint, sizeof hint, "%s", a->wstep == UI_W_REVIEW ? "Up/Down: choose a line   Enter: change it or Run   Esc: back"
                                       : a->wstep == UI_W_DOMAIN ? (a->has_start ? "Enter: accept   Esc: first screen" : "Enter: accept   Esc: quit")

@@ -1,0 +1,338 @@
+/* The wizard's questions, one block per step, and the table that lists
+ * them in order. A new question: its functions here, a UI_W_ value in
+ * ui_app.h, and one row in ui_wizard_steps[]. */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui_wizard.h"
+
+static const char *policy_labels[] = {"HTTPS only", "HTTP only", "Match viewer"};
+static const unsigned proto_bits[] = {OD_PROTO_SSLV3, OD_PROTO_TLS1, OD_PROTO_TLS11, OD_PROTO_TLS12};
+static const od_protocol_policy policies[] = {OD_POLICY_HTTPS_ONLY, OD_POLICY_HTTP_ONLY, OD_POLICY_MATCH_VIEWER};
+
+const char *ui_wizard_policy_label(od_protocol_policy p)
+{
+    for (size_t i = 0; i < sizeof policies / sizeof policies[0]; i++)
+        if (policies[i] == p)
+            return policy_labels[i];
+    return "?";
+}
+
+static int focus_zero(const ui_app *a)
+{
+    (void)a;
+    return 0;
+}
+
+static int focus_one(const ui_app *a)
+{
+    (void)a;
+    return 1;
+}
+
+/* -------------------------------------------------------------- domain */
+
+static char *domain_validate(ui_app *a, int *field)
+{
+    *field = 0;
+    if (a->domain.len == 0)
+        return od_xstrdup("origin domain: required (e.g. origin.example.com)");
+    return od_validate_domain("origin domain", a->domain.text);
+}
+
+static void domain_commit(ui_app *a)
+{
+    free(a->answers.origin_domain);
+    a->answers.origin_domain = od_xstrdup(a->domain.text);
+    size_t n = strlen(a->answers.origin_domain);
+    if (n > 1 && a->answers.origin_domain[n - 1] == '.')
+        a->answers.origin_domain[n - 1] = '\0';
+}
+
+static ui_lineedit *domain_editor(ui_app *a)
+{
+    return &a->domain;
+}
+
+static int domain_draw(ui_app *a, int y, int x, int w, int *cy, int *cx)
+{
+    *cx = ui_wizard_draw_editor(a, y, x, w, "Origin domain:", &a->domain, true, 0);
+    *cy = y;
+    int field;
+    ui_wizard_draw_error(a, y + 2, x, w, domain_validate(a, &field));
+    if (!a->domain.len)
+        ui_put(&a->term, y + 5, x, w, "Example: origin.example.com (the Origin domain in the CloudFront console)",
+               UI_R_DIM);
+    return y + 6;
+}
+
+/* ----------------------------------------------------------- protocols */
+
+static char *protocols_validate(ui_app *a, int *field)
+{
+    *field = 0;
+    if (a->answers.protocol_policy != OD_POLICY_HTTP_ONLY && (a->answers.origin_ssl_protocols & 0x0f) == 0) {
+        *field = 3;
+        return od_xstrdup("origin SSL protocols: choose at least one (CloudFront's default is TLSv1.2)");
+    }
+    return NULL;
+}
+
+static int protocols_first_focus(const ui_app *a)
+{
+    for (int i = 0; i < 3; i++)
+        if (policies[i] == a->answers.protocol_policy)
+            return i;
+    return 0;
+}
+
+static int protocols_focus_count(const ui_app *a)
+{
+    (void)a;
+    return 7;   /* three policies, four protocols */
+}
+
+static void protocols_toggle(ui_app *a)
+{
+    if (a->wfocus < 3)
+        a->answers.protocol_policy = policies[a->wfocus];
+    else
+        a->answers.origin_ssl_protocols ^= proto_bits[a->wfocus - 3];
+}
+
+static int protocols_draw(ui_app *a, int y, int x, int w, int *cy, int *cx)
+{
+    (void)cy;
+    (void)cx;
+    ui_put(&a->term, y++, x, w, "Origin protocol policy:", UI_R_NORMAL);
+    for (int i = 0; i < 3; i++)
+        ui_wizard_draw_choice(a, y++, x + 2, 40, true, a->answers.protocol_policy == policies[i], a->wfocus == i,
+                              policy_labels[i], i);
+    y++;
+    ui_put(&a->term, y++, x, w, "Origin SSL protocols CloudFront may use:", UI_R_NORMAL);
+    for (int i = 0; i < 4; i++)
+        ui_wizard_draw_choice(a, y++, x + 2, 40, false, (a->answers.origin_ssl_protocols & proto_bits[i]) != 0,
+                              a->wfocus == 3 + i, od_proto_name(proto_bits[i]), 3 + i);
+    return y + 1;
+}
+
+/* --------------------------------------------------------------- ports */
+
+static char *ports_validate(ui_app *a, int *field)
+{
+    int p;
+    char *err;
+    *field = 0;
+    if ((err = od_parse_port("HTTP port", a->http_port.text, &p)))
+        return err;
+    *field = 1;
+    return od_parse_port("HTTPS port", a->https_port.text, &p);
+}
+
+static void ports_commit(ui_app *a)
+{
+    free(od_parse_port("HTTP port", a->http_port.text, &a->answers.http_port));
+    free(od_parse_port("HTTPS port", a->https_port.text, &a->answers.https_port));
+}
+
+static int ports_focus_count(const ui_app *a)
+{
+    (void)a;
+    return 2;
+}
+
+static ui_lineedit *ports_editor(ui_app *a)
+{
+    return a->wfocus == 0 ? &a->http_port : &a->https_port;
+}
+
+static int ports_draw(ui_app *a, int y, int x, int w, int *cy, int *cx)
+{
+    int fw = w > 40 ? 40 : w;
+    int c = ui_wizard_draw_editor(a, y, x, fw, "HTTP port:", &a->http_port, a->wfocus == 0, 0);
+    if (a->wfocus == 0) {
+        *cy = y;
+        *cx = c;
+    }
+    y += 2;
+    c = ui_wizard_draw_editor(a, y, x, fw, "HTTPS port:", &a->https_port, a->wfocus == 1, 1);
+    if (a->wfocus == 1) {
+        *cy = y;
+        *cx = c;
+    }
+    return y + 2;
+}
+
+/* ---------------------------------------------------------------- host */
+
+static int host_first_focus(const ui_app *a)
+{
+    return a->answers.forward_host_header ? 1 : 0;
+}
+
+static int host_focus_count(const ui_app *a)
+{
+    (void)a;
+    return 2;
+}
+
+static void host_toggle(ui_app *a)
+{
+    a->answers.forward_host_header = a->wfocus == 1;
+}
+
+static int host_draw(ui_app *a, int y, int x, int w, int *cy, int *cx)
+{
+    (void)cy;
+    (void)cx;
+    ui_wizard_draw_choice(a, y++, x + 2, w - 2, true, !a->answers.forward_host_header, a->wfocus == 0,
+                          "No: CloudFront sends the origin domain as Host and SNI", 0);
+    ui_wizard_draw_choice(a, y++, x + 2, w - 2, true, a->answers.forward_host_header, a->wfocus == 1,
+                          "Yes: the viewer's Host (an alternate domain name) is forwarded", 1);
+    return y + 1;
+}
+
+/* -------------------------------------------------------------- cnames */
+
+static char *cnames_validate(ui_app *a, int *field)
+{
+    *field = 0;
+    if (a->answers.forward_host_header && a->answers.cnames.len == 0)
+        return od_xstrdup("alternate domain names: add at least one (the names viewers type)");
+    return NULL;
+}
+
+static bool cnames_skipped(const ui_app *a)
+{
+    return !a->answers.forward_host_header;
+}
+
+static int cnames_first_focus(const ui_app *a)
+{
+    return (int)a->answers.cnames.len;   /* the input line */
+}
+
+static int cnames_focus_count(const ui_app *a)
+{
+    return (int)a->answers.cnames.len + 1;
+}
+
+static ui_lineedit *cnames_editor(ui_app *a)
+{
+    return a->wfocus == (int)a->answers.cnames.len ? &a->cname : NULL;
+}
+
+static char *cname_error(const char *name)
+{
+    if (name[0] == '*')
+        return od_xstrdup("alternate domain name: a wildcard is not what viewers send; give a concrete name "
+                          "(e.g. www.example.com)");
+    return od_validate_domain("alternate domain name", name);
+}
+
+static int cnames_draw(ui_app *a, int y, int x, int w, int *cy, int *cx)
+{
+    size_t n = a->answers.cnames.len;
+    if (n == 0)
+        ui_put(&a->term, y++, x + 2, w, "(no names yet)", UI_R_DIM);
+    size_t first = n > 8 && a->wfocus > 7 ? (size_t)a->wfocus - 7 : 0;
+    for (size_t i = first; i < n && i < first + 8; i++) {
+        ui_row row = {.text = a->answers.cnames.items[i], .role = UI_R_NORMAL, .item = (int)i};
+        ui_draw_row(&a->term, y, x + 2, 50, &row, a->wfocus == (int)i, true, NULL);
+        a->click_kind[y] = UI_CLICK_WIZARD;
+        a->click_index[y] = (int)i;
+        y++;
+    }
+    y++;
+    int c = ui_wizard_draw_editor(a, y, x, w > 60 ? 60 : w, "Add a name:", &a->cname, a->wfocus == (int)n, (int)n);
+    if (a->wfocus == (int)n) {
+        *cy = y;
+        *cx = c;
+    }
+    y += 2;
+    if (a->cname.len) {
+        ui_wizard_draw_error(a, y, x, w, cname_error(a->cname.text));
+        y += 2;
+    }
+    return y;
+}
+
+/* Adds the typed name (Enter on the input line); an empty line goes on. */
+bool ui_wizard_cname_add(ui_app *a)
+{
+    char *err = cname_error(a->cname.text);
+    if (err) {
+        free(err);
+        beep();
+        return false;
+    }
+    if (!od_strlist_contains_ci(&a->answers.cnames, a->cname.text))
+        od_strlist_add(&a->answers.cnames, a->cname.text);
+    ui_le_set(&a->cname, "");
+    a->wfocus = (int)a->answers.cnames.len;
+    return true;
+}
+
+/* -------------------------------------------------------------- review */
+
+static int review_focus_count(const ui_app *a)
+{
+    (void)a;
+    return 1;
+}
+
+static int review_draw(ui_app *a, int y, int x, int w, int *cy, int *cx)
+{
+    (void)cy;
+    (void)cx;
+    return ui_wizard_draw_review(a, y, x, w);
+}
+
+/* --------------------------------------------------------------- table */
+
+const ui_wizard_step ui_wizard_steps[UI_W_COUNT] = {
+    [UI_W_DOMAIN] = {
+        .title = "What is the origin domain name?",
+        .why = "CloudFront connects to this name, sends it as SNI and expects it in the certificate (when Host "
+               "is not forwarded). It must be a DNS name, not an IP address; international names are fine.",
+        .validate = domain_validate, .commit = domain_commit, .first_focus = focus_zero,
+        .focus_count = focus_one, .editor = domain_editor, .draw = domain_draw, .draws_error = true,
+    },
+    [UI_W_PROTOCOLS] = {
+        .title = "How does CloudFront talk to the origin?",
+        .why = "The origin protocol policy decides whether CloudFront uses HTTPS; the origin SSL protocols are "
+               "the only TLS versions CloudFront will offer (TLS 1.3 is never used towards origins).",
+        .validate = protocols_validate, .first_focus = protocols_first_focus,
+        .focus_count = protocols_focus_count, .toggle = protocols_toggle, .draw = protocols_draw,
+        .choices = true,
+    },
+    [UI_W_PORTS] = {
+        .title = "Which ports does the origin listen on?",
+        .why = "CloudFront only connects to port 80, 443 or 1024-65535 on a custom origin.",
+        .validate = ports_validate, .commit = ports_commit, .first_focus = focus_zero,
+        .focus_count = ports_focus_count, .editor = ports_editor, .draw = ports_draw,
+    },
+    [UI_W_HOST] = {
+        .title = "Is the viewer's Host header forwarded to the origin?",
+        .why = "When the viewer's Host is forwarded (an origin request policy such as AllViewer, or legacy "
+               "forwarded headers that include Host), CloudFront sends the viewer's host name as SNI, so the "
+               "certificate must cover each alternate domain name instead of the origin domain.",
+        .first_focus = host_first_focus, .focus_count = host_focus_count, .toggle = host_toggle,
+        .draw = host_draw, .choices = true,
+    },
+    [UI_W_CNAMES] = {
+        .title = "Which alternate domain names (CNAMEs) do viewers use?",
+        .why = "CloudFront sends the name the viewer asked for as SNI and Host: the origin's certificate must "
+               "cover each of them. Type a name and press Enter to add it; select a name to edit (Enter) or "
+               "delete (Del or d).",
+        .validate = cnames_validate, .first_focus = cnames_first_focus, .focus_count = cnames_focus_count,
+        .editor = cnames_editor, .skipped = cnames_skipped, .draw = cnames_draw,
+    },
+    [UI_W_REVIEW] = {
+        .title = "Review your answers",
+        .why = "Enter on a line changes that answer; Enter on Run (or F5, or r) starts the checks.",
+        .first_focus = focus_zero, .focus_count = review_focus_count, .draw = review_draw,
+    },
+};
