@@ -37,7 +37,7 @@ static bool too_small(void)
     return LINES < UI_MIN_LINES || COLS < UI_MIN_COLS;
 }
 
-static void draw(ui_app *a)
+void ui_app_draw(ui_app *a)
 {
     erase();
     curs_set(0);
@@ -116,7 +116,7 @@ static void handle_key(ui_app *a, int key, int my, int mx, int button)
 static void loop(ui_app *a)
 {
     while (!a->quit) {
-        draw(a);
+        ui_app_draw(a);
         struct pollfd fds[3] = {
             {.fd = STDIN_FILENO, .events = POLLIN},
             {.fd = a->ev_rd, .events = POLLIN},

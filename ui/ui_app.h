@@ -160,6 +160,23 @@ void ui_start_free(ui_app *a);           /* import state, lab */
 /* Shows a loaded report as a saved one (takes ownership). */
 void ui_open_loaded(ui_app *a, od_report *r);
 
+/* ui_app.c */
+/* Draws the whole screen from the model (the loop calls it every pass). */
+void ui_app_draw(ui_app *a);
+
+/* ui_snapshot.c: a screen of the UI rendered without a terminal. */
+typedef struct {
+    const od_report *report;
+    size_t pane;                 /* index into ui_pane_table */
+    int side;                    /* 0 list, 1 detail */
+    int cols, lines;
+} ui_snapshot_spec;
+/* The screen as text, then a "--- roles" line and one letter per cell
+ * naming its colour role (ui_snapshot_role_letters); NULL if no curses
+ * screen could be made. */
+char *ui_snapshot(const ui_snapshot_spec *spec);
+extern const char ui_snapshot_role_letters[UI_R_COUNT + 1];
+
 /* ui_run.c */
 void ui_start_run(ui_app *a);
 /* Hands the engine's waiting events to the model. */

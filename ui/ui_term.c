@@ -196,16 +196,28 @@ bool ui_term_init(ui_term *t, bool no_color)
     curs_set(0);
     mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
     mouseinterval(0);
-    if (!no_color && has_colors()) {
-        start_color();
-        use_default_colors();
-        if (COLORS >= 8 && COLOR_PAIRS > PAIR_BASE + UI_R_COUNT) {
-            t->color = true;
-            for (int r = 0; r < UI_R_COUNT; r++)
-                init_pair((short)(PAIR_BASE + r), styles[r].fg, styles[r].bg);
-        }
-    }
+    if (!no_color)
+        ui_term_colors(t);
     return true;
+}
+
+void ui_term_colors(ui_term *t)
+{
+    if (!has_colors())
+        return;
+    start_color();
+    use_default_colors();
+    if (COLORS >= 8 && COLOR_PAIRS > PAIR_BASE + UI_R_COUNT) {
+        t->color = true;
+        for (int r = 0; r < UI_R_COUNT; r++)
+            init_pair((short)(PAIR_BASE + r), styles[r].fg, styles[r].bg);
+    }
+}
+
+ui_role ui_pair_role(int pair)
+{
+    int r = pair - PAIR_BASE;
+    return r >= 0 && r < UI_R_COUNT ? (ui_role)r : UI_R_NORMAL;
 }
 
 void ui_term_end(ui_term *t)

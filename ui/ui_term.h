@@ -23,6 +23,11 @@ void ui_term_take_signals(ui_term *t, bool *resize, int *quit_signal);
 void ui_term_resize(void);
 
 int ui_attr(const ui_term *t, ui_role role);
+/* Starts colours on the current curses screen (one pair per role); sets
+ * t->color when they can be used. */
+void ui_term_colors(ui_term *t);
+/* The role a colour pair stands for (UI_R_NORMAL for pair 0). */
+ui_role ui_pair_role(int pair);
 /* Writes text at y,x clipped to cols columns; returns columns used. */
 int ui_put(const ui_term *t, int y, int x, int cols, const char *text, ui_role role);
 void ui_fill(const ui_term *t, int y, int x, int cols, ui_role role);
