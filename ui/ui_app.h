@@ -205,6 +205,9 @@ void ui_draw_status(ui_app *a, ui_ctx ctx);
 /* The context's own labelled keys as "Enter: write   Tab: field ...",
  * for a hint line inside a dialog. */
 void ui_hints_text(ui_ctx ctx, char *buf, size_t n);
+/* Up/Down/PgUp/PgDn/Home/End on a list (page rows a page); false for
+ * any other action. */
+bool ui_list_key(ui_list *l, ui_action act, long page);
 /* A key for a text field: typed text or an editing key (the key table's
  * UI_CTX_TEXT); false if it is neither. */
 bool ui_le_key(ui_lineedit *e, int key);

@@ -232,12 +232,6 @@ static void results_key(ui_app *a, int key, ui_action act)
     case UI_A_PANE_6: case UI_A_PANE_7: case UI_A_PANE_8: case UI_A_PANE_9:
         select_pane(a, (size_t)(act - UI_A_PANE_1));
         break;
-    case UI_A_UP: ui_list_move(l, -1); break;
-    case UI_A_DOWN: ui_list_move(l, 1); break;
-    case UI_A_PGUP: ui_list_move(l, -page); break;
-    case UI_A_PGDN: ui_list_move(l, page); break;
-    case UI_A_HOME: ui_list_home(l); break;
-    case UI_A_END: ui_list_end(l); break;
     case UI_A_OPEN: {
         size_t item = 0;
         const ui_pane_class *to = a->side == 0 && pane->open ? pane->open(&rv.v, st, &item) : NULL;
@@ -283,7 +277,7 @@ static void results_key(ui_app *a, int key, ui_action act)
         ui_wizard_enter(a, UI_W_REVIEW);
         break;
     case UI_A_QUIT: ui_request_quit(a); break;
-    default: break;
+    default: ui_list_key(l, act, page); break;
     }
     /* a new list selection shows its detail from the top */
     if (a->pane == before_pane && st->lists[0].sel != before_sel && split && a->side == 0)

@@ -121,3 +121,16 @@ void ui_hints_text(ui_ctx ctx, char *buf, size_t n)
         if (b[i]->ctx == ctx)
             at += (size_t)snprintf(buf + at, n - at, "%s%s: %s", at ? "   " : "", b[i]->key_name, b[i]->label);
 }
+
+bool ui_list_key(ui_list *l, ui_action act, long page)
+{
+    switch (act) {
+    case UI_A_UP: ui_list_move(l, -1); return true;
+    case UI_A_DOWN: ui_list_move(l, 1); return true;
+    case UI_A_PGUP: ui_list_move(l, -page); return true;
+    case UI_A_PGDN: ui_list_move(l, page); return true;
+    case UI_A_HOME: ui_list_home(l); return true;
+    case UI_A_END: ui_list_end(l); return true;
+    default: return false;
+    }
+}

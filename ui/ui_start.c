@@ -378,13 +378,9 @@ static void start_key(ui_app *a, int key, ui_action act)
     }
     ui_list *l = &a->st_list;
     long page = list_height() > 1 ? list_height() - 1 : 1;
+    if (ui_list_key(l, act, page))
+        return;
     switch (act) {
-    case UI_A_UP: ui_list_move(l, -1); break;
-    case UI_A_DOWN: ui_list_move(l, 1); break;
-    case UI_A_PGUP: ui_list_move(l, -page); break;
-    case UI_A_PGDN: ui_list_move(l, page); break;
-    case UI_A_HOME: ui_list_home(l); break;
-    case UI_A_END: ui_list_end(l); break;
     case UI_A_ACCEPT: choose(a, l->sel); break;
     /* the first screen numbers its choices: the digit picks one */
     case UI_A_PANE_1: case UI_A_PANE_2: case UI_A_PANE_3: case UI_A_PANE_4:

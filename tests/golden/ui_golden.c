@@ -21,22 +21,6 @@ static const struct {
     int cols, lines;
 } sizes[] = {{80, 24}, {120, 30}};
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    od_buf b;
-    od_buf_init(&b);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        od_buf_append(&b, chunk, n);
-    fclose(f);
-    *len = b.len;
-    return b.data ? b.data : od_xstrdup("");
-}
-
 /* The pane's name as a file name part: lower case, letters only. */
 static void slug(const char *name, char *out, size_t n)
 {
@@ -87,7 +71,7 @@ int main(int argc, char **argv)
         char path[1024];
         snprintf(path, sizeof path, "%s/fixtures/reports/%s.json", dir, fixtures[f]);
         size_t len;
-        char *json = read_all(path, &len);
+        char *json = od_read_file(path, &len);
         if (!json) {
             printf("FAIL: cannot read %s\n", path);
             fails++;
@@ -126,7 +110,7 @@ int main(int argc, char **argv)
                     }
                 } else {
                     size_t wlen;
-                    char *want = read_all(gpath, &wlen);
+                    char *want = od_read_file(gpath, &wlen);
                     if (!want) {
                         printf("FAIL: %s is missing (./dev golden writes it)\n", gpath);
                         fails++;
