@@ -52,6 +52,38 @@ void od_case_copy(od_case *dst, const od_case *src)
     dst->trust_store = od_xstrdup(src->trust_store);
 }
 
+void od_case_pin_wildcards(od_case *c)
+{
+    size_t kept = 0;
+    od_resolve *wild = NULL;
+    size_t n_wild = 0;
+    for (size_t i = 0; i < c->n_resolve; i++) {
+        if (c->resolve[i].host && strcmp(c->resolve[i].host, "*") == 0) {
+            wild = od_xrealloc(wild, (n_wild + 1) * sizeof *wild);
+            wild[n_wild++] = c->resolve[i];
+        } else {
+            c->resolve[kept++] = c->resolve[i];
+        }
+    }
+    c->n_resolve = kept;
+    for (size_t i = 0; i < n_wild; i++) {
+        bool pinned = false;
+        for (size_t k = 0; k < c->n_resolve && !pinned; k++)
+            pinned = c->origin_domain && c->resolve[k].port == wild[i].port &&
+                     od_strcasecmp(c->resolve[k].host, c->origin_domain) == 0;
+        if (c->origin_domain && !pinned) {
+            c->resolve = od_xrealloc(c->resolve, (c->n_resolve + 1) * sizeof *c->resolve);
+            od_resolve *r = &c->resolve[c->n_resolve++];
+            r->host = od_xstrdup(c->origin_domain);
+            r->port = wild[i].port;
+            r->address = od_xstrdup(wild[i].address);
+        }
+        free(wild[i].host);
+        free(wild[i].address);
+    }
+    free(wild);
+}
+
 bool od_is_ip_literal(const char *s)
 {
     unsigned char buf[16];
@@ -283,7 +315,8 @@ char *od_parse_resolve(const char *value, od_resolve *out)
         addr[al - 2] = '\0';
     }
     long p;
-    char *dm = od_validate_domain("--resolve host", host);
+    /* "*" pins every name (fleets and labs); see od_case_pin_wildcards. */
+    char *dm = strcmp(host, "*") == 0 ? NULL : od_validate_domain("--resolve host", host);
     unsigned char buf[16];
     if (dm) {
         msg = od_xasprintf("--resolve: %s: %s", q, dm);

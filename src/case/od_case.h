@@ -68,6 +68,9 @@ char *od_parse_resolve(const char *value, od_resolve *out);
 char *od_parse_timeout(const char *value, int *out);             /* 1-60 s */
 char *od_parse_response_timeout(const char *value, int *out);    /* 1-180 s */
 bool od_is_ip_literal(const char *s);
+/* --resolve '*:PORT:ADDR' pins every name: each such entry becomes
+ * ORIGIN_DOMAIN:PORT:ADDR (unless that host and port are pinned already). */
+void od_case_pin_wildcards(od_case *c);
 
 const char *od_protocol_policy_name(od_protocol_policy p);
 /* "TLSv1.2" etc. for one OD_PROTO_* bit. */

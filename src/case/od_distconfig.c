@@ -16,7 +16,9 @@
 
 #include <cJSON.h>
 
-#define MAX_FILE_BYTES (16u * 1024u * 1024u)
+#define MAX_FILE_BYTES ((size_t)16 * 1024 * 1024)
+/* list-distributions of a large account: thousands of distributions. */
+#define MAX_LIST_BYTES ((size_t)512 * 1024 * 1024)
 #define DISTCONFIG_EXPECTED "the JSON that aws cloudfront get-distribution-config prints"
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -744,6 +746,60 @@ static bool parse_config(od_json_reader *c, const cJSON *dc, const char *prefix,
     return ok;
 }
 
+/* Id and DomainName of a Distribution (get-distribution) or of a
+ * DistributionSummary (list-distributions); either may be absent. */
+static bool parse_identity(od_json_reader *c, const cJSON *dist, const char *path, od_dist_config *out)
+{
+    const char *id = NULL, *domain = NULL;
+    if (!get_string(c, dist, "Id", path, false, true, &id) ||
+        !get_string(c, dist, "DomainName", path, false, true, &domain))
+        return false;
+    out->distribution_id = od_xstrdup(id);
+    if (domain) {
+        char *field = od_json_key_path(path, "DomainName");
+        char *m = od_validate_domain(field, domain);
+        free(field);
+        if (m) {
+            od_json_fail(c, "", "%s", m);
+            free(m);
+            return false;
+        }
+        out->domain_name = lower_dup(domain);
+    }
+    return true;
+}
+
+/* One distribution from its JSON object, of any accepted single shape. */
+static void parse_root(od_json_reader *c, const cJSON *root, const od_managed_policies *policies, od_dist_config *out)
+{
+    const cJSON *dc = NULL;
+    const char *prefix = "";
+    if (!cJSON_IsObject(root)) {
+        od_json_fail(c, "", "expected a JSON object (the output of aws cloudfront get-distribution-config), found %s",
+             od_json_type_name(root));
+    } else if (cJSON_GetObjectItemCaseSensitive(root, "DistributionConfig")) {
+        out->shape = od_xstrdup("get-distribution-config");
+        prefix = "DistributionConfig";
+        dc = od_json_get(c, root, "", "DistributionConfig", OD_JSON_OBJECT, need(true));
+    } else if (cJSON_GetObjectItemCaseSensitive(root, "Distribution")) {
+        out->shape = od_xstrdup("get-distribution");
+        prefix = "Distribution.DistributionConfig";
+        const cJSON *dist = od_json_get(c, root, "", "Distribution", OD_JSON_OBJECT, need(true));
+        if (dist && parse_identity(c, dist, "Distribution", out))
+            dc = od_json_get(c, dist, "Distribution", "DistributionConfig", OD_JSON_OBJECT, need(true));
+    } else if (cJSON_GetObjectItemCaseSensitive(root, "Origins") ||
+               cJSON_GetObjectItemCaseSensitive(root, "DefaultCacheBehavior")) {
+        out->shape = od_xstrdup("DistributionConfig");
+        dc = root;
+    } else {
+        od_json_fail(c, "", "not a CloudFront distribution config: the object has none of DistributionConfig "
+                    "(get-distribution-config), Distribution (get-distribution) or Origins (a bare "
+                    "DistributionConfig)");
+    }
+    if (dc && !c->error)
+        parse_config(c, dc, prefix, policies, out);
+}
+
 char *od_distconfig_parse(const char *text, size_t len, const od_managed_policies *policies, od_dist_config *out)
 {
     memset(out, 0, sizeof *out);
@@ -753,46 +809,7 @@ char *od_distconfig_parse(const char *text, size_t len, const od_managed_policie
     if (!root)
         return err;
     od_json_reader c = {0};
-    const cJSON *dc = NULL;
-    const char *prefix = "";
-    if (!cJSON_IsObject(root)) {
-        od_json_fail(&c, "", "expected a JSON object (the output of aws cloudfront get-distribution-config), found %s",
-             od_json_type_name(root));
-    } else if (cJSON_GetObjectItemCaseSensitive(root, "DistributionConfig")) {
-        out->shape = od_xstrdup("get-distribution-config");
-        prefix = "DistributionConfig";
-        dc = od_json_get(&c, root, "", "DistributionConfig", OD_JSON_OBJECT, need(true));
-    } else if (cJSON_GetObjectItemCaseSensitive(root, "Distribution")) {
-        out->shape = od_xstrdup("get-distribution");
-        prefix = "Distribution.DistributionConfig";
-        const cJSON *dist = od_json_get(&c, root, "", "Distribution", OD_JSON_OBJECT, need(true));
-        const char *id = NULL, *domain = NULL;
-        if (dist && get_string(&c, dist, "Id", "Distribution", false, true, &id) &&
-            get_string(&c, dist, "DomainName", "Distribution", false, true, &domain)) {
-            out->distribution_id = od_xstrdup(id);
-            if (domain) {
-                char *m = od_validate_domain("Distribution.DomainName", domain);
-                if (m) {
-                    od_json_fail(&c, "", "%s", m);
-                    free(m);
-                } else {
-                    out->domain_name = lower_dup(domain);
-                }
-            }
-            if (!c.error)
-                dc = od_json_get(&c, dist, "Distribution", "DistributionConfig", OD_JSON_OBJECT, need(true));
-        }
-    } else if (cJSON_GetObjectItemCaseSensitive(root, "Origins") ||
-               cJSON_GetObjectItemCaseSensitive(root, "DefaultCacheBehavior")) {
-        out->shape = od_xstrdup("DistributionConfig");
-        dc = root;
-    } else {
-        od_json_fail(&c, "", "not a CloudFront distribution config: the object has none of DistributionConfig "
-                     "(get-distribution-config), Distribution (get-distribution) or Origins (a bare "
-                     "DistributionConfig)");
-    }
-    if (dc && !c.error)
-        parse_config(&c, dc, prefix, policies, out);
+    parse_root(&c, root, policies, out);
     cJSON_Delete(root);
     if (c.error) {
         od_distconfig_free(out);
@@ -801,10 +818,110 @@ char *od_distconfig_parse(const char *text, size_t len, const od_managed_policie
     return NULL;
 }
 
-char *od_distconfig_load(const char *path, const od_managed_policies *policies, od_dist_config *out)
+/* ---- many distributions in one file ------------------------------------- */
+
+static od_dist_entry *set_add(od_dist_set *s)
+{
+    s->items = od_xrealloc(s->items, (s->n + 1) * sizeof *s->items);
+    od_dist_entry *e = &s->items[s->n++];
+    memset(e, 0, sizeof *e);
+    od_strlist_init(&e->config.aliases);
+    return e;
+}
+
+/* One DistributionSummary of list-distributions: a DistributionConfig's
+ * keys beside Id and DomainName. A problem stays with this entry. */
+static void parse_summary(const cJSON *item, const char *path, const od_managed_policies *policies,
+                          od_dist_entry *e)
+{
+    od_json_reader c = {0};
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "Id");
+    if (cJSON_IsString(id) && id->valuestring && *id->valuestring)
+        e->entry_id = od_escape_str(id->valuestring);
+    if (!cJSON_IsObject(item))
+        od_json_fail(&c, path, "expected an object (a distribution), found %s", od_json_type_name(item));
+    else if (parse_identity(&c, item, path, &e->config))
+        parse_config(&c, item, path, policies, &e->config);
+    if (c.error) {
+        od_distconfig_free(&e->config);
+        e->error = e->entry_id ? od_xasprintf("distribution %s: %s", e->entry_id, c.error)
+                               : od_xasprintf("distribution without an Id: %s", c.error);
+        free(c.error);
+        return;
+    }
+    e->config.shape = od_xstrdup("list-distributions");
+}
+
+char *od_distconfig_parse_set(const char *text, size_t len, const od_managed_policies *policies, od_dist_set *out)
 {
     memset(out, 0, sizeof *out);
-    od_strlist_init(&out->aliases);
+    char *err = NULL;
+    cJSON *root = od_json_parse(text ? text : "", text ? len : 0, DISTCONFIG_EXPECTED " or list-distributions",
+                                &err);
+    if (!root)
+        return err;
+    /* list-distributions prints {"DistributionList": {"Items": [...]}};
+     * with --query DistributionList.Items it is the bare array. */
+    const cJSON *list = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "DistributionList") : NULL;
+    const cJSON *items = NULL;
+    const char *prefix = "DistributionList.Items";
+    if (cJSON_IsArray(root)) {
+        items = root;
+        prefix = "";
+    } else if (list) {
+        items = cJSON_IsObject(list) ? cJSON_GetObjectItemCaseSensitive(list, "Items") : NULL;
+        if (!cJSON_IsObject(list)) {
+            err = od_xasprintf("DistributionList: expected an object, found %s", od_json_type_name(list));
+        } else if (items && !cJSON_IsArray(items)) {
+            err = od_xasprintf("DistributionList.Items: expected an array, found %s", od_json_type_name(items));
+        }
+    }
+    if (err) {
+        cJSON_Delete(root);
+        return err;
+    }
+    if (items || list) {
+        out->shape = od_xstrdup("list-distributions");
+        size_t i = 0;
+        for (const cJSON *it = items ? items->child : NULL; it; it = it->next, i++) {
+            char *p = *prefix ? od_xasprintf("%s[%zu]", prefix, i) : od_xasprintf("[%zu]", i);
+            parse_summary(it, p, policies, set_add(out));
+            free(p);
+        }
+    } else {
+        od_dist_entry *e = set_add(out);
+        od_json_reader c = {0};
+        parse_root(&c, root, policies, &e->config);
+        out->shape = od_xstrdup(e->config.shape ? e->config.shape : "DistributionConfig");
+        e->entry_id = od_escape_str(e->config.distribution_id);
+        if (c.error) {
+            od_distconfig_free(&e->config);
+            e->error = c.error;
+        }
+    }
+    cJSON_Delete(root);
+    return NULL;
+}
+
+void od_dist_set_free(od_dist_set *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n; i++) {
+        od_distconfig_free(&s->items[i].config);
+        free(s->items[i].error);
+        free(s->items[i].entry_id);
+    }
+    free(s->items);
+    free(s->shape);
+    memset(s, 0, sizeof *s);
+}
+
+/* Reads a whole config file, at most max bytes; NULL or a message. */
+static char *read_config_file(const char *path, size_t max, char **text, size_t *len)
+{
+    *text = NULL;
+    *len = 0;
     char *epath = od_escape_str(path ? path : "(null)");
     char *msg = NULL;
     struct stat st;
@@ -812,26 +929,54 @@ char *od_distconfig_load(const char *path, const od_managed_policies *policies, 
         msg = od_xasprintf("%s: cannot read the distribution config: %s", epath, strerror(path ? errno : ENOENT));
     } else if (S_ISDIR(st.st_mode)) {
         msg = od_xasprintf("%s: is a directory, not a distribution config file", epath);
-    } else if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > MAX_FILE_BYTES) {
-        msg = od_xasprintf("%s: %lld bytes is too large for a distribution config (at most %u)", epath,
-                           (long long)st.st_size, MAX_FILE_BYTES);
-    } else {
-        size_t len = 0;
-        char *text = od_read_file(path, &len);
-        if (!text) {
-            msg = od_xasprintf("%s: cannot read the distribution config: %s", epath, strerror(errno));
-        } else if (len > MAX_FILE_BYTES) {
-            msg = od_xasprintf("%s: too large for a distribution config (at most %u bytes)", epath, MAX_FILE_BYTES);
-        } else {
-            char *err = od_distconfig_parse(text, len, policies, out);
-            if (err) {
-                msg = od_xasprintf("%s: %s", epath, err);
-                free(err);
-            }
-        }
-        free(text);
+    } else if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max) {
+        msg = od_xasprintf("%s: %lld bytes is too large for a distribution config (at most %zu)", epath,
+                           (long long)st.st_size, max);
+    } else if (!(*text = od_read_file(path, len))) {
+        msg = od_xasprintf("%s: cannot read the distribution config: %s", epath, strerror(errno));
+    } else if (*len > max) {
+        msg = od_xasprintf("%s: too large for a distribution config (at most %zu bytes)", epath, max);
+        free(*text);
+        *text = NULL;
     }
     free(epath);
+    return msg;
+}
+
+/* A parser's message (taken), starting with the file name; NULL stays NULL. */
+static char *with_path(const char *path, char *err)
+{
+    if (!err)
+        return NULL;
+    char *epath = od_escape_str(path);
+    char *msg = od_xasprintf("%s: %s", epath, err);
+    free(epath);
+    free(err);
+    return msg;
+}
+
+char *od_distconfig_load_set(const char *path, const od_managed_policies *policies, od_dist_set *out)
+{
+    memset(out, 0, sizeof *out);
+    char *text;
+    size_t len;
+    char *msg = read_config_file(path, MAX_LIST_BYTES, &text, &len);
+    if (!msg)
+        msg = with_path(path, od_distconfig_parse_set(text, len, policies, out));
+    free(text);
+    return msg;
+}
+
+char *od_distconfig_load(const char *path, const od_managed_policies *policies, od_dist_config *out)
+{
+    memset(out, 0, sizeof *out);
+    od_strlist_init(&out->aliases);
+    char *text;
+    size_t len;
+    char *msg = read_config_file(path, MAX_FILE_BYTES, &text, &len);
+    if (!msg)
+        msg = with_path(path, od_distconfig_parse(text, len, policies, out));
+    free(text);
     return msg;
 }
 

@@ -109,6 +109,34 @@ char *od_distconfig_parse(const char *text, size_t len, const od_managed_policie
 char *od_distconfig_load(const char *path, const od_managed_policies *policies, od_dist_config *out);
 void od_distconfig_free(od_dist_config *d);
 
+/* ---- Many distributions in one file (--fleet) ------------------------
+ * Besides the single shapes above, `aws cloudfront list-distributions`
+ * output: {"DistributionList": {"Items": [DistributionSummary, ...]}}, or
+ * the bare array (--query DistributionList.Items). Each summary holds Id,
+ * DomainName and the DistributionConfig keys side by side. */
+
+typedef struct {
+    od_dist_config config;  /* valid when error is NULL */
+    char *error;            /* this entry could not be read: the message names the
+                               distribution (Id when it has one) and the key path */
+    char *entry_id;         /* the entry's Id (escaped), or NULL when it has none */
+} od_dist_entry;
+
+typedef struct {
+    od_dist_entry *items;   /* in the file's order */
+    size_t n;
+    char *shape;            /* "list-distributions" or the single shape */
+} od_dist_set;
+
+/* Parses a file of any accepted shape into entries. A problem in one
+ * distribution stays with that entry (entry->error) and the others are
+ * read; the return value is a malloc'd message only when the file as a
+ * whole is not JSON or not a distribution list (then *out is empty). */
+char *od_distconfig_parse_set(const char *text, size_t len, const od_managed_policies *policies, od_dist_set *out);
+/* Reads and parses a file (at most 512 MiB); messages start with the file name. */
+char *od_distconfig_load_set(const char *path, const od_managed_policies *policies, od_dist_set *out);
+void od_dist_set_free(od_dist_set *s);
+
 /* The origin with this Id, or NULL. */
 const od_dist_origin *od_distconfig_find_origin(const od_dist_config *d, const char *id);
 /* The origin to diagnose when the user named none: the only custom origin,

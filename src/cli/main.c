@@ -12,6 +12,7 @@
 #include "od_cli.h"
 #include "od_distconfig.h"
 #include "od_engine.h"
+#include "od_fleet.h"
 #include "od_lab.h"
 #include "od_multi.h"
 #include "od_options.h"
@@ -289,23 +290,185 @@ out:
     return rc;
 }
 
-static int run_distribution(const od_cli_opts *o, od_ui_opts *ui, bool interactive, const od_policy *policy,
-                            const od_fixes *fixes)
+static int load_managed(od_managed_policies *managed)
 {
-    od_managed_policies managed;
-    memset(&managed, 0, sizeof managed);
+    memset(managed, 0, sizeof *managed);
     char *mpath = od_asset_path("managed-origin-request-policies.json");
-    char *err = mpath ? od_managed_policies_load(mpath, &managed)
+    char *err = mpath ? od_managed_policies_load(mpath, managed)
                       : od_xstrdup("cannot find the asset file managed-origin-request-policies.json");
     free(mpath);
     if (err) {
         fprintf(stderr, "origin-doctor: %s\n", err);
         free(err);
-        return OD_EXIT_TOOL;
+        return -1;
     }
+    return 0;
+}
+
+/* ---- --fleet and --merge ---- */
+
+static char *fleet_case(void *ctx, const od_dist_config *d, const od_dist_origin *org, od_case *out)
+{
+    od_case_free(out);
+    char *err = dist_case(ctx, d, org, out);
+    if (err)
+        od_case_init(out);   /* the caller frees it either way */
+    return err;
+}
+
+static void print_messages(const od_strlist *m)
+{
+    for (size_t i = 0; i < m->len; i++)
+        fprintf(stderr, "origin-doctor: %s\n", m->items[i]);
+}
+
+/* The summary on stdout (stderr when stdout carries the JSON lines), the
+ * Markdown report, and the exit code. */
+static int fleet_finish(const od_cli_opts *o, od_fleet_rows *rows)
+{
+    od_fleet_rows_sort(rows);
+    char *text = od_fleet_summary_text(rows, o->expiring_within);
+    bool jsonl_on_stdout = o->jsonl_path && strcmp(o->jsonl_path, "-") == 0;
+    fputs(text, jsonl_on_stdout ? stderr : stdout);
+    free(text);
+    fflush(stdout);
+    if (o->report_path) {
+        char *md = od_fleet_summary_markdown(rows, o->expiring_within);
+        if (strcmp(o->report_path, "-") == 0) {
+            fputs(md, stdout);
+            free(md);
+        } else if (write_output(o->report_path, "report", md) != 0) {
+            return OD_EXIT_TOOL;
+        }
+    }
+    return od_fleet_exit_code(rows);
+}
+
+static int run_merge(const od_cli_opts *o)
+{
+    od_fleet_rows rows;
+    od_fleet_rows_init(&rows);
+    od_strlist warnings;
+    od_strlist_init(&warnings);
+    int rc = OD_EXIT_OK;
+    for (size_t i = 0; i < o->files.len && rc == OD_EXIT_OK; i++) {
+        char *err = od_fleet_read_jsonl(o->files.items[i], false, &rows, NULL, &warnings);
+        if (err) {
+            rc = usage_error(od_xasprintf("--merge: %s", err));
+            free(err);
+        }
+    }
+    print_messages(&warnings);
+    if (rc == OD_EXIT_OK)
+        rc = fleet_finish(o, &rows);
+    od_strlist_free(&warnings);
+    od_fleet_rows_free(&rows);
+    return rc;
+}
+
+extern char **environ;
+
+static int run_fleet(const od_cli_opts *o, const od_policy *policy, const od_fixes *fixes)
+{
+    int shard_k = 1, shard_n = 1;
+    char *err = o->shard ? od_fleet_parse_shard(o->shard, (const char *const *)environ, &shard_k, &shard_n) : NULL;
+    if (err)
+        return usage_error(err);
+    od_managed_policies managed;
+    if (load_managed(&managed) != 0)
+        return OD_EXIT_TOOL;
+    od_fleet f;
+    err = od_fleet_load((const char *const *)o->files.items, o->files.len, &managed, fleet_case, (void *)o, &f);
+    od_managed_policies_free(&managed);
+    if (err) {
+        int rc = usage_error(od_xasprintf("--fleet: %s", err));
+        free(err);
+        return rc;
+    }
+    print_messages(&f.messages);
+    if (o->shard)
+        od_fleet_keep_shard(&f, shard_k, shard_n);
+
+    od_fleet_rows rows;
+    od_fleet_rows_init(&rows);
+    int rc = OD_EXIT_OK;
+    bool append = false;
+    if (o->resume_path) {
+        /* Finished records of this fleet (and shard) count in the summary; the rest of the file is left alone. */
+        od_fleet_rows done;
+        od_fleet_rows_init(&done);
+        od_strlist keys, warnings, mine;
+        od_strlist_init(&keys);
+        od_strlist_init(&warnings);
+        od_strlist_init(&mine);
+        err = od_fleet_read_jsonl(o->resume_path, true, &done, &keys, &warnings);
+        print_messages(&warnings);
+        for (size_t i = 0; i < f.n; i++)
+            od_strlist_add_owned(&mine, od_fleet_item_key(f.items[i].distribution_id, f.items[i].origin_id));
+        for (size_t i = 0; i < done.n; i++) {
+            char *key = od_fleet_item_key(done.rows[i].distribution_id, done.rows[i].origin_id);
+            if (od_strlist_contains(&mine, key)) {   /* moved: the emptied row frees nothing */
+                rows.rows = od_xrealloc(rows.rows, (rows.n + 1) * sizeof *rows.rows);
+                rows.rows[rows.n++] = done.rows[i];
+                memset(&done.rows[i], 0, sizeof done.rows[i]);
+            }
+            free(key);
+        }
+        od_fleet_drop_done(&f, &keys);
+        append = o->jsonl_path && strcmp(o->jsonl_path, o->resume_path) == 0;
+        od_fleet_rows_free(&done);
+        od_strlist_free(&keys);
+        od_strlist_free(&warnings);
+        od_strlist_free(&mine);
+        if (err) {
+            rc = usage_error(od_xasprintf("--resume: %s", err));
+            free(err);
+        }
+    }
+    FILE *jsonl = NULL;
+    if (rc == OD_EXIT_OK && o->jsonl_path) {
+        jsonl = strcmp(o->jsonl_path, "-") == 0 ? stdout : fopen(o->jsonl_path, append ? "a+" : "w");
+        /* A line cut short by a crash stays its own (ignored) line. */
+        if (jsonl && append && fseek(jsonl, -1, SEEK_END) == 0 && fgetc(jsonl) != '\n') {
+            fseek(jsonl, 0, SEEK_END);
+            fputc('\n', jsonl);
+        }
+        if (!jsonl) {
+            fprintf(stderr, "origin-doctor: --jsonl: cannot write \"%s\": %s\n", o->jsonl_path, strerror(errno));
+            rc = OD_EXIT_TOOL;
+        }
+    }
+    if (rc == OD_EXIT_OK) {
+        od_engine_opts eo = {.policy = policy, .fixes = fixes};
+        od_fleet_run_opts ro = {.engine = &eo,
+                                .max_connections = o->fleet_concurrency ? o->fleet_concurrency : 64,
+                                .jsonl = jsonl,
+                                .progress = isatty(STDERR_FILENO)};
+        if (od_fleet_run(&f, &ro, &rows) != 0) {
+            fprintf(stderr, "origin-doctor: --jsonl: cannot write \"%s\": %s\n", o->jsonl_path, strerror(errno));
+            rc = OD_EXIT_TOOL;
+        }
+    }
+    if (jsonl && jsonl != stdout && fclose(jsonl) != 0 && rc == OD_EXIT_OK) {
+        fprintf(stderr, "origin-doctor: --jsonl: cannot write \"%s\": %s\n", o->jsonl_path, strerror(errno));
+        rc = OD_EXIT_TOOL;
+    }
+    if (rc == OD_EXIT_OK)
+        rc = fleet_finish(o, &rows);
+    od_fleet_rows_free(&rows);
+    od_fleet_free(&f);
+    return rc;
+}
+
+static int run_distribution(const od_cli_opts *o, od_ui_opts *ui, bool interactive, const od_policy *policy,
+                            const od_fixes *fixes)
+{
+    od_managed_policies managed;
+    if (load_managed(&managed) != 0)
+        return OD_EXIT_TOOL;
     od_dist_config d;
     int rc;
-    err = od_distconfig_load(o->dist_config, &managed, &d);
+    char *err = od_distconfig_load(o->dist_config, &managed, &d);
     if (err) {
         rc = usage_error(od_xasprintf("--distribution-config: %s", err));
         free(err);
@@ -359,6 +522,10 @@ static int run(od_cli_opts *o, const od_policy *policy, const od_fixes *fixes)
 
     if (o->open_path)
         return open_report(o, &ui);
+    if (o->fleet)
+        return run_fleet(o, policy, fixes);
+    if (o->merge)
+        return run_merge(o);
     if (o->lab && strcmp(o->lab, "list") == 0)
         return list_labs();
 
@@ -400,9 +567,12 @@ int main(int argc, char **argv)
     od_cli_opts o;
     memset(&o, 0, sizeof o);
     od_case_init(&o.c);
+    od_strlist_init(&o.files);
+    o.expiring_within = -1;
     char *err = od_cli_parse(argc, argv, &o);
     if (err) {
         od_case_free(&o.c);
+        od_strlist_free(&o.files);
         return usage_error(err);
     }
     if (o.help || o.version) {
@@ -413,6 +583,7 @@ int main(int argc, char **argv)
         } else
             printf("origin-doctor %s (GnuTLS %s)\n", OD_VERSION, gnutls_check_version(NULL));
         od_case_free(&o.c);
+        od_strlist_free(&o.files);
         return OD_EXIT_OK;
     }
 
@@ -438,5 +609,6 @@ int main(int argc, char **argv)
     od_policy_free(&policy);
     od_fixes_free(&fixes);
     od_case_free(&o.c);
+    od_strlist_free(&o.files);
     return rc;
 }

@@ -66,13 +66,15 @@ static char *bad_option(int optopt_seen, const char *arg)
     return msg;
 }
 
-static char *parse_concurrency(const char *v, int *out)
+/* A whole number in [min, max]; the message names the flag and what it counts. */
+static char *parse_whole(const char *flag, const char *v, long min, long max, const char *what, int *out)
 {
     char *end = NULL;
+    errno = 0;
     long n = strtol(v, &end, 10);
-    if (!*v || *end || n < 1 || n > 64) {
+    if (!*v || *end || errno || n < min || n > max) {
         char *q = quoted(v);
-        char *msg = od_xasprintf("--concurrency: %s must be a whole number from 1 to 64", q);
+        char *msg = od_xasprintf("%s: %s must be %s from %ld to %ld", flag, q, what, min, max);
         free(q);
         return msg;
     }
@@ -188,7 +190,26 @@ static char *take_option(od_option_id id, const char *v, od_cli_opts *o)
         return od_parse_response_timeout(v, &c->response_timeout_s);
     case OD_OPT_CONCURRENCY:
         o->set |= OD_SET_CONCURRENCY;
-        return parse_concurrency(v, &c->concurrency);
+        return parse_whole("--concurrency", v, 1, 64, "a whole number", &c->concurrency);
+    case OD_OPT_FLEET:
+        o->fleet = true;
+        return NULL;
+    case OD_OPT_MERGE:
+        o->merge = true;
+        return NULL;
+    case OD_OPT_FLEET_CONCURRENCY:
+        return parse_whole("--fleet-concurrency", v, 1, 4096, "a whole number", &o->fleet_concurrency);
+    case OD_OPT_EXPIRING_WITHIN:
+        return parse_whole("--expiring-within", v, 0, 3650, "a number of days", &o->expiring_within);
+    case OD_OPT_JSONL:
+        o->jsonl_path = v;
+        return NULL;
+    case OD_OPT_SHARD:
+        o->shard = v;
+        return NULL;
+    case OD_OPT_RESUME:
+        o->resume_path = v;
+        return NULL;
     case OD_OPT_JSON:
         o->json_path = v;
         return NULL;
@@ -210,6 +231,16 @@ static char *take_option(od_option_id id, const char *v, od_cli_opts *o)
 /* Checks that need every flag: combinations, and the origin domain. */
 static char *check_whole(od_cli_opts *o, const char *origin)
 {
+    if (o->fleet && o->merge)
+        return od_xstrdup("--fleet and --merge: give only one (merge the JSON lines the fleet runs wrote)");
+    if ((o->fleet || o->merge) && o->files.len == 0)
+        return od_xasprintf("%s: give at least one file", o->fleet ? "--fleet" : "--merge");
+    if ((o->fleet || o->merge) && (o->dist_config || o->open_path || o->lab))
+        return od_xstrdup("--fleet and --merge go without --distribution-config, --open and --lab");
+    if (!o->fleet && (o->jsonl_path || o->shard || o->resume_path || o->fleet_concurrency))
+        return od_xstrdup("--jsonl, --shard, --resume and --fleet-concurrency go with --fleet");
+    if (!o->fleet && !o->merge && o->expiring_within >= 0)
+        return od_xstrdup("--expiring-within goes with --fleet or --merge");
     if ((o->all_origins || o->origin_id) && !o->dist_config)
         return od_xstrdup("--all-origins and --origin-id go with --distribution-config FILE");
     if ((o->set & OD_SET_NO_FORWARD) && (o->set & OD_SET_FORWARD))
@@ -227,6 +258,7 @@ static char *check_whole(od_cli_opts *o, const char *origin)
         size_t n = strlen(o->c.origin_domain);
         if (n > 1 && o->c.origin_domain[n - 1] == '.')
             o->c.origin_domain[n - 1] = '\0';
+        od_case_pin_wildcards(&o->c);
     }
     return NULL;
 }
@@ -267,6 +299,11 @@ char *od_cli_parse(int argc, char **argv, od_cli_opts *o)
     }
     if (err)
         return err;
+    if (o->fleet || o->merge) {   /* the arguments are files */
+        for (int i = optind; i < argc; i++)
+            od_strlist_add(&o->files, argv[i]);
+        return check_whole(o, NULL);
+    }
     if (argc - optind > 1) {
         char *e = od_escape_str(argv[optind + 1]);
         err = od_xasprintf("origin domain: only one may be given (got a second one, \"%s\")", e);
@@ -313,5 +350,6 @@ void od_cli_apply_overrides(od_case *dst, const od_cli_opts *o)
             r->port = s->resolve[i].port;
             r->address = od_xstrdup(s->resolve[i].address);
         }
+        od_case_pin_wildcards(dst);
     }
 }

@@ -17,6 +17,8 @@ const char od_usage_head[] =
     "       origin-doctor                       (interactive wizard on a terminal)\n"
     "       origin-doctor --lab list | --lab NAME [options]\n"
     "       origin-doctor --open REPORT.json [--batch]\n"
+    "       origin-doctor --fleet FILE|FOLDER... [--jsonl OUT] [--shard K/N] [options]\n"
+    "       origin-doctor --merge OUT.jsonl... [--report FILE]\n"
     "\n"
     "Tells why CloudFront would answer 502 for a custom origin, by probing the\n"
     "origin from this machine the way CloudFront connects to it.\n"

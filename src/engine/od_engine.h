@@ -42,6 +42,10 @@ typedef struct {
  * could not start (message in out->summary). */
 int od_engine_run(const od_case *c, const od_engine_opts *opts, od_report *out);
 
+/* The most connections a run of this case holds open at once (the
+ * fleet keeps the sum over the origins it runs under its global bound). */
+int od_engine_max_connections(const od_case *c);
+
 /* Re-judges a report's observations (rules + verdict) without probing. */
 void od_engine_judge(const od_engine_opts *opts, od_report *r, time_t now);
 

@@ -63,6 +63,7 @@ struct od_lab_server {
     int http_status;
     bool http_silent;
     lab_connection connections[MAX_CONNECTIONS];
+    atomic_size_t accepted;   /* connections accepted so far (tests count probes with it) */
 };
 
 /* ---- transport ---------------------------------------------------------- */
@@ -402,6 +403,7 @@ static void *accept_main(void *arg)
         int fd = accept(s->listen_fd, NULL, NULL);
         if (fd < 0)
             continue;
+        atomic_fetch_add(&s->accepted, 1);
         /* The listener is non-blocking; the connection must not be. */
         int fl = fcntl(fd, F_GETFL);
         if (fl >= 0)
@@ -625,4 +627,9 @@ void od_lab_server_stop(od_lab_server *s)
         pthread_join(s->accept_thread, NULL);
     }
     free_server(s);
+}
+
+size_t od_lab_server_accepted(od_lab_server *s)
+{
+    return s ? atomic_load(&s->accepted) : 0;
 }

@@ -40,5 +40,7 @@ typedef struct od_lab_server od_lab_server;
 /* Starts the server; *port receives the bound port. NULL + message on error. */
 od_lab_server *od_lab_server_start(const od_lab_config *cfg, int *port, char **error);
 void od_lab_server_stop(od_lab_server *s);
+/* Connections accepted since the start. */
+size_t od_lab_server_accepted(od_lab_server *s);
 
 #endif

@@ -6,6 +6,7 @@
 #include "od_case.h"
 #include "od_obs.h"
 #include "od_finding.h"
+#include <cJSON.h>
 
 #define OD_REPORT_SCHEMA "origin-doctor/report/1"
 
@@ -25,6 +26,11 @@ void od_report_free(od_report *r);
 
 /* JSON (contract in design.md). to_json returns a malloc'd string. */
 char *od_report_to_json(const od_report *r);
+/* The same document as a cJSON tree (caller deletes), e.g. to embed it. */
+cJSON *od_report_to_cjson(const od_report *r);
+/* The report's "input" object for a Case, on one line (malloc'd): two
+ * cases with the same text are the same diagnosis. */
+char *od_case_to_json(const od_case *c);
 /* NULL on success, else a malloc'd message naming the problem (and the
  * position, for malformed JSON). */
 char *od_report_from_json(const char *text, size_t len, od_report *out);

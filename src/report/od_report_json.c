@@ -220,7 +220,17 @@ static cJSON *cert_to_json(const od_cert *c)
     return o;
 }
 
-char *od_report_to_json(const od_report *r)
+char *od_case_to_json(const od_case *c)
+{
+    cJSON *in = input_to_json(c);
+    char *text = cJSON_PrintUnformatted(in);
+    cJSON_Delete(in);
+    if (!text)
+        oom();
+    return text;
+}
+
+cJSON *od_report_to_cjson(const od_report *r)
 {
     const od_observations *ob = &r->obs;
     cJSON *root = chk(cJSON_CreateObject());
@@ -346,7 +356,12 @@ char *od_report_to_json(const od_report *r)
     add_num(root, "handshake_count", ob->handshake_count);
     add_bool(root, "cancelled", ob->cancelled);
     add_str(root, "trust_store_used", ob->trust_store_used);
+    return root;
+}
 
+char *od_report_to_json(const od_report *r)
+{
+    cJSON *root = od_report_to_cjson(r);
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     if (!text)
