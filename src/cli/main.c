@@ -327,13 +327,13 @@ static void print_messages(const od_strlist *m)
 static int fleet_finish(const od_cli_opts *o, od_fleet_rows *rows)
 {
     od_fleet_rows_sort(rows);
-    char *text = od_fleet_summary_text(rows, o->expiring_within);
+    char *text = od_fleet_summary_text(rows, o->expiring_asked ? o->expiring_within : -1);
     bool jsonl_on_stdout = o->jsonl_path && strcmp(o->jsonl_path, "-") == 0;
     fputs(text, jsonl_on_stdout ? stderr : stdout);
     free(text);
     fflush(stdout);
     if (o->report_path) {
-        char *md = od_fleet_summary_markdown(rows, o->expiring_within);
+        char *md = od_fleet_summary_markdown(rows, o->expiring_asked ? o->expiring_within : -1);
         if (strcmp(o->report_path, "-") == 0) {
             fputs(md, stdout);
             free(md);
@@ -568,7 +568,6 @@ int main(int argc, char **argv)
     memset(&o, 0, sizeof o);
     od_case_init(&o.c);
     od_strlist_init(&o.files);
-    o.expiring_within = -1;
     char *err = od_cli_parse(argc, argv, &o);
     if (err) {
         od_case_free(&o.c);

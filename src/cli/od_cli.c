@@ -200,6 +200,7 @@ static char *take_option(od_option_id id, const char *v, od_cli_opts *o)
     case OD_OPT_FLEET_CONCURRENCY:
         return parse_whole("--fleet-concurrency", v, 1, 4096, "a whole number", &o->fleet_concurrency);
     case OD_OPT_EXPIRING_WITHIN:
+        o->expiring_asked = true;
         return parse_whole("--expiring-within", v, 0, 3650, "a number of days", &o->expiring_within);
     case OD_OPT_JSONL:
         o->jsonl_path = v;
@@ -239,7 +240,7 @@ static char *check_whole(od_cli_opts *o, const char *origin)
         return od_xstrdup("--fleet and --merge go without --distribution-config, --open and --lab");
     if (!o->fleet && (o->jsonl_path || o->shard || o->resume_path || o->fleet_concurrency))
         return od_xstrdup("--jsonl, --shard, --resume and --fleet-concurrency go with --fleet");
-    if (!o->fleet && !o->merge && o->expiring_within >= 0)
+    if (!o->fleet && !o->merge && o->expiring_asked)
         return od_xstrdup("--expiring-within goes with --fleet or --merge");
     if ((o->all_origins || o->origin_id) && !o->dist_config)
         return od_xstrdup("--all-origins and --origin-id go with --distribution-config FILE");

@@ -43,11 +43,12 @@ typedef struct {
     od_strlist files;
     const char *jsonl_path, *shard, *resume_path;
     int fleet_concurrency;  /* 0: the default */
-    int expiring_within;    /* -1: not asked */
+    int expiring_within;    /* days, when expiring_asked */
+    bool expiring_asked;
 } od_cli_opts;
 
 /* Parses argv (getopt_long over the option table; "--" ends the options).
- * o must be zeroed with o->c and o->files initialised and expiring_within -1. NULL, or a malloc'd message that
+ * o must be zeroed with o->c and o->files initialised. NULL, or a malloc'd message that
  * names the flag or field, quotes the value and says what is allowed. */
 char *od_cli_parse(int argc, char **argv, od_cli_opts *o);
 

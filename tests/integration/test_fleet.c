@@ -327,6 +327,32 @@ int main(int argc, char **argv)
     it_result_free(&merged);
     od_strlist_free(&merge);
 
+    /* --expiring-within lists the soonest first; --report writes the Markdown */
+    {
+        od_strlist m;
+        od_strlist_init(&m);
+        od_strlist_add(&m, "--merge");
+        od_strlist_add(&m, all);
+        od_strlist_add(&m, "--expiring-within=30");
+        char *md = od_xasprintf("%s/fleet.md", dir);
+        od_strlist_add_owned(&m, od_xasprintf("--report=%s", md));
+        it_result er;
+        run(&m, &er);
+        /* the 7 records of the expired origin (-6 days); the others expire in 90 */
+        CHECK_MSG(er.exit_code == 1 && strncmp(er.out, "Certificates expiring within 30 days: 7\n  -6 days", 47) == 0,
+                  "--expiring-within: exit %d, %s", er.exit_code, er.out);
+        size_t len = 0;
+        char *text = od_read_file(md, &len);
+        CHECK_MSG(text && strstr(text, "## Certificates expiring within 30 days (7)") &&
+                      strstr(text, "| E19FLEET | d19.cloudfront.net | primary | order.fleet.test | fail | "
+                                   "CHAIN_WRONG_ORDER | 90 |"),
+                  "--report: %s", text ? text : "(missing)");
+        free(text);
+        free(md);
+        it_result_free(&er);
+        od_strlist_free(&m);
+    }
+
     /* the shard index from a job runner's environment */
     a = base_args(list, root_pem);
     od_strlist_add(&a, "--shard=env/3");
