@@ -117,7 +117,7 @@ static const cJSON *find_record(const cJSON *recs, const char *dist, const char 
 
 static void check_origin_record(const cJSON *recs, int dist, const char *origin_id, int kind)
 {
-    char id[16];
+    char id[24];
     snprintf(id, sizeof id, "E%02dFLEET", dist);
     const cJSON *r = find_record(recs, id, origin_id);
     CHECK_MSG(r != NULL, "no record for %s %s", id, origin_id);
@@ -283,7 +283,7 @@ int main(int argc, char **argv)
         check_origin_record(recs, i, "primary", i % 3);
         if (has_second(i))
             check_origin_record(recs, i, "second", (i + 1) % 3);
-        char id[16];
+        char id[24];
         snprintf(id, sizeof id, "E%02dFLEET", i);
         const cJSON *s3 = find_record(recs, id, "static");
         CHECK_MSG(has_s3(i) == (s3 != NULL), "%s: S3 record %s", id, s3 ? "unexpected" : "missing");
