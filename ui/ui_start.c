@@ -525,8 +525,10 @@ static void start_draw(ui_app *a)
         draw_list(a, y, x, w, h, &rows);
         y += h + 1;
         if (a->st_list.sel < n) {
+            char *expect = od_lab_expect_text(&s[a->st_list.sel]);
             char *line = od_xasprintf("%s: %s (expected: %s)", s[a->st_list.sel].name, s[a->st_list.sel].description,
-                                      s[a->st_list.sel].expect[0] ? s[a->st_list.sel].expect : "no failure");
+                                      expect[0] ? expect : "no failure");
+            free(expect);
             draw_wrapped(a, &y, x, w, line, UI_R_INFO, 2);
             free(line);
         }

@@ -68,9 +68,12 @@ static int list_labs(void)
     size_t n;
     const od_lab_scenario *s = od_lab_scenarios(&n);
     printf("Practice lab scenarios (origin-doctor --lab NAME):\n\n");
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        char *expect = od_lab_expect_text(&s[i]);
         printf("  %-22s %s\n%-24s expected: %s\n", s[i].name, s[i].description, "",
-               s[i].expect[0] ? s[i].expect : "no failure");
+               expect[0] ? expect : "no failure");
+        free(expect);
+    }
     return OD_EXIT_OK;
 }
 

@@ -1122,30 +1122,24 @@ static void sort_steps(sched *s)
 /* ---------------------------------------------------------------- judgement steps */
 
 /* The chain and name checks are judged by the rules, not probed: their
- * steps show the verdict of the findings about them. */
-static const char *const chain_ids[] = {"CHAIN_INCOMPLETE", "CHAIN_WRONG_ORDER", "CERT_SELF_SIGNED",
-                                        "CERT_UNTRUSTED_ROOT", "CERT_EXPIRED", "CERT_NOT_YET_VALID",
-                                        "CERT_EXPIRES_SOON", "CERT_WEAK_KEY_OR_SIGNATURE"};
-static const char *const name_ids[] = {"CERT_NAME_MISMATCH"};
-
-static od_step_status judged_status(const od_finding_list *l, const char *const *ids, size_t n_ids,
-                                    char **detail)
+ * steps show the verdict of the findings the registry says they colour. */
+static od_step_status judged_status(const od_finding_list *l, od_judged_step step, char **detail)
 {
     od_step_status st = OD_STEP_PASS;
     od_strlist seen;
     od_strlist_init(&seen);
-    for (size_t i = 0; i < l->len; i++)
-        for (size_t k = 0; k < n_ids; k++) {
-            const od_finding *f = &l->items[i];
-            if (strcmp(f->id, ids[k]) != 0 || f->severity < OD_SEV_WARN)
-                continue;
-            if (f->severity == OD_SEV_FAIL)
-                st = OD_STEP_FAIL;
-            else if (st == OD_STEP_PASS)
-                st = OD_STEP_WARN;
-            if (!od_strlist_contains(&seen, f->id))
-                od_strlist_add(&seen, f->id);
-        }
+    for (size_t i = 0; i < l->len; i++) {
+        const od_finding *f = &l->items[i];
+        const od_finding_def *def = od_finding_def_find(f->id);
+        if (!def || def->step != step || f->severity < OD_SEV_WARN)
+            continue;
+        if (f->severity == OD_SEV_FAIL)
+            st = OD_STEP_FAIL;
+        else if (st == OD_STEP_PASS)
+            st = OD_STEP_WARN;
+        if (!od_strlist_contains(&seen, f->id))
+            od_strlist_add(&seen, f->id);
+    }
     od_buf b;
     od_buf_init(&b);
     for (size_t i = 0; i < seen.len; i++)
@@ -1164,7 +1158,7 @@ static size_t chains_analysed(const od_observations *o)
     return n;
 }
 
-static void end_judged_step(run_ctx *r, size_t idx, int64_t started, bool ran, const char *const *ids, size_t n_ids,
+static void end_judged_step(run_ctx *r, size_t idx, int64_t started, bool ran, od_judged_step step,
                             const char *ok_text)
 {
     if (!ran) {
@@ -1172,7 +1166,7 @@ static void end_judged_step(run_ctx *r, size_t idx, int64_t started, bool ran, c
         return;
     }
     char *detail = NULL;
-    od_step_status st = judged_status(&r->report->findings, ids, n_ids, &detail);
+    od_step_status st = judged_status(&r->report->findings, step, &detail);
     step_end(r, idx, started, st, detail ? detail : od_xstrdup(ok_text));
 }
 
@@ -1260,10 +1254,9 @@ int od_engine_run(const od_case *c, const od_engine_opts *opts, od_report *out)
         /* The judgement itself takes microseconds; the time shown is the
          * certificate parsing and path building done with the handshakes. */
         int64_t now_ms = od_now_ms();
-        end_judged_step(&r, s.chain_step, now_ms - r.analysis_ms, analysed, chain_ids,
-                        sizeof chain_ids / sizeof chain_ids[0], ok);
+        end_judged_step(&r, s.chain_step, now_ms - r.analysis_ms, analysed, OD_JUDGED_STEP_CHAIN, ok);
         free(ok);
-        end_judged_step(&r, s.names_step, now_ms, analysed, name_ids, 1, "every expected name is covered");
+        end_judged_step(&r, s.names_step, now_ms, analysed, OD_JUDGED_STEP_NAMES, "every expected name is covered");
     }
     sort_steps(&s);
     sched_free(&s);

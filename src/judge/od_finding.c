@@ -28,6 +28,40 @@ bool od_severity_parse(const char *s, od_severity *out)
     return false;
 }
 
+#define OD_FINDING(id, severity, family, check, step, kind) const char od_id_##id[] = #id;
+#include "od_findings.def"
+#undef OD_FINDING
+
+const od_finding_def od_finding_defs[OD_F_COUNT] = {
+#define OD_FINDING(id, severity, family, check, step, kind)                                              \
+    [OD_F_##id] = {od_id_##id, OD_SEV_##severity, OD_FAMILY_##family, OD_CHECK_##check,                \
+                   OD_JUDGED_STEP_##step, OD_KIND_##kind},
+#include "od_findings.def"
+#undef OD_FINDING
+};
+
+const od_finding_def *od_finding_def_find(const char *id)
+{
+    if (!id)
+        return NULL;
+    for (size_t i = 0; i < OD_F_COUNT; i++)
+        if (strcmp(od_finding_defs[i].id, id) == 0)
+            return &od_finding_defs[i];
+    return NULL;
+}
+
+const char *od_family_name(od_family f)
+{
+    switch (f) {
+    case OD_FAMILY_NETWORK: return "network";
+    case OD_FAMILY_TLS: return "tls";
+    case OD_FAMILY_CERT: return "certificate";
+    case OD_FAMILY_HTTP: return "http";
+    case OD_FAMILY_GENERAL: return "general";
+    }
+    return "unknown";
+}
+
 void od_finding_list_init(od_finding_list *l)
 {
     l->items = NULL;

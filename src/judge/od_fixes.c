@@ -7,18 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The design's vocabulary: every id must have an entry, so a finding
- * never reaches a customer without a title and fix steps. */
-static const char *const required_ids[] = {
-    "ORIGIN_IS_IP_ADDRESS", "DNS_NO_SUCH_HOST", "DNS_LOOKUP_FAILED", "DNS_PRIVATE_ADDRESS",
-    "PORT_INVALID_FOR_CLOUDFRONT", "PORT_REFUSED", "PORT_TIMEOUT", "PORT_UNREACHABLE",
-    "TLS_NOT_SPOKEN", "TLS_HANDSHAKE_TIMEOUT", "TLS_HANDSHAKE_FAILED", "TLS_NO_SHARED_PROTOCOL",
-    "TLS_NO_SHARED_CIPHER", "TLS_CLIENT_CERT_REQUIRED", "TLS_SNI_CERT_DIFFERS", "CERT_NAME_MISMATCH",
-    "CERT_EXPIRED", "CERT_NOT_YET_VALID", "CERT_SELF_SIGNED", "CERT_UNTRUSTED_ROOT",
-    "CHAIN_INCOMPLETE", "CHAIN_WRONG_ORDER", "CHAIN_HAS_ROOT", "CERT_EXPIRES_SOON",
-    "CERT_WEAK_KEY_OR_SIGNATURE", "HTTP_NO_RESPONSE", "HTTP_SERVER_ERROR", "VANTAGE_POINT",
-};
-
 static const char *const server_keys[] = {"nginx", "apache", "haproxy", "iis", "aws-elb", "acm"};
 
 /* An optional array of strings at obj.key. */
@@ -92,9 +80,11 @@ char *od_fixes_load(const char *path, od_fixes *out)
         err = od_xasprintf("%s: missing \"_about\" object (source and date of the texts)", path);
     else if (!cJSON_IsObject(findings))
         err = od_xasprintf("%s: missing \"findings\" object", path);
-    for (size_t i = 0; !err && i < sizeof required_ids / sizeof required_ids[0]; i++)
-        if (!cJSON_GetObjectItemCaseSensitive(findings, required_ids[i]))
-            err = od_xasprintf("%s: no entry for finding id %s", path, required_ids[i]);
+    /* Every registry id needs an entry, so a finding never reaches a
+     * customer without a title and fix steps. */
+    for (size_t i = 0; !err && i < OD_F_COUNT; i++)
+        if (!cJSON_GetObjectItemCaseSensitive(findings, od_finding_defs[i].id))
+            err = od_xasprintf("%s: no entry for finding id %s", path, od_finding_defs[i].id);
     const cJSON *e;
     if (!err) {
         od_json_reader r = {path, NULL};

@@ -16,4 +16,8 @@ void od_rules_evaluate(const od_case *c, const od_observations *o,
                        const od_policy *p, const od_fixes *fixes, time_t now,
                        od_finding_list *out, bool *would_fail, char **summary);
 
+/* How many of the registry's pass ids have a builder in a rule file; sets
+ * *missing to how many have none (a test keeps it at 0). */
+size_t od_rules_pass_builders(size_t *missing);
+
 #endif

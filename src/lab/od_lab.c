@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "od_certgen.h"
+#include "od_finding.h"
 #include "od_labserver.h"
 
 #define LAB_MAX_CERTS 12
@@ -49,36 +50,46 @@ typedef enum {
 
 /* In scenario_kind order. */
 static const od_lab_scenario SCENARIOS[SC_COUNT] = {
-    { "healthy", "RSA leaf and its intermediate, everything right", "" },
-    { "healthy-ecdsa", "ECDSA P-256 leaf and its intermediate, everything right", "" },
-    { "healthy-direct", "RSA leaf issued directly by the root", "" },
-    { "wrong-name", "the certificate is for another name", "CERT_NAME_MISMATCH" },
-    { "wildcard-too-deep", "*.example.test does not cover a.b.example.test", "CERT_NAME_MISMATCH" },
-    { "cname-not-covered", "Host is forwarded; the certificate covers www but not cdn", "CERT_NAME_MISMATCH" },
-    { "expired", "the leaf certificate has expired", "CERT_EXPIRED" },
-    { "not-yet-valid", "the leaf certificate is not valid yet", "CERT_NOT_YET_VALID" },
-    { "self-signed", "the origin serves a self-signed certificate", "CERT_SELF_SIGNED" },
-    { "untrusted-root", "the chain ends at a root the trust store does not hold", "CERT_UNTRUSTED_ROOT" },
-    { "missing-intermediate", "the origin sends the leaf without its intermediate", "CHAIN_INCOMPLETE" },
-    { "wrong-order", "the intermediates are sent in the wrong order", "CHAIN_WRONG_ORDER" },
-    { "sni-differs", "the right certificate only without SNI, a wrong one with SNI", "CERT_NAME_MISMATCH" },
-    { "sni-default-wrong", "right certificate with SNI, another one without (information only)", "" },
+    { "healthy", "RSA leaf and its intermediate, everything right", {NULL} },
+    { "healthy-ecdsa", "ECDSA P-256 leaf and its intermediate, everything right", {NULL} },
+    { "healthy-direct", "RSA leaf issued directly by the root", {NULL} },
+    { "wrong-name", "the certificate is for another name", {OD_ID(CERT_NAME_MISMATCH)} },
+    { "wildcard-too-deep", "*.example.test does not cover a.b.example.test", {OD_ID(CERT_NAME_MISMATCH)} },
+    { "cname-not-covered", "Host is forwarded; the certificate covers www but not cdn", {OD_ID(CERT_NAME_MISMATCH)} },
+    { "expired", "the leaf certificate has expired", {OD_ID(CERT_EXPIRED)} },
+    { "not-yet-valid", "the leaf certificate is not valid yet", {OD_ID(CERT_NOT_YET_VALID)} },
+    { "self-signed", "the origin serves a self-signed certificate", {OD_ID(CERT_SELF_SIGNED)} },
+    { "untrusted-root", "the chain ends at a root the trust store does not hold", {OD_ID(CERT_UNTRUSTED_ROOT)} },
+    { "missing-intermediate", "the origin sends the leaf without its intermediate", {OD_ID(CHAIN_INCOMPLETE)} },
+    { "wrong-order", "the intermediates are sent in the wrong order", {OD_ID(CHAIN_WRONG_ORDER)} },
+    { "sni-differs", "the right certificate only without SNI, a wrong one with SNI", {OD_ID(CERT_NAME_MISMATCH)} },
+    { "sni-default-wrong", "right certificate with SNI, another one without (information only)", {NULL} },
     { "no-shared-cipher", "the origin accepts only ChaCha20-Poly1305, which CloudFront does not offer",
-      "TLS_NO_SHARED_CIPHER" },
-    { "tls13-only", "the origin speaks only TLS 1.3; the distribution allows TLS 1.2", "TLS_NO_SHARED_PROTOCOL" },
-    { "client-cert-required", "the origin demands a client certificate", "TLS_CLIENT_CERT_REQUIRED" },
-    { "port-closed", "nothing listens on the HTTPS port", "PORT_REFUSED" },
-    { "plain-http", "the HTTPS port speaks plain HTTP", "TLS_NOT_SPOKEN" },
-    { "silent", "the HTTPS port accepts connections and never answers", "TLS_HANDSHAKE_TIMEOUT" },
-    { "http-503", "TLS is fine but the origin answers 503 (a warning only)", "" },
-    { "http-silent", "TLS is fine but no HTTP response ever comes", "HTTP_NO_RESPONSE" },
+      {OD_ID(TLS_NO_SHARED_CIPHER)} },
+    { "tls13-only", "the origin speaks only TLS 1.3; the distribution allows TLS 1.2", {OD_ID(TLS_NO_SHARED_PROTOCOL)} },
+    { "client-cert-required", "the origin demands a client certificate", {OD_ID(TLS_CLIENT_CERT_REQUIRED)} },
+    { "port-closed", "nothing listens on the HTTPS port", {OD_ID(PORT_REFUSED)} },
+    { "plain-http", "the HTTPS port speaks plain HTTP", {OD_ID(TLS_NOT_SPOKEN)} },
+    { "silent", "the HTTPS port accepts connections and never answers", {OD_ID(TLS_HANDSHAKE_TIMEOUT)} },
+    { "http-503", "TLS is fine but the origin answers 503 (a warning only)", {NULL} },
+    { "http-silent", "TLS is fine but no HTTP response ever comes", {OD_ID(HTTP_NO_RESPONSE)} },
     { "escape-subject", "healthy, but the certificate's subject holds a terminal escape sequence (shown escaped)",
-      "" },
+      {NULL} },
     { "firewall-drop", "connections to the HTTPS port are dropped, as by a firewall (connect times out)",
-      "PORT_TIMEOUT" },
+      {OD_ID(PORT_TIMEOUT)} },
     { "idn-name", "an international origin name (b\xc3\xbc" "cher.example.test), certificate in A-label form",
-      "" },
+      {NULL} },
 };
+
+char *od_lab_expect_text(const od_lab_scenario *s)
+{
+    od_buf b;
+    od_buf_init(&b);
+    od_buf_puts(&b, "");
+    for (size_t i = 0; s && i < OD_LAB_MAX_EXPECT && s->expect[i]; i++)
+        od_buf_printf(&b, "%s%s", i ? " " : "", s->expect[i]);
+    return od_buf_steal(&b);
+}
 
 const od_lab_scenario *od_lab_scenarios(size_t *n)
 {

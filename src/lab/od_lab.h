@@ -6,11 +6,18 @@
 #include <stdbool.h>
 #include "od_case.h"
 
+#define OD_LAB_MAX_EXPECT 3
+
 typedef struct {
     const char *name;            /* "wrong-order" */
     const char *description;     /* one line */
-    const char *expect;          /* the fail ids expected, space separated, "" for none */
+    /* the fail ids expected (OD_ID(...) from the registry), NULL-terminated;
+     * none for a healthy scenario */
+    const char *expect[OD_LAB_MAX_EXPECT + 1];
 } od_lab_scenario;
+
+/* The expected fail ids, space separated ("" for none); the caller frees. */
+char *od_lab_expect_text(const od_lab_scenario *s);
 
 const od_lab_scenario *od_lab_scenarios(size_t *n);
 const od_lab_scenario *od_lab_find(const char *name);

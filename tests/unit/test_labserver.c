@@ -638,8 +638,12 @@ static void test_lab(void)
     const od_lab_scenario *all = od_lab_scenarios(&n);
     CHECK(n >= 22);
     CHECK(od_lab_find("wrong-order") != NULL);
-    CHECK_STR(od_lab_find("wrong-order")->expect, "CHAIN_WRONG_ORDER");
-    CHECK_STR(od_lab_find("healthy")->expect, "");
+    char *expect = od_lab_expect_text(od_lab_find("wrong-order"));
+    CHECK_STR(expect, "CHAIN_WRONG_ORDER");
+    free(expect);
+    expect = od_lab_expect_text(od_lab_find("healthy"));
+    CHECK_STR(expect, "");
+    free(expect);
     CHECK(od_lab_find("no-such-scenario") == NULL);
     od_case c;
     od_case_init(&c);

@@ -164,9 +164,56 @@ static void scen_healthy(scen *s, const char *origin)
     add_http(s, "198.51.100.10", origin, 200, "nginx/1.22.1");
 }
 
+/* Every finding any scenario produces obeys the registry: a known id, no
+ * worse than the registry's severity, and a pass id only beside no problem
+ * of its check. */
+static void check_registry(const od_finding_list *l)
+{
+    for (size_t i = 0; i < l->len; i++) {
+        const od_finding *f = &l->items[i];
+        const od_finding_def *d = od_finding_def_find(f->id);
+        CHECK_MSG(d != NULL, "finding id %s is not in the registry", f->id);
+        if (!d)
+            continue;
+        CHECK_MSG(f->severity <= d->severity, "%s has severity %s, the registry allows at most %s", f->id,
+                  od_severity_name(f->severity), od_severity_name(d->severity));
+        CHECK_MSG((d->kind == OD_KIND_PASS) == (f->severity == OD_SEV_PASS), "%s: pass severity iff pass id", f->id);
+        if (d->kind != OD_KIND_PASS)
+            continue;
+        for (size_t k = 0; k < l->len; k++) {
+            const od_finding_def *o = od_finding_def_find(l->items[k].id);
+            CHECK_MSG(!o || o->check != d->check || o->kind != OD_KIND_PROBLEM, "%s given beside %s", f->id, o->id);
+        }
+    }
+}
+
 static void run(scen *s)
 {
     od_rules_evaluate(&s->c, &s->o, &POLICY, &FIXES, NOW, &s->findings, &s->would_fail, &s->summary);
+    check_registry(&s->findings);
+}
+
+/* The registry itself: unique ids, one builder per pass id, the judged
+ * steps coloured only by chain and name checks. */
+static void test_registry(void)
+{
+    CHECK(OD_F_COUNT >= 38);
+    size_t passes = 0;
+    for (size_t i = 0; i < OD_F_COUNT; i++) {
+        const od_finding_def *d = &od_finding_defs[i];
+        CHECK_MSG(od_finding_def_find(d->id) == d, "duplicate id %s", d->id);
+        passes += d->kind == OD_KIND_PASS;
+        CHECK_MSG(d->kind != OD_KIND_PASS || (d->severity == OD_SEV_PASS && d->check != OD_CHECK_NONE),
+                  "pass id %s needs severity pass and a check", d->id);
+        CHECK_MSG(d->step == OD_JUDGED_STEP_NONE || d->check == OD_CHECK_CHAIN || d->check == OD_CHECK_NAMES,
+                  "%s colours a judged step but is not a chain or name check", d->id);
+    }
+    CHECK(passes == OD_N_PASS_IDS && passes == 5);
+    size_t missing = 99;
+    CHECK(od_rules_pass_builders(&missing) == OD_N_PASS_IDS && missing == 0);
+    CHECK(od_finding_def_find("NO_SUCH_FINDING") == NULL && od_finding_def_find(NULL) == NULL);
+    CHECK_STR(OD_ID(CHAIN_WRONG_ORDER), "CHAIN_WRONG_ORDER");
+    CHECK(od_finding_defs[OD_F_PORT_REFUSED].family == OD_FAMILY_NETWORK);
 }
 
 static void scen_free(scen *s)
@@ -893,6 +940,7 @@ int main(void)
     od_strlist_add(&POLICY.curve_names, "secp384r1");
     od_strlist_add(&POLICY.curve_names, "X25519");
 
+    test_registry();
     test_healthy();
     test_origin_ip();
     test_dns();

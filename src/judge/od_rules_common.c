@@ -1,0 +1,223 @@
+/* Helpers the rule files share: building findings, evidence, fix
+ * placeholders and reproduction commands. */
+#include "od_rules_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void rl_var(rl_varset *vs, const char *key, const char *value)
+{
+    if (value && vs->n < sizeof vs->v / sizeof vs->v[0]) {
+        vs->v[vs->n].key = key;
+        vs->v[vs->n].value = value;
+        vs->n++;
+    }
+}
+
+char *rl_join(const od_strlist *l, const char *sep)
+{
+    od_buf b;
+    od_buf_init(&b);
+    od_buf_puts(&b, "");
+    for (size_t i = 0; i < l->len; i++) {
+        if (i)
+            od_buf_puts(&b, sep);
+        od_buf_puts(&b, l->items[i]);
+    }
+    return od_buf_steal(&b);
+}
+
+cJSON *rl_str_array(const od_strlist *l)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < l->len; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(l->items[i]));
+    return a;
+}
+
+void rl_ev_str(od_finding *f, const char *key, const char *value)
+{
+    if (value)
+        cJSON_AddStringToObject(f->evidence, key, value);
+    else
+        cJSON_AddNullToObject(f->evidence, key);
+}
+
+void rl_ev_int(od_finding *f, const char *key, double value)
+{
+    cJSON_AddNumberToObject(f->evidence, key, value);
+}
+
+void rl_ev_time(od_finding *f, const char *key, time_t t)
+{
+    char buf[32];
+    od_format_time(t, buf, sizeof buf);
+    cJSON_AddStringToObject(f->evidence, key, buf);
+}
+
+bool rl_contains_ci(const char *hay, const char *needle)
+{
+    if (!hay || !needle)
+        return false;
+    size_t n = strlen(needle);
+    for (const char *p = hay; *p; p++) {
+        size_t i = 0;
+        while (i < n && p[i]) {
+            char a = p[i], b = needle[i];
+            if (a >= 'A' && a <= 'Z') a = (char)(a - 'A' + 'a');
+            if (b >= 'A' && b <= 'Z') b = (char)(b - 'A' + 'a');
+            if (a != b)
+                break;
+            i++;
+        }
+        if (i == n)
+            return true;
+    }
+    return false;
+}
+
+bool rl_is_expected(const rule_ctx *x, const char *name)
+{
+    return name && od_strlist_contains_ci(&x->names, name);
+}
+
+const od_cert *rl_hs_cert(const rule_ctx *x, const od_handshake *hs, size_t pos)
+{
+    if (pos >= hs->chain_len || hs->chain[pos] >= x->o->n_certs)
+        return NULL;
+    return &x->o->certs[hs->chain[pos]];
+}
+
+static const od_address *find_address(const rule_ctx *x, const char *addr)
+{
+    for (size_t i = 0; i < x->o->n_addresses; i++)
+        if (strcmp(x->o->addresses[i].address, addr) == 0)
+            return &x->o->addresses[i];
+    return NULL;
+}
+
+/* The host part of a reproduction command: the address when it matters
+ * (several addresses, or pinned with --resolve), else the origin name. */
+char *rl_connect_target(const rule_ctx *x, const char *addr)
+{
+    /* an origin pinned with --resolve does not resolve on the engineer's
+     * machine either: the command must name the address */
+    if ((!addr || !*addr) && x->o->n_addresses > 0 && x->o->addresses[0].from_resolve)
+        addr = x->o->addresses[0].address;
+    const od_address *a = addr && *addr ? find_address(x, addr) : NULL;
+    bool use_addr = addr && *addr &&
+                    (x->o->n_addresses > 1 || (a && a->from_resolve) || !a || !x->c->origin_domain);
+    if (!use_addr)
+        return od_xstrdup(x->c->origin_domain ? x->c->origin_domain : "ORIGIN");
+    if (strchr(addr, ':'))
+        return od_xasprintf("[%s]", addr);
+    return od_xstrdup(addr);
+}
+
+char *rl_sclient(const rule_ctx *x, const char *addr, int port, const char *sni, const char *extra)
+{
+    char *t = rl_connect_target(x, addr);
+    char *cmd;
+    if (sni)
+        cmd = od_xasprintf("openssl s_client -connect %s:%d -servername %s -showcerts%s%s </dev/null",
+                           t, port, sni, extra ? " " : "", extra ? extra : "");
+    else
+        cmd = od_xasprintf("openssl s_client -connect %s:%d -noservername -showcerts%s%s </dev/null",
+                           t, port, extra ? " " : "", extra ? extra : "");
+    free(t);
+    return cmd;
+}
+
+/* Adds a finding, or, when one with the same id and key exists, adds the
+ * address to its evidence and returns NULL (the caller then stops). */
+od_finding *rl_finding_new(rule_ctx *x, const char *id, od_severity sev, const char *key,
+                               const char *address)
+{
+    char *k = od_xasprintf("%s|%s", id, key ? key : "");
+    for (size_t i = 0; i < x->keys.len; i++) {
+        if (strcmp(x->keys.items[i], k) != 0)
+            continue;
+        free(k);
+        od_finding *f = &x->out->items[x->base + i];
+        if (sev > f->severity)
+            f->severity = sev;
+        if (address && *address) {
+            cJSON *addrs = cJSON_GetObjectItemCaseSensitive(f->evidence, "addresses");
+            if (!addrs)
+                addrs = cJSON_AddArrayToObject(f->evidence, "addresses");
+            bool seen = false;
+            const cJSON *it;
+            cJSON_ArrayForEach(it, addrs)
+                if (cJSON_IsString(it) && strcmp(it->valuestring, address) == 0)
+                    seen = true;
+            if (!seen)
+                cJSON_AddItemToArray(addrs, cJSON_CreateString(address));
+        }
+        return NULL;
+    }
+    od_strlist_add_owned(&x->keys, k);
+    od_finding *f = od_finding_list_add(x->out);
+    f->id = od_xstrdup(id);
+    f->severity = sev;
+    if (address && *address) {
+        cJSON *addrs = cJSON_AddArrayToObject(f->evidence, "addresses");
+        cJSON_AddItemToArray(addrs, cJSON_CreateString(address));
+    }
+    return f;
+}
+
+/* Title, fix steps (server-specific first) and fallbacks. */
+void rl_finish(rule_ctx *x, od_finding *f, const char *server, rl_varset *vs)
+{
+    rl_var(vs, "origin", x->c->origin_domain);
+    rl_var(vs, "names", x->names_joined);
+    rl_var(vs, "protocols", x->protocols);
+    if (f->names.len == 0)
+        od_strlist_copy(&f->names, &x->names);
+    od_fixes_apply(x->fx, f, server, vs->v, vs->n);
+    if (!f->title)
+        f->title = od_xstrdup(f->id);
+    if (!f->detail)
+        f->detail = od_xstrdup("");
+}
+
+/* Finishes a finding about one expected name at one address and port. */
+void rl_finish_for_name(rule_ctx *x, od_finding *f, const char *server, rl_varset *vs, const char *name,
+                            const char *address, int port)
+{
+    char port_text[16];
+    snprintf(port_text, sizeof port_text, "%d", port);
+    rl_var(vs, "name", name);
+    rl_var(vs, "sni", name);
+    rl_var(vs, "port", port_text);
+    rl_var(vs, "address", address);
+    rl_finish(x, f, server, vs);
+}
+
+void rl_note_untested(rule_ctx *x, char *text)
+{
+    if (!od_strlist_contains(&x->untested, text))
+        od_strlist_add(&x->untested, text);
+    free(text);
+}
+
+bool rl_https_handshake(const rule_ctx *x, const od_handshake *hs)
+{
+    return hs->port == x->c->https_port;
+}
+
+const char *rl_first_name(const rule_ctx *x)
+{
+    return x->names.len ? x->names.items[0] : x->c->origin_domain;
+}
+
+char *rl_proto_list(unsigned bits)
+{
+    char *s = od_ssl_protocols_str(bits);
+    if (!*s) {
+        free(s);
+        return od_xstrdup("none");
+    }
+    return s;
+}

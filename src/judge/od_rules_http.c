@@ -1,0 +1,134 @@
+/* HTTP rules: what the origin answers to the request CloudFront would
+ * send, over the connection CloudFront would use. */
+#include "od_rules_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool tls_ok_at(const rule_ctx *x, const char *addr, int port)
+{
+    for (size_t i = 0; i < x->o->n_handshakes; i++)
+        if (x->o->handshakes[i].ok && x->o->handshakes[i].port == port &&
+            strcmp(x->o->handshakes[i].address, addr) == 0)
+            return true;
+    return false;
+}
+
+static bool tcp_open_at(const rule_ctx *x, const char *addr, int port)
+{
+    for (size_t i = 0; i < x->o->n_tcp; i++)
+        if (x->o->tcp[i].state == OD_TCP_OPEN && x->o->tcp[i].port == port && strcmp(x->o->tcp[i].address, addr) == 0)
+            return true;
+    return false;
+}
+
+/* One finding about one HTTP exchange, merged per scheme, Host and port. */
+static void add_http_finding(rule_ctx *x, const od_http_result *h, const char *id, od_severity sev)
+{
+    bool https = !h->scheme || strcmp(h->scheme, "https") == 0;
+    const char *host = h->host_header ? h->host_header : x->c->origin_domain ? x->c->origin_domain : "";
+    char key[300];
+    snprintf(key, sizeof key, "%s|%s|%d", https ? "https" : "http", host, h->port);
+    od_finding *f = rl_finding_new(x, id, sev, key, h->address);
+    if (!f)
+        return;
+    if (rl_is_expected(x, host))
+        od_strlist_add(&f->names, host);
+    rl_ev_str(f, "scheme", https ? "https" : "http");
+    rl_ev_int(f, "port", h->port);
+    rl_ev_str(f, "host_header", host);
+    rl_ev_str(f, "method", h->method);
+    if (h->responded) {
+        rl_ev_int(f, "status_code", h->status_code);
+        rl_ev_str(f, "status_line", h->status_line);
+        rl_ev_int(f, "ttfb_ms", (double)h->ttfb_ms);
+    } else {
+        rl_ev_str(f, "error", h->error);
+    }
+    rl_ev_str(f, "server", h->server);
+    if (!h->responded)
+        f->detail = od_xasprintf("%s %s://%s:%d/ at %s: no response (%s).", h->method ? h->method : "HEAD",
+                                 https ? "https" : "http", host, h->port, h->address,
+                                 h->error ? h->error : "timeout");
+    else
+        f->detail = od_xasprintf("%s %s://%s:%d/ at %s answered \"%s\".%s", h->method ? h->method : "HEAD",
+                                 https ? "https" : "http", host, h->port, h->address,
+                                 h->status_line ? h->status_line : "",
+                                 h->status_code == 502 || h->status_code == 504
+                                     ? " The origin itself answers this; CloudFront passes it on, so it may be "
+                                       "the error viewers see."
+                                 : h->status_code >= 400 ? " CloudFront passes this answer on to viewers."
+                                                         : "");
+    const char *a = h->address;
+    bool v6 = strchr(a, ':') != NULL;
+    f->reproduce = od_xasprintf("curl -v%s --resolve %s:%d:%s%s%s %s://%s:%d/",
+                                h->method && strcmp(h->method, "GET") == 0 ? "" : " -I", host, h->port,
+                                v6 ? "[" : "", a, v6 ? "]" : "", https ? "https" : "http", host, h->port);
+    char port[16];
+    snprintf(port, sizeof port, "%d", h->port);
+    rl_varset vs = {0};
+    rl_var(&vs, "name", host);
+    rl_var(&vs, "sni", host);
+    rl_var(&vs, "port", port);
+    rl_var(&vs, "address", a);
+    rl_finish(x, f, x->server, &vs);
+}
+
+static void rule_http(rule_ctx *x)
+{
+    for (size_t i = 0; i < x->o->n_http; i++) {
+        const od_http_result *h = &x->o->http[i];
+        if (!h->attempted)
+            continue;
+        bool https = !h->scheme || strcmp(h->scheme, "https") == 0;
+        const char *host = h->host_header ? h->host_header : x->c->origin_domain ? x->c->origin_domain : "";
+        const char *id;
+        od_severity sev;
+        if (!h->responded) {
+            /* Without a working connection the TCP/TLS findings already say why. */
+            if (https ? !tls_ok_at(x, h->address, h->port) : !tcp_open_at(x, h->address, h->port))
+                continue;
+            /* The HTTP probe's own connection failing, or a cancelled run,
+             * is not the origin staying silent: untested, not a cause. */
+            if (!h->request_sent || x->o->cancelled) {
+                rl_note_untested(x, od_xasprintf("HTTP %s://%s:%d/ at %s: %s", https ? "https" : "http", host, h->port,
+                                              h->address, h->error ? h->error : "not completed"));
+                continue;
+            }
+            id = OD_ID(HTTP_NO_RESPONSE);
+            sev = OD_SEV_FAIL;
+        } else if (h->status_code >= 500) {
+            id = OD_ID(HTTP_SERVER_ERROR);
+            sev = OD_SEV_WARN;
+        } else if (h->status_code >= 400) {
+            /* CloudFront passes a 4xx on to viewers: not a 502, but not fine */
+            id = OD_ID(HTTP_CLIENT_ERROR);
+            sev = OD_SEV_WARN;
+        } else {
+            continue;   /* an answer CloudFront passes on: see pass_http */
+        }
+        add_http_finding(x, h, id, sev);
+    }
+}
+
+/* HTTP_OK: per scheme, Host and port, an answer CloudFront passes on as it
+ * is (below 400); any HTTP problem raised denies this pass. */
+static void pass_http(rule_ctx *x)
+{
+    for (size_t i = 0; i < x->o->n_http; i++) {
+        const od_http_result *h = &x->o->http[i];
+        if (h->attempted && h->responded && h->status_code < 400)
+            add_http_finding(x, h, OD_ID(HTTP_OK), OD_SEV_PASS);
+    }
+}
+
+static const rl_rule rules[] = {
+    {"http", rule_http},
+};
+
+static const rl_pass passes[] = {
+    {OD_F_HTTP_OK, pass_http},
+};
+
+const rl_family rl_family_http = {OD_FAMILY_HTTP, rules, RL_LEN(rules), passes, RL_LEN(passes)};

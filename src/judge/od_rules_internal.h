@@ -1,0 +1,100 @@
+/* Shared by the rule files (od_rules_*.c) and their driver (od_rules.c):
+ * the context every rule reads and writes, the rule and pass tables, and
+ * the helpers that build findings. Not for use outside src/judge. */
+#ifndef OD_RULES_INTERNAL_H
+#define OD_RULES_INTERNAL_H
+
+#include <time.h>
+#include "od_rules.h"
+
+#define EXPIRES_SOON_SECONDS (30 * 24 * 3600)
+
+typedef struct {
+    const od_case *c;
+    const od_observations *o;
+    const od_policy *p;
+    const od_fixes *fx;
+    time_t now;
+    od_finding_list *out;
+    size_t base;              /* first finding this run added */
+    od_strlist keys;          /* dedupe key of out->items[base + i] */
+    od_strlist names;         /* expected names (SNI values CloudFront sends) */
+    char *names_joined;
+    char *protocols;          /* the distribution's origin SSL protocols */
+    const char *server;       /* Server header seen, or NULL */
+    const char *cert_server;  /* for certificate fixes: server, or "acm" for Amazon-issued */
+    od_strlist untested;      /* checks that did not run */
+} rule_ctx;
+
+/* A rule: a pure function that appends findings (or notes what it could
+ * not check with rl_note_untested). */
+typedef void (*rl_rule_fn)(rule_ctx *x);
+
+typedef struct {
+    const char *name;
+    rl_rule_fn run;
+} rl_rule;
+
+/* The builder of a pass id: called in the final pass only when no PROBLEM
+ * of the id's check (registry) was raised; adds the pass finding only when
+ * the check really ran. */
+typedef struct {
+    od_finding_index id;
+    rl_rule_fn build;
+} rl_pass;
+
+/* One family's rule file: its rules (run in this order) and pass builders. */
+typedef struct {
+    od_family family;
+    const rl_rule *rules;
+    size_t n_rules;
+    const rl_pass *passes;
+    size_t n_passes;
+} rl_family;
+
+#define RL_LEN(a) (sizeof (a) / sizeof (a)[0])
+
+extern const rl_family rl_family_network;   /* od_rules_network.c */
+extern const rl_family rl_family_tls;       /* od_rules_tls.c */
+extern const rl_family rl_family_cert;      /* od_rules_cert.c */
+extern const rl_family rl_family_http;      /* od_rules_http.c */
+
+/* ---- building findings (od_rules_common.c) ---- */
+
+/* Placeholders substituted in fix texts ({name}, {port}, ...). */
+typedef struct {
+    od_fix_var v[20];
+    size_t n;
+} rl_varset;
+
+void rl_var(rl_varset *vs, const char *key, const char *value);
+
+/* Adds a finding, or, when one with the same id and key exists, adds the
+ * address to its evidence and returns NULL (the caller then stops). */
+od_finding *rl_finding_new(rule_ctx *x, const char *id, od_severity sev, const char *key, const char *address);
+/* Title, fix steps (server-specific first) and fallbacks. */
+void rl_finish(rule_ctx *x, od_finding *f, const char *server, rl_varset *vs);
+/* Finishes a finding about one expected name at one address and port. */
+void rl_finish_for_name(rule_ctx *x, od_finding *f, const char *server, rl_varset *vs, const char *name,
+                        const char *address, int port);
+/* Records a check that did not run (takes text). */
+void rl_note_untested(rule_ctx *x, char *text);
+
+char *rl_join(const od_strlist *l, const char *sep);
+cJSON *rl_str_array(const od_strlist *l);
+void rl_ev_str(od_finding *f, const char *key, const char *value);
+void rl_ev_int(od_finding *f, const char *key, double value);
+void rl_ev_time(od_finding *f, const char *key, time_t t);
+bool rl_contains_ci(const char *hay, const char *needle);
+char *rl_proto_list(unsigned bits);   /* "TLSv1.2" or "none" */
+
+bool rl_is_expected(const rule_ctx *x, const char *name);
+const char *rl_first_name(const rule_ctx *x);
+const od_cert *rl_hs_cert(const rule_ctx *x, const od_handshake *hs, size_t pos);
+bool rl_https_handshake(const rule_ctx *x, const od_handshake *hs);
+
+/* Reproduction commands. */
+char *rl_connect_target(const rule_ctx *x, const char *addr);
+char *rl_sclient(const rule_ctx *x, const char *addr, int port, const char *sni, const char *extra);
+
+#endif

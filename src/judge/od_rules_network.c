@@ -1,0 +1,236 @@
+/* Network rules: the origin name (an IP address?), DNS, the ports
+ * CloudFront may use and whether it can connect to them. */
+#include "od_rules_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void rule_origin_is_ip(rule_ctx *x)
+{
+    const char *origin = x->c->origin_domain;
+    if (x->o->dns.status != OD_DNS_IS_IP && !(origin && od_is_ip_literal(origin)))
+        return;
+    od_finding *f = rl_finding_new(x, OD_ID(ORIGIN_IS_IP_ADDRESS), OD_SEV_FAIL, NULL, NULL);
+    rl_ev_str(f, "origin_domain", origin);
+    f->detail = od_xasprintf("The origin domain \"%s\" is an IP address; CloudFront requires a DNS name "
+                             "for a custom origin.", origin ? origin : "");
+    f->reproduce = rl_sclient(x, NULL, x->c->https_port, NULL, NULL);
+    char port[16];
+    snprintf(port, sizeof port, "%d", x->c->https_port);
+    rl_varset vs = {0};
+    rl_var(&vs, "port", port);
+    rl_var(&vs, "address", origin);
+    rl_finish(x, f, x->server, &vs);
+}
+
+/* The addresses DNS gave (not those pinned with --resolve: the user's own
+ * choice, see VANTAGE_POINT). */
+static void looked_up_addresses(const rule_ctx *x, od_strlist *all, od_strlist *priv)
+{
+    for (size_t i = 0; i < x->o->n_addresses; i++) {
+        const od_address *a = &x->o->addresses[i];
+        if (a->from_resolve)
+            continue;
+        od_strlist_add(all, a->address);
+        if (a->is_private && priv)
+            od_strlist_add(priv, a->address);
+    }
+}
+
+static char *dig_command(const char *origin)
+{
+    return od_xasprintf("dig %s A +noall +answer; dig %s AAAA +noall +answer", origin, origin);
+}
+
+static void rule_dns(rule_ctx *x)
+{
+    const od_dns_result *d = &x->o->dns;
+    const char *origin = x->c->origin_domain ? x->c->origin_domain : "";
+    char *dig = dig_command(origin);
+    if (d->status == OD_DNS_NO_SUCH_HOST || d->status == OD_DNS_FAILED) {
+        bool nx = d->status == OD_DNS_NO_SUCH_HOST;
+        od_finding *f = rl_finding_new(x, nx ? OD_ID(DNS_NO_SUCH_HOST) : OD_ID(DNS_LOOKUP_FAILED), OD_SEV_FAIL,
+                                       NULL, NULL);
+        rl_ev_str(f, "origin_domain", origin);
+        rl_ev_str(f, "resolver_error", d->error);
+        f->detail = nx ? od_xasprintf("The name %s does not exist in DNS (%s).", origin,
+                                      d->error ? d->error : "no such host")
+                       : od_xasprintf("Looking up %s failed: %s.", origin, d->error ? d->error : "no answer");
+        f->reproduce = od_xstrdup(dig);
+        rl_varset vs = {0};
+        rl_finish(x, f, x->server, &vs);
+    } else if (d->status == OD_DNS_OK) {
+        od_strlist priv, all;
+        od_strlist_init(&priv);
+        od_strlist_init(&all);
+        looked_up_addresses(x, &all, &priv);
+        if (priv.len) {
+            od_finding *f = rl_finding_new(x, OD_ID(DNS_PRIVATE_ADDRESS), OD_SEV_WARN, NULL, NULL);
+            cJSON_AddItemToObject(f->evidence, "private_addresses", rl_str_array(&priv));
+            char *s = rl_join(&priv, ", ");
+            f->detail = od_xasprintf("%s resolves to %s, which CloudFront cannot reach over the internet.",
+                                     origin, s);
+            free(s);
+            rl_ev_str(f, "origin_domain", origin);
+            cJSON_AddItemToObject(f->evidence, "addresses", rl_str_array(&all));
+            f->reproduce = od_xstrdup(dig);
+            rl_varset vs = {0};
+            rl_var(&vs, "address", priv.items[0]);
+            rl_finish(x, f, x->server, &vs);
+        }
+        od_strlist_free(&priv);
+        od_strlist_free(&all);
+    } else if (d->status == OD_DNS_NOT_RUN) {
+        bool all_pinned = x->o->n_addresses > 0;
+        for (size_t i = 0; i < x->o->n_addresses; i++)
+            if (!x->o->addresses[i].from_resolve)
+                all_pinned = false;
+        rl_note_untested(x, all_pinned ? od_xasprintf("DNS: %s was not looked up (addresses pinned with --resolve)",
+                                                   origin)
+                                    : od_xasprintf("DNS: %s was not looked up", origin));
+    }
+    free(dig);
+}
+
+static bool port_allowed(int port)
+{
+    return port == 80 || port == 443 || (port >= 1024 && port <= 65535);
+}
+
+static void rule_ports(rule_ctx *x)
+{
+    struct { bool used; const char *field; int port; } ports[] = {
+        {od_case_uses_https(x->c), "https_port", x->c->https_port},
+        {od_case_uses_http(x->c), "http_port", x->c->http_port},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        if (!ports[i].used || port_allowed(ports[i].port))
+            continue;
+        char key[16];
+        snprintf(key, sizeof key, "%d", ports[i].port);
+        od_finding *f = rl_finding_new(x, OD_ID(PORT_INVALID_FOR_CLOUDFRONT), OD_SEV_FAIL, key, NULL);
+        if (!f)
+            continue;
+        rl_ev_str(f, "field", ports[i].field);
+        rl_ev_int(f, "port", ports[i].port);
+        rl_ev_str(f, "allowed", "80, 443, 1024-65535");
+        f->detail = od_xasprintf("The %s is %d; CloudFront only connects to 80, 443 or 1024-65535.",
+                                 ports[i].field, ports[i].port);
+        rl_varset vs = {0};
+        rl_var(&vs, "port", key);
+        rl_finish(x, f, x->server, &vs);
+    }
+}
+
+static const char *tcp_finding_id(od_tcp_state s)
+{
+    switch (s) {
+    case OD_TCP_REFUSED: return OD_ID(PORT_REFUSED);
+    case OD_TCP_TIMEOUT: return OD_ID(PORT_TIMEOUT);
+    case OD_TCP_UNREACHABLE: return OD_ID(PORT_UNREACHABLE);
+    default: return NULL;
+    }
+}
+
+static void rule_tcp_port(rule_ctx *x, int port, const char *field)
+{
+    size_t tested = 0, open = 0;
+    od_strlist open_addrs;
+    od_strlist_init(&open_addrs);
+    for (size_t i = 0; i < x->o->n_tcp; i++) {
+        const od_tcp_result *t = &x->o->tcp[i];
+        if (t->port != port || t->state == OD_TCP_UNTESTED)
+            continue;
+        if (t->state == OD_TCP_ERROR) {
+            /* a failure on this machine (no file descriptor, no route family)
+             * says nothing about the origin */
+            rl_note_untested(x, od_xasprintf("TCP %s port %d: %s", t->address, port, t->error ? t->error : "local error"));
+            continue;
+        }
+        tested++;
+        if (t->state == OD_TCP_OPEN) {
+            open++;
+            od_strlist_add(&open_addrs, t->address);
+        }
+    }
+    if (tested == 0) {
+        rl_note_untested(x, od_xasprintf("TCP: connection to port %d was not tried", port));
+        od_strlist_free(&open_addrs);
+        return;
+    }
+    /* CloudFront tries the next address when a connection fails: only
+     * when every address fails does no request get through. */
+    od_severity sev = open == 0 ? OD_SEV_FAIL : OD_SEV_WARN;
+    char key[16];
+    snprintf(key, sizeof key, "%d", port);
+    for (size_t i = 0; i < x->o->n_tcp; i++) {
+        const od_tcp_result *t = &x->o->tcp[i];
+        const char *id = t->port == port ? tcp_finding_id(t->state) : NULL;
+        if (!id)
+            continue;
+        od_finding *f = rl_finding_new(x, id, sev, key, t->address);
+        if (!f)
+            continue;
+        rl_ev_int(f, "port", port);
+        rl_ev_str(f, "port_field", field);
+        rl_ev_str(f, "state", od_tcp_state_name(t->state));
+        rl_ev_str(f, "error", t->error);
+        rl_ev_int(f, "duration_ms", (double)t->duration_ms);
+        cJSON_AddItemToObject(f->evidence, "open_on", rl_str_array(&open_addrs));
+        f->detail = od_xasprintf("Connecting to %s port %d: %s%s%s (%zu of %zu addresses reachable on this port).",
+                                 t->address, port, od_tcp_state_name(t->state), t->error ? ", " : "",
+                                 t->error ? t->error : "", open, tested);
+        f->reproduce = od_xasprintf("nc -vz -w %d %s %d", x->c->timeout_s > 0 ? x->c->timeout_s : 10,
+                                    t->address, port);
+        rl_varset vs = {0};
+        rl_var(&vs, "port", key);
+        rl_var(&vs, "address", t->address);
+        rl_finish(x, f, x->server, &vs);
+    }
+    od_strlist_free(&open_addrs);
+}
+
+static void rule_tcp(rule_ctx *x)
+{
+    if (od_case_uses_https(x->c))
+        rule_tcp_port(x, x->c->https_port, "https_port");
+    if (od_case_uses_http(x->c) && x->c->http_port != x->c->https_port)
+        rule_tcp_port(x, x->c->http_port, "http_port");
+}
+
+/* DNS_OK: the name resolved to public addresses (none private). */
+static void pass_dns(rule_ctx *x)
+{
+    if (x->o->dns.status != OD_DNS_OK)
+        return;
+    const char *origin = x->c->origin_domain ? x->c->origin_domain : "";
+    od_strlist all;
+    od_strlist_init(&all);
+    looked_up_addresses(x, &all, NULL);
+    if (all.len) {
+        od_finding *f = rl_finding_new(x, OD_ID(DNS_OK), OD_SEV_PASS, NULL, NULL);
+        char *s = rl_join(&all, ", ");
+        f->detail = od_xasprintf("%s resolves to %s.", origin, s);
+        free(s);
+        rl_ev_str(f, "origin_domain", origin);
+        cJSON_AddItemToObject(f->evidence, "addresses", rl_str_array(&all));
+        f->reproduce = dig_command(origin);
+        rl_varset vs = {0};
+        rl_finish(x, f, x->server, &vs);
+    }
+    od_strlist_free(&all);
+}
+
+static const rl_rule rules[] = {
+    {"origin_is_ip", rule_origin_is_ip},
+    {"dns", rule_dns},
+    {"ports", rule_ports},
+    {"tcp", rule_tcp},
+};
+
+static const rl_pass passes[] = {
+    {OD_F_DNS_OK, pass_dns},
+};
+
+const rl_family rl_family_network = {OD_FAMILY_NETWORK, rules, RL_LEN(rules), passes, RL_LEN(passes)};
