@@ -410,21 +410,14 @@ static void pass_names(rule_ctx *x)
  * chain was analysed (a chain problem would have denied this pass). */
 static void pass_chain(rule_ctx *x)
 {
-    if (!od_case_uses_https(x->c) || !x->names.len)
+    if (!od_case_uses_https(x->c) || !rl_every_name_completes(x))
         return;
-    size_t ok_names = 0, analysed = 0;
-    for (size_t n = 0; n < x->names.len; n++) {
-        bool ok = false;
-        for (size_t i = 0; i < x->o->n_handshakes; i++) {
-            const od_handshake *hs = &x->o->handshakes[i];
-            if (!hs->ok || !hs->sni || od_strcasecmp(hs->sni, x->names.items[n]) != 0 || !rl_https_handshake(x, hs))
-                continue;
-            ok = true;
-            analysed += hs->facts.analysed;
-        }
-        ok_names += ok;
-    }
-    if (ok_names != x->names.len || !analysed)
+    size_t analysed = 0;
+    for (size_t n = 0; n < x->names.len; n++)
+        for (size_t i = 0; i < x->o->n_handshakes; i++)
+            analysed += rl_completed_for(x, &x->o->handshakes[i], x->names.items[n]) &&
+                        x->o->handshakes[i].facts.analysed;
+    if (!analysed)
         return;
     od_finding *f = rl_finding_new(x, OD_ID(CHAIN_OK), OD_SEV_PASS, NULL, NULL);
     rl_ev_str(f, "trust_store", x->o->trust_store_used);

@@ -221,3 +221,20 @@ char *rl_proto_list(unsigned bits)
     }
     return s;
 }
+
+bool rl_completed_for(const rule_ctx *x, const od_handshake *hs, const char *name)
+{
+    return hs->ok && hs->sni && name && od_strcasecmp(hs->sni, name) == 0 && rl_https_handshake(x, hs);
+}
+
+bool rl_every_name_completes(const rule_ctx *x)
+{
+    for (size_t n = 0; n < x->names.len; n++) {
+        bool ok = false;
+        for (size_t i = 0; i < x->o->n_handshakes && !ok; i++)
+            ok = rl_completed_for(x, &x->o->handshakes[i], x->names.items[n]);
+        if (!ok)
+            return false;
+    }
+    return x->names.len > 0;
+}

@@ -92,6 +92,10 @@ bool rl_is_expected(const rule_ctx *x, const char *name);
 const char *rl_first_name(const rule_ctx *x);
 const od_cert *rl_hs_cert(const rule_ctx *x, const od_handshake *hs, size_t pos);
 bool rl_https_handshake(const rule_ctx *x, const od_handshake *hs);
+/* A handshake CloudFront would make for name (its SNI, the HTTPS port) that completed. */
+bool rl_completed_for(const rule_ctx *x, const od_handshake *hs, const char *name);
+/* Every expected name has a completed handshake (false when there are none). */
+bool rl_every_name_completes(const rule_ctx *x);
 
 /* Reproduction commands. */
 char *rl_connect_target(const rule_ctx *x, const char *addr);

@@ -365,30 +365,24 @@ static void rule_client_cert_requested(rule_ctx *x)
  * accepts an allowed protocol with one of CloudFront's suites. */
 static void pass_tls(rule_ctx *x)
 {
-    if (!od_case_uses_https(x->c) || !x->names.len)
+    if (!od_case_uses_https(x->c) || !rl_every_name_completes(x))
         return;
-    size_t ok_names = 0;
     od_strlist versions;
     od_strlist_init(&versions);
-    for (size_t n = 0; n < x->names.len; n++) {
-        bool ok = false;
+    for (size_t n = 0; n < x->names.len; n++)
         for (size_t i = 0; i < x->o->n_handshakes; i++) {
             const od_handshake *hs = &x->o->handshakes[i];
-            if (!hs->ok || !hs->sni || od_strcasecmp(hs->sni, x->names.items[n]) != 0 || !rl_https_handshake(x, hs))
+            if (!rl_completed_for(x, hs, x->names.items[n]))
                 continue;
-            ok = true;
             char *v = od_xasprintf("%s %s", hs->version ? hs->version : "?", hs->cipher ? hs->cipher : "?");
             if (!od_strlist_contains(&versions, v))
                 od_strlist_add(&versions, v);
             free(v);
         }
-        if (ok)
-            ok_names++;
-    }
     proto_state ps = protocol_state(x);
     bool proto_ok = (ps.accepted & x->c->origin_ssl_protocols) != 0;
     bool cipher_ok = cipher_state_at(x, usable_protocols(x)).yes > 0;
-    if (ok_names == x->names.len && proto_ok && cipher_ok) {
+    if (proto_ok && cipher_ok) {
         od_finding *f = rl_finding_new(x, OD_ID(TLS_OK), OD_SEV_PASS, NULL, NULL);
         char *acc = rl_proto_list(ps.accepted & x->c->origin_ssl_protocols);
         rl_ev_str(f, "shared_protocols", acc);
