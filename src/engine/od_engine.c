@@ -1269,33 +1269,7 @@ int od_engine_run(const od_case *c, const od_engine_opts *opts, od_report *out)
 
 int od_engine_max_connections(const od_case *c)
 {
-    /* Stages run one after another, so the peak is the largest stage.
-     * Without a --resolve pin for the origin, DNS may give up to
-     * MAX_ADDRESSES addresses. */
-    int port = od_case_uses_https(c) ? c->https_port : c->http_port;
-    size_t n_addr = 0;
-    for (size_t i = 0; i < c->n_resolve; i++)
-        if (c->origin_domain && c->resolve[i].host && c->resolve[i].port == port &&
-            od_strcasecmp(c->resolve[i].host, c->origin_domain) == 0)
-            n_addr++;
-    if (n_addr == 0 || n_addr > MAX_ADDRESSES)
-        n_addr = MAX_ADDRESSES;
-    od_strlist names;
-    od_case_expected_names(c, &names);
-    size_t n_names = names.len ? names.len : 1;
-    od_strlist_free(&names);
-    size_t n_ports = (size_t)od_case_uses_https(c) + (size_t)od_case_uses_http(c);
-    size_t stages[] = {
-        n_addr * n_ports,          /* TCP */
-        n_addr * (n_names + 1),    /* TLS per name and without SNI; the fallback is at most as many */
-        n_names * 2,               /* HTTP per name and scheme, on one address */
-    };
-    size_t peak = 0;
-    for (size_t i = 0; i < sizeof stages / sizeof stages[0]; i++) {
-        size_t s = stages[i] < MAX_STAGE_THREADS ? stages[i] : MAX_STAGE_THREADS;
-        if (s > peak)
-            peak = s;
-    }
-    size_t ciphers = c->concurrency > 0 ? (size_t)c->concurrency : 8;   /* the cipher table's default */
-    return (int)(ciphers > peak ? ciphers : peak);
+    /* The scheduler holds at most --concurrency connections at once
+     * (connection_bound); without it, at least the default. */
+    return c->concurrency > 0 ? c->concurrency : OD_DEFAULT_CONCURRENCY;
 }

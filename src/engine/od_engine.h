@@ -42,8 +42,9 @@ typedef struct {
  * could not start (message in out->summary). */
 int od_engine_run(const od_case *c, const od_engine_opts *opts, od_report *out);
 
-/* The most connections a run of this case holds open at once (the
- * fleet keeps the sum over the origins it runs under its global bound). */
+/* The most connections a run of this case holds open at once when its
+ * concurrency is set (the fleet sets it, and keeps the sum over the
+ * origins it runs under its global bound). */
 int od_engine_max_connections(const od_case *c);
 
 /* Re-judges a report's observations (rules + verdict) without probing. */
