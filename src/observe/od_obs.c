@@ -92,25 +92,35 @@ bool od_tls_outcome_parse(const char *s, od_tls_outcome *out)
     return true;
 }
 
+/* What each field kind owns (see "fields listed once" in od_obs.h). */
+#define FREE_STR(v) free(v);
+#define FREE_NSTR(v) free(v);
+#define FREE_LIST(v) od_strlist_free(&(v));
+#define FREE_FACTS(v) od_chain_facts_free(&(v));
+#define FREE_BOOL(v)
+#define FREE_INT(v)
+#define FREE_TIME(v)
+#define FREE_MS(v)
+#define FREE_ADDR(v)
+#define FREE_OUTCOME(v)
+#define FREE_ALERT(v)
+#define FREE_PURPOSE(v)
+#define FREE_CHAIN(v)
+#define FREE_CERT_FIELD(kind, name, object, key, limit) FREE_##kind(c->name)
+#define FREE_HANDSHAKE_FIELD(kind, name, object, key, limit) FREE_##kind(h->name)
+
 void od_cert_free(od_cert *c)
 {
     if (!c)
         return;
-    free(c->subject);
-    free(c->issuer);
-    od_strlist_free(&c->common_names);
-    od_strlist_free(&c->san_dns);
-    od_strlist_free(&c->san_ip);
-    free(c->serial);
-    free(c->sha256);
-    free(c->key_type);
-    free(c->key_curve);
-    free(c->signature_algorithm);
-    od_strlist_free(&c->aia_issuer_urls);
-    free(c->subject_key_id);
-    free(c->authority_key_id);
+    OD_CERT_FIELDS(FREE_CERT_FIELD)
     free(c->der);
     memset(c, 0, sizeof *c);
+}
+
+static void handshake_free(od_handshake *h)
+{
+    OD_HANDSHAKE_FIELDS(FREE_HANDSHAKE_FIELD)
 }
 
 void od_chain_facts_free(od_chain_facts *f)
@@ -150,14 +160,7 @@ void od_obs_free(od_observations *o)
         free(o->tcp[i].error);
     free(o->tcp);
     for (size_t i = 0; i < o->n_handshakes; i++) {
-        od_handshake *h = &o->handshakes[i];
-        free(h->sni);
-        free(h->version);
-        free(h->cipher);
-        free(h->group);
-        free(h->alert_name);
-        free(h->error);
-        od_chain_facts_free(&h->facts);
+        handshake_free(&o->handshakes[i]);
     }
     free(o->handshakes);
     for (size_t i = 0; i < o->n_certs; i++)

@@ -75,28 +75,57 @@ typedef struct {
 const char *od_tcp_state_name(od_tcp_state s);
 bool od_tcp_state_parse(const char *s, od_tcp_state *out);
 
+/* ---- fields listed once ----
+ * The certificate's and the handshake's fields are listed once below, as
+ * X(kind, name, JSON object or NULL, JSON key, limit); the struct, its
+ * free, the JSON writer and the JSON reader all expand the same list, so
+ * a field added here is declared, freed, written and read back. Kinds:
+ *   STR  char *, a string, never null      NSTR  char *, a string or null
+ *   LIST od_strlist                        BOOL  bool
+ *   INT  int, 0 to limit                   TIME  time_t (RFC 3339 in JSON)
+ *   MS   int64_t milliseconds, -1 when not measured
+ *   ADDR char[OD_ADDR_LEN]                 and, for the handshake only,
+ *   OUTCOME, ALERT, PURPOSE, CHAIN, FACTS (see od_handshake). */
+#define OD_FIELD_DECL_STR(name) char *name;
+#define OD_FIELD_DECL_NSTR(name) char *name;
+#define OD_FIELD_DECL_LIST(name) od_strlist name;
+#define OD_FIELD_DECL_BOOL(name) bool name;
+#define OD_FIELD_DECL_INT(name) int name;
+#define OD_FIELD_DECL_TIME(name) time_t name;
+#define OD_FIELD_DECL_MS(name) int64_t name;
+#define OD_FIELD_DECL_ADDR(name) char name[OD_ADDR_LEN];
+#define OD_FIELD_DECL_OUTCOME(name) od_tls_outcome name;
+#define OD_FIELD_DECL_ALERT(name) int name;   /* alert number, -1 if none */
+#define OD_FIELD_DECL_PURPOSE(name) bool name;
+#define OD_FIELD_DECL_CHAIN(name) size_t name[16]; size_t name##_len;
+#define OD_FIELD_DECL_FACTS(name) od_chain_facts name;
+#define OD_FIELD_DECL(kind, name, object, key, limit) OD_FIELD_DECL_##kind(name)
+
 /* ---- certificates (deduplicated by SHA-256, referenced by index) ---- */
+#define OD_CERT_FIELDS(X)                                                                    \
+    X(STR, subject, NULL, "subject", 0)          /* RFC 4514 DN, escaped */                  \
+    X(STR, issuer, NULL, "issuer", 0)                                                        \
+    X(LIST, common_names, NULL, "common_names", 0)                                           \
+    X(LIST, san_dns, NULL, "san_dns", 0)         /* as in the certificate (escaped) */       \
+    X(LIST, san_ip, NULL, "san_ip", 0)           /* textual addresses */                     \
+    X(TIME, not_before, NULL, "not_before", 0)                                               \
+    X(TIME, not_after, NULL, "not_after", 0)                                                 \
+    X(NSTR, serial, NULL, "serial", 0)           /* hex, colon separated */                  \
+    X(NSTR, sha256, NULL, "sha256", 0)           /* hex, colon separated, upper case */      \
+    X(NSTR, key_type, "key", "type", 0)          /* "RSA", "ECDSA", "Ed25519", ... */        \
+    X(INT, key_bits, "key", "bits", 1 << 20)                                                 \
+    X(NSTR, key_curve, "key", "curve", 0)        /* "SECP256R1" or NULL */                   \
+    X(NSTR, signature_algorithm, NULL, "signature_algorithm", 0)   /* "RSA-SHA256" ... */    \
+    X(BOOL, is_ca, NULL, "is_ca", 0)                                                         \
+    X(BOOL, self_signed, NULL, "self_signed", 0) /* issued by its own key */                 \
+    X(BOOL, self_issued, NULL, "self_issued", 0) /* subject DN == issuer DN */               \
+    X(LIST, aia_issuer_urls, NULL, "aia_issuer_urls", 0)                                     \
+    X(NSTR, subject_key_id, NULL, "subject_key_id", 0)       /* hex or NULL */               \
+    X(NSTR, authority_key_id, NULL, "authority_key_id", 0)   /* hex or NULL */
+
 typedef struct {
-    char *subject;           /* RFC 4514 DN, escaped */
-    char *issuer;
-    od_strlist common_names;
-    od_strlist san_dns;      /* as in the certificate (escaped) */
-    od_strlist san_ip;       /* textual addresses */
-    time_t not_before;
-    time_t not_after;
-    char *serial;            /* hex, colon separated */
-    char *sha256;            /* hex, colon separated, upper case like openssl */
-    char *key_type;          /* "RSA", "ECDSA", "Ed25519", ... */
-    int key_bits;
-    char *key_curve;         /* "SECP256R1" or NULL */
-    char *signature_algorithm;  /* "RSA-SHA256" ... */
-    bool is_ca;
-    bool self_signed;        /* issued by its own key (signature checks) */
-    bool self_issued;        /* subject DN == issuer DN */
-    od_strlist aia_issuer_urls;
-    char *subject_key_id;    /* hex or NULL */
-    char *authority_key_id;  /* hex or NULL */
-    unsigned char *der;      /* raw certificate as received */
+    OD_CERT_FIELDS(OD_FIELD_DECL)
+    unsigned char *der;      /* raw certificate as received (the report's "pem") */
     size_t der_len;
 } od_cert;
 
@@ -142,25 +171,32 @@ typedef enum {
 const char *od_tls_outcome_name(od_tls_outcome o);
 bool od_tls_outcome_parse(const char *s, od_tls_outcome *out);
 
+/* The handshake's fields, in report order (see "fields listed once"):
+ * OUTCOME is "outcome" by name; ALERT a number or null; PURPOSE is
+ * cert_only, written "certificate" (a broad offer made only to see the
+ * certificate, because the handshake with CloudFront's offer was refused)
+ * or "cloudfront"; CHAIN the indexes into od_observations.certs in the
+ * order sent, with its _len; FACTS the chain facts. */
+#define OD_HANDSHAKE_FIELDS(X)                                                               \
+    X(ADDR, address, NULL, "address", 0)                                                     \
+    X(INT, port, NULL, "port", 65535)                                                        \
+    X(NSTR, sni, NULL, "sni", 0)                 /* NULL: no server_name extension */        \
+    X(BOOL, ok, NULL, "ok", 0)                                                               \
+    X(OUTCOME, outcome, NULL, "outcome", 0)                                                  \
+    X(NSTR, version, NULL, "version", 0)         /* "TLS1.2" (GnuTLS name) */                \
+    X(NSTR, cipher, NULL, "cipher", 0)           /* IANA name */                             \
+    X(NSTR, group, NULL, "group", 0)             /* "SECP256R1", "X25519" */                 \
+    X(ALERT, alert, NULL, "alert", 255)                                                      \
+    X(NSTR, alert_name, NULL, "alert_name", 0)   /* e.g. "handshake_failure" */              \
+    X(NSTR, error, NULL, "error", 0)             /* GnuTLS error text */                     \
+    X(BOOL, client_cert_requested, NULL, "client_cert_requested", 0)                         \
+    X(PURPOSE, cert_only, NULL, "purpose", 0)                                                \
+    X(CHAIN, chain, NULL, "chain", 0)                                                        \
+    X(FACTS, facts, NULL, "chain_facts", 0)                                                  \
+    X(MS, duration_ms, NULL, "duration_ms", 0)
+
 typedef struct {
-    char address[OD_ADDR_LEN];
-    int port;
-    char *sni;                /* NULL: no server_name extension */
-    bool ok;
-    od_tls_outcome outcome;
-    char *version;            /* "TLS1.2" (GnuTLS name) */
-    char *cipher;             /* IANA name e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 */
-    char *group;              /* "SECP256R1", "X25519" */
-    int alert;                /* alert number, -1 if none */
-    char *alert_name;         /* e.g. "handshake_failure" */
-    char *error;              /* GnuTLS error text */
-    bool client_cert_requested;
-    bool cert_only;           /* a broad offer made only to see the certificate, because
-                                 the handshake with CloudFront's offer was refused */
-    size_t chain[16];         /* indexes into od_observations.certs, in the order sent */
-    size_t chain_len;
-    od_chain_facts facts;
-    int64_t duration_ms;
+    OD_HANDSHAKE_FIELDS(OD_FIELD_DECL)
 } od_handshake;
 
 /* ---- protocol support and cipher table ---- */

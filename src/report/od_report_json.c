@@ -158,55 +158,59 @@ static cJSON *facts_to_json(const od_chain_facts *f)
     return o;
 }
 
+/* Writing each field kind of the lists in od_obs.h ("fields listed
+ * once"): PUT_kind(JSON object, key, struct pointer, field, limit). */
+#define PUT_STR(o, key, s, name, limit) add_str(o, key, (s)->name);
+#define PUT_NSTR(o, key, s, name, limit) add_str(o, key, (s)->name);
+#define PUT_LIST(o, key, s, name, limit) add_strlist(o, key, &(s)->name);
+#define PUT_BOOL(o, key, s, name, limit) add_bool(o, key, (s)->name);
+#define PUT_INT(o, key, s, name, limit) add_num(o, key, (s)->name);
+#define PUT_TIME(o, key, s, name, limit) add_time(o, key, (s)->name);
+#define PUT_MS(o, key, s, name, limit) add_num(o, key, (double)(s)->name);
+#define PUT_ADDR(o, key, s, name, limit) add_str(o, key, (s)->name);
+#define PUT_OUTCOME(o, key, s, name, limit) add_str(o, key, od_tls_outcome_name((s)->name));
+#define PUT_ALERT(o, key, s, name, limit) \
+    add(o, key, (s)->name >= 0 ? cJSON_CreateNumber((s)->name) : cJSON_CreateNull());
+#define PUT_PURPOSE(o, key, s, name, limit) add_str(o, key, (s)->name ? "certificate" : "cloudfront");
+#define PUT_CHAIN(o, key, s, name, limit) add_sizes(o, key, (s)->name, (s)->name##_len < 16 ? (s)->name##_len : 16);
+#define PUT_FACTS(o, key, s, name, limit) add(o, key, facts_to_json(&(s)->name));
+
+static void add_time(cJSON *obj, const char *key, time_t t)
+{
+    char tbuf[32];
+    od_format_time(t, tbuf, sizeof tbuf);
+    add_str(obj, key, tbuf);
+}
+
+/* The object a field goes in: o itself, or its member object (made on
+ * first use, so the fields of a group stay together in list order). */
+static cJSON *put_target(cJSON *o, const char *object)
+{
+    if (!object)
+        return o;
+    cJSON *sub = cJSON_GetObjectItemCaseSensitive(o, object);
+    if (!sub) {
+        sub = chk(cJSON_CreateObject());
+        add(o, object, sub);
+    }
+    return sub;
+}
+
 static cJSON *handshake_to_json(const od_handshake *h)
 {
     cJSON *o = chk(cJSON_CreateObject());
-    add_str(o, "address", h->address);
-    add_num(o, "port", h->port);
-    add_str(o, "sni", h->sni);
-    add_bool(o, "ok", h->ok);
-    add_str(o, "outcome", od_tls_outcome_name(h->outcome));
-    add_str(o, "version", h->version);
-    add_str(o, "cipher", h->cipher);
-    add_str(o, "group", h->group);
-    add(o, "alert", h->alert >= 0 ? cJSON_CreateNumber(h->alert) : cJSON_CreateNull());
-    add_str(o, "alert_name", h->alert_name);
-    add_str(o, "error", h->error);
-    add_bool(o, "client_cert_requested", h->client_cert_requested);
-    add_str(o, "purpose", h->cert_only ? "certificate" : "cloudfront");
-    add_sizes(o, "chain", h->chain, h->chain_len < 16 ? h->chain_len : 16);
-    add(o, "chain_facts", facts_to_json(&h->facts));
-    add_num(o, "duration_ms", (double)h->duration_ms);
+#define PUT_HANDSHAKE_FIELD(kind, name, object, key, limit) PUT_##kind(put_target(o, object), key, h, name, limit)
+    OD_HANDSHAKE_FIELDS(PUT_HANDSHAKE_FIELD)
+#undef PUT_HANDSHAKE_FIELD
     return o;
 }
 
 static cJSON *cert_to_json(const od_cert *c)
 {
-    char tbuf[32];
     cJSON *o = chk(cJSON_CreateObject());
-    add_str(o, "subject", c->subject);
-    add_str(o, "issuer", c->issuer);
-    add_strlist(o, "common_names", &c->common_names);
-    add_strlist(o, "san_dns", &c->san_dns);
-    add_strlist(o, "san_ip", &c->san_ip);
-    od_format_time(c->not_before, tbuf, sizeof tbuf);
-    add_str(o, "not_before", tbuf);
-    od_format_time(c->not_after, tbuf, sizeof tbuf);
-    add_str(o, "not_after", tbuf);
-    add_str(o, "serial", c->serial);
-    add_str(o, "sha256", c->sha256);
-    cJSON *key = chk(cJSON_CreateObject());
-    add_str(key, "type", c->key_type);
-    add_num(key, "bits", c->key_bits);
-    add_str(key, "curve", c->key_curve);
-    add(o, "key", key);
-    add_str(o, "signature_algorithm", c->signature_algorithm);
-    add_bool(o, "is_ca", c->is_ca);
-    add_bool(o, "self_signed", c->self_signed);
-    add_bool(o, "self_issued", c->self_issued);
-    add_strlist(o, "aia_issuer_urls", &c->aia_issuer_urls);
-    add_str(o, "subject_key_id", c->subject_key_id);
-    add_str(o, "authority_key_id", c->authority_key_id);
+#define PUT_CERT_FIELD(kind, name, object, key, limit) PUT_##kind(put_target(o, object), key, c, name, limit)
+    OD_CERT_FIELDS(PUT_CERT_FIELD)
+#undef PUT_CERT_FIELD
     char *pem = NULL;
     if (c->der && c->der_len > 0 && c->der_len <= 0xFFFFFFFFu) {
         gnutls_datum_t der = { c->der, (unsigned)c->der_len }, out = { NULL, 0 };
@@ -823,28 +827,47 @@ static bool get_time(reader *rd, const cJSON *obj, const char *path, const char 
     return ok;
 }
 
+/* Reading each field kind of the lists in od_obs.h ("fields listed
+ * once"): GET_kind(reader, JSON object, its path, key, struct pointer,
+ * field, limit) is true when read. */
+#define GET_STR(rd, j, p, key, s, name, limit) get_str(rd, j, p, key, false, &(s)->name)
+#define GET_NSTR(rd, j, p, key, s, name, limit) get_str(rd, j, p, key, true, &(s)->name)
+#define GET_LIST(rd, j, p, key, s, name, limit) get_strlist(rd, j, p, key, &(s)->name)
+#define GET_BOOL(rd, j, p, key, s, name, limit) get_bool(rd, j, p, key, &(s)->name)
+#define GET_INT(rd, j, p, key, s, name, limit) get_intv(rd, j, p, key, 0, limit, &(s)->name)
+#define GET_TIME(rd, j, p, key, s, name, limit) get_time(rd, j, p, key, &(s)->name)
+#define GET_MS(rd, j, p, key, s, name, limit) get_int(rd, j, p, key, -1, (int64_t)MAX_JSON_INT, &(s)->name)
+#define GET_ADDR(rd, j, p, key, s, name, limit) get_addr(rd, j, p, key, (s)->name)
+#define GET_OUTCOME(rd, j, p, key, s, name, limit) get_outcome(rd, j, p, key, &(s)->name)
+#define GET_ALERT(rd, j, p, key, s, name, limit) get_alert(rd, j, p, key, limit, &(s)->name)
+#define GET_PURPOSE(rd, j, p, key, s, name, limit) read_purpose(rd, j, p, key, &(s)->name)
+/* A chain's indexes point into the certificates read before it. */
+#define GET_CHAIN(rd, j, p, key, s, name, limit) \
+    get_sizes(rd, j, p, key, n_certs, "the number of certificates", (s)->name, &(s)->name##_len)
+#define GET_FACTS(rd, j, p, key, s, name, limit) read_facts(rd, j, p, key, (s)->chain_len, &(s)->name)
+
+/* The object a field is read from: j itself, or its member object; its
+ * path goes into gp. */
+static const cJSON *get_target(reader *rd, const cJSON *j, const char *p, const char *object, char *gp, size_t gsize)
+{
+    snprintf(gp, gsize, "%s%s%s", p, object ? "." : "", object ? object : "");
+    return object ? od_json_get(rd, j, p, object, OD_JSON_OBJECT, 0) : j;
+}
+
+#define READ_FIELD(s, kind, name, object, key, limit)                          \
+    if (ok) {                                                                  \
+        char gp_[96];                                                          \
+        const cJSON *g_ = get_target(rd, j, p, object, gp_, sizeof gp_);       \
+        ok = g_ && GET_##kind(rd, g_, gp_, key, s, name, limit);               \
+    }
+
 static bool read_cert(reader *rd, const cJSON *j, const char *p, od_cert *c)
 {
-    if (!get_str(rd, j, p, "subject", false, &c->subject) || !get_str(rd, j, p, "issuer", false, &c->issuer) ||
-        !get_strlist(rd, j, p, "common_names", &c->common_names) || !get_strlist(rd, j, p, "san_dns", &c->san_dns) ||
-        !get_strlist(rd, j, p, "san_ip", &c->san_ip) || !get_time(rd, j, p, "not_before", &c->not_before) ||
-        !get_time(rd, j, p, "not_after", &c->not_after) || !get_str(rd, j, p, "serial", true, &c->serial) ||
-        !get_str(rd, j, p, "sha256", true, &c->sha256))
-        return false;
-    const cJSON *key = get_typed(rd, j, p, "key", false);
-    if (!key)
-        return false;
-    char kp[64];
-    snprintf(kp, sizeof kp, "%s.key", p);
-    if (!get_str(rd, key, kp, "type", true, &c->key_type) || !get_intv(rd, key, kp, "bits", 0, 1 << 20, &c->key_bits) ||
-        !get_str(rd, key, kp, "curve", true, &c->key_curve))
-        return false;
-    if (!get_str(rd, j, p, "signature_algorithm", true, &c->signature_algorithm) ||
-        !get_bool(rd, j, p, "is_ca", &c->is_ca) || !get_bool(rd, j, p, "self_signed", &c->self_signed) ||
-        !get_bool(rd, j, p, "self_issued", &c->self_issued) ||
-        !get_strlist(rd, j, p, "aia_issuer_urls", &c->aia_issuer_urls) ||
-        !get_str(rd, j, p, "subject_key_id", true, &c->subject_key_id) ||
-        !get_str(rd, j, p, "authority_key_id", true, &c->authority_key_id))
+    bool ok = true;
+#define READ_CERT_FIELD(kind, name, object, key, limit) READ_FIELD(c, kind, name, object, key, limit)
+    OD_CERT_FIELDS(READ_CERT_FIELD)
+#undef READ_CERT_FIELD
+    if (!ok)
         return false;
     /* The PEM keeps its line breaks (not escaped): it is checked by decoding it. */
     const char *pem = NULL;
@@ -873,13 +896,14 @@ static bool read_certs(reader *rd, const cJSON *root, od_observations *o)
     return true;
 }
 
-static bool read_facts(reader *rd, const cJSON *j, const char *hp, size_t chain_len, od_chain_facts *f)
+static bool read_facts(reader *rd, const cJSON *j, const char *hp, const char *key, size_t chain_len,
+                       od_chain_facts *f)
 {
-    const cJSON *fo = get_typed(rd, j, hp, "chain_facts", false);
+    const cJSON *fo = get_typed(rd, j, hp, key, false);
     if (!fo)
         return false;
-    char p[64];
-    snprintf(p, sizeof p, "%s.chain_facts", hp);
+    char p[128];
+    snprintf(p, sizeof p, "%s.%s", hp, key);
     int64_t v;
     if (!get_bool(rd, fo, p, "analysed", &f->analysed) ||
         !get_sizes(rd, fo, p, "path", chain_len, "the chain length", f->path, &f->path_len) ||
@@ -900,10 +924,10 @@ static bool read_facts(reader *rd, const cJSON *j, const char *hp, size_t chain_
 }
 
 /* "purpose" was added after the first reports: absent means CloudFront's offer. */
-static bool read_purpose(reader *rd, const cJSON *j, const char *p, bool *cert_only)
+static bool read_purpose(reader *rd, const cJSON *j, const char *p, const char *key, bool *cert_only)
 {
     *cert_only = false;
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "purpose");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
     if (!v)
         return true;
     if (cJSON_IsString(v) && strcmp(v->valuestring, "cloudfront") == 0)
@@ -912,7 +936,29 @@ static bool read_purpose(reader *rd, const cJSON *j, const char *p, bool *cert_o
         *cert_only = true;
         return true;
     }
-    return od_json_fail(rd, NULL, "%s.purpose: expected \"cloudfront\" or \"certificate\"", p);
+    return od_json_fail(rd, NULL, "%s.%s: expected \"cloudfront\" or \"certificate\"", p, key);
+}
+
+static bool get_outcome(reader *rd, const cJSON *j, const char *p, const char *key, od_tls_outcome *out)
+{
+    GET_ENUM(rd, j, p, key, od_tls_outcome_parse, out,
+             "untested, ok, not_tls, timeout, alert, client_cert_required, closed, connect_failed, error, "
+             "version_refused");
+    return true;
+}
+
+/* An alert number, or null for none (-1). */
+static bool get_alert(reader *rd, const cJSON *j, const char *p, const char *key, int limit, int *out)
+{
+    const cJSON *al = cJSON_GetObjectItemCaseSensitive(j, key);
+    char *ap = od_json_key_path(p, key);
+    int64_t v = -1;
+    bool ok = od_json_check(rd, al, ap, OD_JSON_NUMBER, OD_JSON_NULLABLE) &&
+              (cJSON_IsNull(al) || od_json_int_value(rd, al, ap, 0, limit, &v));
+    free(ap);
+    if (ok)
+        *out = (int)v;
+    return ok;
 }
 
 static bool read_handshakes(reader *rd, const cJSON *root, od_observations *o)
@@ -926,37 +972,12 @@ static bool read_handshakes(reader *rd, const cJSON *root, od_observations *o)
         if (!item_object(rd, j, "handshakes", i, p, sizeof p))
             return false;
         od_handshake *h = od_obs_add_handshake(o);
-        if (!get_addr(rd, j, p, "address", h->address) || !get_intv(rd, j, p, "port", 0, 65535, &h->port) ||
-            !get_str(rd, j, p, "sni", true, &h->sni) || !get_bool(rd, j, p, "ok", &h->ok))
-            return false;
-        GET_ENUM(rd, j, p, "outcome", od_tls_outcome_parse, &h->outcome,
-                 "untested, ok, not_tls, timeout, alert, client_cert_required, closed, connect_failed, error");
-        if (!get_str(rd, j, p, "version", true, &h->version) || !get_str(rd, j, p, "cipher", true, &h->cipher) ||
-            !get_str(rd, j, p, "group", true, &h->group))
-            return false;
-        const cJSON *al = cJSON_GetObjectItemCaseSensitive(j, "alert");
-        if (!al) {
-            char *ap = od_json_key_path(p, "alert");
-            od_json_check(rd, al, ap, OD_JSON_NUMBER, OD_JSON_NULLABLE);
-            free(ap);
-            return false;
-        }
-        if (cJSON_IsNull(al)) {
-            h->alert = -1;
-        } else {
-            int64_t v;
-            char key[64];
-            snprintf(key, sizeof key, "%s.alert", p);
-            if (!od_json_int_value(rd, al, key, 0, 255, &v))
-                return false;
-            h->alert = (int)v;
-        }
-        if (!get_str(rd, j, p, "alert_name", true, &h->alert_name) || !get_str(rd, j, p, "error", true, &h->error) ||
-            !get_bool(rd, j, p, "client_cert_requested", &h->client_cert_requested) ||
-            !read_purpose(rd, j, p, &h->cert_only) ||
-            !get_sizes(rd, j, p, "chain", o->n_certs, "the number of certificates", h->chain, &h->chain_len) ||
-            !read_facts(rd, j, p, h->chain_len, &h->facts) ||
-            !get_int(rd, j, p, "duration_ms", -1, MAX_JSON_INT, &h->duration_ms))
+        size_t n_certs = o->n_certs;
+        bool ok = true;
+#define READ_HANDSHAKE_FIELD(kind, name, object, key, limit) READ_FIELD(h, kind, name, object, key, limit)
+        OD_HANDSHAKE_FIELDS(READ_HANDSHAKE_FIELD)
+#undef READ_HANDSHAKE_FIELD
+        if (!ok)
             return false;
     }
     return true;

@@ -8,6 +8,7 @@
 #include "od_fixes.h"
 #include "od_json.h"
 #include "od_policy.h"
+#include "od_report.h"
 
 static cJSON *doc(const char *text)
 {
@@ -137,8 +138,69 @@ static void test_fixes_entry_paths(void)
     cJSON_Delete(root);
 }
 
+/* The certificate and handshake fields are listed once (od_obs.h): each
+ * one is written, and a report without it is refused naming its path. */
+static void test_fields_listed_once(void)
+{
+    od_report r;
+    od_report_init(&r);
+    r.generated_at = od_xstrdup("2026-11-20T00:00:00Z");
+    od_cert c;
+    memset(&c, 0, sizeof c);
+    c.subject = od_xstrdup("CN=a");
+    c.issuer = od_xstrdup("CN=b");
+    od_obs_add_cert(&r.obs, &c);
+    od_handshake *h = od_obs_add_handshake(&r.obs);
+    h->chain_len = 1;
+    h->alert = -1;
+    char *json = od_report_to_json(&r);
+    od_report_free(&r);
+    cJSON *root = cJSON_Parse(json);
+    free(json);
+    CHECK(root != NULL);
+    struct {
+        const char *array, *object, *key;
+        bool optional;
+    } fields[] = {
+#define CERT_ROW(kind, name, object, key, limit) {"certificates", object, key, false},
+        OD_CERT_FIELDS(CERT_ROW)
+#undef CERT_ROW
+#define HANDSHAKE_ROW(kind, name, object, key, limit) {"handshakes", object, key, strcmp(#kind, "PURPOSE") == 0},
+        OD_HANDSHAKE_FIELDS(HANDSHAKE_ROW)
+#undef HANDSHAKE_ROW
+    };
+    size_t n = sizeof fields / sizeof fields[0];
+    CHECK(n > 30);
+    for (size_t i = 0; root && i < n; i++) {
+        cJSON *item = cJSON_GetArrayItem(cJSON_GetObjectItem(root, fields[i].array), 0);
+        cJSON *holder = fields[i].object ? cJSON_GetObjectItem(item, fields[i].object) : item;
+        CHECK_MSG(cJSON_GetObjectItem(holder, fields[i].key) != NULL, "%s[0].%s not written", fields[i].array,
+                  fields[i].key);
+        if (fields[i].optional)
+            continue;
+        cJSON *copy = cJSON_Duplicate(root, 1);
+        cJSON *citem = cJSON_GetArrayItem(cJSON_GetObjectItem(copy, fields[i].array), 0);
+        cJSON *cholder = fields[i].object ? cJSON_GetObjectItem(citem, fields[i].object) : citem;
+        cJSON_DeleteItemFromObject(cholder, fields[i].key);
+        char *text = cJSON_Print(copy);
+        cJSON_Delete(copy);
+        od_report back;
+        char *err = od_report_from_json(text, strlen(text), &back);
+        char *want = od_xasprintf("%s[0].%s%s%s: missing", fields[i].array, fields[i].object ? fields[i].object : "",
+                                  fields[i].object ? "." : "", fields[i].key);
+        CHECK_MSG(err && strstr(err, want), "without %s: %s", want, err ? err : "(loaded)");
+        if (!err)
+            od_report_free(&back);
+        free(want);
+        free(err);
+        free(text);
+    }
+    cJSON_Delete(root);
+}
+
 int main(void)
 {
+    test_fields_listed_once();
     test_getters();
     test_fixes_entry_paths();
     return check_done("json reader");
