@@ -99,10 +99,13 @@ static void findings_build(const ui_pane_env *env, ui_pane_state *st, ui_pane_vi
     if (ch && left->sel < ui_pane_changes_rows(ch)) {
         size_t change = left->sel >= UI_CHANGES_HEAD_ROWS ? left->sel - UI_CHANGES_HEAD_ROWS : (size_t)-1;
         if (change < ch->len)
-            ui_change_detail(&ch->items[change], dw, &v->rows[1]);
+            ui_change_detail(&ch->items[change], ch->since_run, dw, &v->rows[1]);
         else
             ui_rows_add_wrapped(&v->rows[1], UI_R_NORMAL, -1,
-                                "The same case was run again live from this machine and compared with the "
+                                ch->since_run ? "The case was run again and compared with the previous run, finding "
+                                                "by finding (matched by id and names): + appeared, - disappeared, "
+                                                "~ changed severity. Select a change to see it."
+                                              : "The same case was run again live from this machine and compared with the "
                                 "saved report, finding by finding (matched by id and names): + appeared, "
                                 "- disappeared, ~ changed severity. Select a change to see it.",
                                 dw, 0);

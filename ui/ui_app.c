@@ -211,6 +211,10 @@ out:
         od_report_free(a->owned_report);
         free(a->owned_report);
     }
+    if (a->prev_report) {
+        od_report_free(a->prev_report);
+        free(a->prev_report);
+    }
     if (a->opened_report) {
         od_report_free(a->opened_report);
         free(a->opened_report);

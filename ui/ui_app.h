@@ -72,7 +72,8 @@ typedef struct {
     /* a saved report (from --open or the first screen) and what a live
      * rerun changed */
     od_report *opened_report;     /* owned when opened from the first screen */
-    const od_report *saved_report;
+    const od_report *saved_report;   /* what the shown report was compared with */
+    od_report *prev_report;       /* the previous live run, owned, kept for that comparison */
     ui_changes changes;
     bool has_changes;
 

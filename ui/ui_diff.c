@@ -116,8 +116,9 @@ void ui_diff_reports(const od_report *saved, const od_report *now, ui_changes *o
 
 void ui_pane_changes(const ui_changes *c, const od_report *saved, ui_rows *out)
 {
-    ui_rows_add(out, UI_R_HEAD, -1, "Changes since the saved report");
-    ui_rows_addf(out, UI_R_DIM, -1, "  %zu change%s; saved %s", c->len, c->len == 1 ? "" : "s",
+    ui_rows_add(out, UI_R_HEAD, -1, c->since_run ? "Changes since the previous run" : "Changes since the saved report");
+    ui_rows_addf(out, UI_R_DIM, -1, "  %zu change%s; %s %s", c->len, c->len == 1 ? "" : "s",
+                 c->since_run ? "that run" : "saved",
                  saved && saved->generated_at ? saved->generated_at : "(no date)");
     if (c->len == 0)
         ui_rows_add(out, UI_R_PASS, -1, "  none: the same findings");
@@ -149,21 +150,22 @@ size_t ui_pane_changes_rows(const ui_changes *c)
     return UI_CHANGES_HEAD_ROWS + (c->len ? c->len : 1) + 1;
 }
 
-void ui_change_detail(const ui_change *ch, int width, ui_rows *out)
+void ui_change_detail(const ui_change *ch, bool since_run, int width, ui_rows *out)
 {
+    const char *since = since_run ? "the previous run" : "the saved report";
     char names[700];
     snprintf(names, sizeof names, "%s%s", ch->names[0] ? " for " : "", ch->names);
     char *line = NULL;
     switch (ch->kind) {
     case UI_CHANGE_APPEARED:
-        line = od_xasprintf("Appeared since the saved report: %s %s%s.", od_severity_name(ch->after), ch->id, names);
+        line = od_xasprintf("Appeared since %s: %s %s%s.", since, od_severity_name(ch->after), ch->id, names);
         break;
     case UI_CHANGE_DISAPPEARED:
-        line = od_xasprintf("Disappeared since the saved report (it was %s): %s%s. As it was saved:",
-                            od_severity_name(ch->before), ch->id, names);
+        line = od_xasprintf("Disappeared since %s (it was %s): %s%s. As it was then:",
+                            since, od_severity_name(ch->before), ch->id, names);
         break;
     case UI_CHANGE_SEVERITY:
-        line = od_xasprintf("Changed since the saved report: %s%s was %s, now %s.", ch->id, names,
+        line = od_xasprintf("Changed since %s: %s%s was %s, now %s.", since, ch->id, names,
                             od_severity_name(ch->before), od_severity_name(ch->after));
         break;
     }

@@ -4,6 +4,7 @@
 #ifndef UI_DIFF_H
 #define UI_DIFF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "od_report.h"
 #include "ui_text.h"
@@ -26,6 +27,7 @@ typedef struct {
 typedef struct {
     ui_change *items;
     size_t len;
+    bool since_run;           /* compared with the previous live run, not a saved report */
 } ui_changes;
 
 void ui_changes_init(ui_changes *c);
@@ -47,6 +49,6 @@ void ui_diff_reports(const od_report *saved, const od_report *now, ui_changes *o
 void ui_pane_changes(const ui_changes *c, const od_report *saved, ui_rows *out);
 size_t ui_pane_changes_rows(const ui_changes *c);
 /* What one change is, in a sentence, for the detail beside the list. */
-void ui_change_detail(const ui_change *ch, int width, ui_rows *out);
+void ui_change_detail(const ui_change *ch, bool since_run, int width, ui_rows *out);
 
 #endif

@@ -164,20 +164,27 @@ static void run_finished(ui_app *a)
         a->run_error = od_xstrdup(j->report.summary ? j->report.summary : "the checks could not start");
         od_report_free(&j->report);
     } else {
-        if (a->owned_report) {
-            od_report_free(a->owned_report);
-            free(a->owned_report);
+        /* the report shown before this run is what it is compared with:
+         * the saved one after --open, else the previous live run, kept */
+        const od_report *before = a->report;
+        if (a->prev_report) {
+            od_report_free(a->prev_report);
+            free(a->prev_report);
         }
+        a->prev_report = a->owned_report;
         a->owned_report = od_xmalloc(sizeof *a->owned_report);
         *a->owned_report = j->report;   /* moved: the job no longer owns it */
         a->report = a->owned_report;
         a->exit_code = a->report->would_fail ? 1 : 0;
         ui_reset_results(a);
-        /* a rerun of a saved report: what changed since it was saved */
-        if (a->saved_report && a->saved_report->input.origin_domain && a->report->input.origin_domain &&
-            strcmp(a->saved_report->input.origin_domain, a->report->input.origin_domain) == 0) {
-            ui_changes_free(&a->changes);
-            ui_diff_reports(a->saved_report, a->report, &a->changes);
+        ui_changes_free(&a->changes);
+        a->has_changes = false;
+        a->saved_report = NULL;
+        if (before && before->input.origin_domain && a->report->input.origin_domain &&
+            strcmp(before->input.origin_domain, a->report->input.origin_domain) == 0) {
+            ui_diff_reports(before, a->report, &a->changes);
+            a->changes.since_run = !before->loaded_from_file;
+            a->saved_report = before;
             a->has_changes = true;
         }
     }

@@ -78,3 +78,29 @@ check_stderr() {
         fi
     done
 }
+
+# make_certs DIR NAME...: a CA (DIR/ca.pem) and, for each NAME, a leaf
+# DIR/NAME.pem + DIR/NAME.key covering that name, all made now.
+make_certs() {
+    local dir=$1 n; shift
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/ca.key" -out "$dir/ca.pem" \
+        -days 2 -subj "/CN=ui test root" 2>/dev/null
+    for n in "$@"; do
+        openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/$n.key" -out "$dir/$n.csr" \
+            -subj "/CN=$n" 2>/dev/null
+        printf 'subjectAltName=DNS:%s\n' "$n" > "$dir/$n.ext"
+        openssl x509 -req -in "$dir/$n.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial -out "$dir/$n.pem" \
+            -days 2 -extfile "$dir/$n.ext" 2>/dev/null
+    done
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# s_server PORT CERTNAME: openssl s_server on 127.0.0.1:PORT with that leaf
+# (pid in SERVER_PID; killed at exit by the caller's trap).
+s_server() {
+    openssl s_server -quiet -www -accept "127.0.0.1:$1" -cert "$WORK/$2.pem" -key "$WORK/$2.key" -tls1_2 \
+        </dev/null >/dev/null 2>&1 &
+    SERVER_PID=$!
+    local i
+    for ((i = 0; i < 50; i++)); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
+    return 1
+}

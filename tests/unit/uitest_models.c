@@ -408,7 +408,7 @@ static void test_diff(void)
     }
     CHECK(plus_e && minus_c && tilde_b);
     ui_rows_clear(&rows);
-    ui_change_detail(&c.items[0], 30, &rows);
+    ui_change_detail(&c.items[0], false, 30, &rows);
     CHECK(rows.len >= 2 && strstr(rows.rows[0].text, "Appeared") != NULL);
     ui_rows_free(&rows);
     ui_changes_free(&c);
