@@ -2,6 +2,7 @@
  * what it needs is known (each bounded by the timeout), merges what they
  * observed, analyses the chains, and lets the rules judge. */
 #include "od_engine.h"
+#include "od_reconcile.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -329,6 +330,19 @@ static bool http_settled(const sched *s, size_t head)
     return run_terminal(s->runs[g]);
 }
 
+/* Whether the first certificate sent covers name (an unparsable one does
+ * not: the rules say why). */
+static bool leaf_covers(const od_tls_capture *cap, const char *name)
+{
+    od_cert leaf;
+    memset(&leaf, 0, sizeof leaf);
+    char *err = od_cert_parse_der(cap->der[0], cap->der_len[0], &leaf);
+    bool covers = !err && od_cert_covers(&leaf, name, NULL);
+    free(err);
+    od_cert_free(&leaf);
+    return covers;
+}
+
 static void end_probe_step(sched *s, size_t i)
 {
     const od_plan_probe *q = probe_of(s, i);
@@ -343,8 +357,17 @@ static void end_probe_step(sched *s, size_t i)
     int64_t ms = p->ended - p->started;
     if (q->kind == OD_PLAN_HANDSHAKE || q->kind == OD_PLAN_BROAD) {
         const od_handshake *hs = &p->cap.hs;
-        step_end_locked(s->r, p->step, ms, hs->ok ? OD_STEP_PASS : OD_STEP_FAIL,
-                        handshake_summary(hs, p->cap.n_der));
+        char *detail = handshake_summary(hs, p->cap.n_der);
+        od_step_status status = hs->ok ? OD_STEP_PASS : OD_STEP_FAIL;
+        /* a handshake that completes with a certificate CloudFront refuses
+         * for this name is not a pass, not even while the run goes on */
+        if (hs->ok && q->sni && p->cap.n_der > 0 && !leaf_covers(&p->cap, q->sni)) {
+            char *d = od_xasprintf("%s, but the certificate does not cover %s", detail, q->sni);
+            free(detail);
+            detail = d;
+            status = OD_STEP_FAIL;
+        }
+        step_end_locked(s->r, p->step, ms, status, detail);
     } else if (q->kind == OD_PLAN_HTTP) {
         if (!http_settled(s, i))
             return;
@@ -1194,6 +1217,42 @@ static void canonical_names(od_case *c)
         to_a_label(&c->resolve[i].host);
 }
 
+/* A step of a name CloudFront cannot use is not a pass (od_reconcile.h):
+ * its handshakes fail, its HTTP answers over TLS are a warning (answered
+ * here, never reached by CloudFront). */
+static void reconcile_steps(sched *s)
+{
+    run_ctx *r = s->r;
+    for (size_t i = 0; i < s->plan.n; i++) {
+        const od_plan_probe *q = &s->plan.probes[i];
+        const char *name = NULL;
+        od_step_status to;
+        if ((q->kind == OD_PLAN_HANDSHAKE || q->kind == OD_PLAN_BROAD) && q->step && q->sni) {
+            name = q->sni;
+            to = OD_STEP_FAIL;
+        } else if (q->kind == OD_PLAN_HTTP && q->step && q->tls && q->host) {
+            name = q->host;
+            to = OD_STEP_WARN;
+        } else {
+            continue;
+        }
+        const od_finding *b = od_findings_blocking(&r->report->findings, name, OD_LAYER_TLS);
+        if (!b)
+            continue;
+        for (size_t k = 0; k < r->o->n_steps; k++) {
+            od_step *st = &r->o->steps[k];
+            if (st->status != OD_STEP_PASS || strcmp(st->name, q->step) != 0)
+                continue;
+            char *d = od_xasprintf("%s%sCloudFront cannot use %s: %s (%s)", st->detail ? st->detail : "",
+                                   st->detail && *st->detail ? "; " : "", name, b->title ? b->title : b->id, b->id);
+            free(st->detail);
+            st->detail = d;
+            st->status = to;
+            emit(r, OD_EV_STEP_END, st->name, st->status, st->duration_ms, st->detail);
+        }
+    }
+}
+
 void od_engine_judge(const od_engine_opts *opts, od_report *r, time_t now)
 {
     od_finding_list_free(&r->findings);
@@ -1202,6 +1261,7 @@ void od_engine_judge(const od_engine_opts *opts, od_report *r, time_t now)
     r->summary = NULL;
     od_rules_evaluate(&r->input, &r->obs, opts->policy, opts->fixes, now, &r->findings, &r->would_fail,
                       &r->summary);
+    od_findings_reconcile(&r->findings);
 }
 
 int od_engine_run(const od_case *c, const od_engine_opts *opts, od_report *out)
@@ -1258,6 +1318,7 @@ int od_engine_run(const od_case *c, const od_engine_opts *opts, od_report *out)
         free(ok);
         end_judged_step(&r, s.names_step, now_ms, analysed, OD_JUDGED_STEP_NAMES, "every expected name is covered");
     }
+    reconcile_steps(&s);
     sort_steps(&s);
     sched_free(&s);
     emit(&r, OD_EV_DONE, NULL, out->would_fail ? OD_STEP_FAIL : OD_STEP_PASS, 0, out->summary);
