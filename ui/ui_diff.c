@@ -13,6 +13,7 @@ void ui_changes_init(ui_changes *c)
 {
     c->items = NULL;
     c->len = 0;
+    c->since_run = false;
 }
 
 void ui_changes_free(ui_changes *c)
