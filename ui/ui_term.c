@@ -309,6 +309,11 @@ static size_t fit(const ui_term *t, const char *s, size_t n, int cols, int *used
     return i;
 }
 
+static const char *ellipsis(const ui_term *t)
+{
+    return t->utf8 ? "\xe2\x80\xa6" : "~";
+}
+
 int ui_put(const ui_term *t, int y, int x, int cols, const char *text, ui_role role)
 {
     if (cols <= 0 || y < 0 || y >= LINES || x >= COLS)
@@ -316,10 +321,19 @@ int ui_put(const ui_term *t, int y, int x, int cols, const char *text, ui_role r
     if (x + cols > COLS)
         cols = COLS - x;
     int used = 0;
-    size_t n = fit(t, text, strlen(text), cols, &used);
+    size_t len = strlen(text);
+    size_t n = fit(t, text, len, cols, &used);
+    /* text that does not fit ends in an ellipsis, never silently */
+    bool cut = n < len && cols >= 2;
+    if (cut)
+        n = fit(t, text, len, cols - 1, &used);
     attrset(ui_attr(t, role));
     move(y, x);
     put_bytes(t, text, n);
+    if (cut) {
+        mvaddstr(y, x + used, ellipsis(t));
+        used++;
+    }
     attrset(A_NORMAL);
     return used;
 }
@@ -380,6 +394,10 @@ void ui_draw_row(const ui_term *t, int y, int x, int cols, const ui_row *row, bo
         i += n;
         if (i < j)
             break;   /* the run did not fit */
+    }
+    if (i < len && cols >= 2) {
+        attrset(ui_attr(t, base));
+        mvaddstr(y, x + cols - 1, ellipsis(t));
     }
     attrset(A_NORMAL);
     free(roles);

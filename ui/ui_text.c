@@ -208,6 +208,22 @@ ui_row *ui_rows_addf(ui_rows *r, ui_role role, int item, const char *fmt, ...)
     return row;
 }
 
+/* Where a line of text longer than fit bytes breaks: after its last space
+ * or comma that fits (words, DN components: "CN=a,O=b"), else after other
+ * punctuation of a long token (a URL, a host name), else at fit. */
+static size_t wrap_point(const char *p, size_t fit)
+{
+    if (p[fit] == ' ')
+        return fit;   /* the word ends exactly at the edge */
+    for (size_t i = fit; i > 0; i--)
+        if (p[i - 1] == ' ' || (p[i - 1] == ',' && i < fit + 1))
+            return p[i - 1] == ' ' ? (i - 1 > 0 ? i - 1 : i) : i;
+    for (size_t i = fit; i > 1; i--)
+        if (strchr("/;&?.:=_-", p[i - 1]))
+            return i;
+    return fit ? fit : 1;
+}
+
 size_t ui_rows_add_wrapped(ui_rows *r, ui_role role, int item, const char *text, int width, int indent)
 {
     char *clean = ui_sanitize(text);
@@ -222,17 +238,8 @@ size_t ui_rows_add_wrapped(ui_rows *r, ui_role role, int item, const char *text,
         int avail = first ? width : width - indent;
         size_t fit = ui_text_fit(p, avail);
         size_t take = fit;
-        if (p[fit] != '\0') {
-            /* break at the last space within the fitting part, if any */
-            size_t sp = fit;
-            while (sp > 0 && p[sp] != ' ')
-                sp--;
-            /* break at a space unless that wastes more than half the line */
-            if (sp > 0 && sp * 2 >= fit)
-                take = sp;
-            if (take == 0)
-                take = fit ? fit : 1;
-        }
+        if (p[fit] != '\0')
+            take = wrap_point(p, fit);
         od_buf b;
         od_buf_init(&b);
         if (!first)
