@@ -16,6 +16,7 @@ typedef struct {
     const od_fixes *fixes;
     bool no_color;               /* --no-color or NO_COLOR non-empty */
     const char *lab_name;        /* the lab scenario in use, for the title, or NULL */
+    bool guided;                 /* --guided: one check at a time, explained (the run waits for the first Enter) */
 } od_ui_opts;
 
 /* Runs the interactive UI; returns the process exit code (0/1 verdict of the last run or 0, 3 on terminal failure). */

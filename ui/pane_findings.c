@@ -76,8 +76,12 @@ static void finding_detail(const od_report *r, size_t idx, int width, ui_rows *o
         }
     }
     if (f->reproduce && *f->reproduce) {
-        ui_rows_heading(out, "Reproduce");
-        ui_rows_add_wrapped(out, UI_R_NORMAL, -1, f->reproduce, width, 2);
+        ui_rows_heading(out, "Reproduce (c copies it)");
+        /* a command is never wrapped: a paste of a wrapped line breaks it */
+        char *copy = od_xstrdup(f->reproduce), *save = NULL;
+        for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+            ui_rows_add(out, UI_R_INFO, -1, line);
+        free(copy);
     }
 }
 

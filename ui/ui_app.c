@@ -19,11 +19,13 @@ static const ui_screen_ops *const screens[UI_SCR_COUNT] = {
     [UI_SCR_WIZARD] = &ui_screen_wizard,
     [UI_SCR_PROGRESS] = &ui_screen_progress,
     [UI_SCR_RESULTS] = &ui_screen_results,
+    [UI_SCR_GUIDED] = &ui_screen_guided,
 };
 static const ui_screen_ops *const overlays[UI_OV_COUNT] = {
     [UI_OV_HELP] = &ui_overlay_help,
     [UI_OV_EXPORT] = &ui_overlay_export,
     [UI_OV_CONFIRM] = &ui_overlay_confirm,
+    [UI_OV_SUMMARY] = &ui_overlay_summary,
 };
 
 /* What has the keys: the top overlay, else the base screen. */
@@ -154,6 +156,7 @@ int od_ui_run(const od_ui_opts *opts)
     a->ev_rd = a->ev_wr = -1;
     atomic_init(&a->cancel, false);
     a->lab_name = opts->lab_name;
+    a->guided = opts->guided;
     od_strlist_init(&a->host_ids);
     od_host_answers_init(&a->host_answers);
     ui_changes_init(&a->changes);
@@ -204,6 +207,7 @@ out:
     if (a->ev_wr >= 0)
         close(a->ev_wr);
     ui_run_free(a);
+    ui_guided_free(a);
     free(a->run_error);
     free(a->msg);
     free(a->ex_msg);

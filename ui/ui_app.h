@@ -21,10 +21,10 @@
 #include "ui_term.h"
 #include "ui_text.h"
 
-typedef enum { UI_SCR_START, UI_SCR_WIZARD, UI_SCR_PROGRESS, UI_SCR_RESULTS, UI_SCR_COUNT } ui_screen;
+typedef enum { UI_SCR_START, UI_SCR_WIZARD, UI_SCR_PROGRESS, UI_SCR_RESULTS, UI_SCR_GUIDED, UI_SCR_COUNT } ui_screen;
 /* what the first screen shows */
 typedef enum { UI_ST_MENU, UI_ST_OPEN, UI_ST_IMPORT, UI_ST_LABS, UI_ST_ORIGINS, UI_ST_HOST } ui_start_mode;
-typedef enum { UI_OV_HELP, UI_OV_EXPORT, UI_OV_CONFIRM, UI_OV_COUNT } ui_overlay;
+typedef enum { UI_OV_HELP, UI_OV_EXPORT, UI_OV_CONFIRM, UI_OV_SUMMARY, UI_OV_COUNT } ui_overlay;
 typedef enum { UI_ASK_QUIT, UI_ASK_OVERWRITE, UI_ASK_QUIT_WIZARD } ui_question;
 
 enum { UI_W_DOMAIN, UI_W_PROTOCOLS, UI_W_PORTS, UI_W_HOST, UI_W_CNAMES, UI_W_REVIEW, UI_W_COUNT };
@@ -38,6 +38,7 @@ typedef struct {
     od_step_status status;
     int64_t duration_ms;
     int64_t started_ms;
+    char *detail;                 /* what the step saw (sanitised), or NULL */
 } ui_live_step;
 
 typedef struct ui_job ui_job;
@@ -83,6 +84,16 @@ typedef struct {
     int wfocus;
     ui_lineedit domain, http_port, https_port, cname;
     ui_list review;
+
+    /* the guided session: one check at a time, its introduction, then its result */
+    bool guided;
+    size_t g_index;               /* the check on screen */
+    bool g_result;                /* its result (else its introduction) */
+    bool g_verdict;               /* the closing page */
+    bool g_ran;                   /* this session's run has started */
+    bool *g_seen;                 /* checks whose result was shown */
+    size_t g_seen_len;
+    size_t g_scroll;              /* first row of the page shown */
 
     /* the run */
     ui_job *job;
@@ -146,8 +157,9 @@ typedef struct {
     ui_ctx (*ctx)(const ui_app *a);
 } ui_screen_ops;
 
-extern const ui_screen_ops ui_screen_start, ui_screen_wizard, ui_screen_progress, ui_screen_results;
-extern const ui_screen_ops ui_overlay_help, ui_overlay_export, ui_overlay_confirm;
+extern const ui_screen_ops ui_screen_start, ui_screen_wizard, ui_screen_progress, ui_screen_results,
+    ui_screen_guided;
+extern const ui_screen_ops ui_overlay_help, ui_overlay_export, ui_overlay_confirm, ui_overlay_summary;
 
 /* ui_wizard.c */
 void ui_wizard_enter(ui_app *a, int step);
@@ -171,6 +183,11 @@ typedef struct {
     size_t pane;                 /* index into ui_pane_table */
     int side;                    /* 0 list, 1 detail */
     int cols, lines;
+    bool guided;                 /* the guided session's page instead of a pane: */
+    size_t g_index;              /* ... this check */
+    bool g_result;               /* ... its result (else its introduction) */
+    bool g_verdict;              /* ... or the closing page */
+    bool g_seen_all;             /* ... every check's result already shown (the list's marks) */
 } ui_snapshot_spec;
 /* The screen as text, then a "--- roles" line and one letter per cell
  * naming its colour role (ui_snapshot_role_letters); NULL if no curses
@@ -193,6 +210,15 @@ ui_pane_env ui_results_env(const ui_app *a);
 
 /* ui_overlays.c */
 void ui_export_open(ui_app *a);
+/* Puts text on the terminal's clipboard (OSC 52) and shows it unwrapped
+ * on a plain screen of its own, for terminals that ignore OSC 52. */
+void ui_copy(ui_app *a, const char *what, const char *text);
+
+/* ui_guided.c */
+/* Enters the guided session at its first check's introduction; the run
+ * starts when the engineer moves on from it. */
+void ui_guided_begin(ui_app *a);
+void ui_guided_free(ui_app *a);
 
 /* ui_screen.c */
 void ui_reset_results(ui_app *a);

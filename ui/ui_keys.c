@@ -32,6 +32,7 @@ static const ui_binding table[] = {
     {UI_CTX_START, '2', UI_A_PANE_2, "2", "", "first screen: Open a saved report"},
     {UI_CTX_START, '3', UI_A_PANE_3, "3", "", "first screen: Import a distribution config"},
     {UI_CTX_START, '4', UI_A_PANE_4, "4", "", "first screen: Practice lab"},
+    {UI_CTX_START, '5', UI_A_PANE_5, "5", "", "first screen: Guided check"},
 
     /* the first screen's file name prompts */
     {UI_CTX_PROMPT, UI_KEY_ENTER, UI_A_ACCEPT, "Enter", "open", "open the file"},
@@ -99,6 +100,8 @@ static const ui_binding table[] = {
     {UI_CTX_RESULTS, '/', UI_A_SEARCH, "/", "search", "search within the pane"},
     {UI_CTX_RESULTS, 'n', UI_A_SEARCH_NEXT, "n", "", "next search hit"},
     {UI_CTX_RESULTS, 'N', UI_A_SEARCH_PREV, "N", "", "previous search hit"},
+    {UI_CTX_RESULTS, 'c', UI_A_COPY, "c", "copy", "copy the selected finding's command (or its first fix)"},
+    {UI_CTX_RESULTS, 's', UI_A_SUMMARY, "s", "summary", "a short summary for a chat or a ticket"},
     {UI_CTX_RESULTS, 'e', UI_A_EXPORT, "e", "export", "export the report (JSON or Markdown)"},
     {UI_CTX_RESULTS, 'r', UI_A_RERUN, "r", "rerun", "run the checks again"},
     {UI_CTX_RESULTS, 'w', UI_A_WIZARD, "w", "wizard", "back to the wizard, answers kept"},
@@ -137,6 +140,24 @@ static const ui_binding table[] = {
     /* typing a search */
     {UI_CTX_SEARCH, UI_KEY_ENTER, UI_A_ACCEPT, "Enter", "find", "search for the text"},
     {UI_CTX_SEARCH, UI_KEY_ESC, UI_A_BACK, "Esc", "cancel", "cancel the search"},
+
+    /* the guided session */
+    {UI_CTX_GUIDED, UI_KEY_ENTER, UI_A_ACCEPT, "Enter", "next", "go on: the result, then the next check"},
+    {UI_CTX_GUIDED, UI_KEY_ESC, UI_A_BACK, "Esc", "back", "back one page"},
+    {UI_CTX_GUIDED, F(KEY_LEFT), UI_A_BACK, "Left", "", "back one page"},
+    {UI_CTX_GUIDED, F(KEY_UP), UI_A_UP, "Up", "", "open the check above in the list"},
+    {UI_CTX_GUIDED, F(KEY_DOWN), UI_A_DOWN, "Down", "", "open the check below in the list"},
+    {UI_CTX_GUIDED, F(KEY_PPAGE), UI_A_PGUP, "PgUp", "", "scroll the page up"},
+    {UI_CTX_GUIDED, F(KEY_NPAGE), UI_A_PGDN, "PgDn", "", "scroll the page down"},
+    {UI_CTX_GUIDED, 'c', UI_A_COPY, "c", "copy", "copy the command shown (or the summary)"},
+    {UI_CTX_GUIDED, 's', UI_A_SUMMARY, "s", "", "a short summary (when the checks are done)"},
+    {UI_CTX_GUIDED, 'a', UI_A_RESULTS, "a", "all", "every result, pane by pane (when the checks are done)"},
+    {UI_CTX_GUIDED, 'q', UI_A_QUIT, "q", "quit", "quit"},
+
+    /* the summary */
+    {UI_CTX_SUMMARY, 'c', UI_A_COPY, "c", "copy", "copy the summary"},
+    {UI_CTX_SUMMARY, UI_KEY_ESC, UI_A_BACK, "Esc", "close", "close the summary"},
+    {UI_CTX_SUMMARY, 'q', UI_A_BACK, "q", "", "close the summary"},
 
     /* editing any text field */
     {UI_CTX_TEXT, F(KEY_LEFT), UI_A_LE_LEFT, "Left", "", "cursor left"},
@@ -216,6 +237,8 @@ const char *ui_ctx_title(ui_ctx ctx)
     case UI_CTX_HELP: return "This help";
     case UI_CTX_SEARCH: return "Typing a search";
     case UI_CTX_TEXT: return "Text fields";
+    case UI_CTX_GUIDED: return "Guided session";
+    case UI_CTX_SUMMARY: return "Short summary";
     case UI_CTX_SMALL: return "Window too small";
     case UI_CTX_COUNT: break;
     }
@@ -228,7 +251,7 @@ size_t ui_status_hints(ui_ctx ctx, const ui_binding **out, size_t max)
     const size_t count = sizeof table / sizeof table[0];
     /* the common keys only on the main screens: in a dialog they would
      * crowd out the dialog's own keys */
-    bool with_common = ctx == UI_CTX_RESULTS || ctx == UI_CTX_WIZARD || ctx == UI_CTX_PROGRESS ||
+    bool with_common = ctx == UI_CTX_RESULTS || ctx == UI_CTX_WIZARD || ctx == UI_CTX_PROGRESS || ctx == UI_CTX_GUIDED ||
                        ctx == UI_CTX_START || ctx == UI_CTX_PROMPT;
     ui_ctx ctxs[2] = {ctx, UI_CTX_COMMON};
     for (int c = 0; c < (with_common && ctx != UI_CTX_COMMON ? 2 : 1); c++)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ui_app.h"
+#include "od_summary.h"
 #include "ui_panes.h"
 
 void ui_export_open(ui_app *a)
@@ -296,3 +297,114 @@ static ui_ctx confirm_ctx(const ui_app *a)
 const ui_screen_ops ui_overlay_help = {.draw = help_draw, .key = help_key, .ctx = help_ctx};
 const ui_screen_ops ui_overlay_export = {.draw = export_draw, .key = export_key, .ctx = export_ctx};
 const ui_screen_ops ui_overlay_confirm = {.draw = confirm_draw, .key = confirm_key, .ctx = confirm_ctx};
+
+/* ------------------------------------------------------------- copying */
+
+static char *base64(const char *s)
+{
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t n = strlen(s);
+    char *out = od_xmalloc((n + 2) / 3 * 4 + 1), *o = out;
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
+        *o++ = tab[v >> 18 & 63];
+        *o++ = tab[v >> 12 & 63];
+        *o++ = i + 1 < n ? tab[v >> 6 & 63] : '=';
+        *o++ = i + 2 < n ? tab[v & 63] : '=';
+    }
+    *o = '\0';
+    return out;
+}
+
+static void write_all(const char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0) {
+        ssize_t w = write(STDOUT_FILENO, s, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+/* The terminal's clipboard through OSC 52, then the text alone on a plain
+ * screen (curses paused), never wrapped or indented by us: a terminal that
+ * ignores OSC 52 still lets the engineer select it whole. */
+void ui_copy(ui_app *a, const char *what, const char *text)
+{
+    if (!text || !*text) {
+        ui_set_msg(a, UI_R_WARN, "Nothing to copy here.");
+        return;
+    }
+    char *safe = ui_sanitize(text);
+    char *b64 = base64(safe);
+    def_prog_mode();
+    endwin();
+    char *osc = od_xasprintf("\033]52;c;%s\a", b64);
+    write_all(osc);
+    free(osc);
+    free(b64);
+    char *page = od_xasprintf("\033[H\033[2J%s copied to the clipboard, if this terminal allows it (OSC 52).\n"
+                              "If it does not, select it below: it is shown as is, on its own.\n\n%s\n\n"
+                              "Press Enter to go back.\n",
+                              what, safe);
+    write_all(page);
+    free(page);
+    free(safe);
+    /* the terminal is in its normal (line) mode here: wait for the line */
+    char c;
+    ssize_t r;
+    while ((r = read(STDIN_FILENO, &c, 1)) > 0 || (r < 0 && errno == EINTR))
+        if (r > 0 && (c == '\n' || c == '\r'))
+            break;
+    reset_prog_mode();
+    clearok(curscr, TRUE);
+    refresh();
+    ui_set_msg(a, UI_R_PASS, "%s %s copied (OSC 52) and shown unwrapped", a->g->pass, what);
+}
+
+/* ------------------------------------------------------------- summary */
+
+static void summary_draw(ui_app *a)
+{
+    const od_report *r = a->report;
+    if (!r)
+        return;
+    char *sum = od_report_short_summary(r);
+    int w = COLS - 6, h = LINES - 6, y = 2, x = 3;
+    ui_box(&a->term, a->g, y, x, h, w, "Short summary (c copies it, Esc closes)");
+    ui_rows rows;
+    ui_rows_init(&rows);
+    char *save = NULL;
+    for (char *line = strtok_r(sum, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+        ui_rows_add_wrapped(&rows, UI_R_NORMAL, -1, line, w - 4, 2);
+    for (size_t i = 0; i < rows.len && (int)i < h - 2; i++)
+        ui_draw_row(&a->term, y + 1 + (int)i, x + 2, w - 4, &rows.rows[i], false, false, NULL);
+    ui_rows_free(&rows);
+    free(sum);
+    ui_draw_status(a, UI_CTX_SUMMARY);
+}
+
+static void summary_key(ui_app *a, int key, ui_action act)
+{
+    (void)key;
+    if (act == UI_A_COPY && a->report) {
+        char *sum = od_report_short_summary(a->report);
+        ui_copy(a, "The summary", sum);
+        free(sum);
+    } else if (act == UI_A_BACK) {
+        a->n_ov--;
+    }
+}
+
+static ui_ctx summary_ctx(const ui_app *a)
+{
+    (void)a;
+    return UI_CTX_SUMMARY;
+}
+
+const ui_screen_ops ui_overlay_summary = {.draw = summary_draw, .key = summary_key, .ctx = summary_ctx};

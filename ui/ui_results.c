@@ -191,6 +191,25 @@ static void do_search(ui_app *a, int dir)
     free_view(&rv);
 }
 
+/* c: the selected finding's command to reproduce it, else its first fix. */
+static void copy_selected(ui_app *a, const results_view *rv)
+{
+    const ui_pane_state *st = &a->panes[a->pane];
+    size_t sel = st->lists[0].sel;
+    int item = current_pane(a) == &ui_pane_findings && sel < rv->v.rows[0].len ? rv->v.rows[0].rows[sel].item : -1;
+    if (item < 0 || (size_t)item >= a->report->findings.len) {
+        ui_set_msg(a, UI_R_WARN, "Select a finding in the Findings pane to copy its command.");
+        return;
+    }
+    const od_finding *f = &a->report->findings.items[item];
+    if (f->reproduce && *f->reproduce)
+        ui_copy(a, "The command", f->reproduce);
+    else if (f->fix.len > 0)
+        ui_copy(a, "The fix", f->fix.items[0]);
+    else
+        ui_set_msg(a, UI_R_WARN, "This finding has no command or fix to copy.");
+}
+
 static void select_pane(ui_app *a, size_t p)
 {
     if (p < ui_pane_count) {
@@ -271,6 +290,8 @@ static void results_key(ui_app *a, int key, ui_action act)
     case UI_A_SEARCH_NEXT: do_search(a, 1); break;
     case UI_A_SEARCH_PREV: do_search(a, -1); break;
     case UI_A_EXPORT: ui_export_open(a); break;
+    case UI_A_COPY: copy_selected(a, &rv); break;
+    case UI_A_SUMMARY: ui_push(a, UI_OV_SUMMARY); break;
     case UI_A_RERUN: ui_start_run(a); break;
     case UI_A_WIZARD:
         a->screen = UI_SCR_WIZARD;

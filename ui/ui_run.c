@@ -76,8 +76,10 @@ static void *worker(void *arg)
 
 void ui_run_free(ui_app *a)
 {
-    for (size_t i = 0; i < a->n_steps; i++)
+    for (size_t i = 0; i < a->n_steps; i++) {
         free(a->steps[i].name);
+        free(a->steps[i].detail);
+    }
     free(a->steps);
     a->steps = NULL;
     a->n_steps = 0;
@@ -106,6 +108,14 @@ void ui_start_run(ui_app *a)
 {
     if (a->running)
         return;
+    /* a guided session introduces the first check before anything runs */
+    if (a->guided && a->screen != UI_SCR_GUIDED) {
+        if (ui_wizard_commit_all(a))
+            ui_guided_begin(a);
+        else
+            ui_set_msg(a, UI_R_ERROR, "Fix this answer first.");
+        return;
+    }
     if (!ui_wizard_commit_all(a)) {
         a->from_review = false;
         a->screen = UI_SCR_WIZARD;
@@ -147,7 +157,7 @@ void ui_start_run(ui_app *a)
     free(a->msg);
     a->msg = NULL;
     curs_set(0);
-    a->screen = UI_SCR_PROGRESS;
+    a->screen = a->guided ? UI_SCR_GUIDED : UI_SCR_PROGRESS;
 }
 
 static void run_finished(ui_app *a)
@@ -221,6 +231,8 @@ static void handle_msg(ui_app *a, ui_msg *m)
         if ((s = find_step(a, m->step, true))) {
             s->status = m->status;
             s->duration_ms = m->duration_ms;
+            free(s->detail);
+            s->detail = m->detail ? ui_sanitize(m->detail) : NULL;
         }
         break;
     case OD_EV_DETAIL:

@@ -78,6 +78,21 @@ char *ui_snapshot(const ui_snapshot_spec *spec)
     ui_reset_results(a);
     a->pane = spec->pane < ui_pane_count ? spec->pane : 0;
     a->side = spec->side;
+    if (spec->guided) {
+        /* a finished guided session, shown at one of its pages */
+        od_case_free(&a->answers);
+        od_case_copy(&a->answers, &spec->report->input);
+        a->screen = UI_SCR_GUIDED;
+        a->guided = a->g_ran = true;
+        a->g_index = spec->g_index;
+        a->g_result = spec->g_result;
+        a->g_verdict = spec->g_verdict;
+        size_t seen = spec->g_seen_all ? spec->report->obs.n_steps : spec->g_index + (spec->g_result ? 1 : 0);
+        a->g_seen_len = seen;
+        a->g_seen = od_xcalloc(seen ? seen : 1, sizeof *a->g_seen);
+        for (size_t i = 0; i < seen; i++)
+            a->g_seen[i] = true;
+    }
     ui_app_draw(a);
 
     od_buf text, roles;
@@ -114,6 +129,7 @@ char *ui_snapshot(const ui_snapshot_spec *spec)
     od_buf_free(&roles);
 
     od_case_free(&a->answers);
+    ui_guided_free(a);
     ui_changes_free(&a->changes);
     free(a->msg);
     free(a);

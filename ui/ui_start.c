@@ -10,13 +10,14 @@
 #include "od_policy.h"
 #include "ui_app.h"
 
-enum { MENU_NEW, MENU_OPEN, MENU_IMPORT, MENU_LAB, MENU_COUNT };
+enum { MENU_NEW, MENU_OPEN, MENU_IMPORT, MENU_LAB, MENU_GUIDED, MENU_COUNT };
 
 static const char *menu_labels[MENU_COUNT] = {
     "New check",
     "Open a saved report",
     "Import a distribution config",
     "Practice lab",
+    "Guided check (for a call: one check at a time, explained)",
 };
 
 static const char *menu_whys[MENU_COUNT] = {
@@ -24,6 +25,8 @@ static const char *menu_whys[MENU_COUNT] = {
     "Show a JSON report someone saved (origin-doctor --json or e in the results), pane by pane.",
     "Read the origins from 'aws cloudfront get-distribution-config' (or get-distribution) output.",
     "Start a local origin on 127.0.0.1 that shows one problem, and diagnose it.",
+    "The same questions, then each check introduced in plain words with the command the customer can run, its "
+    "result explained, and Enter to go on. (origin-doctor --guided does the same.)",
 };
 
 static void set_error(ui_app *a, const char *text)
@@ -301,7 +304,9 @@ static void choose(ui_app *a, size_t i)
     switch (a->st_mode) {
     case UI_ST_MENU:
         switch (i) {
+        case MENU_GUIDED:
         case MENU_NEW: {
+            a->guided = i == MENU_GUIDED || a->opts->guided;
             od_case c;
             od_case_init(&c);
             to_review(a, &c);
@@ -383,7 +388,7 @@ static void start_key(ui_app *a, int key, ui_action act)
     switch (act) {
     case UI_A_ACCEPT: choose(a, l->sel); break;
     /* the first screen numbers its choices: the digit picks one */
-    case UI_A_PANE_1: case UI_A_PANE_2: case UI_A_PANE_3: case UI_A_PANE_4:
+    case UI_A_PANE_1: case UI_A_PANE_2: case UI_A_PANE_3: case UI_A_PANE_4: case UI_A_PANE_5:
         if (a->st_mode == UI_ST_MENU && (size_t)(act - UI_A_PANE_1) < l->count) {
             l->sel = (size_t)(act - UI_A_PANE_1);
             choose(a, l->sel);

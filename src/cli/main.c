@@ -17,6 +17,7 @@
 #include "od_multi.h"
 #include "od_options.h"
 #include "od_pool.h"
+#include "od_summary.h"
 #include "od_ui.h"
 
 static int usage_error(char *msg)
@@ -54,7 +55,7 @@ static bool use_color(const od_cli_opts *o)
 
 static int print_and_exit_code(const od_cli_opts *o, const od_report *r)
 {
-    char *text = od_report_text(r, use_color(o));
+    char *text = o->summary ? od_report_short_summary(r) : od_report_text(r, use_color(o));
     fputs(text, stdout);
     free(text);
     fflush(stdout);
@@ -521,7 +522,7 @@ static int run_distribution(const od_cli_opts *o, od_ui_opts *ui, bool interacti
 static int run(od_cli_opts *o, const od_policy *policy, const od_fixes *fixes)
 {
     const char *nc = getenv("NO_COLOR");
-    od_ui_opts ui = {.policy = policy, .fixes = fixes, .no_color = o->no_color || (nc && *nc)};
+    od_ui_opts ui = {.policy = policy, .fixes = fixes, .no_color = o->no_color || (nc && *nc), .guided = o->guided};
 
     if (o->open_path)
         return open_report(o, &ui);

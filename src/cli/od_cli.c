@@ -151,6 +151,12 @@ static char *take_option(od_option_id id, const char *v, od_cli_opts *o)
     case OD_OPT_NO_COLOR:
         o->no_color = true;
         return NULL;
+    case OD_OPT_SUMMARY:
+        o->summary = true;
+        return NULL;
+    case OD_OPT_GUIDED:
+        o->guided = true;
+        return NULL;
     case OD_OPT_GET:
         c->http_get = true;
         o->set |= OD_SET_GET;

@@ -35,6 +35,8 @@ typedef struct {
     od_case c;
     unsigned set;   /* OD_SET_* */
     bool batch, no_color, help, version;
+    bool summary;      /* --summary: the short summary instead of the report */
+    bool guided;       /* --guided: the UI's guided session */
     const char *json_path, *report_path, *open_path, *lab;
     const char *dist_config, *origin_id;
     bool all_origins;

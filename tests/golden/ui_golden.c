@@ -4,6 +4,11 @@
  * columns by the UI's own drawing code on a curses screen over /dev/null,
  * compared byte for byte with tests/golden/NAME-PANE-COLSxLINES.txt.
  *
+ * The guided session's pages (each check's introduction and result, and
+ * the verdict) of the wrong-order and cname-not-covered reports at 80x24
+ * go to tests/golden/guided-NAME-NN-intro|result.txt and
+ * guided-NAME-verdict.txt.
+ *
  *   ui_golden --check TESTS_DIR    compare (the ctest test)
  *   ui_golden --update TESTS_DIR   rewrite the files (./dev golden)
  */
@@ -52,6 +57,37 @@ static void show_diff(const char *want, const char *got)
            (int)(we ? we - wl : (long)strlen(wl)), wl, (int)(ge ? ge - gl : (long)strlen(gl)), gl);
 }
 
+/* Draws spec and compares it with (or writes it to) path; 1 on a failure. */
+static int compare_or_write(const ui_snapshot_spec *spec, const char *gpath, bool update)
+{
+    char *got = ui_snapshot(spec);
+    if (!got) {
+        printf("FAIL: no curses screen over /dev/null (terminfo for xterm missing?)\n");
+        return 1;
+    }
+    int fail = 0;
+    if (update) {
+        if (od_write_file_atomic(gpath, got, strlen(got), true) != 0) {
+            printf("FAIL: cannot write %s\n", gpath);
+            fail = 1;
+        }
+    } else {
+        size_t wlen;
+        char *want = od_read_file(gpath, &wlen);
+        if (!want) {
+            printf("FAIL: %s is missing (./dev golden writes it)\n", gpath);
+            fail = 1;
+        } else if (wlen != strlen(got) || memcmp(want, got, wlen) != 0) {
+            printf("FAIL: %s differs from the screen as drawn now\n", gpath);
+            show_diff(want, got);
+            fail = 1;
+        }
+        free(want);
+    }
+    free(got);
+    return fail;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3 || (strcmp(argv[1], "--check") != 0 && strcmp(argv[1], "--update") != 0)) {
@@ -88,40 +124,32 @@ int main(int argc, char **argv)
             continue;
         }
         r.loaded_from_file = true;   /* as --open shows it */
+        bool guided = strcmp(fixtures[f], "healthy") != 0;
+        for (size_t g = 0; guided && g <= r.obs.n_steps; g++)
+            for (int phase = 0; phase < (g < r.obs.n_steps ? 2 : 1); phase++) {
+                ui_snapshot_spec spec = {.report = &r, .cols = 80, .lines = 24, .guided = true,
+                                         .g_index = g < r.obs.n_steps ? g : r.obs.n_steps - 1,
+                                         .g_result = phase == 1, .g_verdict = g == r.obs.n_steps,
+                                         .g_seen_all = g == r.obs.n_steps};
+                char gpath[1200];
+                if (g == r.obs.n_steps)
+                    snprintf(gpath, sizeof gpath, "%s/golden/guided-%s-verdict.txt", dir, fixtures[f]);
+                else
+                    snprintf(gpath, sizeof gpath, "%s/golden/guided-%s-%02zu-%s.txt", dir, fixtures[f], g + 1,
+                             phase ? "result" : "intro");
+                fails += compare_or_write(&spec, gpath, update);
+                files++;
+            }
         for (size_t p = 0; p < ui_pane_count; p++)
             for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
                 ui_snapshot_spec spec = {.report = &r, .pane = p, .side = 0,
                                          .cols = sizes[s].cols, .lines = sizes[s].lines};
-                char *got = ui_snapshot(&spec);
-                if (!got) {
-                    printf("FAIL: no curses screen over /dev/null (terminfo for xterm missing?)\n");
-                    od_report_free(&r);
-                    return 1;
-                }
                 char name[64], gpath[1200];
                 slug(ui_pane_table[p]->name, name, sizeof name);
                 snprintf(gpath, sizeof gpath, "%s/golden/%s-%s-%dx%d.txt", dir, fixtures[f], name, sizes[s].cols,
                          sizes[s].lines);
+                fails += compare_or_write(&spec, gpath, update);
                 files++;
-                if (update) {
-                    if (od_write_file_atomic(gpath, got, strlen(got), true) != 0) {
-                        printf("FAIL: cannot write %s\n", gpath);
-                        fails++;
-                    }
-                } else {
-                    size_t wlen;
-                    char *want = od_read_file(gpath, &wlen);
-                    if (!want) {
-                        printf("FAIL: %s is missing (./dev golden writes it)\n", gpath);
-                        fails++;
-                    } else if (wlen != strlen(got) || memcmp(want, got, wlen) != 0) {
-                        printf("FAIL: %s differs from the pane as drawn now\n", gpath);
-                        show_diff(want, got);
-                        fails++;
-                    }
-                    free(want);
-                }
-                free(got);
             }
         od_report_free(&r);
     }
