@@ -25,8 +25,8 @@ static const char *menu_whys[MENU_COUNT] = {
     "Show a JSON report someone saved (origin-doctor --json or e in the results), pane by pane.",
     "Read the origins from 'aws cloudfront get-distribution-config' (or get-distribution) output.",
     "Start a local origin on 127.0.0.1 that shows one problem, and diagnose it.",
-    "The same questions, then each check introduced in plain words with the command the customer can run, its "
-    "result explained, and Enter to go on. (origin-doctor --guided does the same.)",
+    ("The same questions, then each check introduced in plain words with the command the customer can run, its "
+     "result explained, and Enter to go on. (origin-doctor --guided does the same.)"),
 };
 
 static void set_error(ui_app *a, const char *text)
