@@ -867,20 +867,23 @@ static void run_case_job(void *ctx, size_t ci)
 {
     fleet_run *fr = ctx;
     const od_fleet *f = fr->f;
-    int need = od_engine_max_connections(&f->cases[ci]);
+    od_case c;
+    od_case_copy(&c, &f->cases[ci]);
+    /* Each origin holds its reservation for its whole diagnosis while it
+     * uses all of it only in bursts: more origins with fewer connections
+     * each keep more of the fleet's connections busy. */
+    if (c.concurrency <= 0)
+        c.concurrency = OD_FLEET_ORIGIN_CONCURRENCY;
+    int need = od_engine_max_connections(&c);
     if (need > fr->opts->max_connections)
         need = fr->opts->max_connections;
+    c.concurrency = need;   /* the engine's own bound, inside the fleet's */
     pthread_mutex_lock(&fr->lock);
     while (fr->in_flight + need > fr->opts->max_connections)
         pthread_cond_wait(&fr->freed, &fr->lock);
     fr->in_flight += need;
     pthread_mutex_unlock(&fr->lock);
 
-    od_case c;
-    od_case_copy(&c, &f->cases[ci]);
-    /* A Case's own bound fits inside the fleet's. */
-    if (c.concurrency <= 0 || c.concurrency > need)
-        c.concurrency = need;
     od_report report;
     int rc = od_engine_run(&c, fr->opts->engine, &report);
     od_case_free(&c);

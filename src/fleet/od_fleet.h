@@ -18,6 +18,8 @@
 #include "od_engine.h"
 
 #define OD_FLEET_RECORD_SCHEMA "origin-doctor/fleet-record/1"
+/* Connections per origin in a fleet when --concurrency is not given. */
+#define OD_FLEET_ORIGIN_CONCURRENCY 8
 
 typedef enum {
     OD_FLEET_CHECK,     /* a custom origin: diagnosed (its Case is cases[case_index]) */
