@@ -188,6 +188,7 @@ typedef struct {
     od_tcp_result bare;       /* CONNECT: its own connection, when no other probe made one */
     bool resolved;            /* CONNECT: tcp is known */
     bool handshake_ok;        /* the handshake got through (kept when cap moves to the report) */
+    bool retried;             /* starved once: runs again when nothing else is in flight there */
     size_t step;              /* index in o->steps, or SIZE_MAX while not shown */
 } probe_run;
 
@@ -581,6 +582,61 @@ static bool all_of_kind_terminal(const sched *s, od_plan_kind kind)
     return true;
 }
 
+/* An origin that serves one connection at a time (or a few) leaves the
+ * others without an answer while one request hangs. A probe that learnt
+ * nothing that way, at an origin that did answer other probes, runs once
+ * more, alone: what a one-at-a-time run would have seen. */
+static bool starved(const sched *s, size_t i)
+{
+    const od_plan_probe *q = probe_of(s, i);
+    const probe_run *p = s->runs[i];
+    switch (q->kind) {
+    case OD_PLAN_HANDSHAKE:
+    case OD_PLAN_BROAD:
+    case OD_PLAN_PROTOCOL:
+    case OD_PLAN_SUITE:
+        return p->cap.hs.outcome == OD_TLS_TIMEOUT || p->cap.hs.outcome == OD_TLS_CONNECT_FAILED;
+    case OD_PLAN_HTTP:
+        return p->http.attempted && !p->http.request_sent;
+    default:
+        return false;
+    }
+}
+
+static bool same_port(const sched *s, size_t a, size_t b)
+{
+    return probe_of(s, a)->address == probe_of(s, b)->address && probe_of(s, a)->port == probe_of(s, b)->port;
+}
+
+static bool origin_answered(const sched *s, size_t i)
+{
+    for (size_t k = 0; k < s->plan.n; k++) {
+        const probe_run *p = s->runs[k];
+        if (k == i || p->state != RUN_DONE || !same_port(s, i, k))
+            continue;
+        od_plan_kind kind = probe_of(s, k)->kind;
+        if (kind == OD_PLAN_HTTP ? p->http.responded : kind != OD_PLAN_CONNECT && speaks_tls(&p->cap.hs))
+            return true;
+    }
+    return false;
+}
+
+/* Starts the next starved probe of address:port once nothing else is in flight there. */
+static void start_retries(sched *s)
+{
+    for (size_t i = 0; i < s->plan.n; i++) {
+        probe_run *p = s->runs[i];
+        if (!p->retried || p->state != RUN_WAITING)
+            continue;
+        bool busy = false;
+        for (size_t k = 0; k < s->plan.n && !busy; k++)
+            busy = k != i && same_port(s, i, k) &&
+                   (s->runs[k]->state == RUN_RUNNING || (s->runs[k]->retried && s->runs[k]->state == RUN_READY));
+        if (!busy)
+            p->state = RUN_READY;
+    }
+}
+
 /* Re-evaluates what may start, what is no longer needed and which steps
  * are now known. Called with the lock held after anything ended. */
 static void update(sched *s)
@@ -596,6 +652,8 @@ static void update(sched *s)
                 atomic_store(&p->stop, true);
             if (p->state != RUN_WAITING && p->state != RUN_READY)
                 continue;
+            if (p->retried && !stop_all && !p->superseded)
+                continue;   /* start_retries decides */
             run_state before = p->state;
             int open = port_state(s, i);
             if (stop_all || p->superseded) {
@@ -650,6 +708,7 @@ static void update(sched *s)
         }
         (void)p;
     }
+    start_retries(s);
     decide_http(s, true);
     decide_http(s, false);
     decide_table(s);
@@ -823,6 +882,14 @@ static void *worker(void *arg)
         p->state = RUN_DONE;
         p->handshake_ok = p->cap.hs.ok;
         s->running--;
+        if (!p->retried && !cancelled(r) && !atomic_load(&p->stop) && starved(s, i) && origin_answered(s, i)) {
+            p->retried = true;
+            p->state = RUN_WAITING;
+            od_tls_capture_free(&p->cap);
+            od_http_result_free(&p->http);
+            update(s);
+            continue;
+        }
         if (q.kind == OD_PLAN_CONNECT)
             resolve_connect(s, i, p->bare.state, p->bare.error, p->bare.duration_ms);
         end_probe_step(s, i);

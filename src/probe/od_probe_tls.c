@@ -42,7 +42,38 @@ struct od_tls_session {
     bool stopped_at_hello;               /* handshake ended on purpose after the ServerHello */
     unsigned char first[FIRST_BYTES];    /* the first bytes the peer sent */
     size_t n_first;
+    /* Waiting for the client-certificate verdict: whole records received
+     * since the handshake, and where the raw stream is in the current one. */
+    bool verdict_wait;
+    size_t verdict_records;
+    unsigned char rec_header[5];
+    size_t rec_header_have;
+    size_t rec_body_left;
 };
+
+/* Follows TLS record boundaries in the raw bytes received. */
+static void count_records(od_tls_session *s, const unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        if (s->rec_body_left > 0) {
+            size_t take = n < s->rec_body_left ? n : s->rec_body_left;
+            s->rec_body_left -= take;
+            p += take;
+            n -= take;
+            if (s->rec_body_left == 0)
+                s->verdict_records++;
+            continue;
+        }
+        s->rec_header[s->rec_header_have++] = *p++;
+        n--;
+        if (s->rec_header_have == sizeof s->rec_header) {
+            s->rec_header_have = 0;
+            s->rec_body_left = (size_t)s->rec_header[3] << 8 | s->rec_header[4];
+            if (s->rec_body_left == 0)
+                s->verdict_records++;
+        }
+    }
+}
 
 static bool cancelled(const atomic_bool *c)
 {
@@ -90,6 +121,8 @@ static ssize_t pull_fn(gnutls_transport_ptr_t ptr, void *data, size_t len)
     do
         n = recv(s->fd, data, len, 0);
     while (n < 0 && errno == EINTR);
+    if (n > 0 && s->verdict_wait)
+        count_records(s, data, (size_t)n);
     if (n < 0) {
         gnutls_transport_set_errno(s->session, errno);
     } else if (n > 0 && s->n_first < FIRST_BYTES) {
@@ -105,6 +138,11 @@ static ssize_t pull_fn(gnutls_transport_ptr_t ptr, void *data, size_t len)
 static int pull_timeout_fn(gnutls_transport_ptr_t ptr, unsigned int ms)
 {
     od_tls_session *s = ptr;
+    /* A whole record after the handshake that was not an alert (GnuTLS
+     * would have returned that): the origin judged our empty certificate
+     * and went on. No need to wait for more. */
+    if (s->verdict_wait && s->verdict_records > 0 && s->rec_header_have == 0 && s->rec_body_left == 0)
+        return 0;
     int64_t deadline = ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : od_now_ms() + (int64_t)ms;
     for (;;) {
         if (cancelled(s->cancel)) {
@@ -322,12 +360,13 @@ static void classify_failure(od_tls_session *s, int rc, int timeout_ms, od_hands
 
 /* In TLS 1.3 the server judges the (empty) client Certificate after its
  * own Finished, so a required certificate shows only on the first read.
- * Rather than wait a fixed time for an alert that may never come, ask
- * for an answer: a KeyUpdate that requests the origin's own. What comes
- * first tells: an alert or a close (required), or any handshake message
- * (a session ticket, its KeyUpdate: the origin went on). */
+ * Rather than wait a fixed time for an alert that may never come, read
+ * until the origin says anything: an alert or a close (required), or any
+ * other record (a session ticket, which servers send once they accepted
+ * the handshake, or the answer to our KeyUpdate: it went on). */
 static void check_client_cert_verdict(od_tls_session *s, int timeout_ms, od_handshake *hs)
 {
+    s->verdict_wait = true;
     gnutls_handshake_set_hook_function(s->session, GNUTLS_HANDSHAKE_ANY, GNUTLS_HOOK_POST, post_handshake_hook);
     int rc;
     do
@@ -340,6 +379,7 @@ static void check_client_cert_verdict(od_tls_session *s, int timeout_ms, od_hand
     do
         n = gnutls_record_recv(s->session, buf, sizeof buf);
     while (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED);
+    s->verdict_wait = false;
     if (n == GNUTLS_E_FATAL_ALERT_RECEIVED || n == GNUTLS_E_PREMATURE_TERMINATION ||
         n == GNUTLS_E_PULL_ERROR) {
         if (n == GNUTLS_E_FATAL_ALERT_RECEIVED)
