@@ -671,6 +671,9 @@ static void update(sched *s)
                 }
             } else if (open == 0) {
                 p->state = RUN_DROPPED;
+            } else if (q->kind == OD_PLAN_HANDSHAKE && q->via != OD_PLAN_NONE) {
+                if (run_terminal(s->runs[q->via]))
+                    p->state = RUN_DROPPED;   /* its request ended without handing a handshake over */
             } else if (q->kind == OD_PLAN_HTTP && q->head != OD_PLAN_NONE) {
                 const probe_run *h = s->runs[q->head];
                 if (h->state == RUN_DROPPED || (h->state == RUN_DONE && !head_unanswered(&h->http)))
@@ -781,6 +784,34 @@ static void on_connect(void *ctx, od_tcp_state state, const char *error, int64_t
     pthread_mutex_unlock(&s->r->lock);
 }
 
+/* An HTTP request's handshake is the TLS probe of its name: recorded as
+ * that probe's result as soon as it is known, before the request goes. */
+static void on_handshake(void *ctx, od_tls_capture *capture)
+{
+    connect_note *n = ctx;
+    sched *s = n->s;
+    pthread_mutex_lock(&s->r->lock);
+    size_t h = probe_of(s, n->probe)->provides;
+    probe_run *p = h == OD_PLAN_NONE ? NULL : s->runs[h];
+    if (!p || p->superseded || p->state == RUN_DROPPED) {
+        od_tls_capture_free(capture);
+    } else {
+        od_tls_capture_free(&p->cap);
+        p->cap = *capture;
+        memset(capture, 0, sizeof *capture);
+        p->ran = true;
+        p->started = s->runs[n->probe]->started;
+        p->ended = od_now_ms();
+        p->state = RUN_DONE;
+        p->handshake_ok = p->cap.hs.ok;
+        if (p->step != NO_STEP && s->r->o->steps[p->step].status == OD_STEP_PENDING)
+            step_begin_locked(s->r, p->step, begin_text(probe_of(s, h)));
+        end_probe_step(s, h);
+        update(s);
+    }
+    pthread_mutex_unlock(&s->r->lock);
+}
+
 static int urgency(const od_plan_probe *q)
 {
     switch (q->kind) {
@@ -789,6 +820,8 @@ static int urgency(const od_plan_probe *q)
     case OD_PLAN_HANDSHAKE:
         return 1;
     case OD_PLAN_HTTP:
+        if (q->provides != OD_PLAN_NONE)
+            return 1;   /* a handshake too */
         return q->head == OD_PLAN_NONE ? 2 : 4;   /* the request is the longest path */
     case OD_PLAN_BROAD:
         return 2;
@@ -832,6 +865,8 @@ static void execute(sched *s, size_t i, const od_plan_probe *q, const char *addr
             .cancel = &p->stop,
             .on_connect = on_connect,
             .connect_ctx = s->notes[i],
+            .on_handshake = q->provides != OD_PLAN_NONE ? on_handshake : NULL,
+            .handshake_ctx = s->notes[i],
         };
         od_probe_http(&req, &p->http);
         return;
@@ -887,6 +922,11 @@ static void *worker(void *arg)
             p->state = RUN_WAITING;
             od_tls_capture_free(&p->cap);
             od_http_result_free(&p->http);
+            if (q.provides != OD_PLAN_NONE && s->runs[q.provides]->state == RUN_DONE) {
+                probe_run *h = s->runs[q.provides];   /* its handshake comes again with the retry */
+                od_tls_capture_free(&h->cap);
+                h->state = RUN_WAITING;
+            }
             update(s);
             continue;
         }
@@ -912,7 +952,7 @@ static void add_runs(sched *s, size_t first)
         p->cap.hs.alert = -1;
         const od_plan_probe *q = probe_of(s, i);
         p->state = q->waits ? RUN_WAITING : RUN_READY;
-        if (q->kind == OD_PLAN_CONNECT && !q->alone)
+        if ((q->kind == OD_PLAN_CONNECT && !q->alone) || (q->kind == OD_PLAN_HANDSHAKE && q->via != OD_PLAN_NONE))
             p->state = RUN_WAITING;
         s->runs[i] = p;
         connect_note *n = od_xcalloc(1, sizeof *n);
@@ -1142,7 +1182,7 @@ static void merge_schedule(sched *s)
                 continue;
             size_t g = get_beside(s, i);
             if (tls) {
-                o->handshake_count += p->ran;
+                o->handshake_count += p->ran && q->provides == OD_PLAN_NONE;   /* else counted as its name's */
                 if (g != OD_PLAN_NONE)
                     o->handshake_count += s->runs[g]->ran;
             }

@@ -23,6 +23,8 @@ static od_plan_probe *add_probe(od_plan *plan, od_plan_kind kind, size_t address
     q->after = OD_PLAN_NONE;
     q->suite = OD_PLAN_NONE;
     q->head = OD_PLAN_NONE;
+    q->via = OD_PLAN_NONE;
+    q->provides = OD_PLAN_NONE;
     plan->n++;
     return q;
 }
@@ -213,8 +215,19 @@ void od_plan_make(const od_case *c, const od_policy *p, const od_address *addres
             od_plan_add_table(out, c, p, addresses, 0, od_plan_table_sni(c, &names));
     }
     if (n_addresses) {
-        if (https)
-            od_plan_add_http(out, c, p, addresses, 0, true);
+        if (https) {
+            size_t first = od_plan_add_http(out, c, p, addresses, 0, true);
+            /* The request's own handshake is the TLS probe of its name: one
+             * connection instead of two (the same offer, SNI and verdict). */
+            for (size_t i = first; i < out->n; i++) {
+                od_plan_probe *q = &out->probes[i];
+                if (q->kind != OD_PLAN_HTTP || q->head != OD_PLAN_NONE || q->after == OD_PLAN_NONE ||
+                    out->probes[q->after].via != OD_PLAN_NONE)
+                    continue;
+                out->probes[q->after].via = i;
+                q->provides = q->after;
+            }
+        }
         if (http)
             od_plan_add_http(out, c, p, addresses, 0, false);
     }

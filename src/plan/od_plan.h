@@ -62,6 +62,11 @@ typedef struct {
     char *step;          /* the step it reports as (NULL: part of the cipher table step,
                             or the GET beside a HEAD, which reports in the HEAD's step) */
     size_t head;         /* HTTP GET beside a HEAD: that HEAD; else OD_PLAN_NONE */
+    /* One connection serves both the TLS probe of a name and its HTTP
+     * request: the HANDSHAKE's `via` is the HTTP probe whose handshake it
+     * is; that HTTP probe's `provides` is the HANDSHAKE. Else OD_PLAN_NONE. */
+    size_t via;
+    size_t provides;
 } od_plan_probe;
 
 typedef struct {

@@ -117,6 +117,11 @@ typedef struct {
     atomic_bool *cancel;
     od_connect_fn on_connect;   /* may be NULL */
     void *connect_ctx;
+    /* TLS: when set, the handshake is also the TLS probe of this name (the
+     * TLS 1.3 client-certificate verdict read included, as od_probe_tls
+     * does) and its capture is handed over, before the request is sent. */
+    void (*on_handshake)(void *ctx, od_tls_capture *capture);   /* takes ownership of *capture */
+    void *handshake_ctx;
 } od_http_request;
 
 /* Sends METHOD / with Host, reads the status line and headers (bounded in

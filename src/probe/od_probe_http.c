@@ -185,11 +185,14 @@ void od_probe_http(const od_http_request *req, od_http_result *out)
             .connect_ctx = req->connect_ctx,
         };
         od_tls_capture cap;
-        c.tls = od_tls_session_open(&treq, &cap);
+        c.tls = req->on_handshake ? od_tls_session_open_judged(&treq, &cap) : od_tls_session_open(&treq, &cap);
         if (!c.tls)
             out->error = od_xasprintf("TLS failed (%s): %s", od_tls_outcome_name(cap.hs.outcome),
                                       cap.hs.error ? cap.hs.error : "handshake failed");
-        od_tls_capture_free(&cap);
+        if (req->on_handshake)
+            req->on_handshake(req->handshake_ctx, &cap);
+        else
+            od_tls_capture_free(&cap);
         if (!c.tls)
             return;
     } else {

@@ -525,6 +525,11 @@ od_tls_session *od_tls_session_open(const od_tls_request *req, od_tls_capture *o
     return open_session(req, out, false);
 }
 
+od_tls_session *od_tls_session_open_judged(const od_tls_request *req, od_tls_capture *out)
+{
+    return open_session(req, out, true);
+}
+
 ssize_t od_tls_session_send(od_tls_session *s, const void *data, size_t len, char **err)
 {
     size_t done = 0;

@@ -17,6 +17,9 @@ extern const char od_tls_permissive_priority[];
 /* Connects, handshakes and fills *out exactly as od_probe_tls does. On
  * success (out->hs.ok) returns the open session, else NULL. */
 od_tls_session *od_tls_session_open(const od_tls_request *req, od_tls_capture *out);
+/* The same, with the TLS 1.3 client-certificate verdict read od_probe_tls
+ * makes: *out is then exactly what od_probe_tls would have captured. */
+od_tls_session *od_tls_session_open_judged(const od_tls_request *req, od_tls_capture *out);
 
 /* Bounded record I/O over an open session: bytes, 0 at close, or -1 with
  * a malloc'd *err (timeout included: *timed_out set). */
