@@ -190,6 +190,7 @@ typedef struct {
     bool handshake_ok;        /* the handshake got through (kept when cap moves to the report) */
     bool retried;             /* starved once: runs again when nothing else is in flight there */
     size_t step;              /* index in o->steps, or SIZE_MAX while not shown */
+    size_t beside;            /* HTTP HEAD: the GET asked beside it, or OD_PLAN_NONE */
 } probe_run;
 
 typedef struct {
@@ -204,8 +205,10 @@ typedef struct sched {
     size_t n_addresses;
     probe_run **runs;         /* parallel to plan.probes; pointers stay put while the plan grows */
     connect_note **notes;
-    pthread_cond_t wake;
+    pthread_cond_t wake;      /* workers: a probe is ready */
+    pthread_cond_t watch;     /* the watching thread: something ended */
     size_t running;
+    size_t idle;              /* workers waiting for a ready probe */
     bool finished;
     bool table_decided, table_void;
     size_t table_step;
@@ -313,10 +316,7 @@ static bool head_unanswered(const od_http_result *h)
 
 static size_t get_beside(const sched *s, size_t head)
 {
-    for (size_t i = head + 1; i < s->plan.n; i++)
-        if (probe_of(s, i)->head == head)
-            return i;
-    return OD_PLAN_NONE;
+    return s->runs[head]->beside;
 }
 
 /* The HTTP step can end: HEAD answered, or its GET has ended too. */
@@ -745,11 +745,21 @@ static void update(sched *s)
         }
     }
     bool all = s->running == 0;
-    for (size_t i = 0; i < s->plan.n && all; i++)
-        all = run_terminal(s->runs[i]);
-    if (all)
+    size_t ready = 0;
+    for (size_t i = 0; i < s->plan.n; i++) {
+        all = all && run_terminal(s->runs[i]);
+        ready += s->runs[i]->state == RUN_READY;
+    }
+    if (all) {
         s->finished = true;
-    pthread_cond_broadcast(&s->wake);
+        pthread_cond_broadcast(&s->wake);
+    } else {
+        /* Wake only as many workers as there is work: hundreds of threads
+         * woken for nothing would cost more than the probes. */
+        for (size_t k = 0; k < ready && k < s->idle; k++)
+            pthread_cond_signal(&s->wake);
+    }
+    pthread_cond_signal(&s->watch);
 }
 
 /* The first connection to address:port is its TCP result. */
@@ -895,7 +905,9 @@ static void *worker(void *arg)
         if (i == OD_PLAN_NONE) {
             if (s->finished)
                 break;
+            s->idle++;
             pthread_cond_wait(&s->wake, &r->lock);
+            s->idle--;
             continue;
         }
         probe_run *p = s->runs[i];
@@ -954,7 +966,10 @@ static void add_runs(sched *s, size_t first)
         p->state = q->waits ? RUN_WAITING : RUN_READY;
         if ((q->kind == OD_PLAN_CONNECT && !q->alone) || (q->kind == OD_PLAN_HANDSHAKE && q->via != OD_PLAN_NONE))
             p->state = RUN_WAITING;
+        p->beside = OD_PLAN_NONE;
         s->runs[i] = p;
+        if (q->kind == OD_PLAN_HTTP && q->head != OD_PLAN_NONE)
+            s->runs[q->head]->beside = i;
         connect_note *n = od_xcalloc(1, sizeof *n);
         n->s = s;
         n->probe = i;
@@ -1051,7 +1066,7 @@ static void run_schedule(sched *s)
             ts.tv_sec++;
             ts.tv_nsec -= 1000000000L;
         }
-        pthread_cond_timedwait(&s->wake, &r->lock, &ts);
+        pthread_cond_timedwait(&s->watch, &r->lock, &ts);
         stop_late_heads(s);
         if (cancelled(r))
             update(s);
@@ -1225,6 +1240,7 @@ static void sched_free(sched *s)
     free(s->step_rank);
     od_plan_free(&s->plan);
     pthread_cond_destroy(&s->wake);
+    pthread_cond_destroy(&s->watch);
 }
 
 /* Steps appear as soon as they are known, in whatever order the network
@@ -1399,6 +1415,7 @@ int od_engine_run(const od_case *c, const od_engine_opts *opts, od_report *out)
     s.r = &r;
     s.plan.table_address = OD_PLAN_NONE;
     pthread_cond_init(&s.wake, NULL);
+    pthread_cond_init(&s.watch, NULL);
     s.addresses = out->obs.addresses;
     s.n_addresses = address_count(&r);
     if (s.n_addresses > 0 && !cancelled(&r)) {
