@@ -77,7 +77,7 @@ def start_nginx(d, ports):
         servers.append(f" server {{ listen 127.0.0.1:{port} ssl; server_name bench.test *.bench.test;\n"
                        f"  ssl_certificate {d}/{cert}.pem; ssl_certificate_key {d}/{cert}.key; {extra}\n"
                        f"  location / {{ return 200 \"ok\\n\"; }} }}\n")
-    conf = (f"daemon off;\nmaster_process off;\nworker_processes 1;\nerror_log {d}/error.log;\npid {d}/nginx.pid;\n"
+    conf = (f"daemon off;\nmaster_process on;\nworker_processes auto;\nerror_log {d}/error.log;\npid {d}/nginx.pid;\n"
             f"worker_rlimit_nofile 4096;\nevents {{ worker_connections 2048; }}\nhttp {{\n access_log off;\n"
             f" client_body_temp_path {d}; proxy_temp_path {d}; fastcgi_temp_path {d}; uwsgi_temp_path {d};"
             f" scgi_temp_path {d};\n" + "".join(servers) + "}\n")

@@ -1008,21 +1008,28 @@ static size_t connection_bound(const sched *s)
 #define PROBE_STACK (256 * 1024)
 #endif
 
-/* HEAD still unanswered well after GET was answered: stop waiting for it. */
-static void stop_late_heads(sched *s)
+/* HEAD still unanswered a while after GET was answered (half the time GET
+ * took, at least 50 ms): stop waiting for it. Returns the earliest time a
+ * HEAD will be late, or -1. */
+static int64_t stop_late_heads(sched *s)
 {
-    int64_t now = od_now_ms();
+    int64_t now = od_now_ms(), next = -1;
     for (size_t i = 0; i < s->plan.n; i++) {
         const od_plan_probe *q = probe_of(s, i);
         const probe_run *g = s->runs[i];
         if (q->kind != OD_PLAN_HTTP || q->head == OD_PLAN_NONE || g->state != RUN_DONE || !g->http.responded)
             continue;
         probe_run *h = s->runs[q->head];
+        if (h->state != RUN_RUNNING || atomic_load(&h->stop))
+            continue;
         int64_t took = g->ended - g->started;
-        int64_t grace = took > 100 ? took : 100;
-        if (h->state == RUN_RUNNING && now - g->ended >= grace)
+        int64_t late_at = g->ended + (took / 2 > 50 ? took / 2 : 50);
+        if (now >= late_at)
             atomic_store(&h->stop, true);
+        else if (next < 0 || late_at < next)
+            next = late_at;
     }
+    return next;
 }
 
 static void run_schedule(sched *s)
@@ -1058,16 +1065,20 @@ static void run_schedule(sched *s)
         pthread_mutex_lock(&r->lock);
     }
     /* Watch for a cancel request and for HEADs no longer worth waiting for. */
+    int64_t wait_ms = 100;
     while (!s->finished) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 100 * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_nsec += (long)wait_ms * 1000000L;
+        while (ts.tv_nsec >= 1000000000L) {
             ts.tv_sec++;
             ts.tv_nsec -= 1000000000L;
         }
         pthread_cond_timedwait(&s->watch, &r->lock, &ts);
-        stop_late_heads(s);
+        int64_t late_at = stop_late_heads(s);
+        wait_ms = 100;   /* a cancel request is noticed within this */
+        if (late_at >= 0 && late_at - od_now_ms() < wait_ms)
+            wait_ms = late_at - od_now_ms() > 1 ? late_at - od_now_ms() : 1;
         if (cancelled(r))
             update(s);
     }
