@@ -191,6 +191,8 @@ typedef struct {
     bool retried;             /* starved once: runs again when nothing else is in flight there */
     size_t step;              /* index in o->steps, or SIZE_MAX while not shown */
     size_t beside;            /* HTTP HEAD: the GET asked beside it, or OD_PLAN_NONE */
+    od_tcp_state connected;   /* how its own connection went (UNTESTED: not yet) */
+    od_tls_outcome tls;       /* HTTP over TLS: how its handshake went (UNTESTED: not yet) */
 } probe_run;
 
 typedef struct {
@@ -595,9 +597,11 @@ static bool starved(const sched *s, size_t i)
     case OD_PLAN_BROAD:
     case OD_PLAN_PROTOCOL:
     case OD_PLAN_SUITE:
-        return p->cap.hs.outcome == OD_TLS_TIMEOUT || p->cap.hs.outcome == OD_TLS_CONNECT_FAILED;
+        return p->cap.hs.outcome == OD_TLS_TIMEOUT ||
+               (p->cap.hs.outcome == OD_TLS_CONNECT_FAILED && p->connected == OD_TCP_TIMEOUT);
     case OD_PLAN_HTTP:
-        return p->http.attempted && !p->http.request_sent;
+        return p->http.attempted && !p->http.request_sent &&
+               (p->connected == OD_TCP_TIMEOUT || p->tls == OD_TLS_TIMEOUT);
     default:
         return false;
     }
@@ -786,6 +790,7 @@ static void on_connect(void *ctx, od_tcp_state state, const char *error, int64_t
     connect_note *n = ctx;
     sched *s = n->s;
     pthread_mutex_lock(&s->r->lock);
+    s->runs[n->probe]->connected = state;
     size_t c = probe_of(s, n->probe)->connect;
     if (c != OD_PLAN_NONE) {
         resolve_connect(s, c, state, error, duration_ms);
@@ -801,6 +806,7 @@ static void on_handshake(void *ctx, od_tls_capture *capture)
     connect_note *n = ctx;
     sched *s = n->s;
     pthread_mutex_lock(&s->r->lock);
+    s->runs[n->probe]->tls = capture->hs.outcome;
     size_t h = probe_of(s, n->probe)->provides;
     probe_run *p = h == OD_PLAN_NONE ? NULL : s->runs[h];
     if (!p || p->superseded || p->state == RUN_DROPPED) {
@@ -875,7 +881,7 @@ static void execute(sched *s, size_t i, const od_plan_probe *q, const char *addr
             .cancel = &p->stop,
             .on_connect = on_connect,
             .connect_ctx = s->notes[i],
-            .on_handshake = q->provides != OD_PLAN_NONE ? on_handshake : NULL,
+            .on_handshake = q->tls ? on_handshake : NULL,
             .handshake_ctx = s->notes[i],
         };
         od_probe_http(&req, &p->http);
@@ -934,6 +940,8 @@ static void *worker(void *arg)
             p->state = RUN_WAITING;
             od_tls_capture_free(&p->cap);
             od_http_result_free(&p->http);
+            p->connected = OD_TCP_UNTESTED;
+            p->tls = OD_TLS_UNTESTED;
             if (q.provides != OD_PLAN_NONE && s->runs[q.provides]->state == RUN_DONE) {
                 probe_run *h = s->runs[q.provides];   /* its handshake comes again with the retry */
                 od_tls_capture_free(&h->cap);
@@ -967,6 +975,8 @@ static void add_runs(sched *s, size_t first)
         if ((q->kind == OD_PLAN_CONNECT && !q->alone) || (q->kind == OD_PLAN_HANDSHAKE && q->via != OD_PLAN_NONE))
             p->state = RUN_WAITING;
         p->beside = OD_PLAN_NONE;
+        p->connected = OD_TCP_UNTESTED;
+        p->tls = OD_TLS_UNTESTED;
         s->runs[i] = p;
         if (q->kind == OD_PLAN_HTTP && q->head != OD_PLAN_NONE)
             s->runs[q->head]->beside = i;
@@ -1009,8 +1019,10 @@ static size_t connection_bound(const sched *s)
 #endif
 
 /* HEAD still unanswered a while after GET was answered (half the time GET
- * took, at least 50 ms): stop waiting for it. Returns the earliest time a
- * HEAD will be late, or -1. */
+ * took, at least 50 ms), and running longer than GET took by as much:
+ * stop waiting for it. Never before a HEAD that is also its name's TLS
+ * probe has handed its handshake over. Returns the earliest time a HEAD
+ * will be late, or -1. */
 static int64_t stop_late_heads(sched *s)
 {
     int64_t now = od_now_ms(), next = -1;
@@ -1020,10 +1032,15 @@ static int64_t stop_late_heads(sched *s)
         if (q->kind != OD_PLAN_HTTP || q->head == OD_PLAN_NONE || g->state != RUN_DONE || !g->http.responded)
             continue;
         probe_run *h = s->runs[q->head];
-        if (h->state != RUN_RUNNING || atomic_load(&h->stop))
+        size_t provides = probe_of(s, q->head)->provides;
+        if (h->state != RUN_RUNNING || atomic_load(&h->stop) ||
+            (provides != OD_PLAN_NONE && s->runs[provides]->state != RUN_DONE))
             continue;
         int64_t took = g->ended - g->started;
-        int64_t late_at = g->ended + (took / 2 > 50 ? took / 2 : 50);
+        int64_t grace = took / 2 > 50 ? took / 2 : 50;
+        int64_t late_at = g->ended + grace;
+        if (h->started + took + grace > late_at)
+            late_at = h->started + took + grace;
         if (now >= late_at)
             atomic_store(&h->stop, true);
         else if (next < 0 || late_at < next)
