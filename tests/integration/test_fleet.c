@@ -257,10 +257,13 @@ int main(int argc, char **argv)
     CHECK_MSG(strstr(whole.err, "EBROKENFLEET") && strstr(whole.err, "HTTPSPort"),
               "the malformed entry is not named on stderr: %s", whole.err);
     /* each distinct case once: every origin serves 8 or more items, so a
-     * probe per item would take several times the connections of one run */
+     * probe per item would take several times the connections of one run.
+     * A run's count varies by a few: a speculative probe (the GET beside a
+     * HEAD) opens a connection only if it starts before it is known to be
+     * unneeded. */
     for (int k = 0; k < 3; k++) {
         size_t used = od_lab_server_accepted(servers[k]) - before[k];
-        CHECK_MSG(single[k] > 0 && used >= single[k] && used < 2 * single[k],
+        CHECK_MSG(single[k] > 0 && used * 10 >= single[k] * 9 && used < 2 * single[k],
                   "%s: %zu connections in the fleet run, %zu for one diagnosis", kinds[k], used, single[k]);
     }
     size_t n_lines;
