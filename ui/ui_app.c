@@ -185,7 +185,7 @@ int od_ui_run(const od_ui_opts *opts)
     int fds[2];
     int rc = 3;
     if (pipe(fds) != 0) {
-        fprintf(stderr, "origin-doctor: cannot create a pipe: %s\n", strerror(errno));
+        fprintf(stderr, "origin-doctor: cannot create a pipe: %s\n", od_strerror(errno, &(od_errbuf){0}));
         goto out;
     }
     a->ev_rd = fds[0];

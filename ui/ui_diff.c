@@ -52,18 +52,6 @@ static bool same_finding(const od_finding *a, const od_finding *b)
     return a->id && b->id && strcmp(a->id, b->id) == 0 && same_names(&a->names, &b->names);
 }
 
-static char *join_names(const od_strlist *l)
-{
-    od_buf b;
-    od_buf_init(&b);
-    od_buf_puts(&b, "");
-    for (size_t i = 0; i < l->len; i++)
-        od_buf_printf(&b, "%s%s", i ? ", " : "", l->items[i]);
-    char *s = od_xstrdup(b.data ? b.data : "");
-    od_buf_free(&b);
-    return s;
-}
-
 static void add(ui_changes *out, ui_change_kind kind, const od_finding *f, od_severity before, od_severity after,
                 size_t saved_index, size_t now_index)
 {
@@ -71,7 +59,7 @@ static void add(ui_changes *out, ui_change_kind kind, const od_finding *f, od_se
     ui_change *c = &out->items[out->len++];
     c->kind = kind;
     c->id = od_xstrdup(f->id ? f->id : "");
-    c->names = join_names(&f->names);
+    c->names = od_strlist_join(&f->names, ", ", "");
     c->title = od_xstrdup(f->title ? f->title : "");
     c->before = before;
     c->after = after;

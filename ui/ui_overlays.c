@@ -136,7 +136,7 @@ static void do_export(ui_app *a, bool overwrite)
     size_t len = strlen(data);
     free(data);
     if (rc != 0) {
-        a->ex_msg = od_xasprintf("cannot write \"%s\": %s", path, strerror(err));
+        a->ex_msg = od_xasprintf("cannot write \"%s\": %s", path, od_strerror(err, &(od_errbuf){0}));
         a->ex_msg_error = true;
         return;
     }

@@ -144,7 +144,7 @@ void ui_start_run(ui_app *a)
     if (rc != 0) {
         od_case_free(&j->c);
         free(j);
-        ui_set_msg(a, UI_R_ERROR, "Could not start the checks: %s", strerror(rc));
+        ui_set_msg(a, UI_R_ERROR, "Could not start the checks: %s", od_strerror(rc, &(od_errbuf){0}));
         return;
     }
     a->job = j;

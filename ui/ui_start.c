@@ -140,7 +140,7 @@ static void open_report_file(ui_app *a)
     size_t len = 0;
     char *text = od_read_file(path, &len);
     if (!text) {
-        char *m = od_xasprintf("cannot read \"%s\": %s", path, strerror(errno));
+        char *m = od_xasprintf("cannot read \"%s\": %s", path, od_strerror(errno, &(od_errbuf){0}));
         set_error(a, m);
         free(m);
         return;

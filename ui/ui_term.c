@@ -14,6 +14,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "od_util.h"
 #include "ui_keys.h"
 
 /* The UI's process-wide terminal state: signal handlers can only reach
@@ -152,7 +153,7 @@ bool ui_term_init(ui_term *t, bool no_color)
     t->utf8 = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 
     if (pipe(sig_pipe) != 0) {
-        fprintf(stderr, "origin-doctor: cannot create a pipe: %s\n", strerror(errno));
+        fprintf(stderr, "origin-doctor: cannot create a pipe: %s\n", od_strerror(errno, &(od_errbuf){0}));
         return false;
     }
     for (int i = 0; i < 2; i++) {

@@ -247,6 +247,16 @@ const char *od_proto_name(unsigned bit)
     return "?";
 }
 
+bool od_proto_parse(const char *name, unsigned *bit)
+{
+    for (size_t i = 0; name && i < sizeof proto_names / sizeof proto_names[0]; i++)
+        if (od_strcasecmp(name, proto_names[i].name) == 0) {
+            *bit = proto_names[i].bit;
+            return true;
+        }
+    return false;
+}
+
 char *od_parse_ssl_protocols(const char *value, unsigned *out)
 {
     unsigned bits = 0;
@@ -260,10 +270,7 @@ char *od_parse_ssl_protocols(const char *value, unsigned *out)
             tok[--len] = '\0';
         unsigned found = 0;
         /* TLSv1.3 is not a value of OriginSslProtocols, so it is refused here. */
-        for (size_t i = 0; i < 4; i++)
-            if (od_strcasecmp(tok, proto_names[i].name) == 0)
-                found = proto_names[i].bit;
-        if (!found) {
+        if (!od_proto_parse(tok, &found) || found == OD_PROTO_TLS13) {
             char *q = od_quote(tok);
             msg = od_xasprintf("origin SSL protocols: %s is not one of SSLv3, TLSv1, TLSv1.1, TLSv1.2 "
                                "(CloudFront's OriginSslProtocols values)",
@@ -329,8 +336,7 @@ char *od_parse_resolve(const char *value, od_resolve *out)
         msg = od_xasprintf("--resolve: %s: the address must be a numeric IPv4 or IPv6 address", q);
     }
     if (!msg) {
-        for (char *h = host; *h; h++)
-            *h = (char)tolower((unsigned char)*h);
+        od_ascii_lower(host);
         size_t hl = strlen(host);
         if (hl && host[hl - 1] == '.')
             host[hl - 1] = '\0';

@@ -73,6 +73,9 @@ bool od_is_ip_literal(const char *s);
 void od_case_pin_wildcards(od_case *c);
 
 const char *od_protocol_policy_name(od_protocol_policy p);
+/* The one protocol-name parser: "TLSv1.2" (any case; TLSv1.3 included)
+ * to its OD_PROTO_* bit; false if it is not a protocol name. */
+bool od_proto_parse(const char *name, unsigned *bit);
 /* "TLSv1.2" etc. for one OD_PROTO_* bit. */
 const char *od_proto_name(unsigned bit);
 /* Comma list in CloudFront's spelling, malloc'd. */

@@ -23,15 +23,6 @@
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static char *lower_dup(const char *s)
-{
-    char *r = od_xstrdup(s);
-    for (char *p = r; p && *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    return r;
-}
-
-
 /* ---- checked access to the JSON (od_json's reader: the key path in
  * every message), with the distribution config's own conventions ---- */
 
@@ -142,7 +133,7 @@ static bool load_policy_array(od_json_reader *c, const cJSON *root, const char *
         free(p);
         if (!ok)
             return false;
-        (*out)[i].id = lower_dup(id);
+        (*out)[i].id = od_ascii_lower(od_xstrdup(id));
         (*out)[i].name = od_xstrdup(name);
         (*out)[i].includes_host = includes_host;
         *n = i + 1;
@@ -157,7 +148,7 @@ char *od_managed_policies_load(const char *path, od_managed_policies *out)
     size_t len = 0;
     char *text = path ? od_read_file(path, &len) : NULL;
     if (!text) {
-        char *msg = od_xasprintf("%s: cannot read the managed policy table: %s", epath, strerror(errno ? errno : ENOENT));
+        char *msg = od_xasprintf("%s: cannot read the managed policy table: %s", epath, od_strerror(errno ? errno : ENOENT, &(od_errbuf){0}));
         free(epath);
         return msg;
     }
@@ -379,18 +370,11 @@ static bool parse_origin(od_json_reader *c, const cJSON *it, const char *p, od_d
         }
         if (!get_string_items(c, custom, "OriginSslProtocols", cp, true, &protos))
             break;
-        static const struct {
-            const char *name;
-            unsigned bit;
-        } names[] = {{"SSLv3", OD_PROTO_SSLV3}, {"TLSv1", OD_PROTO_TLS1}, {"TLSv1.1", OD_PROTO_TLS11},
-                     {"TLSv1.2", OD_PROTO_TLS12}};
         bool protos_ok = true;
         for (size_t i = 0; i < protos.len && protos_ok; i++) {
             unsigned bit = 0;
-            for (size_t k = 0; k < 4; k++)
-                if (strcmp(protos.items[i], names[k].name) == 0)
-                    bit = names[k].bit;
-            if (!bit) {
+            /* OriginSslProtocols has no TLSv1.3. */
+            if (!od_proto_parse(protos.items[i], &bit) || bit == OD_PROTO_TLS13) {
                 char *lp = od_json_key_path(cp, "OriginSslProtocols.Items");
                 char *ep = od_json_index_path(lp, i);
                 char *q = od_quote(protos.items[i]);
@@ -669,7 +653,7 @@ static bool parse_config(od_json_reader *c, const cJSON *dc, const char *prefix,
     for (size_t i = 0; i < aliases.len && !c->error; i++) {
         char *ep = od_json_index_path(ap, i);
         if (check_alias(c, ep, aliases.items[i]))
-            od_strlist_add_owned(&d->aliases, lower_dup(aliases.items[i]));
+            od_strlist_add_owned(&d->aliases, od_ascii_lower(od_xstrdup(aliases.items[i])));
         free(ep);
     }
     free(ap);
@@ -764,7 +748,7 @@ static bool parse_identity(od_json_reader *c, const cJSON *dist, const char *pat
             free(m);
             return false;
         }
-        out->domain_name = lower_dup(domain);
+        out->domain_name = od_ascii_lower(od_xstrdup(domain));
     }
     return true;
 }
@@ -926,14 +910,14 @@ static char *read_config_file(const char *path, size_t max, char **text, size_t 
     char *msg = NULL;
     struct stat st;
     if (!path || stat(path, &st) != 0) {
-        msg = od_xasprintf("%s: cannot read the distribution config: %s", epath, strerror(path ? errno : ENOENT));
+        msg = od_xasprintf("%s: cannot read the distribution config: %s", epath, od_strerror(path ? errno : ENOENT, &(od_errbuf){0}));
     } else if (S_ISDIR(st.st_mode)) {
         msg = od_xasprintf("%s: is a directory, not a distribution config file", epath);
     } else if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max) {
         msg = od_xasprintf("%s: %lld bytes is too large for a distribution config (at most %zu)", epath,
                            (long long)st.st_size, max);
     } else if (!(*text = od_read_file(path, len))) {
-        msg = od_xasprintf("%s: cannot read the distribution config: %s", epath, strerror(errno));
+        msg = od_xasprintf("%s: cannot read the distribution config: %s", epath, od_strerror(errno, &(od_errbuf){0}));
     } else if (*len > max) {
         msg = od_xasprintf("%s: too large for a distribution config (at most %zu bytes)", epath, max);
         free(*text);
@@ -1152,7 +1136,7 @@ char *od_distconfig_case(const od_dist_config *d, const od_dist_origin *o, const
     }
 
     free(out->origin_domain);
-    out->origin_domain = lower_dup(o->domain_name);
+    out->origin_domain = od_ascii_lower(od_xstrdup(o->domain_name));
     size_t dl = strlen(out->origin_domain);
     if (dl > 1 && out->origin_domain[dl - 1] == '.')
         out->origin_domain[dl - 1] = '\0';

@@ -31,7 +31,7 @@ static int write_output(const char *path, const char *what, char *text)
 {
     int rc = 0;
     if (od_write_file_atomic(path, text, strlen(text), true) != 0) {
-        fprintf(stderr, "origin-doctor: cannot write the %s to \"%s\": %s\n", what, path, strerror(errno));
+        fprintf(stderr, "origin-doctor: cannot write the %s to \"%s\": %s\n", what, path, od_strerror(errno, &(od_errbuf){0}));
         rc = -1;
     }
     free(text);
@@ -92,7 +92,7 @@ static int open_report(const od_cli_opts *o, const od_ui_opts *ui)
     size_t len = 0;
     char *text = od_read_file(o->open_path, &len);
     if (!text) {
-        fprintf(stderr, "origin-doctor: --open: cannot read \"%s\": %s\n", o->open_path, strerror(errno));
+        fprintf(stderr, "origin-doctor: --open: cannot read \"%s\": %s\n", o->open_path, od_strerror(errno, &(od_errbuf){0}));
         return OD_EXIT_USAGE;
     }
     /* A distribution report (--all-origins) holds a report per origin. */
@@ -438,7 +438,7 @@ static int run_fleet(const od_cli_opts *o, const od_policy *policy, const od_fix
             fputc('\n', jsonl);
         }
         if (!jsonl) {
-            fprintf(stderr, "origin-doctor: --jsonl: cannot write \"%s\": %s\n", o->jsonl_path, strerror(errno));
+            fprintf(stderr, "origin-doctor: --jsonl: cannot write \"%s\": %s\n", o->jsonl_path, od_strerror(errno, &(od_errbuf){0}));
             rc = OD_EXIT_TOOL;
         }
     }
@@ -449,12 +449,12 @@ static int run_fleet(const od_cli_opts *o, const od_policy *policy, const od_fix
                                 .jsonl = jsonl,
                                 .progress = isatty(STDERR_FILENO)};
         if (od_fleet_run(&f, &ro, &rows) != 0) {
-            fprintf(stderr, "origin-doctor: --jsonl: cannot write \"%s\": %s\n", o->jsonl_path, strerror(errno));
+            fprintf(stderr, "origin-doctor: --jsonl: cannot write \"%s\": %s\n", o->jsonl_path, od_strerror(errno, &(od_errbuf){0}));
             rc = OD_EXIT_TOOL;
         }
     }
     if (jsonl && jsonl != stdout && fclose(jsonl) != 0 && rc == OD_EXIT_OK) {
-        fprintf(stderr, "origin-doctor: --jsonl: cannot write \"%s\": %s\n", o->jsonl_path, strerror(errno));
+        fprintf(stderr, "origin-doctor: --jsonl: cannot write \"%s\": %s\n", o->jsonl_path, od_strerror(errno, &(od_errbuf){0}));
         rc = OD_EXIT_TOOL;
     }
     if (rc == OD_EXIT_OK)

@@ -114,7 +114,7 @@ static char *parse_trust_store(const char *v, od_case *c)
     FILE *f = fopen(v, "r");
     if (!f) {
         char *e = od_escape_str(v);
-        char *msg = od_xasprintf("--trust-store: cannot read \"%s\": %s", e, strerror(errno));
+        char *msg = od_xasprintf("--trust-store: cannot read \"%s\": %s", e, od_strerror(errno, &(od_errbuf){0}));
         free(e);
         return msg;
     }

@@ -152,7 +152,7 @@ static char *list_folder(const char *path, od_strlist *files)
     DIR *dir = opendir(path);
     if (!dir) {
         char *e = od_escape_str(path);
-        char *msg = od_xasprintf("%s: cannot read the folder: %s", e, strerror(errno));
+        char *msg = od_xasprintf("%s: cannot read the folder: %s", e, od_strerror(errno, &(od_errbuf){0}));
         free(e);
         return msg;
     }
@@ -582,7 +582,7 @@ char *od_fleet_read_jsonl(const char *path, bool missing_ok, od_fleet_rows *rows
     FILE *fp = fopen(path, "r");
     if (!fp) {
         char *msg = (missing_ok && errno == ENOENT) ? NULL
-                                                    : od_xasprintf("%s: cannot read: %s", epath, strerror(errno));
+                                                    : od_xasprintf("%s: cannot read: %s", epath, od_strerror(errno, &(od_errbuf){0}));
         free(epath);
         return msg;
     }
@@ -610,7 +610,7 @@ char *od_fleet_read_jsonl(const char *path, bool missing_ok, od_fleet_rows *rows
     bool failed = ferror(fp);
     free(line);
     fclose(fp);
-    char *msg = failed ? od_xasprintf("%s: cannot read: %s", epath, strerror(errno)) : NULL;
+    char *msg = failed ? od_xasprintf("%s: cannot read: %s", epath, od_strerror(errno, &(od_errbuf){0})) : NULL;
     free(epath);
     return msg;
 }

@@ -35,7 +35,7 @@ char *od_trust_load(const char *path, od_trust *out)
         if (!data) {
             int err = errno;
             gnutls_x509_trust_list_deinit(list, 1);
-            char *msg = od_xasprintf("cannot read trust store %s: %s", shown, strerror(err));
+            char *msg = od_xasprintf("cannot read trust store %s: %s", shown, od_strerror(err, &(od_errbuf){0}));
             free(shown);
             return msg;
         }

@@ -64,7 +64,7 @@ char *od_fixes_load(const char *path, od_fixes *out)
     size_t len = 0;
     char *text = od_read_file(path, &len);
     if (!text)
-        return od_xasprintf("%s: cannot read: %s", path, strerror(errno));
+        return od_xasprintf("%s: cannot read: %s", path, od_strerror(errno, &(od_errbuf){0}));
     char *perr = NULL;
     cJSON *root = od_json_parse(text, len, "the fix catalogue (JSON)", &perr);
     if (!root) {
@@ -112,17 +112,6 @@ void od_fixes_free(od_fixes *f)
     f->path = NULL;
 }
 
-static bool starts_with_ci(const char *s, const char *prefix)
-{
-    size_t n = strlen(prefix);
-    if (strlen(s) < n)
-        return false;
-    char *head = od_xstrndup(s, n);
-    bool eq = od_strcasecmp(head, prefix) == 0;
-    free(head);
-    return eq;
-}
-
 /* Maps a Server header ("nginx/1.22.1", "Apache/2.4", "awselb/2.0"), an
  * issuer DN ("... O=Amazon ...") or a catalogue key to a catalogue key. */
 static const char *server_key(const char *server)
@@ -132,15 +121,15 @@ static const char *server_key(const char *server)
     for (size_t i = 0; i < sizeof server_keys / sizeof server_keys[0]; i++)
         if (od_strcasecmp(server, server_keys[i]) == 0)
             return server_keys[i];
-    if (starts_with_ci(server, "nginx") || starts_with_ci(server, "openresty"))
+    if (od_starts_with_ci(server, "nginx") || od_starts_with_ci(server, "openresty"))
         return "nginx";
-    if (starts_with_ci(server, "Apache"))
+    if (od_starts_with_ci(server, "Apache"))
         return "apache";
-    if (starts_with_ci(server, "Microsoft-IIS"))
+    if (od_starts_with_ci(server, "Microsoft-IIS"))
         return "iis";
-    if (starts_with_ci(server, "awselb"))
+    if (od_starts_with_ci(server, "awselb"))
         return "aws-elb";
-    if (starts_with_ci(server, "HAProxy"))
+    if (od_starts_with_ci(server, "HAProxy"))
         return "haproxy";
     if (strstr(server, "Amazon"))
         return "acm";

@@ -21,7 +21,7 @@ static void rule_untested(rule_ctx *x)
         return;
     od_finding *f = rl_finding_new(x, OD_ID(CHECK_UNTESTED), OD_SEV_INFO, NULL, NULL);
     cJSON_AddItemToObject(f->evidence, "untested", rl_str_array(&x->untested));
-    char *s = rl_join(&x->untested, "; ");
+    char *s = od_strlist_join(&x->untested, "; ", "");
     f->detail = od_xasprintf("Not checked (no claim either way): %s.", s);
     free(s);
     const char *name = rl_first_name(x);
@@ -49,7 +49,7 @@ static void rule_vantage(rule_ctx *x)
     cJSON_AddItemToObject(f->evidence, "addresses_pinned_with_resolve", rl_str_array(&pinned));
     rl_ev_str(f, "trust_store", x->o->trust_store_used);
     rl_ev_str(f, "cloudfront_prefix_list", "com.amazonaws.global.cloudfront.origin-facing");
-    char *pinned_s = rl_join(&pinned, ", ");
+    char *pinned_s = od_strlist_join(&pinned, ", ", "");
     f->detail = pinned.len
         ? od_xasprintf("These checks ran from this machine, not from CloudFront. The address(es) %s were "
                        "pinned with --resolve instead of public DNS; CloudFront uses public DNS. A firewall "
@@ -201,7 +201,7 @@ void od_rules_evaluate(const od_case *c, const od_observations *o,
     od_strlist_init(&x.keys);
     od_strlist_init(&x.untested);
     od_case_expected_names(c, &x.names);
-    x.names_joined = rl_join(&x.names, ", ");
+    x.names_joined = od_strlist_join(&x.names, ", ", "");
     x.protocols = rl_proto_list(c->origin_ssl_protocols);
     for (size_t i = 0; i < o->n_http && !x.server; i++)
         if (o->http[i].server && *o->http[i].server)

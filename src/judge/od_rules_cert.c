@@ -184,9 +184,9 @@ static void rule_validity_one(rule_ctx *x, const od_handshake *hs)
                 bool weak_rsa = c->key_type && od_strcasecmp(c->key_type, "RSA") == 0 && c->key_bits > 0 &&
                                 c->key_bits < 2048;
                 /* A root's own signature is never checked, so it does not matter. */
-                bool weak_sig = !c->self_signed && (rl_contains_ci(c->signature_algorithm, "SHA1") ||
-                                                    rl_contains_ci(c->signature_algorithm, "SHA-1") ||
-                                                    rl_contains_ci(c->signature_algorithm, "MD5"));
+                bool weak_sig = !c->self_signed && (od_strcasestr(c->signature_algorithm, "SHA1") ||
+                                                    od_strcasestr(c->signature_algorithm, "SHA-1") ||
+                                                    od_strcasestr(c->signature_algorithm, "MD5"));
                 if (weak_rsa || weak_sig)
                     reason = od_xasprintf("%s%s%s", weak_rsa ? "RSA key below 2048 bits" : "",
                                           weak_rsa && weak_sig ? ", " : "",
@@ -284,8 +284,8 @@ static void rule_names(rule_ctx *x)
             rl_ev_int(f, "port", hs->port);
             cJSON *lo = cJSON_AddObjectToObject(f->evidence, "certificate");
             ev_names_of(lo, leaf);
-            char *sans = rl_join(&leaf->san_dns, ", ");
-            char *cns = rl_join(&leaf->common_names, ", ");
+            char *sans = od_strlist_join(&leaf->san_dns, ", ", "");
+            char *cns = od_strlist_join(&leaf->common_names, ", ", "");
             f->detail = od_xasprintf("CloudFront sends SNI %s, but the certificate served for it covers only %s%s%s.",
                                      name, leaf->san_dns.len ? sans : "", leaf->san_dns.len ? "" : "CN ",
                                      leaf->san_dns.len ? "" : (leaf->common_names.len ? cns : "(no names)"));

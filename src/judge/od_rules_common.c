@@ -15,19 +15,6 @@ void rl_var(rl_varset *vs, const char *key, const char *value)
     }
 }
 
-char *rl_join(const od_strlist *l, const char *sep)
-{
-    od_buf b;
-    od_buf_init(&b);
-    od_buf_puts(&b, "");
-    for (size_t i = 0; i < l->len; i++) {
-        if (i)
-            od_buf_puts(&b, sep);
-        od_buf_puts(&b, l->items[i]);
-    }
-    return od_buf_steal(&b);
-}
-
 cJSON *rl_str_array(const od_strlist *l)
 {
     cJSON *a = cJSON_CreateArray();
@@ -54,27 +41,6 @@ void rl_ev_time(od_finding *f, const char *key, time_t t)
     char buf[32];
     od_format_time(t, buf, sizeof buf);
     cJSON_AddStringToObject(f->evidence, key, buf);
-}
-
-bool rl_contains_ci(const char *hay, const char *needle)
-{
-    if (!hay || !needle)
-        return false;
-    size_t n = strlen(needle);
-    for (const char *p = hay; *p; p++) {
-        size_t i = 0;
-        while (i < n && p[i]) {
-            char a = p[i], b = needle[i];
-            if (a >= 'A' && a <= 'Z') a = (char)(a - 'A' + 'a');
-            if (b >= 'A' && b <= 'Z') b = (char)(b - 'A' + 'a');
-            if (a != b)
-                break;
-            i++;
-        }
-        if (i == n)
-            return true;
-    }
-    return false;
 }
 
 bool rl_is_expected(const rule_ctx *x, const char *name)

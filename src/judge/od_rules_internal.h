@@ -80,12 +80,10 @@ void rl_finish_for_name(rule_ctx *x, od_finding *f, const char *server, rl_varse
 /* Records a check that did not run (takes text). */
 void rl_note_untested(rule_ctx *x, char *text);
 
-char *rl_join(const od_strlist *l, const char *sep);
 cJSON *rl_str_array(const od_strlist *l);
 void rl_ev_str(od_finding *f, const char *key, const char *value);
 void rl_ev_int(od_finding *f, const char *key, double value);
 void rl_ev_time(od_finding *f, const char *key, time_t t);
-bool rl_contains_ci(const char *hay, const char *needle);
 char *rl_proto_list(unsigned bits);   /* "TLSv1.2" or "none" */
 
 bool rl_is_expected(const rule_ctx *x, const char *name);

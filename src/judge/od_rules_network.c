@@ -68,7 +68,7 @@ static void rule_dns(rule_ctx *x)
         if (priv.len) {
             od_finding *f = rl_finding_new(x, OD_ID(DNS_PRIVATE_ADDRESS), OD_SEV_WARN, NULL, NULL);
             cJSON_AddItemToObject(f->evidence, "private_addresses", rl_str_array(&priv));
-            char *s = rl_join(&priv, ", ");
+            char *s = od_strlist_join(&priv, ", ", "");
             f->detail = od_xasprintf("%s resolves to %s, which CloudFront cannot reach over the internet.",
                                      origin, s);
             free(s);
@@ -210,7 +210,7 @@ static void pass_dns(rule_ctx *x)
     looked_up_addresses(x, &all, NULL);
     if (all.len) {
         od_finding *f = rl_finding_new(x, OD_ID(DNS_OK), OD_SEV_PASS, NULL, NULL);
-        char *s = rl_join(&all, ", ");
+        char *s = od_strlist_join(&all, ", ", "");
         f->detail = od_xasprintf("%s resolves to %s.", origin, s);
         free(s);
         rl_ev_str(f, "origin_domain", origin);

@@ -238,12 +238,12 @@ static void rule_ciphers(rule_ctx *x)
         }
     }
     if (x->p) {
-        char *cn = rl_join(&x->p->curve_names, ", ");
+        char *cn = od_strlist_join(&x->p->curve_names, ", ", "");
         rl_ev_str(f, "cloudfront_curves", cn);
         free(cn);
     }
     ev_handshake_error(f, first_failed_sni_handshake(x));
-    char *acc = rl_join(&accepted, ", ");
+    char *acc = od_strlist_join(&accepted, ", ", "");
     f->detail = proven
         ? od_xasprintf("At %s the origin refuses all %zu cipher suites CloudFront offers%s%s.", pl, s.no,
                        accepted.len ? "; it accepts only " : "", acc)

@@ -201,7 +201,7 @@ static void write_trust_store(builder *b, od_case *c, const od_gen_cert *root)
     char *path = od_xasprintf("%s/trust-store.pem", b->lab->dir);
     const od_gen_cert *roots[] = { root };
     if (od_gen_write_pem_chain(path, roots, 1) < 0) {
-        b->error = od_xasprintf("lab: writing %s: %s", path, strerror(errno));
+        b->error = od_xasprintf("lab: writing %s: %s", path, od_strerror(errno, &(od_errbuf){0}));
         free(path);
         return;
     }
@@ -446,7 +446,7 @@ static char *make_private_dir(char **error)
         tmp = "/tmp";
     char *dir = od_xasprintf("%s/origin-doctor-lab-XXXXXX", tmp);
     if (!mkdtemp(dir)) {   /* mode 0700 */
-        *error = od_xasprintf("lab: cannot create a folder in %s: %s", tmp, strerror(errno));
+        *error = od_xasprintf("lab: cannot create a folder in %s: %s", tmp, od_strerror(errno, &(od_errbuf){0}));
         free(dir);
         return NULL;
     }

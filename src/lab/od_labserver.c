@@ -477,7 +477,7 @@ static int bind_loopback(int port, int *bound_port, char **error)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        *error = od_xasprintf("lab server: socket: %s", strerror(errno));
+        *error = od_xasprintf("lab server: socket: %s", od_strerror(errno, &(od_errbuf){0}));
         return -1;
     }
     int one = 1;
@@ -490,7 +490,7 @@ static int bind_loopback(int port, int *bound_port, char **error)
     socklen_t alen = sizeof addr;
     if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 ||
         getsockname(fd, (struct sockaddr *)&addr, &alen) < 0) {
-        *error = od_xasprintf("lab server: bind 127.0.0.1:%d: %s", port, strerror(errno));
+        *error = od_xasprintf("lab server: bind 127.0.0.1:%d: %s", port, od_strerror(errno, &(od_errbuf){0}));
         close(fd);
         return -1;
     }
@@ -538,7 +538,7 @@ od_lab_server *od_lab_server_start(const od_lab_config *cfg, int *port, char **e
         s->listen_fd = bind_loopback(cfg->port, port, error);
         if (s->listen_fd < 0 || listen(s->listen_fd, 0) < 0) {
             if (!*error)
-                *error = od_xasprintf("lab server: listen: %s", strerror(errno));
+                *error = od_xasprintf("lab server: listen: %s", od_strerror(errno, &(od_errbuf){0}));
             free_server(s);
             return NULL;
         }
@@ -546,7 +546,7 @@ od_lab_server *od_lab_server_start(const od_lab_config *cfg, int *port, char **e
                                 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
         s->filler_fd = socket(AF_INET, SOCK_STREAM, 0);
         if (s->filler_fd < 0 || connect(s->filler_fd, (struct sockaddr *)&a, sizeof a) < 0) {
-            *error = od_xasprintf("lab server: filling the accept queue: %s", strerror(errno));
+            *error = od_xasprintf("lab server: filling the accept queue: %s", od_strerror(errno, &(od_errbuf){0}));
             free_server(s);
             return NULL;
         }
@@ -591,7 +591,7 @@ od_lab_server *od_lab_server_start(const od_lab_config *cfg, int *port, char **e
 
     if (pipe(s->wake_pipe) < 0) {
         s->wake_pipe[0] = s->wake_pipe[1] = -1;
-        *error = od_xasprintf("lab server: pipe: %s", strerror(errno));
+        *error = od_xasprintf("lab server: pipe: %s", od_strerror(errno, &(od_errbuf){0}));
         free_server(s);
         return NULL;
     }
@@ -602,7 +602,7 @@ od_lab_server *od_lab_server_start(const od_lab_config *cfg, int *port, char **e
     }
     int fl = fcntl(s->listen_fd, F_GETFL);
     if (listen(s->listen_fd, 128) < 0 || fl < 0 || fcntl(s->listen_fd, F_SETFL, fl | O_NONBLOCK) < 0) {
-        *error = od_xasprintf("lab server: listen: %s", strerror(errno));
+        *error = od_xasprintf("lab server: listen: %s", od_strerror(errno, &(od_errbuf){0}));
         free_server(s);
         return NULL;
     }

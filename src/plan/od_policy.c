@@ -43,23 +43,6 @@ static const cJSON *get_array(od_json_reader *l, const cJSON *obj, const char *k
     return od_json_get(l, obj, where, key, OD_JSON_ARRAY, OD_JSON_NONEMPTY);
 }
 
-/* One protocol name in CloudFront's spelling ("TLSv1.1") to its bit. */
-static bool protocol_bit(const char *name, unsigned *bit)
-{
-    /* od_parse_ssl_protocols owns the spelling; a list would be accepted
-     * too, so refuse commas to get exactly one protocol. */
-    if (strchr(name, ','))
-        return false;
-    unsigned bits = 0;
-    char *msg = od_parse_ssl_protocols(name, &bits);
-    if (msg) {
-        free(msg);
-        return false;
-    }
-    *bit = bits;
-    return bits != 0 && (bits & (bits - 1)) == 0;
-}
-
 static bool parse_protocols(od_json_reader *l, const cJSON *arr, const char *where, unsigned *out)
 {
     unsigned bits = 0;
@@ -68,7 +51,8 @@ static bool parse_protocols(od_json_reader *l, const cJSON *arr, const char *whe
         char *p = od_json_index_path(where, i);
         unsigned bit = 0;
         bool ok = od_json_check(l, it, p, OD_JSON_STRING, 0);
-        if (ok && !protocol_bit(it->valuestring, &bit)) {
+        /* TLSv1.3 is not an origin protocol CloudFront offers. */
+        if (ok && (!od_proto_parse(it->valuestring, &bit) || bit == OD_PROTO_TLS13)) {
             char *esc = od_escape_str(it->valuestring);
             ok = od_json_fail(l, p, "unknown protocol \"%s\" (allowed: SSLv3, TLSv1, TLSv1.1, TLSv1.2)", esc);
             free(esc);
@@ -242,7 +226,7 @@ char *od_policy_load(const char *path, od_policy *out)
     size_t len = 0;
     char *text = od_read_file(path, &len);
     if (!text)
-        return od_xasprintf("cannot read %s: %s", path, strerror(errno));
+        return od_xasprintf("cannot read %s: %s", path, od_strerror(errno, &(od_errbuf){0}));
 
     char *perr = NULL;
     cJSON *root = od_json_parse(text, len, "CloudFront's origin policy (JSON)", &perr);

@@ -142,18 +142,7 @@ static bool host_matches(const char *want, const char *host)
         lw--;
     if (lh && host[lh - 1] == '.')
         lh--;
-    if (lw != lh)
-        return false;
-    for (size_t i = 0; i < lw; i++) {
-        char a = want[i], b = host[i];
-        if (a >= 'A' && a <= 'Z')
-            a = (char)(a - 'A' + 'a');
-        if (b >= 'A' && b <= 'Z')
-            b = (char)(b - 'A' + 'a');
-        if (a != b)
-            return false;
-    }
-    return true;
+    return lw == lh && od_strncasecmp(want, host, lw) == 0;
 }
 
 static void resolve_with_deadline(const char *host, int timeout_ms, od_observations *o)
@@ -178,7 +167,7 @@ static void resolve_with_deadline(const char *host, int timeout_ms, od_observati
         j->refs = 1;
         job_release(j);
         o->dns.status = OD_DNS_FAILED;
-        o->dns.error = od_xasprintf("cannot start the resolver: %s", strerror(prc));
+        o->dns.error = od_xasprintf("cannot start the resolver: %s", od_strerror(prc, &(od_errbuf){0}));
         return;
     }
 
@@ -206,7 +195,7 @@ static void resolve_with_deadline(const char *host, int timeout_ms, od_observati
         o->dns.error = od_xstrdup(gai_strerror(rc));
     } else if (rc != 0) {
         o->dns.status = OD_DNS_FAILED;
-        o->dns.error = rc == EAI_SYSTEM ? od_xasprintf("%s: %s", gai_strerror(rc), strerror(sys_errno))
+        o->dns.error = rc == EAI_SYSTEM ? od_xasprintf("%s: %s", gai_strerror(rc), od_strerror(sys_errno, &(od_errbuf){0}))
                                         : od_xstrdup(gai_strerror(rc));
     } else {
         for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {

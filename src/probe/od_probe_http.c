@@ -37,7 +37,7 @@ static ssize_t conn_send(conn *c, const char *data, size_t len, char **err)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            *err = od_xstrdup(strerror(errno));
+            *err = od_xstrdup(od_strerror(errno, &(od_errbuf){0}));
             return -1;
         }
         done += (size_t)n;
@@ -66,7 +66,7 @@ static ssize_t conn_recv(conn *c, char *buf, size_t len, int timeout_ms, atomic_
         struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
         int pr = poll(&pfd, 1, left < 100 ? (int)left : 100);
         if (pr < 0 && errno != EINTR) {
-            *err = od_xstrdup(strerror(errno));
+            *err = od_xstrdup(od_strerror(errno, &(od_errbuf){0}));
             return -1;
         }
         if (pr <= 0)
@@ -77,7 +77,7 @@ static ssize_t conn_recv(conn *c, char *buf, size_t len, int timeout_ms, atomic_
         if (n < 0) {
             if (errno == ECONNRESET)
                 return 0;
-            *err = od_xstrdup(strerror(errno));
+            *err = od_xstrdup(od_strerror(errno, &(od_errbuf){0}));
         }
         return n;
     }
@@ -94,16 +94,7 @@ static char *header_value(const char *head, size_t len, const char *name)
         const char *eol = memchr(p, '\n', (size_t)(end - p));
         const char *line_end = eol ? eol : end;
         if ((size_t)(line_end - p) > nlen && p[nlen] == ':') {
-            bool same = true;
-            for (size_t i = 0; i < nlen && same; i++) {
-                char a = p[i], b = name[i];
-                if (a >= 'A' && a <= 'Z')
-                    a = (char)(a - 'A' + 'a');
-                if (b >= 'A' && b <= 'Z')
-                    b = (char)(b - 'A' + 'a');
-                same = a == b;
-            }
-            if (same) {
+            if (od_strncasecmp(p, name, nlen) == 0) {
                 const char *v = p + nlen + 1;
                 const char *ve = line_end;
                 while (v < ve && (*v == ' ' || *v == '\t'))

@@ -221,11 +221,7 @@ static char *alert_token(int alert)
         return od_xasprintf("alert_%d", alert);
     if (strncmp(s, "GNUTLS_A_", 9) == 0)
         s += 9;
-    char *out = od_xstrdup(s);
-    for (char *p = out; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
-    return out;
+    return od_ascii_lower(od_xstrdup(s));
 }
 
 static bool looks_like_tls(const od_tls_session *s)

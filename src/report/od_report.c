@@ -48,20 +48,6 @@ bool od_dns_status_parse(const char *s, od_dns_status *out)
     return false;
 }
 
-bool od_proto_bit_parse(const char *s, unsigned *out)
-{
-    if (!s)
-        return false;
-    for (unsigned bit = OD_PROTO_SSLV3; bit <= OD_PROTO_TLS13; bit <<= 1) {
-        const char *name = od_proto_name(bit);
-        if (name && strcmp(name, s) == 0) {
-            *out = bit;
-            return true;
-        }
-    }
-    return false;
-}
-
 const char *od_tri_name(od_tri t)
 {
     return t == OD_TRI_YES ? "true" : t == OD_TRI_NO ? "false" : "untested";

@@ -11,7 +11,6 @@ const char *od_dns_status_name(od_dns_status s);
 bool od_dns_status_parse(const char *s, od_dns_status *out);
 
 /* One protocol name ("SSLv3" ... "TLSv1.3") to its OD_PROTO_* bit. */
-bool od_proto_bit_parse(const char *s, unsigned *out);
 
 /* "true", "false" or "untested" for a tri-state. */
 const char *od_tri_name(od_tri t);

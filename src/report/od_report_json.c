@@ -22,29 +22,24 @@
 /* ------------------------------------------------------------------ */
 /* writing                                                              */
 
-static void oom(void)
-{
-    fputs("origin-doctor: out of memory\n", stderr);
-    abort();
-}
 
 static cJSON *chk(cJSON *item)
 {
     if (!item)
-        oom();
+        od_oom();
     return item;
 }
 
 static void add(cJSON *obj, const char *key, cJSON *item)
 {
     if (!cJSON_AddItemToObject(obj, key, chk(item)))
-        oom();
+        od_oom();
 }
 
 static void push(cJSON *arr, cJSON *item)
 {
     if (!cJSON_AddItemToArray(arr, chk(item)))
-        oom();
+        od_oom();
 }
 
 static cJSON *str_or_null(const char *s)
@@ -230,7 +225,7 @@ char *od_case_to_json(const od_case *c)
     char *text = cJSON_PrintUnformatted(in);
     cJSON_Delete(in);
     if (!text)
-        oom();
+        od_oom();
     return text;
 }
 
@@ -369,7 +364,7 @@ char *od_report_to_json(const od_report *r)
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     if (!text)
-        oom();
+        od_oom();
     /* cJSON allocates with the default hooks (malloc), so the caller's free() matches. */
     return text;
 }
@@ -404,7 +399,7 @@ static void clean_json_tree(cJSON *j)
             if (strcmp(e, c->string) != 0) {
                 char *copy = cJSON_malloc(strlen(e) + 1);
                 if (!copy)
-                    oom();
+                    od_oom();
                 strcpy(copy, e);
                 cJSON_free(c->string);
                 c->string = copy;
@@ -416,7 +411,7 @@ static void clean_json_tree(cJSON *j)
             if (strcmp(e, c->valuestring) != 0) {
                 char *copy = cJSON_malloc(strlen(e) + 1);
                 if (!copy)
-                    oom();
+                    od_oom();
                 strcpy(copy, e);
                 cJSON_free(c->valuestring);
                 c->valuestring = copy;
@@ -602,10 +597,7 @@ static bool parse_resolve_entry(reader *rd, const char *path, const char *s, od_
         free(addr);
         goto bad;
     }
-    out->host = od_xstrndup(s, (size_t)(c1 - s));
-    for (char *p = out->host; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p + 32);
+    out->host = od_ascii_lower(od_xstrndup(s, (size_t)(c1 - s)));
     out->port = (int)port;
     out->address = addr;
     return true;
@@ -643,7 +635,7 @@ static bool read_input(reader *rd, const cJSON *root, od_case *c)
     size_t i = 0;
     for (const cJSON *j = protos->child; j; j = j->next, i++) {
         unsigned bit;
-        if (!cJSON_IsString(j) || !od_proto_bit_parse(j->valuestring, &bit)) {
+        if (!cJSON_IsString(j) || !od_proto_parse(j->valuestring, &bit)) {
             char path[64];
             snprintf(path, sizeof path, "input.origin_ssl_protocols[%zu]", i);
             return od_json_fail_not_one_of(rd, j, path, "SSLv3, TLSv1, TLSv1.1, TLSv1.2");
@@ -994,7 +986,7 @@ static bool read_protocols_ciphers(reader *rd, const cJSON *root, od_observation
         if (!item_object(rd, j, "protocols", i, p, sizeof p))
             return false;
         od_protocol_result *pr = od_obs_add_protocol(o);
-        GET_ENUM(rd, j, p, "protocol", od_proto_bit_parse, &pr->proto, "SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3");
+        GET_ENUM(rd, j, p, "protocol", od_proto_parse, &pr->proto, "SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3");
         if (!get_tri(rd, j, p, "accepted", &pr->accepted) || !get_str(rd, j, p, "detail", true, &pr->detail) ||
             !opt_str(rd, j, p, "negotiated_cipher", &pr->negotiated_cipher))
             return false;
@@ -1008,7 +1000,7 @@ static bool read_protocols_ciphers(reader *rd, const cJSON *root, od_observation
         if (!item_object(rd, j, "ciphers", i, p, sizeof p))
             return false;
         od_cipher_row *c = od_obs_add_cipher(o);
-        GET_ENUM(rd, j, p, "protocol", od_proto_bit_parse, &c->proto, "SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3");
+        GET_ENUM(rd, j, p, "protocol", od_proto_parse, &c->proto, "SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3");
         if (!get_str(rd, j, p, "name", false, &c->name) || !get_str(rd, j, p, "iana", true, &c->iana) ||
             !get_bool(rd, j, p, "cloudfront_offers", &c->cloudfront_offers) ||
             !get_tri(rd, j, p, "origin_accepts", &c->origin_accepts) || !get_str(rd, j, p, "reason", true, &c->reason))

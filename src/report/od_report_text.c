@@ -257,20 +257,6 @@ static void field(renderer *w, const char *label, const char *value)
         od_buf_printf(&w->b, "  %-24s %s\n", label, value);
 }
 
-static char *join(const od_strlist *l, const char *sep, const char *empty)
-{
-    if (l->len == 0)
-        return od_xstrdup(empty);
-    od_buf b;
-    od_buf_init(&b);
-    for (size_t i = 0; i < l->len; i++) {
-        if (i)
-            od_buf_puts(&b, sep);
-        od_buf_puts(&b, l->items[i]);
-    }
-    return od_buf_steal(&b);
-}
-
 static const char *yes_no(bool b)
 {
     return b ? "yes" : "no";
@@ -337,7 +323,7 @@ static void render_finding(renderer *w, const od_finding *f)
         put(w, nz(f->id, "?"));
     od_buf_printf(&w->b, ": %s\n\n", nz(f->title, ""));
     if (f->names.len) {
-        char *names = join(&f->names, ", ", "");
+        char *names = od_strlist_join(&f->names, ", ", "");
         od_buf_printf(&w->b, "%sNames: %s\n\n", w->md ? "" : "  ", names);
         free(names);
         char *behaviors = od_report_finding_behaviors(w->report, f);
@@ -387,18 +373,18 @@ static void render_case(renderer *w, const od_report *r)
     heading(w, 2, "What was checked");
     field(w, "Origin domain", nz(c->origin_domain, "(none)"));
     field(w, "Host header forwarded", yes_no(c->forward_host_header));
-    char *s = join(&c->cnames, ", ", "(none)");
+    char *s = od_strlist_join(&c->cnames, ", ", "(none)");
     field(w, "Alternate domain names", s);
     free(s);
     if (c->also_origin_domain)
         field(w, "Origin domain checked too", "yes (some cache behaviors do not forward Host)");
     if (c->behaviors_forwarding_host.len) {
-        s = join(&c->behaviors_forwarding_host, ", ", "");
+        s = od_strlist_join(&c->behaviors_forwarding_host, ", ", "");
         field(w, "Behaviors forwarding Host", s);
         free(s);
     }
     if (c->behaviors_origin_host.len) {
-        s = join(&c->behaviors_origin_host, ", ", "");
+        s = od_strlist_join(&c->behaviors_origin_host, ", ", "");
         field(w, "Behaviors sending origin Host", s);
         free(s);
     }
@@ -595,13 +581,13 @@ static void render_certs(renderer *w, const od_report *r)
         char tb[32], *s;
         field(w, "Subject", nz(c->subject, "(empty)"));
         field(w, "Issuer", nz(c->issuer, "(empty)"));
-        s = join(&c->common_names, ", ", "(none)");
+        s = od_strlist_join(&c->common_names, ", ", "(none)");
         field(w, "Common names", s);
         free(s);
-        s = join(&c->san_dns, ", ", "(none)");
+        s = od_strlist_join(&c->san_dns, ", ", "(none)");
         field(w, "SAN DNS names", s);
         free(s);
-        s = join(&c->san_ip, ", ", "(none)");
+        s = od_strlist_join(&c->san_ip, ", ", "(none)");
         field(w, "SAN IP addresses", s);
         free(s);
         od_format_time(c->not_before, tb, sizeof tb);
@@ -618,7 +604,7 @@ static void render_certs(renderer *w, const od_report *r)
         field(w, "CA", yes_no(c->is_ca));
         field(w, "Self-signed", yes_no(c->self_signed));
         field(w, "Self-issued", yes_no(c->self_issued));
-        s = join(&c->aia_issuer_urls, ", ", "(none)");
+        s = od_strlist_join(&c->aia_issuer_urls, ", ", "(none)");
         field(w, "AIA issuer URLs", s);
         free(s);
         field(w, "Subject key id", nz(c->subject_key_id, "(none)"));

@@ -9,17 +9,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void oom(void)
+_Noreturn void od_oom(void)
 {
     fputs("origin-doctor: out of memory\n", stderr);
     abort();
 }
 
+
 void *od_xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
     if (!p)
-        oom();
+        od_oom();
     return p;
 }
 
@@ -27,7 +28,7 @@ void *od_xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (!p)
-        oom();
+        od_oom();
     return p;
 }
 
@@ -35,7 +36,7 @@ void *od_xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);
     if (!q)
-        oom();
+        od_oom();
     return q;
 }
 
@@ -187,6 +188,20 @@ void od_strlist_copy(od_strlist *dst, const od_strlist *src)
         od_strlist_add(dst, src->items[i]);
 }
 
+char *od_strlist_join(const od_strlist *l, const char *sep, const char *empty)
+{
+    if (!l || l->len == 0)
+        return od_xstrdup(empty ? empty : "");
+    od_buf b;
+    od_buf_init(&b);
+    for (size_t i = 0; i < l->len; i++) {
+        if (i)
+            od_buf_puts(&b, sep);
+        od_buf_puts(&b, l->items[i] ? l->items[i] : "");
+    }
+    return od_buf_steal(&b);
+}
+
 int64_t od_now_ms(void)
 {
     struct timespec ts;
@@ -322,17 +337,57 @@ char *od_quote(const char *s)
     return q;
 }
 
-int od_strcasecmp(const char *a, const char *b)
+static int ascii_lower(int c)
 {
-    for (;; a++, b++) {
-        int ca = (unsigned char)*a, cb = (unsigned char)*b;
-        if (ca >= 'A' && ca <= 'Z')
-            ca += 32;
-        if (cb >= 'A' && cb <= 'Z')
-            cb += 32;
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+int od_strncasecmp(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int ca = ascii_lower((unsigned char)a[i]), cb = ascii_lower((unsigned char)b[i]);
         if (ca != cb || ca == 0)
             return ca - cb;
     }
+    return 0;
+}
+
+int od_strcasecmp(const char *a, const char *b)
+{
+    return od_strncasecmp(a, b, (size_t)-1);
+}
+
+const char *od_strcasestr(const char *hay, const char *needle)
+{
+    if (!hay || !needle)
+        return NULL;
+    size_t n = strlen(needle);
+    for (const char *p = hay;; p++) {
+        if (od_strncasecmp(p, needle, n) == 0)
+            return p;
+        if (!*p)
+            return NULL;
+    }
+}
+
+char *od_ascii_lower(char *s)
+{
+    for (char *p = s; p && *p; p++)
+        *p = (char)ascii_lower((unsigned char)*p);
+    return s;
+}
+
+bool od_starts_with_ci(const char *s, const char *prefix)
+{
+    return s && prefix && od_strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+const char *od_strerror(int errnum, od_errbuf *buf)
+{
+    /* The XSI strerror_r (this build does not define _GNU_SOURCE). */
+    if (strerror_r(errnum, buf->text, sizeof buf->text) != 0)
+        snprintf(buf->text, sizeof buf->text, "error %d", errnum);
+    return buf->text;
 }
 
 char *od_hex(const unsigned char *p, size_t n, char sep)

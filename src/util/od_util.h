@@ -9,7 +9,9 @@
 #include <time.h>
 
 /* Allocation that aborts on exhaustion: an out-of-memory diagnosis is
- * not something the tool can report truthfully anyway. */
+ * not something the tool can report truthfully anyway. od_oom() is that
+ * abort, for allocations made elsewhere (cJSON's). */
+_Noreturn void od_oom(void);
 void *od_xmalloc(size_t n);
 void *od_xcalloc(size_t n, size_t size);
 void *od_xrealloc(void *p, size_t n);
@@ -45,6 +47,9 @@ void od_strlist_add_owned(od_strlist *l, char *s);          /* takes */
 bool od_strlist_contains(const od_strlist *l, const char *s);       /* exact */
 bool od_strlist_contains_ci(const od_strlist *l, const char *s);    /* ASCII case-insensitive */
 void od_strlist_copy(od_strlist *dst, const od_strlist *src);
+/* The items with sep between them; `empty` (may be "") when there are
+ * none. Malloc'd. */
+char *od_strlist_join(const od_strlist *l, const char *sep, const char *empty);
 
 /* Monotonic milliseconds, for durations and deadlines. */
 int64_t od_now_ms(void);
@@ -64,6 +69,20 @@ char *od_quote(const char *s);
 
 /* ASCII case-insensitive compare, locale independent. */
 int od_strcasecmp(const char *a, const char *b);
+int od_strncasecmp(const char *a, const char *b, size_t n);
+/* ASCII case-insensitive search: the first place needle is in hay, or
+ * NULL (also when either is NULL). */
+const char *od_strcasestr(const char *hay, const char *needle);
+/* Lower-cases ASCII letters in place (locale independent); returns s. */
+char *od_ascii_lower(char *s);
+/* s starts with prefix, ASCII case-insensitively. */
+bool od_starts_with_ci(const char *s, const char *prefix);
+
+/* strerror for any thread (strerror_r into the caller's buffer). */
+typedef struct {
+    char text[128];
+} od_errbuf;
+const char *od_strerror(int errnum, od_errbuf *buf);
 
 /* Hex of bytes, lowercase, separated by sep (0 for none). */
 char *od_hex(const unsigned char *p, size_t n, char sep);
