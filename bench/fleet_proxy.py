@@ -96,8 +96,13 @@ async def serve(rtt, targets):
                 client_gone()
                 c_writer.close()
                 return
-            await asyncio.gather(pipe(c_reader, o_writer, half, rtt, client_gone),
-                                 pipe(o_reader, c_writer, half, 0), return_exceptions=True)
+            up = asyncio.ensure_future(pipe(c_reader, o_writer, half, rtt, client_gone))
+            down = asyncio.ensure_future(pipe(o_reader, c_writer, half, 0))
+            await up
+            try:   # the client is gone: what the origin still sends has a moment to arrive
+                await asyncio.wait_for(down, timeout=rtt + 2)
+            except (asyncio.TimeoutError, ConnectionError, OSError):
+                pass
             client_gone()
             for w in (o_writer, c_writer):
                 try:

@@ -116,6 +116,19 @@ int main(void)
     CHECK(err && strstr(err, "AWS_BATCH_JOB_ARRAY_INDEX"));
     free(err);
 
+    /* a folder of get-distribution / get-distribution-config files, in name order;
+     * a distribution without an Id is named after its file */
+    char *folder = od_xasprintf("%.*s/configs", (int)(strrchr(fixture, '/') - fixture), fixture);
+    load(folder, &mp, &f);
+    CHECK_MSG(f.n == 3, "folder: %zu items, expected 3", f.n);
+    const od_fleet_item *api = item(&f, "E2EXAMPLE9X8Y7", "api-origin");
+    CHECK(api && api->kind == OD_FLEET_CHECK && api->distribution_domain);
+    const od_fleet_item *web = item(&f, "s3-origin.json", "web"), *s3 = item(&f, "s3-origin.json", "s3-assets");
+    CHECK(web && web->kind == OD_FLEET_CHECK && s3 && s3->kind == OD_FLEET_SKIPPED);
+    CHECK(f.n == 3 && strcmp(f.items[0].distribution_id, "E2EXAMPLE9X8Y7") == 0);   /* managed-allviewer.json first */
+    od_fleet_free(&f);
+    free(folder);
+
     /* a file that is not JSON: the file's message, nothing kept */
     const char *paths[] = {"/nonexistent/list.json"};
     err = od_fleet_load(paths, 1, &mp, plain_case, NULL, &f);
