@@ -231,6 +231,30 @@ char *od_parse_protocol_policy(const char *value, od_protocol_policy *out)
     return msg;
 }
 
+static const char *const viewer_policy_names[] = {
+    [OD_VIEWER_ALLOW_ALL] = "allow-all",
+    [OD_VIEWER_REDIRECT_TO_HTTPS] = "redirect-to-https",
+    [OD_VIEWER_HTTPS_ONLY] = "https-only",
+};
+
+const char *od_viewer_policy_name(od_viewer_policy p)
+{
+    return (unsigned)p < 3 ? viewer_policy_names[p] : "allow-all";
+}
+
+char *od_parse_viewer_policy(const char *value, od_viewer_policy *out)
+{
+    for (int i = 0; i < 3; i++)
+        if (value && od_strcasecmp(value, viewer_policy_names[i]) == 0) {
+            *out = (od_viewer_policy)i;
+            return NULL;
+        }
+    char *q = od_quote(value);
+    char *msg = od_xasprintf("viewer protocol policy: %s is not one of allow-all, redirect-to-https, https-only", q);
+    free(q);
+    return msg;
+}
+
 static const struct {
     unsigned bit;
     const char *name;
@@ -398,7 +422,11 @@ bool od_case_uses_https(const od_case *c)
     return c->protocol_policy != OD_POLICY_HTTP_ONLY;
 }
 
+/* With match-viewer CloudFront uses the protocol the viewer used: only an
+ * allow-all behavior lets a viewer's request arrive over HTTP. */
 bool od_case_uses_http(const od_case *c)
 {
+    if (c->protocol_policy == OD_POLICY_MATCH_VIEWER)
+        return c->viewer_protocol_policy == OD_VIEWER_ALLOW_ALL;
     return c->protocol_policy != OD_POLICY_HTTPS_ONLY;
 }

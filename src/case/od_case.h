@@ -13,6 +13,14 @@ typedef enum {
     OD_POLICY_MATCH_VIEWER
 } od_protocol_policy;
 
+/* A cache behavior's ViewerProtocolPolicy: over which protocol viewers'
+ * requests can arrive (and so, with match-viewer, reach the origin). */
+typedef enum {
+    OD_VIEWER_ALLOW_ALL,           /* HTTP and HTTPS: the default */
+    OD_VIEWER_REDIRECT_TO_HTTPS,   /* HTTP is answered with a redirect, never sent on */
+    OD_VIEWER_HTTPS_ONLY
+} od_viewer_policy;
+
 /* Origin SSL protocols as a bit set (CloudFront's OriginSslProtocols). */
 enum {
     OD_PROTO_SSLV3 = 1u << 0,
@@ -38,6 +46,9 @@ typedef struct {
     int http_port;
     int https_port;
     od_protocol_policy protocol_policy;
+    /* The most permissive ViewerProtocolPolicy of the behaviors that reach
+     * this origin: with match-viewer only allow-all makes the HTTP port matter. */
+    od_viewer_policy viewer_protocol_policy;
     unsigned origin_ssl_protocols;   /* OD_PROTO_* bits */
     od_resolve *resolve;
     size_t n_resolve;
@@ -63,6 +74,7 @@ void od_case_copy(od_case *dst, const od_case *src);
 char *od_validate_domain(const char *field, const char *value);   /* not an IP, RFC 1123 / IDN */
 char *od_parse_port(const char *field, const char *value, int *out); /* 80, 443, 1024-65535 */
 char *od_parse_protocol_policy(const char *value, od_protocol_policy *out);
+char *od_parse_viewer_policy(const char *value, od_viewer_policy *out);
 char *od_parse_ssl_protocols(const char *value, unsigned *out);
 char *od_parse_resolve(const char *value, od_resolve *out);
 char *od_parse_timeout(const char *value, int *out);             /* 1-60 s */
@@ -76,6 +88,7 @@ const char *od_protocol_policy_name(od_protocol_policy p);
 /* The one protocol-name parser: "TLSv1.2" (any case; TLSv1.3 included)
  * to its OD_PROTO_* bit; false if it is not a protocol name. */
 bool od_proto_parse(const char *name, unsigned *bit);
+const char *od_viewer_policy_name(od_viewer_policy p);   /* "allow-all" ... */
 /* "TLSv1.2" etc. for one OD_PROTO_* bit. */
 const char *od_proto_name(unsigned bit);
 /* Comma list in CloudFront's spelling, malloc'd. */

@@ -254,6 +254,7 @@ static void behavior_copy(od_dist_behavior *dst, const od_dist_behavior *src)
     dst->origin_request_policy_id = od_xstrdup(src->origin_request_policy_id);
     dst->cache_policy_id = od_xstrdup(src->cache_policy_id);
     od_strlist_copy(&dst->unknown_policies, &src->unknown_policies);
+    dst->viewer_protocol_policy = src->viewer_protocol_policy;
 }
 
 static void origin_free(od_dist_origin *o)
@@ -449,6 +450,21 @@ static bool analyse_behavior(od_json_reader *c, const cJSON *beh, const char *p,
         return false;
     out->origin_request_policy_id = od_xstrdup(orp);
     out->cache_policy_id = od_xstrdup(cp);
+    const char *vpp = NULL;
+    if (!get_string(c, beh, "ViewerProtocolPolicy", p, false, false, &vpp))
+        return false;
+    if (vpp) {
+        char *m = od_parse_viewer_policy(vpp, &out->viewer_protocol_policy);
+        if (m) {
+            char *kp = od_json_key_path(p, "ViewerProtocolPolicy");
+            char *q = od_quote(vpp);
+            od_json_fail(c, kp, "%s is not one of allow-all, redirect-to-https, https-only", q);
+            free(q);
+            free(kp);
+            free(m);
+            return false;
+        }
+    }
 
     od_buf yes, no, unknown;
     od_buf_init(&yes);
@@ -1147,6 +1163,11 @@ char *od_distconfig_case(const od_dist_config *d, const od_dist_origin *o, const
     out->http_port = o->http_port;
     out->https_port = o->https_port;
     out->protocol_policy = o->protocol_policy;
+    /* The most permissive behavior decides whether HTTP can reach the origin. */
+    out->viewer_protocol_policy = o->n_behaviors ? OD_VIEWER_HTTPS_ONLY : OD_VIEWER_ALLOW_ALL;
+    for (size_t i = 0; i < o->n_behaviors; i++)
+        if (o->behaviors[i].viewer_protocol_policy < out->viewer_protocol_policy)
+            out->viewer_protocol_policy = o->behaviors[i].viewer_protocol_policy;
     out->origin_ssl_protocols = o->ssl_protocols;
     out->timeout_s = o->connection_timeout;
     out->response_timeout_s = o->read_timeout;

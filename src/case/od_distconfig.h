@@ -70,6 +70,7 @@ typedef struct {
     char *origin_request_policy_id; /* NULL when none */
     char *cache_policy_id;          /* NULL when none (legacy ForwardedValues) */
     od_strlist unknown_policies;    /* OD_HOST_UNKNOWN: the custom policy ids to ask about */
+    od_viewer_policy viewer_protocol_policy;   /* ViewerProtocolPolicy (allow-all when absent) */
 } od_dist_behavior;
 
 typedef struct {

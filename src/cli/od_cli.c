@@ -179,6 +179,9 @@ static char *take_option(od_option_id id, const char *v, od_cli_opts *o)
     case OD_OPT_PROTOCOL_POLICY:
         o->set |= OD_SET_POLICY;
         return od_parse_protocol_policy(v, &c->protocol_policy);
+    case OD_OPT_VIEWER_PROTOCOL_POLICY:
+        o->set |= OD_SET_VIEWER_POLICY;
+        return od_parse_viewer_policy(v, &c->viewer_protocol_policy);
     case OD_OPT_ORIGIN_SSL_PROTOCOLS:
         o->set |= OD_SET_PROTOCOLS;
         return od_parse_ssl_protocols(v, &c->origin_ssl_protocols);
@@ -335,6 +338,8 @@ void od_cli_apply_overrides(od_case *dst, const od_cli_opts *o)
         dst->https_port = s->https_port;
     if (o->set & OD_SET_POLICY)
         dst->protocol_policy = s->protocol_policy;
+    if (o->set & OD_SET_VIEWER_POLICY)
+        dst->viewer_protocol_policy = s->viewer_protocol_policy;
     if (o->set & OD_SET_PROTOCOLS)
         dst->origin_ssl_protocols = s->origin_ssl_protocols;
     if (o->set & OD_SET_TIMEOUT)

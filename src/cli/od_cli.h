@@ -28,7 +28,8 @@ enum {
     OD_SET_CONCURRENCY = 1u << 9,
     OD_SET_GET = 1u << 10,
     OD_SET_NO_FORWARD = 1u << 11,
-    OD_SET_RESPONSE_TIMEOUT = 1u << 12
+    OD_SET_RESPONSE_TIMEOUT = 1u << 12,
+    OD_SET_VIEWER_POLICY = 1u << 13
 };
 
 typedef struct {

@@ -1411,7 +1411,7 @@ void od_engine_judge(const od_engine_opts *opts, od_report *r, time_t now)
     free(r->summary);
     r->summary = NULL;
     od_rules_evaluate(&r->input, &r->obs, opts->policy, opts->fixes, now, &r->findings, &r->would_fail,
-                      &r->summary);
+                      &r->summary, &r->complete);
     od_findings_reconcile(&r->findings);
 }
 

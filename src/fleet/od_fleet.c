@@ -48,7 +48,12 @@ static size_t intern_case(od_fleet *f, od_case *c)
     od_strlist cnames = c->cnames;
     if (!c->forward_host_header && !c->also_origin_domain)
         od_strlist_init(&c->cnames);
+    /* The viewer protocol policy matters only with match-viewer. */
+    od_viewer_policy viewer = c->viewer_protocol_policy;
+    if (c->protocol_policy != OD_POLICY_MATCH_VIEWER)
+        c->viewer_protocol_policy = OD_VIEWER_ALLOW_ALL;
     char *key = od_case_to_json(c);
+    c->viewer_protocol_policy = viewer;
     od_strlist tmp = c->cnames;
     c->cnames = cnames;
     if (tmp.items != cnames.items)

@@ -121,6 +121,29 @@ void od_finding_list_sort(od_finding_list *l)
     }
 }
 
+int od_finding_list_cloudfront_status(const od_finding_list *l)
+{
+    for (size_t i = 0; i < l->len; i++)
+        if (l->items[i].severity == OD_SEV_FAIL && l->items[i].cloudfront_status)
+            return l->items[i].cloudfront_status;
+    return 0;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void od_finding_list_fail_ids(const od_finding_list *l, od_strlist *out)
+{
+    od_strlist_init(out);
+    for (size_t i = 0; i < l->len; i++)
+        if (l->items[i].severity == OD_SEV_FAIL && l->items[i].id && !od_strlist_contains(out, l->items[i].id))
+            od_strlist_add(out, l->items[i].id);
+    if (out->len > 1)
+        qsort(out->items, out->len, sizeof *out->items, compare_strings);
+}
+
 bool od_finding_list_has(const od_finding_list *l, const char *id)
 {
     for (size_t i = 0; i < l->len; i++)

@@ -72,6 +72,7 @@ typedef struct {
     cJSON *evidence;        /* object: observed values */
     od_strlist fix;         /* ordered steps */
     char *reproduce;        /* openssl s_client ... */
+    int cloudfront_status;  /* fail findings: what viewers get (502 or 504); else 0 */
 } od_finding;
 
 typedef struct {
@@ -87,5 +88,10 @@ void od_finding_free(od_finding *f);
 /* Worst first (fail, warn, info, pass), stable. */
 void od_finding_list_sort(od_finding_list *l);
 bool od_finding_list_has(const od_finding_list *l, const char *id);
+/* What viewers get: the status of the first fail finding (worst first,
+ * most fundamental cause first), or 0 when nothing fails. */
+int od_finding_list_cloudfront_status(const od_finding_list *l);
+/* The ids of the fail findings, sorted, each once; the caller frees. */
+void od_finding_list_fail_ids(const od_finding_list *l, od_strlist *out);
 
 #endif

@@ -52,6 +52,13 @@ static bool validate_entry(od_json_reader *r, const cJSON *e)
         }
     }
     free(sp);
+    /* A fail finding says what viewers get: 502 or 504. */
+    const od_finding_def *def = od_finding_def_find(e->string);
+    const cJSON *status = cJSON_GetObjectItemCaseSensitive(e, "cloudfront_status");
+    if (ok && def && def->severity == OD_SEV_FAIL && !status)
+        ok = od_json_fail(r, p, "a fail finding needs \"cloudfront_status\" (502 or 504)");
+    if (ok && status && !(cJSON_IsNumber(status) && (status->valuedouble == 502 || status->valuedouble == 504)))
+        ok = od_json_fail(r, p, "\"cloudfront_status\" must be 502 or 504");
     free(p);
     return ok && !r->error;
 }
@@ -100,6 +107,16 @@ char *od_fixes_load(const char *path, od_fixes *out)
     out->root = root;
     out->path = od_xstrdup(path);
     return NULL;
+}
+
+int od_fixes_cloudfront_status(const od_fixes *fx, const char *id)
+{
+    if (!fx || !fx->root || !id)
+        return 0;
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(fx->root, "findings"), id),
+        "cloudfront_status");
+    return cJSON_IsNumber(s) ? s->valueint : 0;
 }
 
 void od_fixes_free(od_fixes *f)

@@ -25,4 +25,8 @@ typedef struct {
 void od_fixes_apply(const od_fixes *fx, od_finding *f, const char *server,
                     const od_fix_var *vars, size_t n_vars);
 
+/* What viewers get when a finding with this id fails (502 or 504, from
+ * the catalogue's cloudfront_status), or 0 when unknown. */
+int od_fixes_cloudfront_status(const od_fixes *fx, const char *id);
+
 #endif

@@ -187,7 +187,7 @@ size_t od_rules_pass_builders(size_t *missing)
 
 void od_rules_evaluate(const od_case *c, const od_observations *o,
                        const od_policy *p, const od_fixes *fixes, time_t now,
-                       od_finding_list *out, bool *would_fail, char **summary)
+                       od_finding_list *out, bool *would_fail, char **summary, bool *complete)
 {
     rule_ctx x;
     memset(&x, 0, sizeof x);
@@ -200,6 +200,7 @@ void od_rules_evaluate(const od_case *c, const od_observations *o,
     x.base = out->len;
     od_strlist_init(&x.keys);
     od_strlist_init(&x.untested);
+    od_strlist_init(&x.incomplete_why);
     od_case_expected_names(c, &x.names);
     x.names_joined = od_strlist_join(&x.names, ", ", "");
     x.protocols = rl_proto_list(c->origin_ssl_protocols);
@@ -222,15 +223,29 @@ void od_rules_evaluate(const od_case *c, const od_observations *o,
     rule_vantage(&x);
 
     od_finding_list_sort(out);
+    /* What viewers get when a finding fails: data in the fix catalogue. */
+    for (size_t i = x.base; i < out->len; i++)
+        out->items[i].cloudfront_status =
+            out->items[i].severity == OD_SEV_FAIL ? od_fixes_cloudfront_status(fixes, out->items[i].id) : 0;
     bool fail = false;
     char *s = make_summary(out, x.base, &fail);
     if (o->cancelled) {
         /* a stopped run proves nothing about the checks it did not finish */
-        char *c2 = od_xasprintf("Cancelled before every check finished: %s%s", s,
-                                fail ? "" : " in the checks that ran");
+        char *c2 = fail ? od_xasprintf("Cancelled before every check finished: %s", s)
+                        : od_xstrdup("Cancelled before every check finished: the checks that ran found no problem "
+                                     "that would make CloudFront fail, but the verdict is incomplete");
+        free(s);
+        s = c2;
+    } else if (x.incomplete && !fail) {
+        /* an incomplete report never says the origin is fine */
+        char *c2 = od_xasprintf("Incomplete: the checks that ran found no problem that would make CloudFront fail, "
+                                "but some that matter could not run from this machine (%s)",
+                                x.incomplete_why.len ? x.incomplete_why.items[0] : "see CHECK_UNTESTED");
         free(s);
         s = c2;
     }
+    if (complete)
+        *complete = !o->cancelled && !x.incomplete;
     if (would_fail)
         *would_fail = fail;
     if (summary)
@@ -240,6 +255,7 @@ void od_rules_evaluate(const od_case *c, const od_observations *o,
 
     od_strlist_free(&x.keys);
     od_strlist_free(&x.untested);
+    od_strlist_free(&x.incomplete_why);
     od_strlist_free(&x.names);
     free(x.names_joined);
     free(x.protocols);

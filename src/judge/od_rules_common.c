@@ -204,3 +204,17 @@ bool rl_every_name_completes(const rule_ctx *x)
     }
     return x->names.len > 0;
 }
+
+void rl_mark_incomplete(rule_ctx *x, char *text)
+{
+    x->incomplete = true;
+    if (!od_strlist_contains(&x->incomplete_why, text))
+        od_strlist_add(&x->incomplete_why, text);
+    free(text);
+}
+
+void rl_note_incomplete(rule_ctx *x, char *text)
+{
+    rl_mark_incomplete(x, od_xstrdup(text));
+    rl_note_untested(x, text);
+}

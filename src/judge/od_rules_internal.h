@@ -24,6 +24,8 @@ typedef struct {
     const char *server;       /* Server header seen, or NULL */
     const char *cert_server;  /* for certificate fixes: server, or "acm" for Amazon-issued */
     od_strlist untested;      /* checks that did not run */
+    bool incomplete;          /* one that matters could not run because of this machine or the tool */
+    od_strlist incomplete_why;
 } rule_ctx;
 
 /* A rule: a pure function that appends findings (or notes what it could
@@ -79,6 +81,13 @@ void rl_finish_for_name(rule_ctx *x, od_finding *f, const char *server, rl_varse
                         const char *address, int port);
 /* Records a check that did not run (takes text). */
 void rl_note_untested(rule_ctx *x, char *text);
+/* The same for a check that matters, which this machine or the tool could
+ * not run: the report is then incomplete (a timeout or a refusal by the
+ * origin is an observation, not this). */
+void rl_note_incomplete(rule_ctx *x, char *text);
+/* Marks the report incomplete without listing an untested check (the
+ * finding that says so is already there); takes text. */
+void rl_mark_incomplete(rule_ctx *x, char *text);
 
 cJSON *rl_str_array(const od_strlist *l);
 void rl_ev_str(od_finding *f, const char *key, const char *value);

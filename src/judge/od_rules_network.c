@@ -145,7 +145,7 @@ static void rule_tcp_port(rule_ctx *x, int port, const char *field)
         if (t->state == OD_TCP_ERROR) {
             /* a failure on this machine (no file descriptor, no route family)
              * says nothing about the origin */
-            rl_note_untested(x, od_xasprintf("TCP %s port %d: %s", t->address, port, t->error ? t->error : "local error"));
+            rl_note_incomplete(x, od_xasprintf("TCP %s port %d: %s", t->address, port, t->error ? t->error : "local error"));
             continue;
         }
         tested++;
@@ -155,7 +155,7 @@ static void rule_tcp_port(rule_ctx *x, int port, const char *field)
         }
     }
     if (tested == 0) {
-        rl_note_untested(x, od_xasprintf("TCP: connection to port %d was not tried", port));
+        rl_note_incomplete(x, od_xasprintf("TCP: connection to port %d was not tried", port));
         od_strlist_free(&open_addrs);
         return;
     }
@@ -183,9 +183,16 @@ static void rule_tcp_port(rule_ctx *x, int port, const char *field)
                                  t->error ? t->error : "", open, tested);
         f->reproduce = od_xasprintf("nc -vz -w %d %s %d", x->c->timeout_s > 0 ? x->c->timeout_s : 10,
                                     t->address, port);
+        /* the fix differs for the HTTP and the HTTPS port */
+        bool https = strcmp(field, "https_port") == 0;
         rl_varset vs = {0};
         rl_var(&vs, "port", key);
         rl_var(&vs, "address", t->address);
+        rl_var(&vs, "scheme", https ? "https" : "http");
+        rl_var(&vs, "listen_ssl", https ? " ssl" : "");
+        rl_var(&vs, "apache_ssl", https ? " with `SSLEngine on`" : "");
+        rl_var(&vs, "haproxy_ssl", https ? " ssl crt /etc/haproxy/certs/site.pem" : "");
+        rl_var(&vs, "listener_protocol", https ? "HTTPS (ALB) or TLS (NLB)" : "HTTP (ALB) or TCP (NLB)");
         rl_finish(x, f, x->server, &vs);
     }
     od_strlist_free(&open_addrs);

@@ -132,6 +132,31 @@ static void ev_handshake_error(od_finding *f, const od_handshake *hs)
         cJSON_AddStringToObject(h, "error", hs->error);
 }
 
+/* Could CloudFront's connection to the HTTPS port be made here? When it
+ * could not (refused, timed out), what TLS did not do is explained by the
+ * origin, not a gap in this report. */
+static bool https_port_reached(const rule_ctx *x)
+{
+    bool tried = false;
+    for (size_t i = 0; i < x->o->n_tcp; i++) {
+        const od_tcp_result *t = &x->o->tcp[i];
+        if (t->port != x->c->https_port || t->state == OD_TCP_UNTESTED || t->state == OD_TCP_ERROR)
+            continue;
+        tried = true;
+        if (t->state == OD_TCP_OPEN)
+            return true;
+    }
+    return !tried;
+}
+
+static bool any_handshake_ok(const rule_ctx *x)
+{
+    for (size_t i = 0; i < x->o->n_handshakes; i++)
+        if (x->o->handshakes[i].ok && rl_https_handshake(x, &x->o->handshakes[i]))
+            return true;
+    return false;
+}
+
 static void rule_protocols(rule_ctx *x)
 {
     if (!od_case_uses_https(x->c))
@@ -160,6 +185,9 @@ static void rule_protocols(rule_ctx *x)
         const char *flag = (allowed & OD_PROTO_TLS12) ? "-tls1_2" : (allowed & OD_PROTO_TLS11) ? "-tls1_1" : "-tls1";
         const od_handshake *hs = first_failed_sni_handshake(x);
         f->reproduce = rl_sclient(x, hs ? hs->address : NULL, x->c->https_port, name, flag);
+        if (!proven)
+            rl_mark_incomplete(x, od_xasprintf("protocols: %s could not be tested from this machine, and every tested "
+                                               "one is refused", unt));
         rl_varset vs = {0};
         rl_finish_for_name(x, f, x->server, &vs, name, hs ? hs->address : x->c->origin_domain, x->c->https_port);
         free(al); free(acc); free(ref); free(unt);
@@ -191,13 +219,20 @@ static void rule_ciphers(rule_ctx *x)
         return;
     if (s.no == 0) {
         char *pl = rl_proto_list(protos);
-        rl_note_untested(x, od_xasprintf("cipher suites: CloudFront's suites at %s not tested", pl));
+        char *text = od_xasprintf("cipher suites: CloudFront's suites at %s not tested", pl);
+        if (any_handshake_ok(x))
+            rl_note_incomplete(x, text);
+        else
+            rl_note_untested(x, text);
         free(pl);
         return;
     }
     bool proven = s.untested == 0;
     od_finding *f = rl_finding_new(x, proven ? OD_ID(TLS_NO_SHARED_CIPHER) : OD_ID(TLS_CIPHER_PARTIAL),
                                 proven ? OD_SEV_FAIL : OD_SEV_WARN, NULL, NULL);
+    if (!proven)
+        rl_mark_incomplete(x, od_xasprintf("cipher suites: %zu of CloudFront's could not be tested from this machine, "
+                                           "and every tested one is refused", s.untested));
     od_strlist accepted;
     od_strlist_init(&accepted);
     for (size_t i = 0; i < x->o->n_ciphers; i++) {
@@ -318,9 +353,13 @@ static void rule_tls_outcome(rule_ctx *x)
             rl_varset vs = {0};
             rl_finish_for_name(x, f, x->server, &vs, name, hs->address, hs->port);
         }
-        if (!tried)
-            rl_note_untested(x, od_xasprintf("TLS: no handshake with SNI %s was completed or refused "
-                                          "(not run)", name));
+        if (!tried) {
+            char *text = od_xasprintf("TLS: no handshake with SNI %s was completed or refused (not run)", name);
+            if (https_port_reached(x))
+                rl_note_incomplete(x, text);
+            else
+                rl_note_untested(x, text);
+        }
     }
 }
 

@@ -16,6 +16,7 @@ typedef struct {
     od_case input;
     bool would_fail;
     char *summary;
+    bool complete;             /* false: cancelled, or a check that matters could not run here */
     od_finding_list findings;
     od_observations obs;
     bool loaded_from_file;     /* reopened, nothing probed */

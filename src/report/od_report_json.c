@@ -97,6 +97,7 @@ static cJSON *input_to_json(const od_case *c)
     add_num(in, "http_port", c->http_port);
     add_num(in, "https_port", c->https_port);
     add_str(in, "protocol_policy", od_protocol_policy_name(c->protocol_policy));
+    add_str(in, "viewer_protocol_policy", od_viewer_policy_name(c->viewer_protocol_policy));
     cJSON *protos = chk(cJSON_CreateArray());
     for (unsigned bit = OD_PROTO_SSLV3; bit <= OD_PROTO_TLS13; bit <<= 1)
         if (c->origin_ssl_protocols & bit)
@@ -130,6 +131,8 @@ static cJSON *finding_to_json(const od_finding *f)
                                                                   : cJSON_CreateObject());
     add_strlist(o, "fix", &f->fix);
     add_str(o, "reproduce", f->reproduce);
+    if (f->severity == OD_SEV_FAIL)
+        add(o, "cloudfront_status", f->cloudfront_status ? cJSON_CreateNumber(f->cloudfront_status) : cJSON_CreateNull());
     return o;
 }
 
@@ -247,6 +250,14 @@ cJSON *od_report_to_cjson(const od_report *r)
     cJSON *verdict = chk(cJSON_CreateObject());
     add_bool(verdict, "would_fail", r->would_fail);
     add_str(verdict, "summary", r->summary);
+    /* what viewers get: the status of the most fundamental failure */
+    int status = od_finding_list_cloudfront_status(&r->findings);
+    add(verdict, "cloudfront_status", status ? cJSON_CreateNumber(status) : cJSON_CreateNull());
+    od_strlist fail_ids;
+    od_finding_list_fail_ids(&r->findings, &fail_ids);
+    add_strlist(verdict, "fail_ids", &fail_ids);
+    od_strlist_free(&fail_ids);
+    add_bool(verdict, "complete", r->complete);
     add(root, "verdict", verdict);
 
     cJSON *arr = chk(cJSON_CreateArray());
@@ -574,6 +585,13 @@ static bool parse_policy(const char *s, od_protocol_policy *out)
     return err == NULL;
 }
 
+static bool parse_viewer_policy(const char *s, od_viewer_policy *out)
+{
+    char *err = od_parse_viewer_policy(s, out);
+    free(err);
+    return err == NULL;
+}
+
 /* "HOST:PORT:ADDR" as written by input_to_json (ADDR may hold colons). */
 static bool parse_resolve_entry(reader *rd, const char *path, const char *s, od_resolve *out)
 {
@@ -679,6 +697,9 @@ static bool read_input(reader *rd, const cJSON *root, od_case *c)
         return false;
     if (cJSON_GetObjectItemCaseSensitive(in, "http_get") && !get_bool(rd, in, p, "http_get", &c->http_get))
         return false;
+    if (cJSON_GetObjectItemCaseSensitive(in, "viewer_protocol_policy"))
+        GET_ENUM(rd, in, p, "viewer_protocol_policy", parse_viewer_policy, &c->viewer_protocol_policy,
+                 "allow-all, redirect-to-https, https-only");
     return true;
 }
 
@@ -708,6 +729,9 @@ static bool read_findings(reader *rd, const cJSON *root, od_finding_list *l)
         f->evidence = chk(cJSON_Duplicate(ev, 1));
         clean_json_tree(f->evidence->child);
         if (!get_strlist(rd, j, p, "fix", &f->fix) || !get_str(rd, j, p, "reproduce", true, &f->reproduce))
+            return false;
+        const cJSON *status = cJSON_GetObjectItemCaseSensitive(j, "cloudfront_status");
+        if (status && !cJSON_IsNull(status) && !get_intv(rd, j, p, "cloudfront_status", 502, 504, &f->cloudfront_status))
             return false;
     }
     return true;
@@ -1071,6 +1095,9 @@ static bool read_report(reader *rd, const cJSON *root, od_report *r)
     if (!verdict || !get_bool(rd, verdict, "verdict", "would_fail", &r->would_fail) ||
         !get_str(rd, verdict, "verdict", "summary", true, &r->summary))
         return false;
+    bool has_complete = cJSON_GetObjectItemCaseSensitive(verdict, "complete") != NULL;
+    if (has_complete && !get_bool(rd, verdict, "verdict", "complete", &r->complete))
+        return false;
     od_observations *o = &r->obs;
     if (!read_findings(rd, root, &r->findings) || !read_steps(rd, root, o) || !read_dns_addresses_tcp(rd, root, o) ||
         !read_certs(rd, root, o) || !read_handshakes(rd, root, o) || !read_protocols_ciphers(rd, root, o) ||
@@ -1083,6 +1110,9 @@ static bool read_report(reader *rd, const cJSON *root, od_report *r)
     if (!get_bool(rd, root, "", "cancelled", &o->cancelled) ||
         !opt_str(rd, root, "", "trust_store_used", &o->trust_store_used))
         return false;
+    /* added key: reports written before it are complete unless cancelled */
+    if (!has_complete)
+        r->complete = !o->cancelled;
     return true;
 }
 

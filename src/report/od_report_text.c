@@ -264,26 +264,39 @@ static const char *yes_no(bool b)
 
 /* ---- sections ---- */
 
+/* What a viewer sees when CloudFront fails with this status. */
+static const char *viewer_sees(int status)
+{
+    return status == 504 ? "504 Gateway Timeout, with X-Cache: Error from cloudfront"
+         : status == 502 ? "502 Bad Gateway, with X-Cache: Error from cloudfront"
+                         : "an error from CloudFront (502 or 504)";
+}
+
 static void render_verdict(renderer *w, const od_report *r)
 {
     size_t counts[4] = { 0, 0, 0, 0 };
     for (size_t i = 0; i < r->findings.len; i++)
         if ((int)r->findings.items[i].severity >= 0 && r->findings.items[i].severity <= OD_SEV_FAIL)
             counts[r->findings.items[i].severity]++;
+    /* an incomplete report never says the origin is fine */
+    char *verdict = r->would_fail
+        ? od_xasprintf("CloudFront would fail with this origin: viewers get %s",
+                       viewer_sees(od_finding_list_cloudfront_status(&r->findings)))
+        : r->complete ? od_xstrdup("CloudFront would not fail with this origin")
+                      : od_xstrdup("incomplete: no failure in the checks that ran, but not every check that matters "
+                                   "could run");
     if (w->md) {
-        od_buf_printf(&w->b, "**Verdict: %s**\n\n",
-                      r->would_fail ? "CloudFront would fail (502/504) with this origin"
-                                    : "CloudFront would not fail with this origin");
+        od_buf_printf(&w->b, "**Verdict: %s**\n\n", verdict);
     } else {
         put(w, "Verdict: ");
         if (w->color)
-            put(w, r->would_fail ? ANSI_RED ANSI_BOLD : ANSI_GREEN ANSI_BOLD);
-        put(w, r->would_fail ? "CloudFront would fail (502/504) with this origin"
-                             : "CloudFront would not fail with this origin");
+            put(w, r->would_fail ? ANSI_RED ANSI_BOLD : r->complete ? ANSI_GREEN ANSI_BOLD : ANSI_BOLD);
+        put(w, verdict);
         if (w->color)
             put(w, ANSI_RESET);
         put(w, "\n\n");
     }
+    free(verdict);
     if (r->summary && *r->summary)
         od_buf_printf(&w->b, "%s\n\n", r->summary);
     od_buf_printf(&w->b, "Findings: %zu fail, %zu warn, %zu info, %zu pass.%s\n\n", counts[OD_SEV_FAIL],
@@ -334,6 +347,8 @@ static void render_finding(renderer *w, const od_finding *f)
     }
     if (f->detail && *f->detail)
         od_buf_printf(&w->b, "%s%s\n\n", w->md ? "" : "  ", f->detail);
+    if (f->severity == OD_SEV_FAIL)
+        od_buf_printf(&w->b, "%sWhat viewers see: %s.\n\n", w->md ? "" : "  ", viewer_sees(f->cloudfront_status));
     if (f->evidence && f->evidence->child) {
         od_buf_printf(&w->b, "%sEvidence:\n\n", w->md ? "" : "  ");
         for (const cJSON *e = f->evidence->child; e; e = e->next) {
@@ -394,6 +409,8 @@ static void render_case(renderer *w, const od_report *r)
     snprintf(num, sizeof num, "%d", c->https_port);
     field(w, "HTTPS port", num);
     field(w, "Protocol policy", od_protocol_policy_name(c->protocol_policy));
+    if (c->protocol_policy == OD_POLICY_MATCH_VIEWER)
+        field(w, "Viewer protocol policy", od_viewer_policy_name(c->viewer_protocol_policy));
     od_buf b;
     od_buf_init(&b);
     for (unsigned bit = OD_PROTO_SSLV3; bit <= OD_PROTO_TLS13; bit <<= 1)

@@ -17,6 +17,7 @@ typedef struct {
     od_observations o;
     od_finding_list findings;
     bool would_fail;
+    bool complete;
     char *summary;
 } scen;
 
@@ -189,7 +190,7 @@ static void check_registry(const od_finding_list *l)
 
 static void run(scen *s)
 {
-    od_rules_evaluate(&s->c, &s->o, &POLICY, &FIXES, NOW, &s->findings, &s->would_fail, &s->summary);
+    od_rules_evaluate(&s->c, &s->o, &POLICY, &FIXES, NOW, &s->findings, &s->would_fail, &s->summary, &s->complete);
     check_registry(&s->findings);
 }
 
@@ -383,6 +384,89 @@ static void test_ports(void)
     expect(&s, "PORT_REFUSED", OD_SEV_WARN, "origin.example.com", "198.51.100.11 443");
     CHECK(!s.would_fail);
     scen_free(&s);
+}
+
+/* Issue 10: the verdict as viewers see it, and whether it is complete. */
+static void test_verdict(void)
+{
+    static const struct { od_tcp_state st; const char *id; int status; } cases[] = {
+        {OD_TCP_REFUSED, "PORT_REFUSED", 502}, {OD_TCP_TIMEOUT, "PORT_TIMEOUT", 504}};
+    scen s;
+    for (size_t i = 0; i < 2; i++) {
+        scen_bare(&s, "origin.example.com");
+        s.o.dns.status = OD_DNS_OK;
+        add_address(&s, "198.51.100.10", false, false);
+        add_tcp(&s, "198.51.100.10", 443, cases[i].st);
+        add_hs(&s, "198.51.100.10", "origin.example.com", OD_TLS_CONNECT_FAILED, NULL, 0);
+        run(&s);
+        const od_finding *f = find(&s, cases[i].id, NULL);
+        CHECK_MSG(f && f->cloudfront_status == cases[i].status, "%s: status %d", cases[i].id,
+                  f ? f->cloudfront_status : -1);
+        CHECK(od_finding_list_cloudfront_status(&s.findings) == cases[i].status);
+        /* a port that refuses or stays silent is an observation: the report is complete */
+        CHECK_MSG(s.complete, "%s: incomplete", cases[i].id);
+        scen_free(&s);
+    }
+
+    /* only fail findings carry a status */
+    scen_healthy(&s, "origin.example.com");
+    run(&s);
+    for (size_t i = 0; i < s.findings.len; i++)
+        CHECK(s.findings.items[i].cloudfront_status == 0);
+    CHECK(s.complete && od_finding_list_cloudfront_status(&s.findings) == 0);
+    scen_free(&s);
+
+    /* cancelled: incomplete, and never "No problem found" */
+    scen_healthy(&s, "origin.example.com");
+    s.o.cancelled = true;
+    run(&s);
+    CHECK(!s.complete && !s.would_fail);
+    CHECK_MSG(s.summary && !strstr(s.summary, "No problem found"), "%s", s.summary ? s.summary : "");
+    scen_free(&s);
+
+    /* a local failure (no file descriptor) on the only address: incomplete */
+    scen_bare(&s, "origin.example.com");
+    s.o.dns.status = OD_DNS_OK;
+    add_address(&s, "198.51.100.10", false, false);
+    add_tcp(&s, "198.51.100.10", 443, OD_TCP_ERROR);
+    run(&s);
+    CHECK(!s.complete && !s.would_fail);
+    CHECK_MSG(s.summary && strncmp(s.summary, "Incomplete", 10) == 0 && !strstr(s.summary, "No problem found"),
+              "%s", s.summary ? s.summary : "");
+    scen_free(&s);
+
+    /* two fail findings: fail ids sorted, each once */
+    scen_bare(&s, "origin.example.com");
+    s.o.dns.status = OD_DNS_NO_SUCH_HOST;
+    s.c.https_port = 444;
+    run(&s);
+    od_strlist ids;
+    od_finding_list_fail_ids(&s.findings, &ids);
+    CHECK(ids.len == 2 && strcmp(ids.items[0], "DNS_NO_SUCH_HOST") == 0);
+    for (size_t i = 1; i < ids.len; i++)
+        CHECK(strcmp(ids.items[i - 1], ids.items[i]) < 0);
+    od_strlist_free(&ids);
+    scen_free(&s);
+}
+
+/* With match-viewer, only an allow-all viewer protocol policy makes the HTTP port matter. */
+static void test_viewer_protocol_policy(void)
+{
+    static const struct { od_viewer_policy v; bool fails; } cases[] = {
+        {OD_VIEWER_ALLOW_ALL, true}, {OD_VIEWER_REDIRECT_TO_HTTPS, false}, {OD_VIEWER_HTTPS_ONLY, false}};
+    for (size_t i = 0; i < 3; i++) {
+        scen s;
+        scen_healthy(&s, "origin.example.com");
+        s.c.protocol_policy = OD_POLICY_MATCH_VIEWER;
+        s.c.viewer_protocol_policy = cases[i].v;
+        s.c.http_port = 80;
+        add_tcp(&s, "198.51.100.10", 80, OD_TCP_REFUSED);
+        run(&s);
+        CHECK_MSG(s.would_fail == cases[i].fails && (find(&s, "PORT_REFUSED", NULL) != NULL) == cases[i].fails,
+                  "viewer policy %s: would_fail %d", od_viewer_policy_name(cases[i].v), s.would_fail);
+        CHECK(od_case_uses_http(&s.c) == cases[i].fails);
+        scen_free(&s);
+    }
 }
 
 static void test_tls_outcomes(void)
@@ -941,6 +1025,8 @@ int main(void)
     od_strlist_add(&POLICY.curve_names, "X25519");
 
     test_registry();
+    test_verdict();
+    test_viewer_protocol_policy();
     test_healthy();
     test_origin_ip();
     test_dns();
