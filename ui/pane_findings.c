@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "od_evidence.h"
 #include "od_util.h"
 
 static void findings_list(const od_report *r, const ui_glyphs *g, int width, ui_rows *out)
@@ -52,20 +53,19 @@ static void finding_detail(const od_report *r, size_t idx, int width, ui_rows *o
     }
     if (f->evidence && cJSON_GetArraySize(f->evidence) > 0) {
         ui_rows_heading(out, "Evidence");
-        const cJSON *it;
-        cJSON_ArrayForEach(it, f->evidence)
-        {
-            char *val = NULL;
-            if (cJSON_IsString(it))
-                val = od_xstrdup(it->valuestring);
-            else
-                val = cJSON_PrintUnformatted(it);
-            char *line = od_xasprintf("%s: %s", it->string ? it->string : "?", val ? val : "");
-            ui_rows_add_wrapped(out, UI_R_NORMAL, -1, line, width, 4);
+        /* in words, one fact a line, the values aligned after their keys */
+        od_strlist keys, values;
+        od_strlist_init(&keys);
+        od_strlist_init(&values);
+        od_evidence_words(f->evidence, &keys, &values);
+        int kw = (int)od_evidence_key_width(&keys, (size_t)(width / 3 > 8 ? width / 3 : 8));
+        for (size_t i = 0; i < keys.len; i++) {
+            char *line = od_xasprintf("%-*s %s", kw, keys.items[i], values.items[i]);
+            ui_rows_add_wrapped(out, UI_R_NORMAL, -1, line, width, kw + 1);
             free(line);
-            if (val)
-                free(val);
         }
+        od_strlist_free(&keys);
+        od_strlist_free(&values);
     }
     if (f->fix.len > 0) {
         ui_rows_heading(out, "How to fix");

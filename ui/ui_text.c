@@ -70,10 +70,11 @@ static int cp_width(unsigned cp)
     return w < 0 ? 1 : w;
 }
 
-int ui_text_width(const char *s)
+/* Columns of the first n bytes of s. */
+static int ui_text_width_n(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s), i = 0;
+    size_t i = 0;
     int w = 0;
     while (i < n) {
         unsigned cp;
@@ -87,6 +88,11 @@ int ui_text_width(const char *s)
         }
     }
     return w;
+}
+
+int ui_text_width(const char *s)
+{
+    return ui_text_width_n(s, strlen(s));
 }
 
 size_t ui_text_fit(const char *s, int cols)
@@ -210,17 +216,27 @@ ui_row *ui_rows_addf(ui_rows *r, ui_role role, int item, const char *fmt, ...)
 
 /* Where a line of text longer than fit bytes breaks: after its last space
  * or comma that fits (words, DN components: "CN=a,O=b"), else after other
- * punctuation of a long token (a URL, a host name), else at fit. */
-static size_t wrap_point(const char *p, size_t fit)
+ * punctuation of a long token (a URL, a host name, a fingerprint), else at
+ * fit. A token too long for any line (next: the columns of the next line)
+ * is split at its punctuation rather than moved down whole. */
+static size_t wrap_point(const char *p, size_t fit, int next)
 {
     if (p[fit] == ' ')
         return fit;   /* the word ends exactly at the edge */
-    for (size_t i = fit; i > 0; i--)
-        if (p[i - 1] == ' ' || (p[i - 1] == ',' && i < fit + 1))
-            return p[i - 1] == ' ' ? (i - 1 > 0 ? i - 1 : i) : i;
-    for (size_t i = fit; i > 1; i--)
+    size_t brk = 0;
+    for (size_t i = fit; i > 0 && !brk; i--)
+        if (p[i - 1] == ' ' || p[i - 1] == ',')
+            brk = i;
+    if (brk) {
+        size_t tok = strcspn(p + brk, " ");
+        if ((int)ui_text_width_n(p + brk, tok) <= next)
+            return p[brk - 1] == ' ' && brk > 1 ? brk - 1 : brk;
+    }
+    for (size_t i = fit; i > brk + 1; i--)
         if (strchr("/;&?.:=_-", p[i - 1]))
             return i;
+    if (brk)
+        return p[brk - 1] == ' ' && brk > 1 ? brk - 1 : brk;
     return fit ? fit : 1;
 }
 
@@ -239,7 +255,7 @@ size_t ui_rows_add_wrapped(ui_rows *r, ui_role role, int item, const char *text,
         size_t fit = ui_text_fit(p, avail);
         size_t take = fit;
         if (p[fit] != '\0')
-            take = wrap_point(p, fit);
+            take = wrap_point(p, fit, width - indent);
         od_buf b;
         od_buf_init(&b);
         if (!first)

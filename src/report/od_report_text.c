@@ -2,6 +2,7 @@
  * rendered from the same walk over a Report. Strings in a Report are
  * already escaped (control characters made visible); here only the
  * Markdown syntax that would break tables and code is escaped. */
+#include "od_evidence.h"
 #include "od_report.h"
 #include "od_report_internal.h"
 
@@ -304,26 +305,6 @@ static void render_verdict(renderer *w, const od_report *r)
                   r->obs.cancelled ? " The run was cancelled before it finished." : "");
 }
 
-static void evidence_value(od_buf *b, const cJSON *v)
-{
-    if (cJSON_IsString(v)) {
-        od_buf_puts(b, v->valuestring ? v->valuestring : "");
-    } else if (cJSON_IsArray(v) && v->child && !v->child->child) {
-        /* a flat list reads better as "a, b, c" */
-        for (const cJSON *c = v->child; c; c = c->next) {
-            if (c != v->child)
-                od_buf_puts(b, ", ");
-            evidence_value(b, c);
-        }
-    } else {
-        char *s = cJSON_PrintUnformatted(v);
-        if (s) {
-            od_buf_puts(b, s);
-            cJSON_free(s);
-        }
-    }
-}
-
 static void render_finding(renderer *w, const od_finding *f)
 {
     if (w->md)
@@ -351,14 +332,22 @@ static void render_finding(renderer *w, const od_finding *f)
         od_buf_printf(&w->b, "%sWhat viewers see: %s.\n\n", w->md ? "" : "  ", viewer_sees(f->cloudfront_status));
     if (f->evidence && f->evidence->child) {
         od_buf_printf(&w->b, "%sEvidence:\n\n", w->md ? "" : "  ");
-        for (const cJSON *e = f->evidence->child; e; e = e->next) {
-            od_buf line;
-            od_buf_init(&line);
-            od_buf_printf(&line, "%s: ", e->string ? e->string : "?");
-            evidence_value(&line, e);
-            bullet(w, line.data);
-            od_buf_free(&line);
+        /* in words, one fact a line, the values aligned after their keys
+         * (a table in Markdown) */
+        od_strlist keys, values;
+        od_strlist_init(&keys);
+        od_strlist_init(&values);
+        od_evidence_words(f->evidence, &keys, &values);
+        static const char *const hdr[] = {"Fact", "Observed"};
+        table t;
+        table_init(&t, 2, hdr);
+        for (size_t i = 0; i < keys.len; i++) {
+            table_cell(&t, keys.items[i]);
+            table_cell(&t, values.items[i]);
         }
+        table_render(w, &t);
+        od_strlist_free(&keys);
+        od_strlist_free(&values);
         put(w, "\n");
     }
     if (f->fix.len) {

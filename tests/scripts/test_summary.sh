@@ -18,6 +18,16 @@ date=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["generate
 grep -qF "$date" "$WORK/sum.txt" && pass "the summary is dated ($date)" || fail "no date in the summary"
 grep -q "Findings\|Evidence" "$WORK/sum.txt" && fail "the full report was printed" || pass "not the full report"
 
+# Evidence in words in the reports: no raw JSON, a certificate as its
+# subject and names (issue 12: certificate: {"subject":...} before)
+"$BIN" --lab cname-not-covered --batch --report "$WORK/c.md" >"$WORK/c.txt" 2>/dev/null </dev/null
+for f in c.md c.txt; do
+    if grep -qF '{"' "$WORK/$f"; then fail "$f: raw JSON in the evidence"; grep -F '{"' "$WORK/$f" | head -3
+    else pass "$f: no raw JSON"; fi
+    grep -qE "certificate subject +\|? *CN=www.shop.test" "$WORK/$f" && grep -qE "certificate names +\|? *www.shop.test, origin.shop.test" "$WORK/$f" \
+        && pass "$f: the certificate as subject and names lines" || fail "$f: no certificate subject/names lines"
+done
+
 S=s
 start_ui $S 100x30 --lab wrong-order
 tm set -g set-clipboard on
