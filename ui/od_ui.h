@@ -10,13 +10,18 @@
 #include "od_fixes.h"
 
 typedef struct {
-    const od_case *prefill;      /* NULL: start the wizard empty (CloudFront defaults); else answers prefilled, start at the review step */
+    const od_case *prefill;      /* NULL: the first screen; else the answers (and flags) so far: the review step,
+                                    or the domain question when the case has no origin domain yet */
     const od_report *open_report;/* non-NULL: show this saved report (from --open); r reruns live */
     const od_policy *policy;
     const od_fixes *fixes;
     bool no_color;               /* --no-color or NO_COLOR non-empty */
     const char *lab_name;        /* the lab scenario in use, for the title, or NULL */
-    bool guided;                 /* --guided: one check at a time, explained (the run waits for the first Enter) */
+    bool guided;
+    /* Puts the command line's flags onto a case the UI made (from a lab, an
+     * imported configuration or a new check), so none is dropped; may be NULL. */
+    void (*apply_flags)(void *ctx, od_case *c);
+    void *apply_ctx;                 /* --guided: one check at a time, explained (the run waits for the first Enter) */
 } od_ui_opts;
 
 /* Runs the interactive UI; returns the process exit code (0/1 verdict of the last run or 0, 3 on terminal failure). */

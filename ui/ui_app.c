@@ -175,7 +175,8 @@ int od_ui_run(const od_ui_opts *opts)
         a->has_start = true;
     }
     ui_wizard_load(a);
-    ui_wizard_enter(a, opts->prefill || opts->open_report ? UI_W_REVIEW : UI_W_DOMAIN);
+    ui_wizard_enter(a, (opts->prefill && opts->prefill->origin_domain) || opts->open_report ? UI_W_REVIEW
+                                                                                             : UI_W_DOMAIN);
     if (a->has_start) {
         a->screen = UI_SCR_START;
         a->st_mode = UI_ST_MENU;

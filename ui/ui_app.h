@@ -27,7 +27,7 @@ typedef enum { UI_ST_MENU, UI_ST_OPEN, UI_ST_IMPORT, UI_ST_LABS, UI_ST_ORIGINS, 
 typedef enum { UI_OV_HELP, UI_OV_EXPORT, UI_OV_CONFIRM, UI_OV_SUMMARY, UI_OV_COUNT } ui_overlay;
 typedef enum { UI_ASK_QUIT, UI_ASK_OVERWRITE, UI_ASK_QUIT_WIZARD } ui_question;
 
-enum { UI_W_DOMAIN, UI_W_PROTOCOLS, UI_W_PORTS, UI_W_HOST, UI_W_CNAMES, UI_W_REVIEW, UI_W_COUNT };
+enum { UI_W_DOMAIN, UI_W_PROTOCOLS, UI_W_PORTS, UI_W_HOST, UI_W_CNAMES, UI_W_ADVANCED, UI_W_REVIEW, UI_W_COUNT };
 
 #define UI_MIN_COLS 80
 #define UI_MIN_LINES 24
@@ -83,6 +83,7 @@ typedef struct {
     bool from_review;
     int wfocus;
     ui_lineedit domain, http_port, https_port, cname;
+    ui_lineedit adv_resolve, adv_trust, adv_timeout, adv_response;   /* the advanced step */
     ui_list review;
 
     /* the guided session: one check at a time, its introduction, then its result */

@@ -95,6 +95,8 @@ static ui_ctx start_ctx(const ui_app *a)
 /* The case is ready: the wizard's review step shows it. */
 static void to_review(ui_app *a, od_case *c)
 {
+    if (a->opts->apply_flags)
+        a->opts->apply_flags(a->opts->apply_ctx, c);   /* the command line's flags win */
     od_case_free(&a->answers);
     a->answers = *c;   /* moved */
     od_case_init(c);

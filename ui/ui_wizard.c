@@ -7,7 +7,7 @@
 
 #include "ui_wizard.h"
 
-enum { REVIEW_ROWS = 8 };   /* domain, policy, protocols, http, https, host, cnames, run */
+enum { REVIEW_ROWS = 9 };   /* domain, policy, protocols, http, https, host, cnames, advanced, run */
 
 void ui_wizard_load(ui_app *a)
 {
@@ -18,6 +18,7 @@ void ui_wizard_load(ui_app *a)
     snprintf(tmp, sizeof tmp, "%d", a->answers.https_port);
     ui_le_set(&a->https_port, tmp);
     ui_le_set(&a->cname, "");
+    ui_wizard_load_advanced(a);
 }
 
 static const ui_wizard_step *step_of(const ui_app *a)
@@ -95,7 +96,7 @@ static void go_next(ui_app *a)
         return;
     }
     int next = a->wstep + 1;
-    while (next < UI_W_REVIEW && step_skipped(a, next))
+    while (next < UI_W_REVIEW && (step_skipped(a, next) || ui_wizard_steps[next].on_request))
         next++;
     if (next > UI_W_REVIEW)
         next = UI_W_REVIEW;
@@ -117,15 +118,15 @@ static void go_back(ui_app *a, bool esc)
         return;
     }
     int prev = a->wstep - 1;
-    while (prev > 0 && step_skipped(a, prev))
+    while (prev > 0 && (step_skipped(a, prev) || ui_wizard_steps[prev].on_request))
         prev--;
     ui_wizard_enter(a, prev);
 }
 
 static void review_edit(ui_app *a, size_t row)
 {
-    static const int steps[REVIEW_ROWS] = {UI_W_DOMAIN, UI_W_PROTOCOLS, UI_W_PROTOCOLS, UI_W_PORTS,
-                                             UI_W_PORTS, UI_W_HOST, UI_W_CNAMES, -1};
+    static const int steps[REVIEW_ROWS] = {UI_W_DOMAIN, UI_W_PROTOCOLS, UI_W_PROTOCOLS, UI_W_PORTS, UI_W_PORTS,
+                                           UI_W_HOST,   UI_W_CNAMES,    UI_W_ADVANCED,  -1};
     if (row >= REVIEW_ROWS)
         return;
     if (steps[row] < 0) {
@@ -353,15 +354,20 @@ static void review_value(ui_app *a, size_t row, char *buf, size_t n)
             at += (size_t)snprintf(buf + at, n - at, "%s%s", i ? ", " : "", c->cnames.items[i]);
         break;
     }
+    case 7:
+        snprintf(buf, n, "%zu pinned address%s, trust store %s, timeouts %d s / %d s", c->n_resolve,
+                 c->n_resolve == 1 ? "" : "es", c->trust_store ? c->trust_store : "(system)", c->timeout_s,
+                 c->response_timeout_s);
+        break;
     default: buf[0] = '\0';
     }
 }
 
 int ui_wizard_draw_review(ui_app *a, int y, int x, int w)
 {
-    static const char *labels[REVIEW_ROWS] = {"Origin domain",  "Protocol policy", "Origin SSL protocols",
-                                              "HTTP port",      "HTTPS port",      "Host forwarded",
-                                              "Alternate names", ""};
+    static const char *labels[REVIEW_ROWS] = {"Origin domain",   "Protocol policy", "Origin SSL protocols",
+                                              "HTTP port",       "HTTPS port",      "Host forwarded",
+                                              "Alternate names", "Advanced",        ""};
     for (size_t i = 0; i < REVIEW_ROWS; i++) {
         char val[512], line[640];
         if (i == REVIEW_ROWS - 1) {
@@ -379,14 +385,6 @@ int ui_wizard_draw_review(ui_app *a, int y, int x, int w)
             y++;
     }
     y++;
-    if (a->answers.n_resolve || a->answers.trust_store) {
-        char line[600];
-        snprintf(line, sizeof line, "Also used: %s%s%s%s", a->answers.n_resolve ? "--resolve " : "",
-                 a->answers.n_resolve ? a->answers.resolve[0].address : "",
-                 a->answers.trust_store ? ", trust store " : "",
-                 a->answers.trust_store ? a->answers.trust_store : "");
-        ui_put(&a->term, y++, x, w, line, UI_R_DIM);
-    }
     /* every answer is checked again before running */
     for (int s = 0; s < UI_W_REVIEW; s++) {
         int f;

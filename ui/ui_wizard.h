@@ -30,10 +30,13 @@ typedef struct {
     int (*draw)(ui_app *a, int y, int x, int w, int *cy, int *cx);
     bool choices;                 /* Left/Right move between questions */
     bool draws_error;             /* draw shows the validation error itself */
+    bool on_request;              /* not asked in turn: opened from the review (or when its answer is wrong) */
 } ui_wizard_step;
 
 extern const ui_wizard_step ui_wizard_steps[UI_W_COUNT];
 
+/* The advanced step's fields from a->answers. */
+void ui_wizard_load_advanced(ui_app *a);
 /* Adds the typed alternate name; false (and a beep) if it is not one. */
 bool ui_wizard_cname_add(ui_app *a);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ui_wizard.h"
 
@@ -275,6 +276,154 @@ bool ui_wizard_cname_add(ui_app *a)
     return true;
 }
 
+/* ------------------------------------------------------------ advanced */
+
+/* The command line's --resolve, --trust-store, --timeout and
+ * --response-timeout, as fields: every flag the wizard was started with
+ * shows here and is kept, and can be changed. */
+void ui_wizard_load_advanced(ui_app *a)
+{
+    const od_case *c = &a->answers;
+    od_buf b;
+    od_buf_init(&b);
+    for (size_t i = 0; i < c->n_resolve; i++) {
+        const od_resolve *r = &c->resolve[i];
+        bool v6 = strchr(r->address, ':') != NULL;
+        od_buf_printf(&b, "%s%s:%d:%s%s%s", i ? ", " : "", r->host, r->port, v6 ? "[" : "", r->address, v6 ? "]" : "");
+    }
+    ui_le_set(&a->adv_resolve, b.data ? b.data : "");
+    od_buf_free(&b);
+    ui_le_set(&a->adv_trust, c->trust_store ? c->trust_store : "");
+    char tmp[16];
+    snprintf(tmp, sizeof tmp, "%d", c->timeout_s);
+    ui_le_set(&a->adv_timeout, tmp);
+    snprintf(tmp, sizeof tmp, "%d", c->response_timeout_s);
+    ui_le_set(&a->adv_response, tmp);
+}
+
+/* "~/x" is the home folder's x, as a shell would read it. */
+static char *expand_home(const char *path)
+{
+    const char *home = getenv("HOME");
+    if (path[0] == '~' && (path[1] == '/' || path[1] == '\0') && home && *home)
+        return od_xasprintf("%s%s", home, path + 1);
+    return od_xstrdup(path);
+}
+
+/* Parses the pinned addresses; on success fills out (n entries). */
+static char *parse_pins(const char *text, od_resolve **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    char *copy = od_xstrdup(text), *save = NULL, *err = NULL;
+    for (char *t = strtok_r(copy, ", ", &save); t && !err; t = strtok_r(NULL, ", ", &save)) {
+        od_resolve r;
+        memset(&r, 0, sizeof r);
+        if ((err = od_parse_resolve(t, &r)))
+            break;
+        *out = od_xrealloc(*out, (*n + 1) * sizeof **out);
+        (*out)[(*n)++] = r;
+    }
+    free(copy);
+    if (err) {
+        for (size_t i = 0; i < *n; i++) {
+            free((*out)[i].host);
+            free((*out)[i].address);
+        }
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return err;
+}
+
+static char *advanced_validate(ui_app *a, int *field)
+{
+    od_resolve *pins;
+    size_t n;
+    int secs;
+    char *err;
+    *field = 0;
+    if ((err = parse_pins(a->adv_resolve.text, &pins, &n)))
+        return err;
+    for (size_t i = 0; i < n; i++) {
+        free(pins[i].host);
+        free(pins[i].address);
+    }
+    free(pins);
+    *field = 1;
+    if (a->adv_trust.len) {
+        char *path = expand_home(a->adv_trust.text);
+        bool readable = access(path, R_OK) == 0;
+        free(path);
+        if (!readable)
+            return od_xasprintf("trust store: \"%s\" cannot be read on this machine; give a PEM file of trusted "
+                                "roots here, or clear the field to use the system store",
+                                a->adv_trust.text);
+    }
+    *field = 2;
+    if ((err = od_parse_timeout(a->adv_timeout.text, &secs)))
+        return err;
+    *field = 3;
+    return od_parse_response_timeout(a->adv_response.text, &secs);
+}
+
+static void advanced_commit(ui_app *a)
+{
+    od_case *c = &a->answers;
+    od_resolve *pins;
+    size_t n;
+    char *err = parse_pins(a->adv_resolve.text, &pins, &n);
+    if (!err) {
+        for (size_t i = 0; i < c->n_resolve; i++) {
+            free(c->resolve[i].host);
+            free(c->resolve[i].address);
+        }
+        free(c->resolve);
+        c->resolve = pins;
+        c->n_resolve = n;
+    }
+    free(err);
+    free(c->trust_store);
+    c->trust_store = a->adv_trust.len ? expand_home(a->adv_trust.text) : NULL;
+    free(od_parse_timeout(a->adv_timeout.text, &c->timeout_s));
+    free(od_parse_response_timeout(a->adv_response.text, &c->response_timeout_s));
+}
+
+static int advanced_focus_count(const ui_app *a)
+{
+    (void)a;
+    return 4;
+}
+
+static ui_lineedit *advanced_editor(ui_app *a)
+{
+    ui_lineedit *eds[] = {&a->adv_resolve, &a->adv_trust, &a->adv_timeout, &a->adv_response};
+    return eds[a->wfocus >= 0 && a->wfocus < 4 ? a->wfocus : 0];
+}
+
+static int advanced_draw(ui_app *a, int y, int x, int w, int *cy, int *cx)
+{
+    static const char *labels[] = {"Pinned:", "Trust store:", "Timeout (s):", "Response (s):"};
+    ui_lineedit *eds[] = {&a->adv_resolve, &a->adv_trust, &a->adv_timeout, &a->adv_response};
+    static const char *hints[] = {
+        "HOST:PORT:ADDR, comma separated (like --resolve): connect there instead of looking the name up",
+        "a PEM file of trusted roots (like --trust-store); empty: this machine's system store",
+        "per connection and handshake, 1-60 (CloudFront's connection timeout, default 10)",
+        "the wait for the HTTP answer, 1-180 (CloudFront's origin response timeout, default 30)",
+    };
+    for (int i = 0; i < 4; i++) {
+        int c = ui_wizard_draw_editor(a, y, x, i < 2 ? w : (w > 30 ? 30 : w), labels[i], eds[i], a->wfocus == i, i);
+        if (a->wfocus == i) {
+            *cy = y;
+            *cx = c;
+        }
+        ui_put(&a->term, y + 1, x + 2, w - 2, hints[i], UI_R_DIM);
+        y += 3;
+    }
+    return y;
+}
+
 /* -------------------------------------------------------------- review */
 
 static int review_focus_count(const ui_app *a)
@@ -329,6 +478,15 @@ const ui_wizard_step ui_wizard_steps[UI_W_COUNT] = {
                "delete (Del or d).",
         .validate = cnames_validate, .first_focus = cnames_first_focus, .focus_count = cnames_focus_count,
         .editor = cnames_editor, .skipped = cnames_skipped, .draw = cnames_draw,
+    },
+    [UI_W_ADVANCED] = {
+        .title = "Advanced: pinned addresses, trust store, timeouts (optional)",
+        .why = "Usually left as they are. Pin an address to test a server that DNS does not point to yet; give a "
+               "trust store when the origin's CA is private to your lab; timeouts follow the distribution's "
+               "origin settings.",
+        .validate = advanced_validate, .commit = advanced_commit, .first_focus = focus_zero,
+        .focus_count = advanced_focus_count, .editor = advanced_editor, .draw = advanced_draw,
+        .on_request = true,
     },
     [UI_W_REVIEW] = {
         .title = "Review your answers",

@@ -148,7 +148,8 @@ static int run_case(const od_cli_opts *o, const od_case *c, od_ui_opts *ui, bool
                                       "and the distribution's dxxxx.cloudfront.net name if viewers use it (CloudFront "
                                       "then sends the viewer's Host as SNI, and the certificate must cover each)"));
     if (interactive) {
-        ui->prefill = c->origin_domain ? c : NULL;
+        /* flags without a domain: the wizard asks for the domain, keeping them */
+        ui->prefill = c->origin_domain || o->set ? c : NULL;
         return od_ui_run(ui);
     }
     od_engine_opts eo = {.policy = policy, .fixes = fixes};
@@ -519,10 +520,17 @@ static int run_distribution(const od_cli_opts *o, od_ui_opts *ui, bool interacti
     return rc;
 }
 
+/* The UI's hook: the command line's flags onto a case it made. */
+static void apply_cli_flags(void *ctx, od_case *c)
+{
+    od_cli_apply_overrides(c, ctx);
+}
+
 static int run(od_cli_opts *o, const od_policy *policy, const od_fixes *fixes)
 {
     const char *nc = getenv("NO_COLOR");
-    od_ui_opts ui = {.policy = policy, .fixes = fixes, .no_color = o->no_color || (nc && *nc), .guided = o->guided};
+    od_ui_opts ui = {.policy = policy, .fixes = fixes, .no_color = o->no_color || (nc && *nc), .guided = o->guided,
+                     .apply_flags = apply_cli_flags, .apply_ctx = o};
 
     if (o->open_path)
         return open_report(o, &ui);
