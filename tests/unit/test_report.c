@@ -834,8 +834,10 @@ static void test_markdown_and_text(const od_report *r)
     /* the verdict comes before the first finding, findings worst first as given */
     CHECK(strstr(md, "Verdict") < strstr(md, "CHAIN_INCOMPLETE"));
     CHECK(strstr(md, "CHAIN_INCOMPLETE") < strstr(md, "CERT_EXPIRES_SOON"));
-    CHECK(strstr(md, "- missing_issuer: CN=Test Root") != NULL);
-    CHECK(strstr(md, "- sent: CN=www.example.com, CN=Test CA") != NULL);
+    /* evidence in words, a fact a row (od_evidence) */
+    CHECK(strstr(md, "| Fact | Observed |") != NULL);
+    CHECK(strstr(md, "| missing issuer | CN=Test Root |") != NULL);
+    CHECK(strstr(md, "| sent | CN=www.example.com, CN=Test CA |") != NULL);
     CHECK(strstr(md, "Names: www.example.com") != NULL);
     /* chain markers */
     CHECK(strstr(md, "Chain as sent: 127.0.0.1:8443, SNI www.example.com") != NULL);
