@@ -24,6 +24,9 @@ typedef struct {
     void *apply_ctx;                 /* --guided: one check at a time, explained (the run waits for the first Enter) */
 } od_ui_opts;
 
+/* The ncurses version the program runs with (for --version). */
+const char *od_ui_curses_version(void);
+
 /* Runs the interactive UI; returns the process exit code (0/1 verdict of the last run or 0, 3 on terminal failure). */
 int od_ui_run(const od_ui_opts *opts);
 

@@ -14,6 +14,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "od_ui.h"
 #include "od_util.h"
 #include "ui_keys.h"
 
@@ -460,4 +461,11 @@ bool ui_read_key(int *key, int *my, int *mx, int *mbutton)
         *key = (int)wch;
     }
     return true;
+}
+
+const char *od_ui_curses_version(void)
+{
+    /* "ncurses 6.4.20221231": the library's own words, minus its name. */
+    const char *v = curses_version();
+    return strncmp(v, "ncurses ", 8) == 0 ? v + 8 : v;
 }

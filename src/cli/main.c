@@ -300,7 +300,7 @@ static int load_managed(od_managed_policies *managed)
     memset(managed, 0, sizeof *managed);
     char *mpath = od_asset_path("managed-origin-request-policies.json");
     char *err = mpath ? od_managed_policies_load(mpath, managed)
-                      : od_xstrdup("cannot find the asset file managed-origin-request-policies.json");
+                      : od_asset_missing("managed-origin-request-policies.json");
     free(mpath);
     if (err) {
         fprintf(stderr, "origin-doctor: %s\n", err);
@@ -592,7 +592,10 @@ int main(int argc, char **argv)
             fputs(help, stdout);
             free(help);
         } else
-            printf("origin-doctor %s (GnuTLS %s)\n", OD_VERSION, gnutls_check_version(NULL));
+            /* The libraries it runs with, not the ones it was built against:
+             * support staff ask for them in bug reports. */
+            printf("origin-doctor %s\nGnuTLS %s\nncurses %s\ncJSON %s\n", OD_VERSION, gnutls_check_version(NULL),
+                   od_ui_curses_version(), cJSON_Version());
         od_case_free(&o.c);
         od_strlist_free(&o.files);
         return OD_EXIT_OK;
@@ -606,9 +609,9 @@ int main(int argc, char **argv)
     char *ppath = od_asset_path("cloudfront-origin-policy.json");
     char *fpath = od_asset_path("fixes.json");
     if (!ppath || !fpath) {
-        fprintf(stderr, "origin-doctor: cannot find the asset file %s (looked in $ORIGIN_DOCTOR_ASSETS, next to the "
-                        "program, and in the install and source folders)\n",
-                !ppath ? "cloudfront-origin-policy.json" : "fixes.json");
+        char *missing = od_asset_missing(!ppath ? "cloudfront-origin-policy.json" : "fixes.json");
+        fprintf(stderr, "origin-doctor: %s\n", missing);
+        free(missing);
     } else if ((err = od_policy_load(ppath, &policy)) || (err = od_fixes_load(fpath, &fixes))) {
         fprintf(stderr, "origin-doctor: %s\n", err);
         free(err);

@@ -311,32 +311,57 @@ static char *exe_dir(void)
     return od_xstrdup(buf[0] ? buf : "/");
 }
 
+/* The folders searched for assets, in order (see the man page's FILES). */
+static void asset_dirs(od_strlist *out)
+{
+    const char *env = getenv("ORIGIN_DOCTOR_ASSETS");
+    if (env && *env)
+        od_strlist_add(out, env);
+    char *dir = exe_dir();
+    if (dir) {
+        od_strlist_add_owned(out, od_xasprintf("%s/../assets", dir));
+#ifdef OD_DATADIR_FROM_BINDIR
+        od_strlist_add_owned(out, od_xasprintf("%s/" OD_DATADIR_FROM_BINDIR, dir));
+#else
+        od_strlist_add_owned(out, od_xasprintf("%s/../share/origin-doctor", dir));
+#endif
+        free(dir);
+    }
+#ifdef OD_SOURCE_ASSETS
+    od_strlist_add(out, OD_SOURCE_ASSETS);
+#endif
+#ifdef OD_INSTALL_ASSETS
+    od_strlist_add(out, OD_INSTALL_ASSETS);
+#endif
+}
+
 char *od_asset_path(const char *name)
 {
     if (!name || !*name)
         return NULL;
-    char *found = existing_file(getenv("ORIGIN_DOCTOR_ASSETS"), name);
-    if (found)
-        return found;
-    char *dir = exe_dir();
-    if (dir) {
-        char *cands[2] = { od_xasprintf("%s/../assets", dir), od_xasprintf("%s/../share/origin-doctor", dir) };
-        for (size_t i = 0; i < 2; i++) {
-            if (!found)
-                found = existing_file(cands[i], name);
-            free(cands[i]);
-        }
-        free(dir);
-        if (found)
-            return found;
-    }
-#ifdef OD_SOURCE_ASSETS
-    found = existing_file(OD_SOURCE_ASSETS, name);
-    if (found)
-        return found;
-#endif
-#ifdef OD_INSTALL_ASSETS
-    found = existing_file(OD_INSTALL_ASSETS, name);
-#endif
+    od_strlist dirs;
+    od_strlist_init(&dirs);
+    asset_dirs(&dirs);
+    char *found = NULL;
+    for (size_t i = 0; i < dirs.len && !found; i++)
+        found = existing_file(dirs.items[i], name);
+    od_strlist_free(&dirs);
     return found;
+}
+
+char *od_asset_missing(const char *name)
+{
+    od_strlist dirs;
+    od_strlist_init(&dirs);
+    asset_dirs(&dirs);
+    const char *env = getenv("ORIGIN_DOCTOR_ASSETS");
+    char *list = od_strlist_join(&dirs, ", ", "");
+    char *e = od_escape_str(list);
+    char *msg = od_xasprintf("cannot find the asset file %s; looked in %s%s (set ORIGIN_DOCTOR_ASSETS to the folder "
+                             "that holds it)",
+                             name, env && *env ? "" : "$ORIGIN_DOCTOR_ASSETS (not set), ", e);
+    free(e);
+    free(list);
+    od_strlist_free(&dirs);
+    return msg;
 }

@@ -38,8 +38,10 @@ void od_policy_free(od_policy *p);
 const od_policy_suite *od_policy_find_suite(const od_policy *p, uint16_t code);
 
 /* Finds an asset file: $ORIGIN_DOCTOR_ASSETS, then <exe dir>/../assets,
- * <exe dir>/../share/origin-doctor, then the source tree. malloc'd path,
- * or NULL if none exists. */
+ * <exe dir>/../share/origin-doctor, then the source tree and the install
+ * folder. malloc'd path, or NULL if none exists. */
 char *od_asset_path(const char *name);
+/* The message for an asset not found: every place looked, in order. */
+char *od_asset_missing(const char *name);
 
 #endif

@@ -116,6 +116,14 @@ if "$bin" --help | grep -q -- "--forward-host" && "$bin" --version | grep -q "or
 else
     failed=$((failed + 1)); echo "FAIL: --help/--version" >&2
 fi
+# --version names the libraries it runs with (asked for in bug reports).
+version=$("$bin" --version)
+if grep -qE '^GnuTLS [0-9]+\.[0-9]+' <<<"$version" && grep -qE '^ncurses [0-9]+\.[0-9]+' <<<"$version" &&
+   grep -qE '^cJSON [0-9]+\.[0-9]+' <<<"$version"; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1)); echo "FAIL: --version lacks the library versions: $version" >&2
+fi
 
 echo "cli_input: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -290,11 +290,23 @@ static void test_asset_path(void)
     CHECK(od_asset_path("no-such-asset.txt") == NULL);
     unlink(path);
     free(path);
-    /* Without the variable the source tree (or an installed copy) is found. */
+    /* A missing asset is told with every place looked, in order. */
+    char *msg = od_asset_missing("no-such-asset.txt");
+    char *in_env = strstr(msg, scratch), *next_to = strstr(msg, "/../assets"),
+         *shared = strstr(msg, "/../share/origin-doctor");
+    CHECK_MSG(strstr(msg, "no-such-asset.txt") && in_env && next_to && shared && in_env < next_to &&
+                  next_to < shared && strstr(msg, OD_SOURCE_ASSETS) && strstr(msg, OD_INSTALL_ASSETS),
+              "%s", msg);
+    free(msg);
+    /* Without the variable the source tree (or an installed copy) is found,
+     * and the message says the variable was not set. */
     unsetenv("ORIGIN_DOCTOR_ASSETS");
     found = od_asset_path("cloudfront-origin-policy.json");
     CHECK(found != NULL);
     free(found);
+    msg = od_asset_missing("no-such-asset.txt");
+    CHECK_MSG(strstr(msg, "$ORIGIN_DOCTOR_ASSETS (not set)"), "%s", msg);
+    free(msg);
     if (old) {
         setenv("ORIGIN_DOCTOR_ASSETS", old, 1);
         free(old);
