@@ -58,6 +58,7 @@ struct od_lab_server {
     lab_identity identities[4];
     size_t n_identities;
     gnutls_priority_t priority;
+    bool tls13_only;          /* the priority enables TLS 1.3 and no other version */
     bool require_client_cert;
     bool reject_without_sni;
     int http_status;
@@ -294,7 +295,13 @@ static void serve_tls(od_lab_server *s, int fd)
     do {
         rc = gnutls_handshake(session);
     } while (rc < 0 && gnutls_error_is_fatal(rc) == 0);
-    if (rc < 0)
+    if (rc < 0 && rc != GNUTLS_E_FATAL_ALERT_RECEIVED && s->tls13_only &&
+        gnutls_protocol_get_version(session) != GNUTLS_TLS1_3)
+        /* A TLS 1.3-only GnuTLS server answers an older ClientHello with
+         * handshake_failure; OpenSSL (nginx, Apache) and RFC 8446 4.2.1 say
+         * protocol_version. The lab stages the common server. */
+        gnutls_alert_send(session, GNUTLS_AL_FATAL, GNUTLS_A_PROTOCOL_VERSION);
+    else if (rc < 0)
         gnutls_alert_send_appropriate(session, rc);   /* else the client sees only a closed socket */
     else
         serve_http_over_tls(s, session, fd);
@@ -580,6 +587,8 @@ od_lab_server *od_lab_server_start(const od_lab_config *cfg, int *port, char **e
         }
         const char *err_pos = NULL;
         const char *prio = cfg->priority ? cfg->priority : PERMISSIVE_PRIORITY;
+        s->tls13_only = strstr(prio, "-VERS-ALL") && strstr(prio, "+VERS-TLS1.3") && !strstr(prio, "+VERS-TLS1.2") &&
+                        !strstr(prio, "+VERS-TLS1.1") && !strstr(prio, "+VERS-TLS1.0");
         int rc = gnutls_priority_init(&s->priority, prio, &err_pos);
         if (rc < 0) {
             s->priority = NULL;

@@ -86,6 +86,10 @@ typedef struct {
     od_tri result;
     char *detail;
     char *cipher;              /* the suite the origin chose, when accepted */
+    /* The refusal proves the protocol itself is refused: a protocol_version
+     * alert (70) or a ServerHello at another version. A handshake_failure
+     * (40) may only mean no shared suite. */
+    bool version_refused;
 } od_table_cell;
 
 void od_table_cell_of(const od_handshake *hs, od_table_cell *cell);

@@ -138,10 +138,13 @@ char *od_suite_priority(const od_policy *p, const od_policy_suite *s, unsigned p
     return od_buf_steal(&b);
 }
 
+/* The broadest offer at one version, NULL-cipher suites included: an
+ * origin that accepts only suites CloudFront lacks still shows that it
+ * speaks the version (a handshake_failure alone would not say which). */
 char *od_protocol_priority(unsigned proto)
 {
     const char *v = version_token(proto);
-    return v ? od_xasprintf("%s:-VERS-ALL:+%s", od_tls_permissive_priority, v) : NULL;
+    return v ? od_xasprintf("%s:+NULL:-VERS-ALL:+%s", od_tls_permissive_priority, v) : NULL;
 }
 
 int od_table_row(unsigned proto)
@@ -175,6 +178,8 @@ void od_table_cell_of(const od_handshake *hs, od_table_cell *cell)
     case OD_TLS_VERSION_REFUSED:
         cell->result = OD_TRI_NO;
         cell->detail = od_xstrdup(hs->error ? hs->error : "refused");
+        cell->version_refused = hs->outcome == OD_TLS_VERSION_REFUSED ||
+                                (hs->outcome == OD_TLS_ALERT && hs->alert == 70 /* protocol_version */);
         break;
     default:
         /* Timeouts, connect failures, not TLS: we learnt nothing. */
@@ -212,6 +217,20 @@ int od_cipher_table_fill(const od_policy *p, const od_table_cell *protocols, con
         pr->accepted = cell->present ? cell->result : OD_TRI_UNTESTED;
         pr->detail = od_xstrdup(cell->present ? cell->detail : "cancelled");
         pr->negotiated_cipher = od_xstrdup(cell->cipher);
+        if (pr->accepted == OD_TRI_NO && !cell->version_refused) {
+            /* Refused without saying the version is the problem: the suites
+             * decide (a suite accepted at this protocol proves it spoken). */
+            pr->accepted = OD_TRI_UNTESTED;
+            for (size_t si = 0; i + 1 < N_TABLE && si < p->n_suites; si++) {
+                const od_table_cell *sc = &suites[(i + 1) * p->n_suites + si];
+                if (sc->present && sc->ran && sc->result == OD_TRI_YES)
+                    pr->accepted = OD_TRI_YES;
+            }
+            char *d = od_xasprintf("%s; not proof that %s is refused (only a protocol_version alert or a "
+                                   "ServerHello at another version is)", pr->detail, od_proto_name(pr->proto));
+            free(pr->detail);
+            pr->detail = d;
+        }
         if (i + 1 < N_TABLE) {
             proto_result[i + 1] = pr->accepted;
             proto_detail[i + 1] = pr->detail;
@@ -237,7 +256,7 @@ int od_cipher_table_fill(const od_policy *p, const od_table_cell *protocols, con
             } else if (proto_result[pi] == OD_TRI_NO) {
                 r->origin_accepts = OD_TRI_NO;
                 r->reason = od_xasprintf("protocol refused: %s", proto_detail[pi]);
-            } else if (proto_result[pi] == OD_TRI_UNTESTED) {
+            } else if (proto_result[pi] == OD_TRI_UNTESTED && !(cell->present && cell->ran)) {
                 r->reason = od_xasprintf("%s not tested: %s", od_proto_name(proto), proto_detail[pi]);
             } else if (!cell->present) {
                 r->reason = od_xasprintf("this GnuTLS cannot offer %s at %s (disabled by a system policy?)",

@@ -784,6 +784,11 @@ int main(int argc, char **argv)
                           "+SHA1:+SHA256" TAIL,
                           "NONE:+VERS-TLS1.2:+DHE-RSA:+AES-128-GCM:+AEAD:+SIGN-ALL:+CTYPE-X509:+GROUP-FFDHE2048",
                           "DHE-RSA", mentions_dhe);
+    /* 2b. NULL suites only (issue 10): TLS 1.2 is spoken, the suites are
+     * what CloudFront lacks; the handshake_failure (40) CloudFront's offer
+     * gets is no proof that TLS 1.2 is refused */
+    test_no_shared_cipher("null-only", "NONE:+VERS-TLS1.2:+RSA:+ECDHE-RSA:+ECDHE-ECDSA:+NULL:+SHA1:+SHA256" TAIL,
+                          "NONE:+VERS-TLS1.2:+RSA:+ECDHE-RSA:+ECDHE-ECDSA:+NULL:+SHA1:+SHA256" TAIL, "NULL", NULL);
     /* 3, 4 */
     test_tls10_only();
     test_tls13_only();
