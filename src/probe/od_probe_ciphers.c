@@ -144,7 +144,10 @@ char *od_suite_priority(const od_policy *p, const od_policy_suite *s, unsigned p
 char *od_protocol_priority(unsigned proto)
 {
     const char *v = version_token(proto);
-    return v ? od_xasprintf("%s:+NULL:-VERS-ALL:+%s", od_tls_permissive_priority, v) : NULL;
+    if (!v)
+        return NULL;
+    /* TLS 1.3 has no NULL suites (GnuTLS then refuses the whole string) */
+    return od_xasprintf("%s%s:-VERS-ALL:+%s", od_tls_permissive_priority, proto == OD_PROTO_TLS13 ? "" : ":+NULL", v);
 }
 
 int od_table_row(unsigned proto)
