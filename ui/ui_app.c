@@ -142,8 +142,19 @@ static void loop(ui_app *a)
         ui_run_drain(a);
         int key, my = -1, mx = -1, button = 0;
         int budget = 256;   /* a paste of text must not starve the engine events */
-        while (!a->quit && budget-- > 0 && ui_read_key(&key, &my, &mx, &button))
+        while (!a->quit && budget-- > 0 && ui_read_key(&key, &my, &mx, &button)) {
+            /* Esc with another key right behind it is an Alt combination
+             * (the terminal sends ESC x): no binding has one, and it must
+             * not act as Esc (leaving a question, dropping what was typed) */
+            int next, ny = -1, nx = -1, nb = 0;
+            if (key == UI_KEY_ESC && ui_read_key(&next, &ny, &nx, &nb)) {
+                if (next == UI_KEY_ESC)
+                    handle_key(a, key, my, mx, button);
+                else
+                    continue;
+            }
             handle_key(a, key, my, mx, button);
+        }
         if (a->running && !a->quit)
             ui_run_drain(a);
     }

@@ -84,6 +84,7 @@ typedef struct {
     int wfocus;
     ui_lineedit domain, http_port, https_port, cname;
     ui_lineedit adv_resolve, adv_trust, adv_timeout, adv_response;   /* the advanced step */
+    bool w_tried;                /* Enter was pressed on this question: show what is missing */
     ui_list review;
 
     /* the guided session: one check at a time, its introduction, then its result */

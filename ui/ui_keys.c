@@ -25,8 +25,6 @@ static const ui_binding table[] = {
     {UI_CTX_START, F(KEY_HOME), UI_A_HOME, "Home", "", "first line"},
     {UI_CTX_START, F(KEY_END), UI_A_END, "End", "", "last line"},
     {UI_CTX_START, UI_KEY_ESC, UI_A_BACK, "Esc", "back", "back to the previous list"},
-    {UI_CTX_START, 'y', UI_A_YES, "y", "", "yes (Host forwarding question)"},
-    {UI_CTX_START, 'n', UI_A_NO, "n", "", "no (Host forwarding question)"},
     {UI_CTX_START, 'q', UI_A_QUIT, "q", "quit", "quit"},
     {UI_CTX_START, '1', UI_A_PANE_1, "1", "", "first screen: New check"},
     {UI_CTX_START, '2', UI_A_PANE_2, "2", "", "first screen: Open a saved report"},
@@ -57,13 +55,30 @@ static const ui_binding table[] = {
 
     /* the step screen */
     {UI_CTX_PROGRESS, UI_KEY_ESC, UI_A_CANCEL, "Esc", "cancel", "cancel the run (finished checks are kept)"},
-    {UI_CTX_PROGRESS, UI_KEY_ENTER, UI_A_RESULTS, "Enter", "results", "show the results (when finished)"},
     {UI_CTX_PROGRESS, F(KEY_UP), UI_A_UP, "Up", "", "scroll up"},
     {UI_CTX_PROGRESS, 'k', UI_A_UP, "k", "", "scroll up"},
     {UI_CTX_PROGRESS, F(KEY_DOWN), UI_A_DOWN, "Down", "", "scroll down"},
     {UI_CTX_PROGRESS, 'j', UI_A_DOWN, "j", "", "scroll down"},
-    {UI_CTX_PROGRESS, 'w', UI_A_WIZARD, "w", "", "back to the wizard (when the run has ended)"},
     {UI_CTX_PROGRESS, 'q', UI_A_QUIT, "q", "quit", "quit (cancels the run)"},
+
+    /* the step screen once the run has ended */
+    {UI_CTX_DONE, UI_KEY_ENTER, UI_A_RESULTS, "Enter", "results", "show the results"},
+    {UI_CTX_DONE, UI_KEY_ESC, UI_A_RESULTS, "Esc", "", "show the results"},
+    {UI_CTX_DONE, F(KEY_UP), UI_A_UP, "Up", "", "scroll up"},
+    {UI_CTX_DONE, 'k', UI_A_UP, "k", "", "scroll up"},
+    {UI_CTX_DONE, F(KEY_DOWN), UI_A_DOWN, "Down", "", "scroll down"},
+    {UI_CTX_DONE, 'j', UI_A_DOWN, "j", "", "scroll down"},
+    {UI_CTX_DONE, 'w', UI_A_WIZARD, "w", "wizard", "back to the wizard, answers kept"},
+    {UI_CTX_DONE, 'q', UI_A_QUIT, "q", "quit", "quit"},
+
+    /* the Host forwarding question of an imported configuration */
+    {UI_CTX_HOST_Q, 'y', UI_A_YES, "y", "yes", "yes: the policy forwards the viewer's Host"},
+    {UI_CTX_HOST_Q, 'n', UI_A_NO, "n", "no", "no: it does not"},
+    {UI_CTX_HOST_Q, UI_KEY_ENTER, UI_A_ACCEPT, "Enter", "choose", "choose the selected answer"},
+    {UI_CTX_HOST_Q, F(KEY_UP), UI_A_UP, "Up", "", "previous answer"},
+    {UI_CTX_HOST_Q, F(KEY_DOWN), UI_A_DOWN, "Down", "", "next answer"},
+    {UI_CTX_HOST_Q, UI_KEY_ESC, UI_A_BACK, "Esc", "back", "back to the origins"},
+    {UI_CTX_HOST_Q, 'q', UI_A_QUIT, "q", "quit", "quit"},
 
     /* the result panes */
     {UI_CTX_RESULTS, '\t', UI_A_PANE_NEXT, "Tab", "pane", "next pane"},
@@ -231,6 +246,8 @@ const char *ui_ctx_title(ui_ctx ctx)
     case UI_CTX_PROMPT: return "File name prompts";
     case UI_CTX_WIZARD: return "Questions (wizard)";
     case UI_CTX_PROGRESS: return "Running the checks";
+    case UI_CTX_DONE: return "The step screen after the run";
+    case UI_CTX_HOST_Q: return "Host forwarding question (imported configuration)";
     case UI_CTX_RESULTS: return "Result panes";
     case UI_CTX_EXPORT: return "Export dialog";
     case UI_CTX_CONFIRM: return "Questions asked before quitting or overwriting";
@@ -251,7 +268,7 @@ size_t ui_status_hints(ui_ctx ctx, const ui_binding **out, size_t max)
     const size_t count = sizeof table / sizeof table[0];
     /* the common keys only on the main screens: in a dialog they would
      * crowd out the dialog's own keys */
-    bool with_common = ctx == UI_CTX_RESULTS || ctx == UI_CTX_WIZARD || ctx == UI_CTX_PROGRESS || ctx == UI_CTX_GUIDED ||
+    bool with_common = ctx == UI_CTX_RESULTS || ctx == UI_CTX_WIZARD || ctx == UI_CTX_PROGRESS || ctx == UI_CTX_GUIDED || ctx == UI_CTX_DONE ||
                        ctx == UI_CTX_START || ctx == UI_CTX_PROMPT;
     ui_ctx ctxs[2] = {ctx, UI_CTX_COMMON};
     for (int c = 0; c < (with_common && ctx != UI_CTX_COMMON ? 2 : 1); c++)

@@ -22,6 +22,8 @@ typedef enum {
     UI_CTX_PROMPT,     /* the first screen's file name prompts */
     UI_CTX_WIZARD,
     UI_CTX_PROGRESS,
+    UI_CTX_DONE,       /* the step screen once the run has ended */
+    UI_CTX_HOST_Q,     /* the first screen's Host forwarding question (a list with y/n) */
     UI_CTX_RESULTS,
     UI_CTX_EXPORT,
     UI_CTX_CONFIRM,

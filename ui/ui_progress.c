@@ -12,6 +12,11 @@ static const char *status_word(od_step_status s)
     return od_step_status_name(s);
 }
 
+static ui_ctx progress_ctx(const ui_app *a)
+{
+    return a->running ? UI_CTX_PROGRESS : UI_CTX_DONE;
+}
+
 static void progress_draw(ui_app *a)
 {
     char right[64];
@@ -76,7 +81,7 @@ static void progress_draw(ui_app *a)
     char *safe = ui_sanitize(foot);
     ui_put(&a->term, LINES - 3, 2, COLS - 4, safe, role);
     free(safe);
-    ui_draw_status(a, UI_CTX_PROGRESS);
+    ui_draw_status(a, progress_ctx(a));
 }
 
 static void progress_key(ui_app *a, int key, ui_action act)
@@ -134,12 +139,6 @@ static void progress_click(ui_app *a, int y, int x, int button)
     (void)x;
     if (button == 4 || button == 5)
         progress_key(a, 0, button == 4 ? UI_A_UP : UI_A_DOWN);
-}
-
-static ui_ctx progress_ctx(const ui_app *a)
-{
-    (void)a;
-    return UI_CTX_PROGRESS;
 }
 
 const ui_screen_ops ui_screen_progress = {

@@ -168,12 +168,16 @@ static void results_draw(ui_app *a)
     ui_draw_status(a, UI_CTX_RESULTS);
 }
 
-static bool search_rows(const ui_rows *rows, ui_list *l, const char *needle, int dir)
+/* The next row (dir > 0) or the previous one (dir < 0) holding needle,
+ * from the row after the selection, wrapping; from the selection itself
+ * when from_sel. */
+static bool search_rows(const ui_rows *rows, ui_list *l, const char *needle, int dir, bool from_sel)
 {
     if (!needle[0] || rows->len == 0)
         return false;
-    for (size_t k = 1; k <= rows->len; k++) {
-        size_t i = dir > 0 ? (l->sel + k) % rows->len : (l->sel + rows->len - k % rows->len) % rows->len;
+    size_t n = rows->len, sel = l->sel < n ? l->sel : 0;
+    for (size_t k = from_sel ? 0 : 1; k <= n; k++) {
+        size_t i = dir > 0 ? (sel + k) % n : (sel + n - k % n) % n;
         if (ui_find_ci(rows->rows[i].text, needle) >= 0) {
             ui_list_select(l, i);
             return true;
@@ -182,11 +186,25 @@ static bool search_rows(const ui_rows *rows, ui_list *l, const char *needle, int
     return false;
 }
 
-static void do_search(ui_app *a, int dir)
+/* / searches forward from the selection in the focused side, then in the
+ * other side of the pane (the detail beside a list); n and N go on. */
+static void do_search(ui_app *a, int dir, bool from_sel)
 {
     results_view rv;
     build_view(a, &rv);
-    if (!search_rows(&rv.v.rows[a->side], &a->panes[a->pane].lists[a->side], a->search, dir))
+    ui_pane_state *st = &a->panes[a->pane];
+    int sides = rv.v.rw > 0 ? 2 : 1;
+    bool found = false;
+    for (int k = 0; k < sides && !found; k++) {
+        int side = (a->side + k) % sides;
+        found = search_rows(&rv.v.rows[side], &st->lists[side], a->search, dir, from_sel || k > 0);
+        if (found && side != a->side) {
+            if (side == 1)
+                ui_list_scroll(&st->lists[1], (size_t)rv.h);
+            a->side = side;
+        }
+    }
+    if (!found)
         ui_set_msg(a, UI_R_WARN, "\"%s\" not found in this pane", a->search);
     free_view(&rv);
 }
@@ -225,7 +243,7 @@ static void results_key(ui_app *a, int key, ui_action act)
             a->searching = false;
             snprintf(a->search, sizeof a->search, "%s", a->search_edit.text);
             curs_set(0);
-            do_search(a, 0);
+            do_search(a, 1, true);
         } else if (act == UI_A_BACK) {
             a->searching = false;
             curs_set(0);
@@ -287,8 +305,8 @@ static void results_key(ui_app *a, int key, ui_action act)
         a->searching = true;
         ui_le_set(&a->search_edit, "");
         break;
-    case UI_A_SEARCH_NEXT: do_search(a, 1); break;
-    case UI_A_SEARCH_PREV: do_search(a, -1); break;
+    case UI_A_SEARCH_NEXT: do_search(a, 1, false); break;
+    case UI_A_SEARCH_PREV: do_search(a, -1, false); break;
     case UI_A_EXPORT: ui_export_open(a); break;
     case UI_A_COPY: copy_selected(a, &rv); break;
     case UI_A_SUMMARY: ui_push(a, UI_OV_SUMMARY); break;

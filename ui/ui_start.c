@@ -89,6 +89,8 @@ void ui_start_enter(ui_app *a)
 
 static ui_ctx start_ctx(const ui_app *a)
 {
+    if (a->st_mode == UI_ST_HOST)
+        return UI_CTX_HOST_Q;
     return a->st_mode == UI_ST_OPEN || a->st_mode == UI_ST_IMPORT ? UI_CTX_PROMPT : UI_CTX_START;
 }
 
@@ -309,9 +311,14 @@ static void choose(ui_app *a, size_t i)
         case MENU_GUIDED:
         case MENU_NEW: {
             a->guided = i == MENU_GUIDED || a->opts->guided;
+            /* a domain typed before Esc is still there */
+            char *typed = od_xstrdup(a->domain.text);
             od_case c;
             od_case_init(&c);
             to_review(a, &c);
+            if (!a->answers.origin_domain && *typed)
+                ui_le_set(&a->domain, typed);
+            free(typed);
             ui_wizard_enter(a, UI_W_DOMAIN);
             break;
         }

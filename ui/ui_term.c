@@ -211,8 +211,18 @@ void ui_term_colors(ui_term *t)
     use_default_colors();
     if (COLORS >= 8 && COLOR_PAIRS > PAIR_BASE + UI_R_COUNT) {
         t->color = true;
-        for (int r = 0; r < UI_R_COUNT; r++)
-            init_pair((short)(PAIR_BASE + r), styles[r].fg, styles[r].bg);
+        for (int r = 0; r < UI_R_COUNT; r++) {
+            short fg = styles[r].fg;
+            /* yellow and cyan text vanish on a light background: a dark
+             * orange and a teal read on light and dark ones alike */
+            if (r == UI_R_WARN)
+                fg = COLORS >= 256 ? 166 : COLOR_MAGENTA;
+            else if (r == UI_R_INFO)
+                fg = COLORS >= 256 ? 31 : COLOR_BLUE;
+            else if (r == UI_R_PASS && COLORS >= 256)
+                fg = 28;
+            init_pair((short)(PAIR_BASE + r), fg, styles[r].bg);
+        }
     }
 }
 

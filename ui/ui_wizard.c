@@ -66,6 +66,7 @@ bool ui_wizard_commit_all(ui_app *a)
 
 void ui_wizard_enter(ui_app *a, int step)
 {
+    a->w_tried = false;
     a->wstep = step;
     a->wfocus = ui_wizard_steps[step].first_focus(a);
     if (step == UI_W_REVIEW) {
@@ -77,8 +78,11 @@ void ui_wizard_enter(ui_app *a, int step)
 static void go_next(ui_app *a)
 {
     int field;
+    if (step_of(a)->tidy)
+        step_of(a)->tidy(a);
     char *err = step_error(a, a->wstep, &field);
     if (err) {
+        a->w_tried = true;
         a->wfocus = field;
         free(err);   /* shown live under the field already */
         beep();
@@ -141,8 +145,8 @@ static void review_edit(ui_app *a, size_t row)
     a->from_review = true;
     if (row == 2)
         a->wfocus = 6;   /* the TLSv1.2 box: the protocols part */
-    if (row == 4)
-        a->wfocus = 1;
+    if (row == 4 && a->answers.protocol_policy != OD_POLICY_HTTPS_ONLY)
+        a->wfocus = 1;   /* the HTTPS port, below the HTTP one */
 }
 
 static int focus_count(ui_app *a)
@@ -340,8 +344,14 @@ static void review_value(ui_app *a, size_t row, char *buf, size_t n)
         free(s);
         break;
     }
-    case 3: snprintf(buf, n, "%s", a->http_port.text); break;
-    case 4: snprintf(buf, n, "%s", a->https_port.text); break;
+    case 3:
+        snprintf(buf, n, "%.16s%s", a->http_port.text,
+                 c->protocol_policy == OD_POLICY_HTTPS_ONLY ? "  (not used: HTTPS only)" : "");
+        break;
+    case 4:
+        snprintf(buf, n, "%.16s%s", a->https_port.text,
+                 c->protocol_policy == OD_POLICY_HTTP_ONLY ? "  (not used: HTTP only)" : "");
+        break;
     case 5: snprintf(buf, n, "%s", c->forward_host_header ? "yes" : "no"); break;
     case 6: {
         if (!c->forward_host_header) {

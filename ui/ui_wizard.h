@@ -13,6 +13,9 @@ typedef struct {
     /* NULL if the step's answers are fine, else a malloc'd message; *field:
      * the field to focus. NULL function: always fine. */
     char *(*validate)(ui_app *a, int *field);
+    /* Tidies the answer when Enter is pressed, before validate (a pasted
+     * URL becomes its host name); NULL: nothing to tidy. */
+    void (*tidy)(ui_app *a);
     /* Writes the step's editors into a->answers (after validate). */
     void (*commit)(ui_app *a);
     /* The focus on entering the step. */

@@ -52,6 +52,25 @@ static void domain_commit(ui_app *a)
         a->answers.origin_domain[n - 1] = '\0';
 }
 
+/* A pasted URL ("https://www.example.com:8443/path") gives its host. */
+static void domain_tidy(ui_app *a)
+{
+    const char *t = a->domain.text, *host = strstr(t, "://");
+    host = host ? host + 3 : t;
+    const char *at = strchr(host, '@');
+    if (at && at < host + strcspn(host, "/?#"))
+        host = at + 1;
+    size_t len = strcspn(host, "/?#");
+    if (host == t && len == a->domain.len)
+        return;   /* not a URL */
+    char *h = od_xasprintf("%.*s", (int)len, host);
+    char *colon = strrchr(h, ':');
+    if (colon && !strchr(h, '[') && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1))
+        *colon = '\0';   /* the port is another question */
+    ui_le_set(&a->domain, h);
+    free(h);
+}
+
 static ui_lineedit *domain_editor(ui_app *a)
 {
     return &a->domain;
@@ -62,7 +81,9 @@ static int domain_draw(ui_app *a, int y, int x, int w, int *cy, int *cx)
     *cx = ui_wizard_draw_editor(a, y, x, w, "Origin domain:", &a->domain, true, 0);
     *cy = y;
     int field;
-    ui_wizard_draw_error(a, y + 2, x, w, domain_validate(a, &field));
+    /* nothing typed yet is not an error; after an Enter it says what is missing */
+    if (a->domain.len > 0 || a->w_tried)
+        ui_wizard_draw_error(a, y + 2, x, w, domain_validate(a, &field));
     if (!a->domain.len)
         ui_put(&a->term, y + 5, x, w, "Example: origin.example.com (the Origin domain in the CloudFront console)",
                UI_R_DIM);
@@ -91,8 +112,8 @@ static int protocols_first_focus(const ui_app *a)
 
 static int protocols_focus_count(const ui_app *a)
 {
-    (void)a;
-    return 7;   /* three policies, four protocols */
+    /* three policies, then four protocols, which HTTP only never uses */
+    return a->answers.protocol_policy == OD_POLICY_HTTP_ONLY ? 3 : 7;
 }
 
 static void protocols_toggle(ui_app *a)
@@ -112,6 +133,10 @@ static int protocols_draw(ui_app *a, int y, int x, int w, int *cy, int *cx)
         ui_wizard_draw_choice(a, y++, x + 2, 40, true, a->answers.protocol_policy == policies[i], a->wfocus == i,
                               policy_labels[i], i);
     y++;
+    if (a->answers.protocol_policy == OD_POLICY_HTTP_ONLY) {
+        ui_put(&a->term, y++, x, w, "(HTTP only: no TLS, so no SSL protocols to choose)", UI_R_DIM);
+        return y + 1;
+    }
     ui_put(&a->term, y++, x, w, "Origin SSL protocols CloudFront may use:", UI_R_NORMAL);
     for (int i = 0; i < 4; i++)
         ui_wizard_draw_choice(a, y++, x + 2, 40, false, (a->answers.origin_ssl_protocols & proto_bits[i]) != 0,
@@ -121,49 +146,90 @@ static int protocols_draw(ui_app *a, int y, int x, int w, int *cy, int *cx)
 
 /* --------------------------------------------------------------- ports */
 
+/* The port fields the protocol policy uses, in order: HTTP, HTTPS. */
+static int port_fields(const ui_app *a, ui_lineedit **eds, const char **labels, int *which)
+{
+    int n = 0;
+    if (a->answers.protocol_policy != OD_POLICY_HTTPS_ONLY) {
+        eds[n] = (ui_lineedit *)&a->http_port;
+        labels[n] = "HTTP port:";
+        which[n++] = 0;
+    }
+    if (a->answers.protocol_policy != OD_POLICY_HTTP_ONLY) {
+        eds[n] = (ui_lineedit *)&a->https_port;
+        labels[n] = "HTTPS port:";
+        which[n++] = 1;
+    }
+    return n;
+}
+
 static char *ports_validate(ui_app *a, int *field)
+{
+    ui_lineedit *eds[2];
+    const char *labels[2];
+    int which[2], p;
+    int n = port_fields(a, eds, labels, which);
+    for (int i = 0; i < n; i++) {
+        *field = i;
+        char *err = od_parse_port(which[i] ? "HTTPS port" : "HTTP port", eds[i]->text, &p);
+        if (err)
+            return err;
+    }
+    *field = 0;
+    return NULL;
+}
+
+/* Each port that parses is kept (one the policy does not use may stay as
+ * it was given). */
+static void ports_commit(ui_app *a)
 {
     int p;
     char *err;
-    *field = 0;
-    if ((err = od_parse_port("HTTP port", a->http_port.text, &p)))
-        return err;
-    *field = 1;
-    return od_parse_port("HTTPS port", a->https_port.text, &p);
-}
-
-static void ports_commit(ui_app *a)
-{
-    free(od_parse_port("HTTP port", a->http_port.text, &a->answers.http_port));
-    free(od_parse_port("HTTPS port", a->https_port.text, &a->answers.https_port));
+    if (!(err = od_parse_port("HTTP port", a->http_port.text, &p)))
+        a->answers.http_port = p;
+    free(err);
+    if (!(err = od_parse_port("HTTPS port", a->https_port.text, &p)))
+        a->answers.https_port = p;
+    free(err);
 }
 
 static int ports_focus_count(const ui_app *a)
 {
-    (void)a;
-    return 2;
+    ui_lineedit *eds[2];
+    const char *labels[2];
+    int which[2];
+    return port_fields(a, eds, labels, which);
 }
 
 static ui_lineedit *ports_editor(ui_app *a)
 {
-    return a->wfocus == 0 ? &a->http_port : &a->https_port;
+    ui_lineedit *eds[2];
+    const char *labels[2];
+    int which[2];
+    int n = port_fields(a, eds, labels, which);
+    return n ? eds[a->wfocus >= 0 && a->wfocus < n ? a->wfocus : 0] : NULL;
 }
 
 static int ports_draw(ui_app *a, int y, int x, int w, int *cy, int *cx)
 {
-    int fw = w > 40 ? 40 : w;
-    int c = ui_wizard_draw_editor(a, y, x, fw, "HTTP port:", &a->http_port, a->wfocus == 0, 0);
-    if (a->wfocus == 0) {
-        *cy = y;
-        *cx = c;
+    ui_lineedit *eds[2];
+    const char *labels[2];
+    int which[2];
+    int n = port_fields(a, eds, labels, which), fw = w > 40 ? 40 : w;
+    for (int i = 0; i < n; i++) {
+        int c = ui_wizard_draw_editor(a, y, x, fw, labels[i], eds[i], a->wfocus == i, i);
+        if (a->wfocus == i) {
+            *cy = y;
+            *cx = c;
+        }
+        y += 2;
     }
-    y += 2;
-    c = ui_wizard_draw_editor(a, y, x, fw, "HTTPS port:", &a->https_port, a->wfocus == 1, 1);
-    if (a->wfocus == 1) {
-        *cy = y;
-        *cx = c;
-    }
-    return y + 2;
+    if (n == 1)
+        ui_put(&a->term, y++, x, w,
+               which[0] ? "(HTTPS only: CloudFront never uses the HTTP port)"
+                        : "(HTTP only: CloudFront never uses the HTTPS port)",
+               UI_R_DIM);
+    return y;
 }
 
 /* ---------------------------------------------------------------- host */
@@ -446,7 +512,7 @@ const ui_wizard_step ui_wizard_steps[UI_W_COUNT] = {
         .title = "What is the origin domain name?",
         .why = "CloudFront connects to this name, sends it as SNI and expects it in the certificate (when Host "
                "is not forwarded). It must be a DNS name, not an IP address; international names are fine.",
-        .validate = domain_validate, .commit = domain_commit, .first_focus = focus_zero,
+        .validate = domain_validate, .tidy = domain_tidy, .commit = domain_commit, .first_focus = focus_zero,
         .focus_count = focus_one, .editor = domain_editor, .draw = domain_draw, .draws_error = true,
     },
     [UI_W_PROTOCOLS] = {

@@ -234,6 +234,24 @@ static void test_keys(void)
     CHECK(ui_key_action(UI_CTX_START, '?') == UI_A_HELP);
     CHECK(ui_key_action(UI_CTX_SEARCH, '?') == UI_A_NONE);   /* typed into the search */
     CHECK(ui_key_action(UI_CTX_PROMPT, 'q') == UI_A_NONE);   /* typed into a file name */
+    /* Enter is one key (CR, LF and the keypad's Enter fold into it) and each
+     * context lists it once; y/n only where the Host question is asked */
+    CHECK(ui_key_fold('\r') == UI_KEY_ENTER);
+    CHECK(ui_key_fold(UI_KEY_ENTER) == UI_KEY_ENTER);
+    for (int c = 0; c < UI_CTX_COUNT; c++) {
+        int enters = 0;
+        for (size_t i = 0; i < n; i++)
+            enters += (int)b[i].ctx == c && strcmp(b[i].key_name, "Enter") == 0;
+        CHECK_MSG(enters <= 1, "context %d lists Enter %d times", c, enters);
+    }
+    CHECK(ui_key_action(UI_CTX_START, 'y') == UI_A_NONE);
+    CHECK(ui_key_action(UI_CTX_HOST_Q, 'y') == UI_A_YES);
+    CHECK(ui_key_action(UI_CTX_HOST_Q, 'n') == UI_A_NO);
+    /* once the run has ended the step screen offers no cancel */
+    const ui_binding *done[32];
+    size_t nd = ui_status_hints(UI_CTX_DONE, done, 32);
+    for (size_t k = 0; k < nd; k++)
+        CHECK(done[k]->action != UI_A_CANCEL);
 }
 
 /* -------------------------------------------------------------- text */
