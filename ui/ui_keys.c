@@ -35,6 +35,7 @@ static const ui_binding table[] = {
     /* the first screen's file name prompts */
     {UI_CTX_PROMPT, UI_KEY_ENTER, UI_A_ACCEPT, "Enter", "open", "open the file"},
     {UI_CTX_PROMPT, UI_KEY_ESC, UI_A_BACK, "Esc", "back", "back to the first screen"},
+    {UI_CTX_PROMPT, '\t', UI_A_COMPLETE, "Tab", "complete", "complete the file name (~ is your home folder)"},
 
     /* the wizard */
     {UI_CTX_WIZARD, UI_KEY_ENTER, UI_A_ACCEPT, "Enter", "accept", "accept this answer and go on"},

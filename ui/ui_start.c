@@ -367,6 +367,24 @@ static void back(ui_app *a)
     }
 }
 
+static void complete_path(ui_app *a)
+{
+    size_t matches;
+    char *done = ui_complete_path(a->st_path.text, &matches);
+    if (!done) {
+        set_error(a, "no file name starts like that");
+    } else {
+        ui_le_set(&a->st_path, done);
+        set_error(a, NULL);
+        if (matches > 1) {
+            char *m = od_xasprintf("%zu names start like that: type more, then Tab", matches);
+            ui_set_msg(a, UI_R_INFO, "%s", m);
+            free(m);
+        }
+    }
+    free(done);
+}
+
 static int list_height(void)
 {
     int h = LINES - 12;
@@ -376,9 +394,17 @@ static int list_height(void)
 static void start_key(ui_app *a, int key, ui_action act)
 {
     if (a->st_mode == UI_ST_OPEN || a->st_mode == UI_ST_IMPORT) {
+        if (act == UI_A_COMPLETE) {
+            complete_path(a);
+            return;
+        }
         if (ui_le_key(&a->st_path, key))
             return;
         if (act == UI_A_ACCEPT) {
+            /* "~/x" is the home folder's x, as in a shell */
+            char *path = ui_expand_home(a->st_path.text);
+            ui_le_set(&a->st_path, path);
+            free(path);
             if (a->st_mode == UI_ST_OPEN)
                 open_report_file(a);
             else

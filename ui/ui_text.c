@@ -3,7 +3,9 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <dirent.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -289,4 +291,60 @@ bool ui_row_highlight(ui_row *row, const char *needle, ui_role role)
         return false;
     ui_row_span(row, (size_t)(hit - row->text), strlen(needle), role);
     return true;
+}
+
+char *ui_expand_home(const char *path)
+{
+    const char *home = getenv("HOME");
+    if (path[0] == '~' && (path[1] == '/' || path[1] == '\0') && home && *home)
+        return od_xasprintf("%s%s", home, path + 1);
+    return od_xstrdup(path);
+}
+
+char *ui_complete_path(const char *typed, size_t *matches)
+{
+    *matches = 0;
+    char *full = ui_expand_home(typed);
+    char *slash = strrchr(full, '/');
+    char *dir = slash ? od_xasprintf("%.*s", (int)(slash - full + 1), full) : od_xstrdup("./");
+    const char *base = slash ? slash + 1 : full;
+    size_t blen = strlen(base);
+    DIR *d = opendir(dir);
+    char *best = NULL;
+    bool best_is_dir = false;
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (strncmp(e->d_name, base, blen) != 0 || strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            if (e->d_name[0] == '.' && base[0] != '.')
+                continue;   /* hidden files only when asked for */
+            (*matches)++;
+            if (!best) {
+                best = od_xstrdup(e->d_name);
+                char *p = od_xasprintf("%s%s", dir, e->d_name);
+                struct stat st;
+                best_is_dir = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+                free(p);
+            } else {
+                size_t k = 0;
+                while (best[k] && best[k] == e->d_name[k])
+                    k++;
+                best[k] = '\0';   /* the common part of every match */
+                best_is_dir = false;
+            }
+        }
+        closedir(d);
+    }
+    char *out = NULL;
+    if (best) {
+        /* keep what was typed before the last part (a "~/" stays "~/") */
+        const char *tslash = strrchr(typed, '/');
+        out = od_xasprintf("%.*s%s%s", tslash ? (int)(tslash - typed + 1) : 0, typed, best,
+                           *matches == 1 && best_is_dir ? "/" : "");
+    }
+    free(best);
+    free(dir);
+    free(full);
+    return out;
 }

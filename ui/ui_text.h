@@ -71,6 +71,12 @@ size_t ui_text_fit(const char *s, int cols);
  * invalid UTF-8, in which case od_escape_str makes every such byte visible.
  * Always malloc'd; NULL becomes "". */
 char *ui_sanitize(const char *s);
+/* "~/x" is the home folder's x, as a shell reads it (malloc'd). */
+char *ui_expand_home(const char *path);
+/* Completes a file name being typed (Tab): the longest completion of its
+ * last part in its folder ("~/" understood), a '/' after a folder; NULL
+ * when nothing matches. *matches: how many names matched. */
+char *ui_complete_path(const char *typed, size_t *matches);
 /* Case-insensitive (ASCII) substring search; byte offset or -1. */
 long ui_find_ci(const char *hay, const char *needle);
 

@@ -367,15 +367,6 @@ void ui_wizard_load_advanced(ui_app *a)
     ui_le_set(&a->adv_response, tmp);
 }
 
-/* "~/x" is the home folder's x, as a shell would read it. */
-static char *expand_home(const char *path)
-{
-    const char *home = getenv("HOME");
-    if (path[0] == '~' && (path[1] == '/' || path[1] == '\0') && home && *home)
-        return od_xasprintf("%s%s", home, path + 1);
-    return od_xstrdup(path);
-}
-
 /* Parses the pinned addresses; on success fills out (n entries). */
 static char *parse_pins(const char *text, od_resolve **out, size_t *n)
 {
@@ -419,7 +410,7 @@ static char *advanced_validate(ui_app *a, int *field)
     free(pins);
     *field = 1;
     if (a->adv_trust.len) {
-        char *path = expand_home(a->adv_trust.text);
+        char *path = ui_expand_home(a->adv_trust.text);
         bool readable = access(path, R_OK) == 0;
         free(path);
         if (!readable)
@@ -451,7 +442,7 @@ static void advanced_commit(ui_app *a)
     }
     free(err);
     free(c->trust_store);
-    c->trust_store = a->adv_trust.len ? expand_home(a->adv_trust.text) : NULL;
+    c->trust_store = a->adv_trust.len ? ui_expand_home(a->adv_trust.text) : NULL;
     free(od_parse_timeout(a->adv_timeout.text, &c->timeout_s));
     free(od_parse_response_timeout(a->adv_response.text, &c->response_timeout_s));
 }

@@ -9,6 +9,23 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/tmux_lib.sh"
 ui_test_init small "${1:-}"
+export HOME=$WORK   # "~" in the file prompts is this folder
+mkdir -p "$WORK/reports"
+"$BIN" --lab healthy --batch --json "$WORK/reports/saved-report.json" >/dev/null 2>&1 </dev/null
+
+# --- the file prompt: ~ and Tab completion ---------------------------------
+S=p
+start_ui $S 100x30
+wait_for $S "Open a saved report" || fail "no first screen"
+keys $S 2
+wait_for $S "Tab complete" 5 || fail "no Tab hint on the file prompt"
+keys $S "~/rep" Tab
+wait_for $S "~/reports/" 5 && pass "Tab completes a folder after ~/" || fail "Tab did not complete ~/rep"
+keys $S "sa" Tab
+wait_for $S "~/reports/saved-report.json" 5 && pass "Tab completes the file name" || fail "Tab did not complete the file"
+keys $S Enter
+wait_for $S "saved report of" 10 && pass "the ~ path opens" || fail "the ~ path did not open"
+keys $S q
 
 # --- the first question: nothing typed, Alt, paste, Esc -------------------
 S=q
