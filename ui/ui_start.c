@@ -175,19 +175,22 @@ static void import_config_file(ui_app *a)
     if (!a->policies) {
         /* the managed policies table: which managed policies forward Host */
         char *ppath = od_asset_path("managed-origin-request-policies.json");
-        if (ppath) {
-            od_managed_policies *p = od_xcalloc(1, sizeof *p);
-            char *err = od_managed_policies_load(ppath, p);
-            if (err) {
-                set_error(a, err);
-                free(err);
-                free(p);
-                free(ppath);
-                return;
-            }
-            a->policies = p;
+        if (!ppath) {
+            char *missing = od_asset_missing("managed-origin-request-policies.json");
+            set_error(a, missing);
+            free(missing);
+            return;
         }
+        od_managed_policies *p = od_xcalloc(1, sizeof *p);
+        char *err = od_managed_policies_load(ppath, p);
         free(ppath);
+        if (err) {
+            set_error(a, err);
+            free(err);
+            free(p);
+            return;
+        }
+        a->policies = p;
     }
     free_import(a);
     od_dist_config *d = od_xcalloc(1, sizeof *d);
