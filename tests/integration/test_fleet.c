@@ -422,6 +422,31 @@ int main(int argc, char **argv)
     it_result_free(&res);
     od_strlist_free(&a);
 
+    /* flags that go with --fleet or --merge only, and bad values: exit 2, nothing probed */
+    {
+        const char *const bad[][3] = {
+            {"--jsonl=x.jsonl", "origin.example.com", "--jsonl"},
+            {"--fleet", NULL, "at least one file"},
+            {"--merge", NULL, "at least one file"},
+            {"--expiring-within=5", "origin.example.com", "--expiring-within"},
+            {"--fleet-concurrency=0", "--fleet", "--fleet-concurrency"},
+            {"--shard=0/3", "--fleet", "--shard"},
+        };
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            od_strlist_init(&a);
+            od_strlist_add(&a, bad[i][0]);
+            if (bad[i][1])
+                od_strlist_add(&a, bad[i][1]);
+            if (bad[i][1] && strcmp(bad[i][1], "--fleet") == 0)
+                od_strlist_add(&a, list);
+            run(&a, &res);
+            CHECK_MSG(res.exit_code == 2 && strstr(res.err, bad[i][2]) && res.out[0] == '\0',
+                      "%s: exit %d, stderr %s", bad[i][0], res.exit_code, res.err);
+            it_result_free(&res);
+            od_strlist_free(&a);
+        }
+    }
+
     it_result_free(&whole);
     for (int k = 0; k < 3; k++)
         od_lab_server_stop(servers[k]);
