@@ -162,7 +162,10 @@ static void merge_capture(run_ctx *r, od_tls_capture *cap)
         }
         hs->chain[hs->chain_len++] = od_obs_add_cert(r->o, &cert);
     }
-    if (hs->chain_len && r->have_trust)
+    hs->chain_sent = cap->n_der;
+    /* More than OD_CHAIN_MAX sent: not analysed (the rules say so), never
+     * judged incomplete on a truncated list. */
+    if (hs->chain_len && hs->chain_len == cap->n_der && r->have_trust)
         od_chain_analyse(r->o->certs, hs->chain, hs->chain_len, &r->trust, &hs->facts);
 }
 

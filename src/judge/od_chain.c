@@ -10,7 +10,6 @@
 
 #include "od_util.h"
 
-#define OD_CHAIN_MAX 16
 
 char *od_trust_load(const char *path, od_trust *out)
 {

@@ -44,8 +44,8 @@ static od_finding *chain_finding(rule_ctx *x, const char *id, od_severity sev, c
     od_strlist_add(&f->names, hs->sni);
     rl_ev_str(f, "sni", hs->sni);
     rl_ev_int(f, "port", hs->port);
-    size_t sent[16];
-    for (size_t i = 0; i < hs->chain_len && i < 16; i++)
+    size_t sent[OD_CHAIN_MAX];
+    for (size_t i = 0; i < hs->chain_len && i < OD_CHAIN_MAX; i++)
         sent[i] = i;
     cJSON_AddItemToObject(f->evidence, "chain_sent", chain_subjects(x, hs, sent, hs->chain_len));
     f->reproduce = rl_sclient(x, hs->address, hs->port, hs->sni, NULL);
@@ -76,8 +76,12 @@ static void rule_chain_one(rule_ctx *x, const od_handshake *hs)
             rl_finish(x, f, x->cert_server, &vs);
         }
     }
-    if (!cf->analysed)
+    if (!cf->analysed) {
+        if (hs->chain_sent > hs->chain_len)
+            rl_note_incomplete(x, od_xasprintf("chain for SNI %s: the origin sent %zu certificates, more than the "
+                                               "%d this tool analyses", hs->sni, hs->chain_sent, OD_CHAIN_MAX));
         return;
+    }
     if (cf->issuer_missing) {
         rl_varset vs = {0};
         od_finding *f = chain_finding(x, OD_ID(CHAIN_INCOMPLETE), OD_SEV_FAIL, hs, &vs, port);
@@ -153,9 +157,9 @@ static void rule_chain_one(rule_ctx *x, const od_handshake *hs)
 /* Validity and strength of each certificate on the issuer path. */
 static void rule_validity_one(rule_ctx *x, const od_handshake *hs)
 {
-    size_t positions[16], n = 0;
+    size_t positions[OD_CHAIN_MAX], n = 0;
     if (hs->facts.analysed && hs->facts.path_len)
-        for (size_t i = 0; i < hs->facts.path_len && i < 16; i++)
+        for (size_t i = 0; i < hs->facts.path_len && i < OD_CHAIN_MAX; i++)
             positions[n++] = hs->facts.path[i];
     else if (hs->chain_len)
         positions[n++] = 0;

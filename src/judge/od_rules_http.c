@@ -91,7 +91,7 @@ static void rule_http(rule_ctx *x)
                 continue;
             /* The HTTP probe's own connection failing, or a cancelled run,
              * is not the origin staying silent: untested, not a cause. */
-            if (!h->request_sent || x->o->cancelled) {
+            if ((!h->request_sent && h->local_failure) || x->o->cancelled) {
                 rl_note_incomplete(x, od_xasprintf("HTTP %s://%s:%d/ at %s: %s", https ? "https" : "http", host, h->port,
                                               h->address, h->error ? h->error : "not completed"));
                 continue;

@@ -329,6 +329,11 @@ static void rule_tls_outcome(rule_ctx *x)
             case OD_TLS_ERROR:
             case OD_TLS_VERSION_REFUSED: id = explained ? NULL : OD_ID(TLS_HANDSHAKE_FAILED); break;
             case OD_TLS_UNTESTED:
+                /* not run, or stopped by a limit of this tool: say why */
+                if (hs->error && !x->o->cancelled)
+                    rl_note_incomplete(x, od_xasprintf("TLS with SNI %s at %s port %d: %s", name, hs->address,
+                                                       hs->port, hs->error));
+                continue;
             case OD_TLS_CONNECT_FAILED: continue;   /* the TCP rule speaks for it */
             }
             tried = true;

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
+#include <gnutls/x509-ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +30,7 @@ static char *get_dn(gnutls_x509_crt_t crt, bool issuer)
 
 static void get_common_names(gnutls_x509_crt_t crt, od_strlist *out)
 {
-    for (unsigned idx = 0; idx < 64; idx++) {
+    for (unsigned idx = 0;; idx++) {
         size_t size = 0;
         int rc = gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, idx, 0, NULL, &size);
         if (rc != GNUTLS_E_SHORT_MEMORY_BUFFER)
@@ -45,36 +46,53 @@ static void get_common_names(gnutls_x509_crt_t crt, od_strlist *out)
     }
 }
 
+static void add_san(unsigned type, const gnutls_datum_t *v, od_strlist *dns, od_strlist *ip)
+{
+    if (type == GNUTLS_SAN_DNSNAME) {
+        od_strlist_add_owned(dns, od_escape((const char *)v->data, v->size));
+    } else if (type == GNUTLS_SAN_IPADDRESS) {
+        char text[INET6_ADDRSTRLEN];
+        if (v->size == 4 && inet_ntop(AF_INET, v->data, text, sizeof text))
+            od_strlist_add(ip, text);
+        else if (v->size == 16 && inet_ntop(AF_INET6, v->data, text, sizeof text))
+            od_strlist_add(ip, text);
+        else {
+            char *hex = od_hex(v->data, v->size, ':');
+            od_strlist_add_owned(ip, od_xasprintf("invalid:%s", hex));
+            free(hex);
+        }
+    }
+}
+
+/* Every name of the extension, however many: it is decoded once (asking
+ * GnuTLS for name N re-decodes the extension each time, which made a
+ * 10 000-name certificate take a minute). */
 static void get_sans(gnutls_x509_crt_t crt, od_strlist *dns, od_strlist *ip)
 {
-    for (unsigned seq = 0; seq < 4096; seq++) {
-        size_t size = 0;
-        unsigned type = 0, critical = 0;
-        int rc = gnutls_x509_crt_get_subject_alt_name2(crt, seq, NULL, &size, &type, &critical);
-        if (rc == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-            break;
-        if (rc != GNUTLS_E_SHORT_MEMORY_BUFFER && rc < 0)
-            continue;               /* an entry GnuTLS cannot decode: skip it */
-        unsigned char *buf = od_xmalloc(size + 1);
-        rc = gnutls_x509_crt_get_subject_alt_name2(crt, seq, buf, &size, &type, &critical);
-        if (rc >= 0) {
-            if (type == GNUTLS_SAN_DNSNAME) {
-                od_strlist_add_owned(dns, od_escape((const char *)buf, size));
-            } else if (type == GNUTLS_SAN_IPADDRESS) {
-                char text[INET6_ADDRSTRLEN];
-                if (size == 4 && inet_ntop(AF_INET, buf, text, sizeof text))
-                    od_strlist_add(ip, text);
-                else if (size == 16 && inet_ntop(AF_INET6, buf, text, sizeof text))
-                    od_strlist_add(ip, text);
-                else {
-                    char *hex = od_hex(buf, size, ':');
-                    od_strlist_add_owned(ip, od_xasprintf("invalid:%s", hex));
-                    free(hex);
-                }
-            }
-        }
-        free(buf);
+    gnutls_datum_t der = { NULL, 0 };
+    unsigned critical = 0;
+    if (gnutls_x509_crt_get_extension_by_oid2(crt, "2.5.29.17", 0, &der, &critical) < 0)
+        return;
+    gnutls_subject_alt_names_t sans;
+    if (gnutls_subject_alt_names_init(&sans) < 0) {
+        gnutls_free(der.data);
+        return;
     }
+    if (gnutls_x509_ext_import_subject_alt_names(&der, sans, 0) >= 0) {
+        for (unsigned seq = 0;; seq++) {
+            unsigned type = 0;
+            gnutls_datum_t v = { NULL, 0 }, other = { NULL, 0 };
+            int rc = gnutls_subject_alt_names_get(sans, seq, &type, &v, &other);
+            if (rc == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+                break;
+            if (rc >= 0)
+                add_san(type, &v, dns, ip);
+            else
+                break;
+        }
+    }
+    gnutls_subject_alt_names_deinit(sans);
+    gnutls_free(der.data);
 }
 
 static char *get_serial(gnutls_x509_crt_t crt)

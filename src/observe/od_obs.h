@@ -10,6 +10,10 @@
 #include "od_util.h"
 
 #define OD_ADDR_LEN 64
+/* Certificates of one chain kept and analysed. An origin that sends more
+ * (a TLS handshake could carry thousands) is reported as not analysed,
+ * never judged on the first OD_CHAIN_MAX alone. */
+#define OD_CHAIN_MAX 64
 
 /* ---- steps (what ran, how it went, how long) ---- */
 typedef enum {
@@ -97,7 +101,7 @@ bool od_tcp_state_parse(const char *s, od_tcp_state *out);
 #define OD_FIELD_DECL_OUTCOME(name) od_tls_outcome name;
 #define OD_FIELD_DECL_ALERT(name) int name;   /* alert number, -1 if none */
 #define OD_FIELD_DECL_PURPOSE(name) bool name;
-#define OD_FIELD_DECL_CHAIN(name) size_t name[16]; size_t name##_len;
+#define OD_FIELD_DECL_CHAIN(name) size_t name[OD_CHAIN_MAX]; size_t name##_len;
 #define OD_FIELD_DECL_FACTS(name) od_chain_facts name;
 #define OD_FIELD_DECL(kind, name, object, key, limit) OD_FIELD_DECL_##kind(name)
 
@@ -135,7 +139,7 @@ void od_cert_free(od_cert *c);
  * Pure facts, so the rules can judge order, completeness and trust. */
 typedef struct {
     bool analysed;                /* false: no chain to analyse */
-    size_t path[16];              /* positions in the sent list, leaf first, as issuers were found */
+    size_t path[OD_CHAIN_MAX];             /* positions in the sent list, leaf first, as issuers were found */
     size_t path_len;
     bool order_ok;                /* path is 0,1,2,... */
     bool leaf_self_signed;        /* [0] verifies with its own key */
@@ -148,7 +152,7 @@ typedef struct {
     bool ends_at_untrusted_root;  /* the path ends at a self-signed cert the store does not hold */
     bool root_included;           /* a self-signed CA cert was sent */
     size_t root_position;
-    size_t extra[16];             /* positions sent but not on the path */
+    size_t extra[OD_CHAIN_MAX];            /* positions sent but not on the path */
     size_t n_extra;
 } od_chain_facts;
 
@@ -197,6 +201,9 @@ bool od_tls_outcome_parse(const char *s, od_tls_outcome *out);
 
 typedef struct {
     OD_HANDSHAKE_FIELDS(OD_FIELD_DECL)
+    /* not in the report: how many certificates the origin sent, > chain_len
+     * when over OD_CHAIN_MAX (then the chain is not analysed, and said so) */
+    size_t chain_sent;
 } od_handshake;
 
 /* ---- protocol support and cipher table ---- */
@@ -227,6 +234,7 @@ typedef struct {
     char *host_header;
     char *method;             /* "HEAD" or "GET" */
     bool request_sent;        /* the connection worked and the request went out */
+    bool local_failure;       /* no request because of this machine or the tool (not the origin) */
     bool responded;
     int status_code;          /* 0 when no response */
     char *status_line;        /* escaped */

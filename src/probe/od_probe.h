@@ -19,6 +19,10 @@ void od_probe_dns(const char *host, int port, const od_resolve *resolve, size_t 
 bool od_address_is_private(const char *address);
 
 /* ---- TCP ---- non-blocking connect bounded by timeout_ms. */
+/* Who caused a connect failure: the origin (refused, reset, timeout,
+ * unreachable: findings) or this machine (OD_TCP_ERROR: untested).
+ * immediate: connect() itself failed, before any packet came back. */
+od_tcp_state od_tcp_classify_errno(int err, bool immediate);
 void od_probe_tcp(const char *address, int port, int timeout_ms, od_tcp_result *out);
 
 /* Connects (bounded); returns a connected blocking socket or -1 with
@@ -44,6 +48,7 @@ typedef struct {
 
 typedef struct {
     od_handshake hs;            /* chain/facts left empty: see der */
+    od_tcp_state tcp;           /* how its TCP connect went (UNTESTED: not tried) */
     unsigned char **der;        /* the certificate list exactly as sent */
     size_t *der_len;
     size_t n_der;

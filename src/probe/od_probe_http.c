@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "od_http_head.h"
 #include "od_tls_session.h"
 
 #define HEADER_LIMIT (16 * 1024)
@@ -27,14 +28,26 @@ static char *seconds_text(int ms)
     return od_xasprintf("%.1f s", ms / 1000.0);
 }
 
-static ssize_t conn_send(conn *c, const char *data, size_t len, char **err)
+/* Sends all of data within timeout_ms (a peer that does not read cannot
+ * hold the probe). */
+static ssize_t conn_send(conn *c, const char *data, size_t len, int timeout_ms, char **err)
 {
     if (c->tls)
-        return od_tls_session_send(c->tls, data, len, err);
+        return od_tls_session_send(c->tls, data, len, timeout_ms, err);
+    int64_t deadline = od_now_ms() + timeout_ms;
     size_t done = 0;
     while (done < len) {
-        ssize_t n = send(c->fd, data + done, len - done, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
+        int64_t left = deadline - od_now_ms();
+        struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
+        int pr = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr == 0) {
+            *err = od_xstrdup("the origin did not take the request in time");
+            return -1;
+        }
+        ssize_t n = pr < 0 ? -1 : send(c->fd, data + done, len - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (n < 0) {
             *err = od_xstrdup(od_strerror(errno, &(od_errbuf){0}));
@@ -71,8 +84,8 @@ static ssize_t conn_recv(conn *c, char *buf, size_t len, int timeout_ms, atomic_
         }
         if (pr <= 0)
             continue;
-        ssize_t n = recv(c->fd, buf, len, 0);
-        if (n < 0 && errno == EINTR)
+        ssize_t n = recv(c->fd, buf, len, MSG_DONTWAIT);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (n < 0) {
             if (errno == ECONNRESET)
@@ -81,70 +94,6 @@ static ssize_t conn_recv(conn *c, char *buf, size_t len, int timeout_ms, atomic_
         }
         return n;
     }
-}
-
-/* Value of header `name` in the header block (first occurrence), or NULL. */
-static char *header_value(const char *head, size_t len, const char *name)
-{
-    size_t nlen = strlen(name);
-    const char *p = memchr(head, '\n', len);   /* skip the status line */
-    const char *end = head + len;
-    while (p && p < end) {
-        p++;
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        const char *line_end = eol ? eol : end;
-        if ((size_t)(line_end - p) > nlen && p[nlen] == ':') {
-            if (od_strncasecmp(p, name, nlen) == 0) {
-                const char *v = p + nlen + 1;
-                const char *ve = line_end;
-                while (v < ve && (*v == ' ' || *v == '\t'))
-                    v++;
-                while (ve > v && (ve[-1] == '\r' || ve[-1] == ' ' || ve[-1] == '\t'))
-                    ve--;
-                return od_escape(v, (size_t)(ve - v));
-            }
-        }
-        p = eol;
-    }
-    return NULL;
-}
-
-/* Parses "HTTP/1.1 200 OK"; false if it is not an HTTP status line. */
-static bool parse_status(const char *head, size_t len, od_http_result *out)
-{
-    size_t n = 0;
-    while (n < len && head[n] != '\n')
-        n++;
-    size_t line_len = n && head[n - 1] == '\r' ? n - 1 : n;
-    free(out->status_line);
-    out->status_line = od_escape(head, line_len);
-    if (line_len < 12 || memcmp(head, "HTTP/", 5) != 0)
-        return false;
-    const char *sp = memchr(head, ' ', line_len);
-    if (!sp || (size_t)(sp - head) + 4 > line_len)
-        return false;
-    int code = 0;
-    for (int i = 1; i <= 3; i++) {
-        char d = sp[i];
-        if (d < '0' || d > '9')
-            return false;
-        code = code * 10 + (d - '0');
-    }
-    if ((size_t)(sp - head) + 4 < line_len && sp[4] != ' ')
-        return false;
-    out->status_code = code;
-    return true;
-}
-
-static const char *header_end(const char *buf, size_t len)
-{
-    for (size_t i = 0; i + 1 < len; i++) {
-        if (buf[i] == '\n' && buf[i + 1] == '\n')
-            return buf + i + 2;
-        if (i + 3 < len && memcmp(buf + i, "\r\n\r\n", 4) == 0)
-            return buf + i + 4;
-    }
-    return NULL;
 }
 
 void od_probe_http(const od_http_request *req, od_http_result *out)
@@ -159,6 +108,7 @@ void od_probe_http(const od_http_request *req, od_http_result *out)
     int timeout_ms = req->timeout_ms > 0 ? req->timeout_ms : 1;
 
     if (req->cancel && atomic_load(req->cancel)) {
+        out->local_failure = true;
         out->error = od_xstrdup("cancelled");
         return;
     }
@@ -177,9 +127,14 @@ void od_probe_http(const od_http_request *req, od_http_result *out)
         };
         od_tls_capture cap;
         c.tls = req->on_handshake ? od_tls_session_open_judged(&treq, &cap) : od_tls_session_open(&treq, &cap);
-        if (!c.tls)
+        if (!c.tls) {
             out->error = od_xasprintf("TLS failed (%s): %s", od_tls_outcome_name(cap.hs.outcome),
                                       cap.hs.error ? cap.hs.error : "handshake failed");
+            /* a reset, close or silence of the origin is an answer; a
+             * cancel, a local socket failure or a tool limit is not */
+            out->local_failure = cap.hs.outcome == OD_TLS_UNTESTED || cap.tcp == OD_TCP_ERROR ||
+                                 cap.tcp == OD_TCP_UNTESTED;
+        }
         if (req->on_handshake)
             req->on_handshake(req->handshake_ctx, &cap);
         else
@@ -194,6 +149,7 @@ void od_probe_http(const od_http_request *req, od_http_result *out)
         if (req->on_connect)
             req->on_connect(req->connect_ctx, st, err, od_now_ms() - connect_started);
         if (c.fd < 0) {
+            out->local_failure = st == OD_TCP_ERROR;
             out->error = od_xasprintf("TCP %s: %s", od_tcp_state_name(st), err ? err : "failed");
             free(err);
             return;
@@ -211,7 +167,7 @@ void od_probe_http(const od_http_request *req, od_http_result *out)
     free(method);
     char *err = NULL;
     int64_t sent_at = od_now_ms();
-    if (conn_send(&c, request, strlen(request), &err) < 0) {
+    if (conn_send(&c, request, strlen(request), timeout_ms, &err) < 0) {
         out->error = od_xasprintf("sending the request failed: %s", err ? err : "?");
         free(err);
         free(request);
@@ -223,52 +179,83 @@ void od_probe_http(const od_http_request *req, od_http_result *out)
     char *buf = od_xmalloc(HEADER_LIMIT + 1);
     size_t have = 0;
     bool timed_out = false;
-    /* One deadline for the first byte, then one for the rest of the head:
-     * an origin dripping a byte at a time cannot hold the probe longer. */
+    bool got_bytes = false;
+    od_http_head head;
+    memset(&head, 0, sizeof head);
+    /* One deadline for the first byte, then one for the final head (1xx
+     * answers included): an origin dripping a byte at a time, or sending
+     * 100 Continue forever, cannot hold the probe longer. */
     int answer_ms = req->response_timeout_ms > 0 ? req->response_timeout_ms : timeout_ms;
     int64_t deadline = sent_at + answer_ms;
-    while (have < HEADER_LIMIT) {
+    size_t interim = 0;
+    for (;;) {
         int64_t left = deadline - od_now_ms();
         if (left <= 0) {
             timed_out = true;
             break;
         }
+        if (have == HEADER_LIMIT)
+            break;
         ssize_t n = conn_recv(&c, buf + have, HEADER_LIMIT - have, (int)left, req->cancel, &timed_out, &err);
-        if (n > 0 && have == 0) {
+        if (n > 0 && !got_bytes) {
+            got_bytes = true;
             out->ttfb_ms = od_now_ms() - sent_at;
             deadline = od_now_ms() + answer_ms;
         }
         if (n <= 0)
             break;
         have += (size_t)n;
-        if (header_end(buf, have))
+        od_http_head_free(&head);
+        od_http_parse_head(buf, have, &head);
+        if (head.state != OD_HTTP_HEAD_INCOMPLETE)
             break;
+        /* 1xx heads already skipped need no room. */
+        if (head.skipped) {
+            interim += head.interim;
+            memmove(buf, buf + head.skipped, have - head.skipped);
+            have -= head.skipped;
+        }
     }
-    buf[have] = '\0';
-    if (have == 0) {
-        char *secs = seconds_text(answer_ms);
+    interim += head.interim;
+    char *secs = seconds_text(answer_ms);
+    char *got = od_escape(buf, have < 64 ? have : 64);
+    const char *more = have > 64 ? "..." : "";
+    if (head.state == OD_HTTP_HEAD_FINAL) {
+        out->responded = true;
+        out->status_code = head.status_code;
+        out->status_line = head.status_line;
+        out->server = head.server;
+        head.status_line = head.server = NULL;
+    } else if (head.state == OD_HTTP_HEAD_NOT_HTTP) {
+        out->status_line = head.status_line;
+        head.status_line = NULL;
+        out->error = od_xasprintf("the answer is not HTTP (\"%s\")", out->status_line);
+    } else if (interim > 0) {
+        out->error = od_xasprintf("%zu interim (1xx) answer%s but no final status %s (CloudFront waits for one)",
+                                  interim, interim == 1 ? "" : "s",
+                                  timed_out ? "in time" : have == HEADER_LIMIT ? "in the size limit" : "before the connection closed");
+    } else if (!got_bytes) {
         if (timed_out)
             out->error = od_xasprintf("no HTTP response within %s", secs);
         else if (err)
             out->error = od_xasprintf("no HTTP response: %s", err);
         else
             out->error = od_xstrdup("no HTTP response: the origin closed the connection");
-        free(secs);
-    } else if (timed_out && !header_end(buf, have)) {
-        char *secs = seconds_text(answer_ms);
-        char *got = od_escape(buf, have < 64 ? have : 64);
+    } else if (have == HEADER_LIMIT) {
+        out->error = od_xasprintf("the response head exceeds %d KiB (received \"%s\"%s)", HEADER_LIMIT / 1024, got,
+                                  more);
+    } else if (timed_out) {
         out->error = od_xasprintf("the response headers did not complete within %s of the first byte "
                                   "(received \"%s\"%s)",
-                                  secs, got, have > 64 ? "..." : "");
-        free(got);
-        free(secs);
-    } else if (!parse_status(buf, have, out)) {
-        out->error = od_xasprintf("the answer is not HTTP (\"%s\")", out->status_line);
+                                  secs, got, more);
     } else {
-        out->responded = true;
-        const char *hend = header_end(buf, have);
-        out->server = header_value(buf, hend ? (size_t)(hend - buf) : have, "Server");
+        out->error = od_xasprintf("the origin closed the connection before the response headers were complete "
+                                  "(received \"%s\"%s%s%s)",
+                                  got, more, err ? "; " : "", err ? err : "");
     }
+    free(got);
+    free(secs);
+    od_http_head_free(&head);
     free(err);
     free(buf);
 done:

@@ -22,21 +22,44 @@ static char *errno_text(int err)
     return od_xstrdup(buf);
 }
 
-static od_tcp_state state_of_errno(int err)
+od_tcp_state od_tcp_classify_errno(int err, bool immediate)
 {
     switch (err) {
     case ECONNREFUSED:
+    case ECONNRESET:      /* accepted, then reset: the origin's doing */
+    case ECONNABORTED:
+    case EPIPE:
         return OD_TCP_REFUSED;
     case ETIMEDOUT:
         return OD_TCP_TIMEOUT;
     case ENETUNREACH:
+    case ENETDOWN:
+        /* refused by connect() itself: this machine has no route */
+        return immediate ? OD_TCP_ERROR : OD_TCP_UNREACHABLE;
     case EHOSTUNREACH:
     case EHOSTDOWN:
-    case ENETDOWN:
         return OD_TCP_UNREACHABLE;
     default:
+        /* EMFILE, ENFILE, ENOBUFS, ENOMEM, EADDRNOTAVAIL, EAFNOSUPPORT...:
+         * this machine, not the origin */
         return OD_TCP_ERROR;
     }
+}
+
+static char *errno_message(int err, od_tcp_state st)
+{
+    char *text = errno_text(err);
+    if (st == OD_TCP_ERROR) {
+        char *m = od_xasprintf("%s (a failure on this machine, not the origin's)", text);
+        free(text);
+        return m;
+    }
+    if (err == ECONNRESET || err == ECONNABORTED || err == EPIPE) {
+        char *m = od_xasprintf("%s: the origin reset the connection as it was accepted", text);
+        free(text);
+        return m;
+    }
+    return text;
 }
 
 static void set_failure(od_tcp_state *state, char **err, od_tcp_state st, char *msg)
@@ -86,9 +109,11 @@ int od_tcp_connect(const char *address, int port, int timeout_ms, od_tcp_state *
     int rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
     freeaddrinfo(ai);
     int soerr = 0;
+    bool immediate = false;
     if (rc != 0) {
         if (errno != EINPROGRESS) {
             soerr = errno;
+            immediate = true;
         } else {
             for (;;) {
                 int64_t left = deadline - od_now_ms();
@@ -115,10 +140,11 @@ int od_tcp_connect(const char *address, int port, int timeout_ms, od_tcp_state *
     }
     if (soerr != 0) {
         close(fd);
+        od_tcp_state st = od_tcp_classify_errno(soerr, immediate);
         char *msg = soerr == ETIMEDOUT
                         ? od_xasprintf("no answer to the connection within %d ms", timeout_ms)
-                        : errno_text(soerr);
-        set_failure(state, err, state_of_errno(soerr), msg);
+                        : errno_message(soerr, st);
+        set_failure(state, err, st, msg);
         return -1;
     }
     /* Back to blocking: GnuTLS and the HTTP probe bound their own reads. */

@@ -32,12 +32,16 @@ const char od_tls_permissive_priority[] =
 /* Poll in slices so a cancel request is noticed mid-handshake. */
 #define CANCEL_SLICE_MS 100
 #define FIRST_BYTES 64
+/* The largest handshake message accepted (GnuTLS's default is 128 KiB,
+ * less than a certificate with 10 000 names). Larger: untested, said so. */
+#define MAX_HANDSHAKE_MESSAGE (4u * 1024 * 1024)
 
 struct od_tls_session {
     gnutls_session_t session;
     gnutls_certificate_credentials_t cred;
     int fd;
     atomic_bool *cancel;
+    int64_t deadline;                    /* absolute (od_now_ms) end of the current step */
     bool cert_requested;                 /* set by the retrieve callback */
     bool stopped_at_hello;               /* handshake ended on purpose after the ServerHello */
     unsigned char first[FIRST_BYTES];    /* the first bytes the peer sent */
@@ -84,12 +88,55 @@ static bool cancelled(const atomic_bool *c)
  * with SIGPIPE), a record of the first bytes (to recognise plain HTTP),
  * and cancellable waits ---- */
 
+/* Waits until fd is ready for `events`, the step's absolute deadline
+ * passes (0) or the run is cancelled (-1, errno ECANCELED). GnuTLS
+ * restarts its own per-read timeout at every byte, so an origin dripping
+ * one byte a second would never time out; this deadline does not move. */
+static int wait_ready(od_tls_session *s, short events, int64_t until)
+{
+    for (;;) {
+        if (cancelled(s->cancel)) {
+            errno = ECANCELED;
+            return -1;
+        }
+        int64_t left = until - od_now_ms();
+        if (left <= 0)
+            return 0;
+        struct pollfd pfd = { .fd = s->fd, .events = events };
+        int rc = poll(&pfd, 1, left < CANCEL_SLICE_MS ? (int)left : CANCEL_SLICE_MS);
+        if (rc > 0)
+            return rc;
+        if (rc < 0 && errno != EINTR)
+            return -1;
+    }
+}
+
+static bool past_deadline(const od_tls_session *s)
+{
+    return od_now_ms() >= s->deadline;
+}
+
+/* A wait that ended at the deadline reports EAGAIN: GnuTLS hands it back
+ * as GNUTLS_E_AGAIN and the callers, seeing the deadline passed, end the
+ * step as a timeout. */
+static int push_wait(od_tls_session *s)
+{
+    int rc = wait_ready(s, POLLOUT, s->deadline);
+    if (rc == 0)
+        gnutls_transport_set_errno(s->session, EAGAIN);
+    else if (rc < 0)
+        gnutls_transport_set_errno(s->session, errno);
+    return rc;
+}
+
 static ssize_t push_fn(gnutls_transport_ptr_t ptr, const void *data, size_t len)
 {
     od_tls_session *s = ptr;
+    if (push_wait(s) <= 0)
+        return -1;
     ssize_t n;
     do
-        n = send(s->fd, data, len, MSG_NOSIGNAL);
+        n = send(s->fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
     while (n < 0 && errno == EINTR);
     if (n < 0)
         gnutls_transport_set_errno(s->session, errno);
@@ -101,13 +148,15 @@ static ssize_t push_fn(gnutls_transport_ptr_t ptr, const void *data, size_t len)
 static ssize_t vec_push_fn(gnutls_transport_ptr_t ptr, const giovec_t *iov, int iovcnt)
 {
     od_tls_session *s = ptr;
+    if (push_wait(s) <= 0)
+        return -1;
     struct msghdr msg;
     memset(&msg, 0, sizeof msg);
     msg.msg_iov = (struct iovec *)(uintptr_t)iov;   /* giovec_t is struct iovec */
     msg.msg_iovlen = (size_t)iovcnt;
     ssize_t n;
     do
-        n = sendmsg(s->fd, &msg, MSG_NOSIGNAL);
+        n = sendmsg(s->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
     while (n < 0 && errno == EINTR);
     if (n < 0)
         gnutls_transport_set_errno(s->session, errno);
@@ -117,9 +166,14 @@ static ssize_t vec_push_fn(gnutls_transport_ptr_t ptr, const giovec_t *iov, int 
 static ssize_t pull_fn(gnutls_transport_ptr_t ptr, void *data, size_t len)
 {
     od_tls_session *s = ptr;
+    int ready = wait_ready(s, POLLIN, s->deadline);
+    if (ready <= 0) {
+        gnutls_transport_set_errno(s->session, ready == 0 ? EAGAIN : errno);
+        return -1;
+    }
     ssize_t n;
     do
-        n = recv(s->fd, data, len, 0);
+        n = recv(s->fd, data, len, MSG_DONTWAIT);
     while (n < 0 && errno == EINTR);
     if (n > 0 && s->verdict_wait)
         count_records(s, data, (size_t)n);
@@ -135,6 +189,8 @@ static ssize_t pull_fn(gnutls_transport_ptr_t ptr, void *data, size_t len)
     return n;
 }
 
+/* GnuTLS's wait for data: bounded by its own `ms` and by the step's
+ * absolute deadline, whichever comes first (0: timed out). */
 static int pull_timeout_fn(gnutls_transport_ptr_t ptr, unsigned int ms)
 {
     od_tls_session *s = ptr;
@@ -143,31 +199,13 @@ static int pull_timeout_fn(gnutls_transport_ptr_t ptr, unsigned int ms)
      * and went on. No need to wait for more. */
     if (s->verdict_wait && s->verdict_records > 0 && s->rec_header_have == 0 && s->rec_body_left == 0)
         return 0;
-    int64_t deadline = ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : od_now_ms() + (int64_t)ms;
-    for (;;) {
-        if (cancelled(s->cancel)) {
-            gnutls_transport_set_errno(s->session, ECANCELED);
-            return -1;
-        }
-        int slice = CANCEL_SLICE_MS;
-        if (deadline >= 0) {
-            int64_t left = deadline - od_now_ms();
-            if (left <= 0)
-                left = 0;
-            if (left < slice)
-                slice = (int)left;
-        }
-        struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
-        int rc = poll(&pfd, 1, slice);
-        if (rc > 0)
-            return rc;
-        if (rc < 0 && errno != EINTR) {
-            gnutls_transport_set_errno(s->session, errno);
-            return -1;
-        }
-        if (deadline >= 0 && od_now_ms() >= deadline)
-            return 0;
-    }
+    int64_t until = s->deadline;
+    if (ms != GNUTLS_INDEFINITE_TIMEOUT && od_now_ms() + (int64_t)ms < until)
+        until = od_now_ms() + (int64_t)ms;
+    int rc = wait_ready(s, POLLIN, until);
+    if (rc < 0)
+        gnutls_transport_set_errno(s->session, errno);
+    return rc;
 }
 
 /* Sends no certificate (CloudFront has none unless origin mTLS is set
@@ -333,6 +371,12 @@ static void classify_failure(od_tls_session *s, int rc, int timeout_ms, od_hands
         hs->outcome = client_cert_alert(hs->alert, requested) ? OD_TLS_CLIENT_CERT_REQUIRED : OD_TLS_ALERT;
         hs->error = od_xasprintf("%s (alert %d %s)", gnutls_strerror(rc), hs->alert, hs->alert_name);
         return;
+    case GNUTLS_E_HANDSHAKE_TOO_LARGE:
+        /* a limit of this tool, not an observation about the origin */
+        hs->outcome = OD_TLS_UNTESTED;
+        hs->error = od_xasprintf("a handshake message from the origin exceeds this tool's limit of %u MiB: "
+                                 "not judged", MAX_HANDSHAKE_MESSAGE / (1024 * 1024));
+        return;
     case GNUTLS_E_UNSUPPORTED_VERSION_PACKET:
         /* A server answers a version it does not speak with its own, older
          * one (normal version negotiation): a refusal of what was offered. */
@@ -354,6 +398,28 @@ static void classify_failure(od_tls_session *s, int rc, int timeout_ms, od_hands
     }
 }
 
+/* One gnutls_record_recv bounded by an absolute deadline, however the
+ * record is paced (GNUTLS_E_TIMEDOUT once it passed). */
+static ssize_t record_recv_until(od_tls_session *s, void *buf, size_t len, int64_t until)
+{
+    s->deadline = until;
+    ssize_t n;
+    for (;;) {
+        int64_t left = until - od_now_ms();
+        if (left <= 0)
+            return GNUTLS_E_TIMEDOUT;
+        gnutls_record_set_timeout(s->session, (unsigned)left);
+        n = gnutls_record_recv(s->session, buf, len);
+        if (n != GNUTLS_E_AGAIN && n != GNUTLS_E_INTERRUPTED)
+            break;
+        if (cancelled(s->cancel))
+            return GNUTLS_E_INTERRUPTED;
+    }
+    if (n < 0 && n != GNUTLS_E_FATAL_ALERT_RECEIVED && past_deadline(s) && !cancelled(s->cancel))
+        return GNUTLS_E_TIMEDOUT;
+    return n;
+}
+
 /* In TLS 1.3 the server judges the (empty) client Certificate after its
  * own Finished, so a required certificate shows only on the first read.
  * Rather than wait a fixed time for an alert that may never come, read
@@ -363,18 +429,15 @@ static void classify_failure(od_tls_session *s, int rc, int timeout_ms, od_hands
 static void check_client_cert_verdict(od_tls_session *s, int timeout_ms, od_handshake *hs)
 {
     s->verdict_wait = true;
+    int ms = timeout_ms < CLIENT_CERT_VERDICT_MS ? timeout_ms : CLIENT_CERT_VERDICT_MS;
+    s->deadline = od_now_ms() + (ms > 0 ? ms : 1);   /* the KeyUpdate's send too */
     gnutls_handshake_set_hook_function(s->session, GNUTLS_HANDSHAKE_ANY, GNUTLS_HOOK_POST, post_handshake_hook);
     int rc;
     do
         rc = gnutls_session_key_update(s->session, GNUTLS_KU_PEER);
-    while (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED);
-    int ms = timeout_ms < CLIENT_CERT_VERDICT_MS ? timeout_ms : CLIENT_CERT_VERDICT_MS;
-    gnutls_record_set_timeout(s->session, (unsigned)(ms > 0 ? ms : 1));
+    while ((rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED) && !past_deadline(s));
     char buf[256];
-    ssize_t n;
-    do
-        n = gnutls_record_recv(s->session, buf, sizeof buf);
-    while (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED);
+    ssize_t n = record_recv_until(s, buf, sizeof buf, od_now_ms() + (ms > 0 ? ms : 1));
     s->verdict_wait = false;
     if (n == GNUTLS_E_FATAL_ALERT_RECEIVED || n == GNUTLS_E_PREMATURE_TERMINATION ||
         n == GNUTLS_E_PULL_ERROR) {
@@ -449,6 +512,7 @@ static od_tls_session *open_session(const od_tls_request *req, od_tls_capture *o
     char *err = NULL;
     int64_t connect_started = od_now_ms();
     s->fd = od_tcp_connect(req->address, req->port, timeout_ms, &st, &err);
+    out->tcp = st;
     if (req->on_connect)
         req->on_connect(req->connect_ctx, st, err, od_now_ms() - connect_started);
     if (s->fd < 0) {
@@ -466,6 +530,7 @@ static od_tls_session *open_session(const od_tls_request *req, od_tls_capture *o
         return NULL;
     }
 
+    gnutls_handshake_set_max_packet_length(s->session, MAX_HANDSHAKE_MESSAGE);
     gnutls_session_set_ptr(s->session, s);
     gnutls_transport_set_ptr(s->session, s);
     gnutls_transport_set_push_function(s->session, push_fn);
@@ -476,20 +541,22 @@ static od_tls_session *open_session(const od_tls_request *req, od_tls_capture *o
     if (req->stop_at_server_hello)
         gnutls_handshake_set_hook_function(s->session, GNUTLS_HANDSHAKE_SERVER_HELLO, GNUTLS_HOOK_POST,
                                            server_hello_hook);
-    int64_t deadline = od_now_ms() + timeout_ms;
+    /* The whole handshake, however the origin paces it, ends by this. */
+    s->deadline = od_now_ms() + timeout_ms;
+    gnutls_handshake_set_timeout(s->session, (unsigned)timeout_ms);
     do {
-        int64_t left = deadline - od_now_ms();
-        if (left <= 0) {
+        if (past_deadline(s)) {
             rc = GNUTLS_E_TIMEDOUT;
             break;
         }
-        gnutls_handshake_set_timeout(s->session, (unsigned)left);
         rc = gnutls_handshake(s->session);
     } while (rc < 0 && rc != OD_E_HEARD_ENOUGH && !gnutls_error_is_fatal(rc) && !cancelled(req->cancel));
     if (rc == OD_E_HEARD_ENOUGH) {
         s->stopped_at_hello = true;
         rc = 0;
     }
+    if (rc < 0 && past_deadline(s) && !cancelled(req->cancel) && rc != GNUTLS_E_FATAL_ALERT_RECEIVED)
+        rc = GNUTLS_E_TIMEDOUT;
 
     hs->client_cert_requested = s->cert_requested || gnutls_certificate_client_get_request_status(s->session);
     copy_peers(s, out);
@@ -526,16 +593,18 @@ od_tls_session *od_tls_session_open_judged(const od_tls_request *req, od_tls_cap
     return open_session(req, out, true);
 }
 
-ssize_t od_tls_session_send(od_tls_session *s, const void *data, size_t len, char **err)
+ssize_t od_tls_session_send(od_tls_session *s, const void *data, size_t len, int timeout_ms, char **err)
 {
     size_t done = 0;
+    s->deadline = od_now_ms() + timeout_ms;
     while (done < len) {
         ssize_t n = gnutls_record_send(s->session, (const char *)data + done, len - done);
-        if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
+        if ((n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED) && !past_deadline(s) && !cancelled(s->cancel))
             continue;
         if (n < 0) {
             if (err)
-                *err = od_xstrdup(gnutls_strerror((int)n));
+                *err = od_xstrdup(past_deadline(s) ? "the origin did not take the request in time"
+                                                   : gnutls_strerror((int)n));
             return -1;
         }
         done += (size_t)n;
@@ -548,11 +617,7 @@ ssize_t od_tls_session_recv(od_tls_session *s, void *buf, size_t len, int timeou
 {
     if (timed_out)
         *timed_out = false;
-    gnutls_record_set_timeout(s->session, (unsigned)(timeout_ms > 0 ? timeout_ms : 1));
-    ssize_t n;
-    do
-        n = gnutls_record_recv(s->session, buf, len);
-    while (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED);
+    ssize_t n = record_recv_until(s, buf, len, od_now_ms() + (timeout_ms > 0 ? timeout_ms : 1));
     if (n >= 0)
         return n;
     if (n == GNUTLS_E_PREMATURE_TERMINATION)   /* many servers close without close_notify */
@@ -576,6 +641,8 @@ void od_tls_session_close(od_tls_session *s)
 {
     if (!s)
         return;
+    /* close_notify is a courtesy: a peer that does not read gets 100 ms. */
+    s->deadline = od_now_ms() + 100;
     if (!s->stopped_at_hello)   /* mid-handshake there is nothing to close politely */
         gnutls_bye(s->session, GNUTLS_SHUT_WR);
     session_free(s);

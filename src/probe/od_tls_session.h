@@ -21,9 +21,10 @@ od_tls_session *od_tls_session_open(const od_tls_request *req, od_tls_capture *o
  * makes: *out is then exactly what od_probe_tls would have captured. */
 od_tls_session *od_tls_session_open_judged(const od_tls_request *req, od_tls_capture *out);
 
-/* Bounded record I/O over an open session: bytes, 0 at close, or -1 with
- * a malloc'd *err (timeout included: *timed_out set). */
-ssize_t od_tls_session_send(od_tls_session *s, const void *data, size_t len, char **err);
+/* Record I/O over an open session, each call bounded by an absolute
+ * deadline timeout_ms from the call however the origin paces its bytes:
+ * bytes, 0 at close, or -1 with a malloc'd *err (timeout: *timed_out set). */
+ssize_t od_tls_session_send(od_tls_session *s, const void *data, size_t len, int timeout_ms, char **err);
 ssize_t od_tls_session_recv(od_tls_session *s, void *buf, size_t len, int timeout_ms,
                             bool *timed_out, char **err);
 

@@ -140,7 +140,7 @@ static cJSON *facts_to_json(const od_chain_facts *f)
 {
     cJSON *o = chk(cJSON_CreateObject());
     add_bool(o, "analysed", f->analysed);
-    add_sizes(o, "path", f->path, f->path_len < 16 ? f->path_len : 16);
+    add_sizes(o, "path", f->path, f->path_len < OD_CHAIN_MAX ? f->path_len : OD_CHAIN_MAX);
     add_bool(o, "order_ok", f->order_ok);
     add_bool(o, "leaf_self_signed", f->leaf_self_signed);
     add_bool(o, "issuer_missing", f->issuer_missing);
@@ -152,7 +152,7 @@ static cJSON *facts_to_json(const od_chain_facts *f)
     add_bool(o, "ends_at_untrusted_root", f->ends_at_untrusted_root);
     add_bool(o, "root_included", f->root_included);
     add_num(o, "root_position", (double)f->root_position);
-    add_sizes(o, "extra", f->extra, f->n_extra < 16 ? f->n_extra : 16);
+    add_sizes(o, "extra", f->extra, f->n_extra < OD_CHAIN_MAX ? f->n_extra : OD_CHAIN_MAX);
     return o;
 }
 
@@ -170,7 +170,8 @@ static cJSON *facts_to_json(const od_chain_facts *f)
 #define PUT_ALERT(o, key, s, name, limit) \
     add(o, key, (s)->name >= 0 ? cJSON_CreateNumber((s)->name) : cJSON_CreateNull());
 #define PUT_PURPOSE(o, key, s, name, limit) add_str(o, key, (s)->name ? "certificate" : "cloudfront");
-#define PUT_CHAIN(o, key, s, name, limit) add_sizes(o, key, (s)->name, (s)->name##_len < 16 ? (s)->name##_len : 16);
+#define PUT_CHAIN(o, key, s, name, limit) \
+    add_sizes(o, key, (s)->name, (s)->name##_len < OD_CHAIN_MAX ? (s)->name##_len : OD_CHAIN_MAX);
 #define PUT_FACTS(o, key, s, name, limit) add(o, key, facts_to_json(&(s)->name));
 
 static void add_time(cJSON *obj, const char *key, time_t t)
@@ -526,9 +527,9 @@ static bool get_sizes(reader *rd, const cJSON *obj, const char *path, const char
     if (!arr)
         return false;
     size_t count = (size_t)cJSON_GetArraySize(arr);
-    if (count > 16)
-        return od_json_fail(rd, NULL, "%s%s%s: at most 16 entries are allowed (got %zu)", path, *path ? "." : "", key,
-                            count);
+    if (count > OD_CHAIN_MAX)
+        return od_json_fail(rd, NULL, "%s%s%s: at most %d entries are allowed (got %zu)", path, *path ? "." : "",
+                            key, OD_CHAIN_MAX, count);
     char *kp = od_json_key_path(path, key);
     size_t i = 0;
     for (const cJSON *j = arr->child; j; j = j->next, i++) {

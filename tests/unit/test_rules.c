@@ -878,12 +878,37 @@ static void test_http(void)
     scen_healthy(&s, "origin.example.com");
     s.o.http[0].responded = false;
     s.o.http[0].request_sent = false;
+    s.o.http[0].local_failure = true;
     s.o.http[0].status_code = 0;
     s.o.http[0].error = od_xstrdup("TLS failed (connect_failed): TCP error: Too many open files");
     run(&s);
     CHECK(!od_finding_list_has(&s.findings, "HTTP_NO_RESPONSE"));
     CHECK(od_finding_list_has(&s.findings, "CHECK_UNTESTED"));
     CHECK(!s.would_fail);
+    /* ... and the verdict does not call the origin fine */
+    CHECK(s.summary && !strstr(s.summary, "No problem found") && strstr(s.summary, "Incomplete"));
+    scen_free(&s);
+
+    /* The origin reset or closed the HTTP check's connection before the
+     * request: that is the origin's answer, a finding. */
+    scen_healthy(&s, "origin.example.com");
+    s.o.http[0].responded = false;
+    s.o.http[0].request_sent = false;
+    s.o.http[0].status_code = 0;
+    s.o.http[0].error = od_xstrdup("TLS failed (closed): the origin closed the connection during the handshake");
+    run(&s);
+    CHECK(od_finding_list_has(&s.findings, "HTTP_NO_RESPONSE"));
+    CHECK(s.would_fail);
+    scen_free(&s);
+
+    /* A local TCP failure (EMFILE) on the only address: untested, and the
+     * verdict is incomplete, never "no problem". */
+    scen_healthy(&s, "origin.example.com");
+    s.o.tcp[0].state = OD_TCP_ERROR;
+    s.o.tcp[0].error = od_xstrdup("Too many open files (a failure on this machine, not the origin's)");
+    run(&s);
+    CHECK(od_finding_list_has(&s.findings, "CHECK_UNTESTED"));
+    CHECK(s.summary && !strstr(s.summary, "No problem found"));
     scen_free(&s);
 
     scen_healthy(&s, "origin.example.com");

@@ -1,0 +1,103 @@
+/* The pure parsers the probes use on hostile bytes: the HTTP response
+ * head (1xx skipping, malformed answers, escapes) and the classification
+ * of connect failures by who caused them. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "od_http_head.h"
+#include "od_probe.h"
+
+static void parse(const char *text, od_http_head *h)
+{
+    od_http_parse_head(text, strlen(text), h);
+}
+
+static void test_final(void)
+{
+    od_http_head h;
+    parse("HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 0\r\n\r\nbody", &h);
+    CHECK(h.state == OD_HTTP_HEAD_FINAL);
+    CHECK(h.status_code == 200);
+    CHECK_STR(h.status_line, "HTTP/1.1 200 OK");
+    CHECK_STR(h.server, "nginx");
+    CHECK(h.interim == 0);
+    CHECK(h.head_len == strlen("HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 0\r\n\r\n"));
+    od_http_head_free(&h);
+    /* bare LF line ends */
+    parse("HTTP/1.0 404 Not Found\nserver: x\n\n", &h);
+    CHECK(h.state == OD_HTTP_HEAD_FINAL && h.status_code == 404);
+    CHECK_STR(h.server, "x");
+    od_http_head_free(&h);
+}
+
+static void test_interim(void)
+{
+    od_http_head h;
+    /* 100 Continue and 103 Early Hints are skipped: the final status counts */
+    parse("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 503 Busy\r\n\r\n", &h);
+    CHECK(h.state == OD_HTTP_HEAD_FINAL);
+    CHECK(h.status_code == 503);
+    CHECK(h.interim == 2);
+    od_http_head_free(&h);
+    /* 100 Continue forever is not an answer */
+    parse("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n", &h);
+    CHECK(h.state == OD_HTTP_HEAD_INCOMPLETE);
+    CHECK(h.interim == 2);
+    CHECK(h.skipped == 2 * strlen("HTTP/1.1 100 Continue\r\n\r\n"));
+    od_http_head_free(&h);
+}
+
+static void test_incomplete_and_malformed(void)
+{
+    od_http_head h;
+    parse("HTTP/1.1 200 OK\r\nServer: x", &h);
+    CHECK(h.state == OD_HTTP_HEAD_INCOMPLETE);
+    od_http_head_free(&h);
+    parse("HTT", &h);
+    CHECK(h.state == OD_HTTP_HEAD_INCOMPLETE);
+    od_http_head_free(&h);
+    parse("", &h);
+    CHECK(h.state == OD_HTTP_HEAD_INCOMPLETE);
+    od_http_head_free(&h);
+    /* not HTTP at all: known from the first bytes, no need to wait */
+    parse("\x16\x03\x03\x00", &h);
+    CHECK(h.state == OD_HTTP_HEAD_NOT_HTTP);
+    od_http_head_free(&h);
+    parse("HTTP/1.1 2x0 OK\r\n\r\n", &h);
+    CHECK(h.state == OD_HTTP_HEAD_NOT_HTTP);
+    od_http_head_free(&h);
+    /* escape sequences never come back raw */
+    parse("HTTP/1.1 200 \x1b[31mOK\r\nServer: \x1b]0;owned\x07\r\n\r\n", &h);
+    CHECK(h.state == OD_HTTP_HEAD_FINAL);
+    CHECK(h.status_line && !strchr(h.status_line, 0x1b));
+    CHECK(h.server && !strchr(h.server, 0x1b) && !strchr(h.server, 0x07));
+    od_http_head_free(&h);
+}
+
+static void test_tcp_classification(void)
+{
+    /* the origin's doing: findings */
+    CHECK(od_tcp_classify_errno(ECONNREFUSED, false) == OD_TCP_REFUSED);
+    CHECK(od_tcp_classify_errno(ECONNRESET, false) == OD_TCP_REFUSED);
+    CHECK(od_tcp_classify_errno(ECONNABORTED, false) == OD_TCP_REFUSED);
+    CHECK(od_tcp_classify_errno(ETIMEDOUT, false) == OD_TCP_TIMEOUT);
+    CHECK(od_tcp_classify_errno(EHOSTUNREACH, false) == OD_TCP_UNREACHABLE);
+    CHECK(od_tcp_classify_errno(ENETUNREACH, false) == OD_TCP_UNREACHABLE);
+    /* this machine's: untested */
+    CHECK(od_tcp_classify_errno(EMFILE, true) == OD_TCP_ERROR);
+    CHECK(od_tcp_classify_errno(ENFILE, true) == OD_TCP_ERROR);
+    CHECK(od_tcp_classify_errno(ENOBUFS, false) == OD_TCP_ERROR);
+    CHECK(od_tcp_classify_errno(ENETUNREACH, true) == OD_TCP_ERROR);   /* no local route */
+    CHECK(od_tcp_classify_errno(EADDRNOTAVAIL, true) == OD_TCP_ERROR);
+}
+
+int main(void)
+{
+    test_final();
+    test_interim();
+    test_incomplete_and_malformed();
+    test_tcp_classification();
+    return check_done("http_head");
+}
