@@ -227,6 +227,18 @@ static void rule_ciphers(rule_ctx *x)
         free(pl);
         return;
     }
+    /* A completed handshake with CloudFront's own offer proves a shared
+     * suite: refusals of every single-suite handshake then say the origin
+     * dropped connections (e.g. under load), not which suites it lacks. */
+    for (size_t i = 0; i < x->o->n_handshakes; i++) {
+        const od_handshake *hs = &x->o->handshakes[i];
+        if (hs->ok && !hs->cert_only && rl_https_handshake(x, hs) && hs->cipher) {
+            rl_note_untested(x, od_xasprintf("cipher suites: the origin refused every single-suite handshake, yet "
+                                             "completed one with CloudFront's offer (%s): the table is not reliable",
+                                             hs->cipher));
+            return;
+        }
+    }
     bool proven = s.untested == 0;
     od_finding *f = rl_finding_new(x, proven ? OD_ID(TLS_NO_SHARED_CIPHER) : OD_ID(TLS_CIPHER_PARTIAL),
                                 proven ? OD_SEV_FAIL : OD_SEV_WARN, NULL, NULL);

@@ -410,6 +410,12 @@ static ssize_t record_recv_until(od_tls_session *s, void *buf, size_t len, int64
             return GNUTLS_E_TIMEDOUT;
         gnutls_record_set_timeout(s->session, (unsigned)left);
         n = gnutls_record_recv(s->session, buf, len);
+        if (n == GNUTLS_E_REHANDSHAKE) {
+            /* A HelloRequest: a client may decline and read on (RFC 5246
+             * 7.4.1.1); the answer that follows is what counts. */
+            gnutls_alert_send(s->session, GNUTLS_AL_WARNING, GNUTLS_A_NO_RENEGOTIATION);
+            continue;
+        }
         if (n != GNUTLS_E_AGAIN && n != GNUTLS_E_INTERRUPTED)
             break;
         if (cancelled(s->cancel))
