@@ -594,10 +594,24 @@ static void test_ciphers(void)
     CHECK(find(&s, "CHECK_UNTESTED", NULL) != NULL);
     scen_free(&s);
 
-    /* Healthy handshake but P-521 key and no CloudFront suite: curve in evidence. */
+    /* Every single-suite handshake refused although one with CloudFront's
+     * own offer completed: connections dropped, not a missing suite. */
     scen_healthy(&s, "origin.example.com");
     for (size_t i = 0; i < s.o.n_ciphers; i++)
         s.o.ciphers[i].origin_accepts = OD_TRI_NO;
+    run(&s);
+    CHECK(!find(&s, "TLS_NO_SHARED_CIPHER", NULL));
+    CHECK(find(&s, "CHECK_UNTESTED", NULL) != NULL);
+    scen_free(&s);
+
+    /* P-521 key and no CloudFront suite: curve in evidence. The certificate
+     * was seen with the broad offer only (a handshake with CloudFront's
+     * own offer would prove a shared suite). */
+    scen_healthy(&s, "origin.example.com");
+    for (size_t i = 0; i < s.o.n_ciphers; i++)
+        s.o.ciphers[i].origin_accepts = OD_TRI_NO;
+    for (size_t i = 0; i < s.o.n_handshakes; i++)
+        s.o.handshakes[i].cert_only = true;
     free(s.o.certs[0].key_type);
     s.o.certs[0].key_type = od_xstrdup("ECDSA");
     s.o.certs[0].key_curve = od_xstrdup("SECP521R1");
