@@ -4,6 +4,7 @@
  * certificate required, closed). Trusts nothing: the chain is analysed
  * elsewhere, from the DER list captured here, even after a failure. */
 #include "od_tls_session.h"
+#include "od_first_bytes.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -264,8 +265,8 @@ static char *alert_token(int alert)
 
 static bool looks_like_tls(const od_tls_session *s)
 {
-    /* TLS record content types: change_cipher_spec .. heartbeat. */
-    return s->n_first == 0 || (s->first[0] >= 20 && s->first[0] <= 24);
+    od_first_kind k = od_first_bytes_kind(s->first, s->n_first);
+    return k == OD_FIRST_NOTHING || k == OD_FIRST_TLS;
 }
 
 /* What the peer said instead of TLS: its first line, escaped. GnuTLS
@@ -283,17 +284,7 @@ static char *not_tls_text(od_tls_session *s)
             break;
         s->n_first += (size_t)n;
     }
-    size_t n = 0;
-    while (n < s->n_first && s->first[n] != '\r' && s->first[n] != '\n')
-        n++;
-    char *line = od_escape((const char *)s->first, n);
-    char *msg;
-    if (n >= 5 && memcmp(s->first, "HTTP/", 5) == 0)
-        msg = od_xasprintf("the origin answered with plain HTTP (\"%s\"), not TLS", line);
-    else
-        msg = od_xasprintf("the origin answered with something that is not TLS (\"%s\")", line);
-    free(line);
-    return msg;
+    return od_first_bytes_not_tls_text(s->first, s->n_first);
 }
 
 static void copy_peers(od_tls_session *s, od_tls_capture *out)

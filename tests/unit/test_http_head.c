@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "od_first_bytes.h"
 #include "od_http_head.h"
 #include "od_probe.h"
 
@@ -93,8 +94,25 @@ static void test_tcp_classification(void)
     CHECK(od_tcp_classify_errno(EADDRNOTAVAIL, true) == OD_TCP_ERROR);
 }
 
+static void test_first_bytes(void)
+{
+    const unsigned char tls[] = { 0x16, 0x03, 0x03, 0x00, 0x2a };
+    const unsigned char sslv2[] = { 0x80, 0x2e, 0x04, 0x00 };
+    CHECK(od_first_bytes_kind(tls, 0) == OD_FIRST_NOTHING);
+    CHECK(od_first_bytes_kind(tls, sizeof tls) == OD_FIRST_TLS);
+    CHECK(od_first_bytes_kind(sslv2, sizeof sslv2) == OD_FIRST_OTHER);
+    CHECK(od_first_bytes_kind((const unsigned char *)"HTTP/1.1 400", 12) == OD_FIRST_HTTP);
+    char *t = od_first_bytes_not_tls_text((const unsigned char *)"HTTP/1.1 400 Bad\r\nServer: x", 27);
+    CHECK(t && strstr(t, "plain HTTP") && strstr(t, "HTTP/1.1 400 Bad") && !strstr(t, "Server"));
+    free(t);
+    t = od_first_bytes_not_tls_text((const unsigned char *)"\x1b]0;owned\x07", 9);
+    CHECK(t && !strchr(t, 0x1b) && !strchr(t, 0x07) && strstr(t, "not TLS"));
+    free(t);
+}
+
 int main(void)
 {
+    test_first_bytes();
     test_final();
     test_interim();
     test_incomplete_and_malformed();
