@@ -17,6 +17,7 @@
 #include "od_multi.h"
 #include "od_options.h"
 #include "od_pool.h"
+#include "od_output.h"
 #include "od_summary.h"
 #include "od_ui.h"
 
@@ -30,7 +31,7 @@ static int usage_error(char *msg)
 static int write_output(const char *path, const char *what, char *text)
 {
     int rc = 0;
-    if (od_write_file_atomic(path, text, strlen(text), true) != 0) {
+    if (od_output_write(path, text, strlen(text)) != 0) {
         fprintf(stderr, "origin-doctor: cannot write the %s to \"%s\": %s\n", what, path, od_strerror(errno, &(od_errbuf){0}));
         rc = -1;
     }
@@ -55,10 +56,13 @@ static bool use_color(const od_cli_opts *o)
 
 static int print_and_exit_code(const od_cli_opts *o, const od_report *r)
 {
-    char *text = o->summary ? od_report_short_summary(r) : od_report_text(r, use_color(o));
-    fputs(text, stdout);
-    free(text);
-    fflush(stdout);
+    /* --json - / --report -: standard output carries that alone */
+    if (!od_output_is_stdout(o->json_path) && !od_output_is_stdout(o->report_path)) {
+        char *text = o->summary ? od_report_short_summary(r) : od_report_text(r, use_color(o));
+        fputs(text, stdout);
+        free(text);
+        fflush(stdout);
+    }
     if (write_outputs(o, r) != 0)
         return OD_EXIT_TOOL;
     return r->would_fail ? OD_EXIT_WOULD_FAIL : OD_EXIT_OK;
@@ -599,6 +603,19 @@ int main(int argc, char **argv)
         od_case_free(&o.c);
         od_strlist_free(&o.files);
         return OD_EXIT_OK;
+    }
+
+    /* An output that cannot be written is found before anything is probed. */
+    const char *outputs[] = {o.json_path, o.report_path};
+    for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
+        char *oerr = outputs[i] ? od_output_check(outputs[i]) : NULL;
+        if (oerr) {
+            fprintf(stderr, "origin-doctor: %s %s\n", i == 0 ? "--json:" : "--report:", oerr);
+            free(oerr);
+            od_case_free(&o.c);
+            od_strlist_free(&o.files);
+            return OD_EXIT_TOOL;
+        }
     }
 
     int rc = OD_EXIT_TOOL;
