@@ -256,12 +256,34 @@ static void h_reset(server *s, int fd)
 
 static void h_tls(server *s, int fd);
 
-/* The first two connections (the TLS step, with and without SNI) get a
- * real handshake; every later one (the cipher table's) is closed at once. */
+/* Cipher suites a ClientHello offers (peeked, left in the socket), or -1. */
+static int offered_suites(int fd)
+{
+    unsigned char b[512];
+    struct pollfd pfd = { fd, POLLIN, 0 };
+    if (poll(&pfd, 1, 2000) <= 0)
+        return -1;
+    ssize_t n = recv(fd, b, sizeof b, MSG_PEEK);
+    /* record (5) + handshake header (4) + version (2) + random (32) */
+    if (n < 44 || b[0] != 0x16 || b[5] != 0x01)
+        return -1;
+    size_t at = 43;
+    at += 1 + b[at];                      /* session id */
+    if ((ssize_t)at + 2 > n)
+        return -1;
+    return (b[at] << 8 | b[at + 1]) / 2;
+}
+
+/* A close storm during the cipher table: handshakes offering many suites
+ * (CloudFront's offer, the protocol checks) are served; every single-suite
+ * probe of the table is closed at accept. */
 static void h_close_storm(server *s, int fd)
 {
-    if (atomic_fetch_add(&s->served, 1) < 2)
+    int n = offered_suites(fd);
+    if (n > 3)
         h_tls(s, fd);
+    else
+        atomic_fetch_add(&s->served, 1);   /* closed */
 }
 
 /* An SSLv2 ServerHello answering the ClientHello. */
@@ -456,6 +478,7 @@ typedef struct {
     const char *must_not_have;   /* an id that must not be among them, or NULL */
     bool http_only;              /* --protocol-policy http-only */
     bool incomplete;             /* verdict.complete must be false (else true) */
+    bool storm;                  /* connections must have been closed at accept */
 } expect;
 
 static bool has_id(const cJSON *report, const char *id)
@@ -501,13 +524,15 @@ static void run_case(const char *bin, const pki *p, server *s, const expect *e)
     int64_t t0 = od_now_ms();
     it_run(bin, &args, NULL, 120, &res);
     int64_t wall = od_now_ms() - t0;
-    printf("%s: exit %d, wall %lld ms (bound %d ms), %d connections\n", e->name, res.exit_code, (long long)wall,
-           WALL_BOUND_MS, atomic_load(&s->accepted));
+    printf("%s: exit %d, wall %lld ms (bound %d ms), %d connections (%d closed at once)\n", e->name, res.exit_code,
+           (long long)wall, WALL_BOUND_MS, atomic_load(&s->accepted), atomic_load(&s->served));
     bool exit_ok = e->exit_code == EXIT_EITHER ? res.exit_code == 0 || res.exit_code == 1
                                                : res.exit_code == e->exit_code;
     CHECK_MSG(exit_ok, "%s: exit %d, expected %d\nstdout: %s\nstderr: %s", e->name,
               res.exit_code, e->exit_code, res.out, res.err);
     CHECK_MSG(wall <= WALL_BOUND_MS, "%s: took %lld ms, bound %d ms", e->name, (long long)wall, WALL_BOUND_MS);
+    if (e->storm)
+        CHECK_MSG(atomic_load(&s->served) > 0, "%s: no connection met the close storm", e->name);
     CHECK_MSG(!raw_control(res.out), "%s: a raw control character reached stdout", e->name);
     CHECK_MSG(!raw_control(res.err), "%s: a raw control character reached stderr", e->name);
     cJSON *j = it_load_json(json);
@@ -528,6 +553,14 @@ static void run_case(const char *bin, const pki *p, server *s, const expect *e)
         const cJSON *verdict = cJSON_GetObjectItemCaseSensitive(j, "verdict");
         const cJSON *summary = cJSON_GetObjectItemCaseSensitive(verdict, "summary");
         printf("%s: verdict: %s\n", e->name, cJSON_IsString(summary) ? summary->valuestring : "?");
+        const cJSON *f;
+        cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(j, "findings"))
+        {
+            const cJSON *fid = cJSON_GetObjectItemCaseSensitive(f, "id");
+            const cJSON *detail = cJSON_GetObjectItemCaseSensitive(f, "detail");
+            if (cJSON_IsString(fid) && strcmp(fid->valuestring, "CHECK_UNTESTED") == 0 && cJSON_IsString(detail))
+                printf("%s: untested: %s\n", e->name, detail->valuestring);
+        }
         const cJSON *complete = cJSON_GetObjectItemCaseSensitive(verdict, "complete");
         CHECK_MSG(cJSON_IsBool(complete) && cJSON_IsTrue(complete) == !e->incomplete,
                   "%s: verdict.complete is not %s", e->name, e->incomplete ? "false" : "true");
@@ -669,9 +702,13 @@ int main(int argc, char **argv)
         s.handle = h_close_storm;
         ok = leaf_cred(&s, &p, NULL, NULL, &leaf);
         set_answer(&s, OK_ANSWER);
-        /* the HTTP check's connection is closed too: CloudFront's would be */
-        e.fail_ids = "HTTP_NO_RESPONSE";
+        /* the table contradicts the completed CloudFront handshake: not
+         * reliable, said so; no false TLS_NO_SHARED_CIPHER */
+        e.exit_code = 0;
+        e.fail_ids = "";
+        e.must_have = "CHECK_UNTESTED";
         e.must_not_have = "TLS_NO_SHARED_CIPHER";
+        e.storm = true;
     } else if (strcmp(name, "sslv2_answer") == 0) {
         s.handle = h_sslv2;
         e.must_not_have = "TLS_OK";
