@@ -259,6 +259,10 @@ void od_probe_http(const od_http_request *req, od_http_result *out)
     free(err);
     free(buf);
 done:
+    /* stopped by the tool (a cancelled run, an answer no longer needed):
+     * whatever failed then says nothing about the origin */
+    if (!out->responded && req->cancel && atomic_load(req->cancel))
+        out->local_failure = true;
     if (c.tls)
         od_tls_session_close(c.tls);
     if (c.fd >= 0)

@@ -600,8 +600,9 @@ ssize_t od_tls_session_send(od_tls_session *s, const void *data, size_t len, int
             continue;
         if (n < 0) {
             if (err)
-                *err = od_xstrdup(past_deadline(s) ? "the origin did not take the request in time"
-                                                   : gnutls_strerror((int)n));
+                *err = od_xstrdup(cancelled(s->cancel) ? "cancelled"
+                                  : past_deadline(s) ? "the origin did not take the request in time"
+                                                     : gnutls_strerror((int)n));
             return -1;
         }
         done += (size_t)n;
