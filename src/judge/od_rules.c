@@ -19,9 +19,8 @@ static void rule_untested(rule_ctx *x)
         rl_note_incomplete(x, od_xstrdup("the run was cancelled before every check finished"));
     if (!x->untested.len)
         return;
-    od_finding *f = rl_finding_new(x, OD_ID(CHECK_UNTESTED), x->incomplete ? OD_SEV_WARN : OD_SEV_INFO, NULL, NULL);
+    od_finding *f = rl_finding_new(x, OD_ID(CHECK_UNTESTED), OD_SEV_INFO, NULL, NULL);
     cJSON_AddItemToObject(f->evidence, "untested", rl_str_array(&x->untested));
-    cJSON_AddBoolToObject(f->evidence, "incomplete", x->incomplete);
     char *s = od_strlist_join(&x->untested, "; ", "");
     f->detail = od_xasprintf("Not checked (no claim either way): %s.", s);
     free(s);
