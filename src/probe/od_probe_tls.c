@@ -96,7 +96,9 @@ static bool cancelled(const atomic_bool *c)
 static int wait_ready(od_tls_session *s, short events, int64_t until)
 {
     for (;;) {
-        if (cancelled(s->cancel)) {
+        /* Reads stop at a cancel; a write goes out (bounded by the
+         * deadline): a request half sent would say nothing either way. */
+        if (events == POLLIN && cancelled(s->cancel)) {
             errno = ECANCELED;
             return -1;
         }
