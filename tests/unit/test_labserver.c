@@ -485,20 +485,15 @@ static void test_lab_scenario(const od_lab_scenario *sc)
     od_case c;
     od_case_init(&c);
     char *err = NULL;
-    int64_t t0 = od_now_ms();
+    /* How long a scenario takes to start is measured by bench/, never
+     * asserted here: a loaded machine must not fail the suite. */
     od_lab *lab = od_lab_start(sc->name, &c, &err);
-    int64_t took = od_now_ms() - t0;
     CHECK_MSG(lab != NULL, "%s: %s", sc->name, err ? err : "");
     free(err);
     if (!lab) {
         od_case_free(&c);
         return;
     }
-    /* One RSA key at most per scenario; generous for a loaded CI box.
-     * Under valgrind RSA key generation takes seconds, so no bound there. */
-    const char *preload = getenv("LD_PRELOAD");
-    bool under_valgrind = preload && strstr(preload, "vgpreload") != NULL;
-    CHECK_MSG(under_valgrind || took < 1000, "%s: start took %lld ms", sc->name, (long long)took);
     CHECK(c.origin_domain && strstr(c.origin_domain, ".test") != NULL);
     CHECK(c.https_port > 0 && c.http_port > 0 && c.https_port != c.http_port);
     CHECK(c.trust_store && access(c.trust_store, R_OK) == 0);
