@@ -13,6 +13,7 @@ typedef struct {
     const od_case *prefill;      /* NULL: the first screen; else the answers (and flags) so far: the review step,
                                     or the domain question when the case has no origin domain yet */
     const od_report *open_report;/* non-NULL: show this saved report (from --open); r reruns live */
+    const char *import_path;     /* non-NULL: a distribution config to import at once (its origin picker) */
     const od_policy *policy;
     const od_fixes *fixes;
     bool no_color;               /* --no-color or NO_COLOR non-empty */

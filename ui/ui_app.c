@@ -192,6 +192,8 @@ int od_ui_run(const od_ui_opts *opts)
         a->screen = UI_SCR_START;
         a->st_mode = UI_ST_MENU;
         ui_list_init(&a->st_list);
+        if (opts->import_path)
+            ui_start_import(a, opts->import_path);   /* --distribution-config: its origin picker */
     }
 
     int fds[2];

@@ -171,6 +171,9 @@ bool ui_wizard_commit_all(ui_app *a);
 
 /* ui_start.c */
 void ui_start_enter(ui_app *a);          /* the first screen's menu (stops a lab) */
+/* Imports a distribution config as "Import" on the first screen does: its
+ * origin picker, or the message why the file cannot be used. */
+void ui_start_import(ui_app *a, const char *path);
 void ui_start_free(ui_app *a);           /* import state, lab */
 /* Shows a loaded report as a saved one (takes ownership). */
 void ui_open_loaded(ui_app *a, od_report *r);

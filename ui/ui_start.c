@@ -370,6 +370,14 @@ static void back(ui_app *a)
     }
 }
 
+void ui_start_import(ui_app *a, const char *path)
+{
+    a->screen = UI_SCR_START;
+    a->st_mode = UI_ST_IMPORT;
+    ui_le_set(&a->st_path, path);
+    import_config_file(a);
+}
+
 static void complete_path(ui_app *a)
 {
     size_t matches;

@@ -1,6 +1,7 @@
 /* origin-doctor's entry point: takes the parsed command line (od_cli.c)
  * and runs the batch diagnosis, a distribution, a lab or the interactive UI. */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +141,49 @@ static int open_report(const od_cli_opts *o, const od_ui_opts *ui)
     return rc;
 }
 
+/* Progress on standard error for a batch run, when it is a terminal: a
+ * line rewritten in place, cleared at the end. Events come from the
+ * engine's threads (and from several origins at once). */
+typedef struct {
+    pthread_mutex_t lock;
+    size_t planned, done;
+} stderr_progress;
+
+static void progress_event(void *ctx, const od_event *ev)
+{
+    stderr_progress *p = ctx;
+    pthread_mutex_lock(&p->lock);
+    if (ev->type == OD_EV_PLAN)
+        p->planned++;
+    else if (ev->type == OD_EV_STEP_END)
+        p->done++;
+    if (ev->type == OD_EV_STEP_END || ev->type == OD_EV_PLAN)
+        fprintf(stderr, "\r\033[Korigin-doctor: %zu of %zu checks done%s%.60s", p->done, p->planned,
+                ev->step ? ": " : "", ev->step ? ev->step : "");
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* Turns progress on in eo when standard error is a terminal. */
+static bool progress_start(stderr_progress *p, od_engine_opts *eo)
+{
+    if (!isatty(STDERR_FILENO))
+        return false;
+    memset(p, 0, sizeof *p);
+    pthread_mutex_init(&p->lock, NULL);
+    eo->on_event = progress_event;
+    eo->event_ctx = p;
+    return true;
+}
+
+static void progress_end(stderr_progress *p, bool on)
+{
+    if (!on)
+        return;
+    fputs("\r\033[K", stderr);
+    fflush(stderr);
+    pthread_mutex_destroy(&p->lock);
+}
+
 /* Diagnoses one case: the UI on a terminal, else the batch report. */
 static int run_case(const od_cli_opts *o, const od_case *c, od_ui_opts *ui, bool interactive, const od_policy *policy,
                     const od_fixes *fixes)
@@ -157,9 +201,13 @@ static int run_case(const od_cli_opts *o, const od_case *c, od_ui_opts *ui, bool
         return od_ui_run(ui);
     }
     od_engine_opts eo = {.policy = policy, .fixes = fixes};
+    stderr_progress progress;
+    bool progress_on = progress_start(&progress, &eo);
     od_report r;
     int rc;
-    if (od_engine_run(c, &eo, &r) != 0) {
+    int ran = od_engine_run(c, &eo, &r);
+    progress_end(&progress, progress_on);
+    if (ran != 0) {
         fprintf(stderr, "origin-doctor: %s\n", r.summary ? r.summary : "the diagnosis could not start");
         rc = OD_EXIT_TOOL;
     } else {
@@ -277,9 +325,12 @@ static int run_all_origins(const od_cli_opts *o, const od_dist_config *d, const 
     }
     {
         od_engine_opts eo = {.policy = policy, .fixes = fixes};
+        stderr_progress progress;
+        bool progress_on = progress_start(&progress, &eo);
         origins_job job = {.m = &m, .cases = cases, .eo = &eo};
         /* Each run has its own bounded pool of connections; a few origins at once. */
         od_pool_run(m.n, 4, run_origin_job, &job);
+        progress_end(&progress, progress_on);
     }
     od_multi_judge(&m);
     char *text = od_multi_text(&m, use_color(o));
@@ -489,7 +540,11 @@ static int run_distribution(const od_cli_opts *o, od_ui_opts *ui, bool interacti
     } else {
         const od_dist_origin *org =
             o->origin_id ? od_distconfig_find_origin(&d, o->origin_id) : od_distconfig_default_origin(&d);
-        if (!org) {
+        if (!org && !o->origin_id && interactive) {
+            /* several origins and none named: the UI's origin picker asks */
+            ui->import_path = o->dist_config;
+            rc = od_ui_run(ui);
+        } else if (!org) {
             char *list = origins_list(&d);
             char *id = od_escape_str(o->origin_id);
             rc = usage_error(

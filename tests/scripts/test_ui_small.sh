@@ -108,6 +108,25 @@ first=$(settled $S | grep -nE "✔ PASS" | head -1 | cut -d: -f1)
 [ "$pos" = "Findings 3/5" ] && pass "/ searches forward from the selection ($pos)" \
     || fail "/ did not go to the next PASS row forward ($pos)"
 
+# --- --distribution-config with several origins and no --origin-id -------
+S=d
+start_ui $S 100x30 --distribution-config "$OD_SOURCE_DIR/tests/fixtures/distconfig/mixed-behaviors.json"
+if wait_for $S "Origins in" 10 && screen $S | grep -q "legacy-api"; then
+    pass "--distribution-config without --origin-id opens the origin picker"
+else fail "no origin picker for --distribution-config"; fi
+keys $S q
+
+# --- progress on standard error for --batch, when it is a terminal --------
+script -qec "$(printf '%q' "$BIN") --lab healthy --batch >/dev/null" "$WORK/typescript" >/dev/null 2>&1 </dev/null
+grep -q "checks done" "$WORK/typescript" && pass "--batch shows progress on a terminal's standard error" \
+    || fail "no progress on standard error"
+"$BIN" --lab healthy --batch >/dev/null 2>"$WORK/batch.err" </dev/null
+grep -q "checks done" "$WORK/batch.err" && fail "progress written into a file" || pass "no progress into a file"
+script -qec "$(printf '%q' "$BIN") --distribution-config $(printf '%q' "$OD_SOURCE_DIR/tests/fixtures/distconfig/mixed-behaviors.json") --all-origins --batch --resolve '*:443:127.0.0.1' --resolve '*:8443:127.0.0.1' --resolve '*:80:127.0.0.1' --timeout 2 --response-timeout 2 >/dev/null" \
+    "$WORK/typescript2" >/dev/null 2>&1 </dev/null
+grep -q "checks done" "$WORK/typescript2" && pass "--all-origins shows progress on a terminal's standard error" \
+    || fail "no progress for --all-origins"
+
 check_stderr
 echo "ui_small: $FAILS failure(s)"
 [ "$FAILS" -eq 0 ]
