@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include "od_case.h"
+#include "od_multi.h"
 #include "od_report.h"
 #include "od_policy.h"
 #include "od_fixes.h"
@@ -13,6 +14,7 @@ typedef struct {
     const od_case *prefill;      /* NULL: the first screen; else the answers (and flags) so far: the review step,
                                     or the domain question when the case has no origin domain yet */
     const od_report *open_report;/* non-NULL: show this saved report (from --open); r reruns live */
+    const od_multi_report *open_multi; /* non-NULL: an --all-origins report, shown as a list of its origins */
     const char *import_path;     /* non-NULL: a distribution config to import at once (its origin picker) */
     const od_policy *policy;
     const od_fixes *fixes;

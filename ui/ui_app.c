@@ -194,6 +194,8 @@ int od_ui_run(const od_ui_opts *opts)
         ui_list_init(&a->st_list);
         if (opts->import_path)
             ui_start_import(a, opts->import_path);   /* --distribution-config: its origin picker */
+        if (opts->open_multi)
+            ui_start_multi(a, opts->open_multi);
     }
 
     int fds[2];

@@ -12,6 +12,7 @@
 
 #include "od_distconfig.h"
 #include "od_lab.h"
+#include "od_multi.h"
 #include "od_ui.h"
 #include "ui_diff.h"
 #include "ui_keys.h"
@@ -23,7 +24,7 @@
 
 typedef enum { UI_SCR_START, UI_SCR_WIZARD, UI_SCR_PROGRESS, UI_SCR_RESULTS, UI_SCR_GUIDED, UI_SCR_COUNT } ui_screen;
 /* what the first screen shows */
-typedef enum { UI_ST_MENU, UI_ST_OPEN, UI_ST_IMPORT, UI_ST_LABS, UI_ST_ORIGINS, UI_ST_HOST } ui_start_mode;
+typedef enum { UI_ST_MENU, UI_ST_OPEN, UI_ST_IMPORT, UI_ST_LABS, UI_ST_ORIGINS, UI_ST_HOST, UI_ST_MULTI } ui_start_mode;
 typedef enum { UI_OV_HELP, UI_OV_EXPORT, UI_OV_CONFIRM, UI_OV_SUMMARY, UI_OV_COUNT } ui_overlay;
 typedef enum { UI_ASK_QUIT, UI_ASK_OVERWRITE, UI_ASK_QUIT_WIZARD } ui_question;
 
@@ -73,6 +74,8 @@ typedef struct {
     /* a saved report (from --open or the first screen) and what a live
      * rerun changed */
     od_report *opened_report;     /* owned when opened from the first screen */
+    const od_multi_report *multi; /* an --all-origins report: its origins listed first */
+    size_t multi_sel;
     const od_report *saved_report;   /* what the shown report was compared with */
     od_report *prev_report;       /* the previous live run, owned, kept for that comparison */
     ui_changes changes;
@@ -174,6 +177,8 @@ void ui_start_enter(ui_app *a);          /* the first screen's menu (stops a lab
 /* Imports a distribution config as "Import" on the first screen does: its
  * origin picker, or the message why the file cannot be used. */
 void ui_start_import(ui_app *a, const char *path);
+/* Lists the origins of a distribution report; choosing one shows its report. */
+void ui_start_multi(ui_app *a, const od_multi_report *m);
 void ui_start_free(ui_app *a);           /* import state, lab */
 /* Shows a loaded report as a saved one (takes ownership). */
 void ui_open_loaded(ui_app *a, od_report *r);

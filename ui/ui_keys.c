@@ -121,6 +121,7 @@ static const ui_binding table[] = {
     {UI_CTX_RESULTS, 'e', UI_A_EXPORT, "e", "export", "export the report (JSON or Markdown)"},
     {UI_CTX_RESULTS, 'r', UI_A_RERUN, "r", "rerun", "run the checks again"},
     {UI_CTX_RESULTS, 'w', UI_A_WIZARD, "w", "wizard", "back to the wizard, answers kept"},
+    {UI_CTX_RESULTS, 'o', UI_A_ORIGINS, "o", "", "back to the origins (a distribution report)"},
     {UI_CTX_RESULTS, 'q', UI_A_QUIT, "q", "quit", "quit (asks first if nothing was exported)"},
 
     /* the export dialog */

@@ -315,6 +315,12 @@ static void results_key(ui_app *a, int key, ui_action act)
         a->screen = UI_SCR_WIZARD;
         ui_wizard_enter(a, UI_W_REVIEW);
         break;
+    case UI_A_ORIGINS:
+        if (a->multi)
+            ui_start_multi(a, a->multi);
+        else
+            ui_set_msg(a, UI_R_INFO, "o lists the origins of a distribution report (--all-origins); this is one report.");
+        break;
     case UI_A_QUIT: ui_request_quit(a); break;
     default: ui_list_key(l, act, page); break;
     }

@@ -306,6 +306,32 @@ static void start_lab(ui_app *a, size_t i)
     to_review(a, &c);
 }
 
+/* One origin of the distribution report, shown as a saved report of its own
+ * (a copy: the UI owns what it shows). */
+static void open_multi_item(ui_app *a, size_t i)
+{
+    const od_origin_report *it = &a->multi->items[i];
+    if (!it->ran) {
+        char *m = od_xasprintf("origin %s was not diagnosed: %s", it->origin_id ? it->origin_id : "?",
+                               it->skipped ? it->skipped : "no report");
+        set_error(a, m);
+        free(m);
+        return;
+    }
+    char *json = od_report_to_json(&it->report);
+    od_report *r = od_xcalloc(1, sizeof *r);
+    char *err = json ? od_report_from_json(json, strlen(json), r) : od_xstrdup("cannot be written");
+    free(json);
+    if (err) {
+        set_error(a, err);
+        free(err);
+        free(r);
+        return;
+    }
+    a->multi_sel = i;
+    ui_open_loaded(a, r);
+}
+
 static void choose(ui_app *a, size_t i)
 {
     switch (a->st_mode) {
@@ -342,6 +368,7 @@ static void choose(ui_app *a, size_t i)
         }
         break;
     case UI_ST_LABS: start_lab(a, i); break;
+    case UI_ST_MULTI: open_multi_item(a, i); break;
     case UI_ST_ORIGINS: choose_origin(a, i); break;
     case UI_ST_HOST: answer_host(a, i == 0); break;
     default: break;
@@ -353,6 +380,7 @@ static void back(ui_app *a)
     set_error(a, NULL);
     switch (a->st_mode) {
     case UI_ST_MENU: ui_ask(a, UI_ASK_QUIT_WIZARD); break;
+    case UI_ST_MULTI: ui_request_quit(a); break;
     case UI_ST_HOST:
         enter_mode(a, UI_ST_ORIGINS, a->dist ? a->dist->n_origins : 0);
         ui_list_select(&a->st_list, a->dist_origin);
@@ -368,6 +396,14 @@ static void back(ui_app *a)
         break;
     }
     }
+}
+
+void ui_start_multi(ui_app *a, const od_multi_report *m)
+{
+    a->multi = m;
+    a->screen = UI_SCR_START;
+    enter_mode(a, UI_ST_MULTI, m->n);
+    ui_list_select(&a->st_list, a->multi_sel);
 }
 
 void ui_start_import(ui_app *a, const char *path)
@@ -563,6 +599,30 @@ static void start_draw(ui_app *a)
                     "'aws cloudfront get-distribution --id ID'.");
         hint = NULL;
         break;
+    case UI_ST_MULTI: {
+        const od_multi_report *m = a->multi;
+        char *head = od_xasprintf("Distribution report %s from %s: %zu origin%s", m->distribution_id ? m->distribution_id : "",
+                                  m->generated_at ? m->generated_at : "?", m->n, m->n == 1 ? "" : "s");
+        char *safe = ui_sanitize(head);
+        ui_put(&a->term, y++, x, w, safe, UI_R_HEAD);
+        free(safe);
+        free(head);
+        ui_put(&a->term, y++, x, w, "Choose an origin to see its report, pane by pane (o in the panes comes back here).",
+               UI_R_DIM);
+        y++;
+        for (size_t i = 0; i < m->n; i++) {
+            const od_origin_report *it = &m->items[i];
+            const char *verdict = !it->ran ? "not diagnosed" : it->report.would_fail ? "FAIL" : "OK";
+            ui_row *row = ui_rows_addf(&rows, UI_R_NORMAL, (int)i, " %-20s %-40s %s", it->origin_id ? it->origin_id : "?",
+                                       it->domain_name ? it->domain_name : "", verdict);
+            ui_row_highlight(row, verdict, !it->ran ? UI_R_DIM : it->report.would_fail ? UI_R_FAIL : UI_R_PASS);
+        }
+        int h = list_height() - 1;
+        draw_list(a, y, x, w, h, &rows);
+        y += h + 1;
+        hint = "Up/Down: choose   Enter: its report   q: quit";
+        break;
+    }
     case UI_ST_LABS: {
         ui_put(&a->term, y++, x, w, "Practice lab: choose a problem to diagnose", UI_R_HEAD);
         ui_put(&a->term, y++, x, w, "A local origin on 127.0.0.1 is started for it and stops when you leave.",

@@ -111,11 +111,19 @@ static int open_report(const od_cli_opts *o, const od_ui_opts *ui)
             free(merr);
             return OD_EXIT_USAGE;
         }
-        /* The UI shows one origin at a time; a distribution report is read as text. */
-        char *out = od_multi_text(&m, use_color(o));
-        fputs(out, stdout);
-        free(out);
         int rc = m.would_fail ? OD_EXIT_WOULD_FAIL : OD_EXIT_OK;
+        if (!o->batch && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+            /* the UI lists the origins; each opens as a report of its own */
+            od_ui_opts u = *ui;
+            u.open_multi = &m;
+            int urc = od_ui_run(&u);
+            if (urc == OD_EXIT_TOOL || urc >= 128)
+                rc = urc;
+        } else {
+            char *out = od_multi_text(&m, use_color(o));
+            fputs(out, stdout);
+            free(out);
+        }
         od_multi_free(&m);
         return rc;
     }

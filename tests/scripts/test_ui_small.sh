@@ -127,6 +127,22 @@ script -qec "$(printf '%q' "$BIN") --distribution-config $(printf '%q' "$OD_SOUR
 grep -q "checks done" "$WORK/typescript2" && pass "--all-origins shows progress on a terminal's standard error" \
     || fail "no progress for --all-origins"
 
+# --- an --all-origins report opens in the UI as a list of origins --------
+"$BIN" --distribution-config "$OD_SOURCE_DIR/tests/fixtures/distconfig/mixed-behaviors.json" --all-origins --batch \
+    --resolve '*:443:127.0.0.1' --resolve '*:8443:127.0.0.1' --resolve '*:80:127.0.0.1' --timeout 2 \
+    --response-timeout 2 --json "$WORK/multi.json" >/dev/null 2>&1 </dev/null
+S=m
+start_ui $S 120x30 --open "$WORK/multi.json"
+if wait_for $S "Distribution report" 10 && screen $S | grep -q "legacy-api"; then
+    pass "an --all-origins report opens as a list of its origins"
+else fail "the --all-origins report does not open in the UI"; fi
+keys $S Enter
+wait_for $S "saved report of shop-origin.example.com" 10 && pass "Enter opens that origin's report" \
+    || fail "Enter did not open the origin's report"
+keys $S o
+wait_for $S "Distribution report" 5 && pass "o goes back to the origins" || fail "o did not go back to the list"
+keys $S q
+
 check_stderr
 echo "ui_small: $FAILS failure(s)"
 [ "$FAILS" -eq 0 ]
