@@ -165,9 +165,14 @@ static void progress_event(void *ctx, const od_event *ev)
         p->planned++;
     else if (ev->type == OD_EV_STEP_END)
         p->done++;
-    if (ev->type == OD_EV_STEP_END || ev->type == OD_EV_PLAN)
-        fprintf(stderr, "\r\033[Korigin-doctor: %zu of %zu checks done%s%.60s", p->done, p->planned,
-                ev->step ? ": " : "", ev->step ? ev->step : "");
+    if (ev->type == OD_EV_STEP_END || ev->type == OD_EV_PLAN) {
+        /* carriage return and padding only: no escape sequence, so
+         * NO_COLOR and plain terminals see plain text */
+        char line[80];
+        snprintf(line, sizeof line, "origin-doctor: %zu of %zu checks done%s%s", p->done, p->planned,
+                 ev->step ? ": " : "", ev->step ? ev->step : "");
+        fprintf(stderr, "\r%-78s", line);
+    }
     pthread_mutex_unlock(&p->lock);
 }
 
@@ -187,7 +192,7 @@ static void progress_end(stderr_progress *p, bool on)
 {
     if (!on)
         return;
-    fputs("\r\033[K", stderr);
+    fprintf(stderr, "\r%78s\r", "");
     fflush(stderr);
     pthread_mutex_destroy(&p->lock);
 }
