@@ -136,6 +136,16 @@ static char *handshake_summary(const od_handshake *hs, size_t n_der)
 
 /* Moves a capture into the observations: certificates deduplicated, the
  * chain recorded in the order sent, then analysed against the trust store. */
+/* A certificate already observed, byte for byte: many names usually get
+ * the same chain, and parsing it again would only find the same one. */
+static size_t known_cert(const od_observations *o, const unsigned char *der, size_t len)
+{
+    for (size_t i = 0; i < o->n_certs; i++)
+        if (o->certs[i].der && o->certs[i].der_len == len && memcmp(o->certs[i].der, der, len) == 0)
+            return i;
+    return SIZE_MAX;
+}
+
 static void merge_capture(run_ctx *r, od_tls_capture *cap)
 {
     od_handshake *hs = od_obs_add_handshake(r->o);
@@ -143,6 +153,11 @@ static void merge_capture(run_ctx *r, od_tls_capture *cap)
     memset(&cap->hs, 0, sizeof cap->hs);
     hs->chain_len = 0;
     for (size_t k = 0; k < cap->n_der && hs->chain_len < sizeof hs->chain / sizeof hs->chain[0]; k++) {
+        size_t same = known_cert(r->o, cap->der[k], cap->der_len[k]);
+        if (same != SIZE_MAX) {
+            hs->chain[hs->chain_len++] = same;
+            continue;
+        }
         od_cert cert;
         memset(&cert, 0, sizeof cert);
         char *err = od_cert_parse_der(cap->der[k], cap->der_len[k], &cert);
