@@ -50,6 +50,7 @@ typedef struct {
      * this origin: with match-viewer only allow-all makes the HTTP port matter. */
     od_viewer_policy viewer_protocol_policy;
     unsigned origin_ssl_protocols;   /* OD_PROTO_* bits */
+    bool origin_mtls;                /* the distribution presents a client certificate (OriginMtlsConfig) */
     od_resolve *resolve;
     size_t n_resolve;
     char *trust_store;               /* NULL: the system store */

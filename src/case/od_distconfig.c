@@ -396,6 +396,10 @@ static bool parse_origin(od_json_reader *c, const cJSON *it, const char *p, od_d
         }
         if (!get_int(c, custom, "OriginReadTimeout", cp, false, 30, 1, 3600, &o->read_timeout))
             break;
+        const cJSON *mtls = od_json_get(c, custom, cp, "OriginMtlsConfig", OD_JSON_OBJECT, need(false));
+        if (c->error)
+            break;
+        o->origin_mtls = mtls != NULL;
         int keepalive;
         if (!get_int(c, custom, "OriginKeepaliveTimeout", cp, false, 5, 1, 3600, &keepalive))
             break;
@@ -1169,6 +1173,7 @@ char *od_distconfig_case(const od_dist_config *d, const od_dist_origin *o, const
         if (o->behaviors[i].viewer_protocol_policy < out->viewer_protocol_policy)
             out->viewer_protocol_policy = o->behaviors[i].viewer_protocol_policy;
     out->origin_ssl_protocols = o->ssl_protocols;
+    out->origin_mtls = o->origin_mtls;
     out->timeout_s = o->connection_timeout;
     out->response_timeout_s = o->read_timeout;
     out->forward_host_header = forwarded;

@@ -84,6 +84,7 @@ typedef struct {
     int read_timeout;               /* OriginReadTimeout, s (default 30) */
     int connection_timeout;         /* ConnectionTimeout, s (default 10) */
     int connection_attempts;        /* ConnectionAttempts (default 3) */
+    bool origin_mtls;               /* CustomOriginConfig.OriginMtlsConfig present */
     od_dist_behavior *behaviors;    /* the cache behaviors that target this origin,   */
     size_t n_behaviors;             /* directly or through an origin group            */
 } od_dist_origin;

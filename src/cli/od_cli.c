@@ -179,6 +179,10 @@ static char *take_option(od_option_id id, const char *v, od_cli_opts *o)
     case OD_OPT_PROTOCOL_POLICY:
         o->set |= OD_SET_POLICY;
         return od_parse_protocol_policy(v, &c->protocol_policy);
+    case OD_OPT_ORIGIN_MTLS:
+        c->origin_mtls = true;
+        o->set |= OD_SET_ORIGIN_MTLS;
+        return NULL;
     case OD_OPT_VIEWER_PROTOCOL_POLICY:
         o->set |= OD_SET_VIEWER_POLICY;
         return od_parse_viewer_policy(v, &c->viewer_protocol_policy);
@@ -338,6 +342,8 @@ void od_cli_apply_overrides(od_case *dst, const od_cli_opts *o)
         dst->https_port = s->https_port;
     if (o->set & OD_SET_POLICY)
         dst->protocol_policy = s->protocol_policy;
+    if (o->set & OD_SET_ORIGIN_MTLS)
+        dst->origin_mtls = s->origin_mtls;
     if (o->set & OD_SET_VIEWER_POLICY)
         dst->viewer_protocol_policy = s->viewer_protocol_policy;
     if (o->set & OD_SET_PROTOCOLS)

@@ -29,7 +29,8 @@ enum {
     OD_SET_GET = 1u << 10,
     OD_SET_NO_FORWARD = 1u << 11,
     OD_SET_RESPONSE_TIMEOUT = 1u << 12,
-    OD_SET_VIEWER_POLICY = 1u << 13
+    OD_SET_VIEWER_POLICY = 1u << 13,
+    OD_SET_ORIGIN_MTLS = 1u << 14
 };
 
 typedef struct {

@@ -98,6 +98,7 @@ static cJSON *input_to_json(const od_case *c)
     add_num(in, "https_port", c->https_port);
     add_str(in, "protocol_policy", od_protocol_policy_name(c->protocol_policy));
     add_str(in, "viewer_protocol_policy", od_viewer_policy_name(c->viewer_protocol_policy));
+    add_bool(in, "origin_mtls", c->origin_mtls);
     cJSON *protos = chk(cJSON_CreateArray());
     for (unsigned bit = OD_PROTO_SSLV3; bit <= OD_PROTO_TLS13; bit <<= 1)
         if (c->origin_ssl_protocols & bit)
@@ -697,6 +698,8 @@ static bool read_input(reader *rd, const cJSON *root, od_case *c)
         !get_intv(rd, in, p, "concurrency", 0, 4096, &c->concurrency))
         return false;
     if (cJSON_GetObjectItemCaseSensitive(in, "http_get") && !get_bool(rd, in, p, "http_get", &c->http_get))
+        return false;
+    if (cJSON_GetObjectItemCaseSensitive(in, "origin_mtls") && !get_bool(rd, in, p, "origin_mtls", &c->origin_mtls))
         return false;
     if (cJSON_GetObjectItemCaseSensitive(in, "viewer_protocol_policy"))
         GET_ENUM(rd, in, p, "viewer_protocol_policy", parse_viewer_policy, &c->viewer_protocol_policy,

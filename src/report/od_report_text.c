@@ -400,6 +400,8 @@ static void render_case(renderer *w, const od_report *r)
     field(w, "Protocol policy", od_protocol_policy_name(c->protocol_policy));
     if (c->protocol_policy == OD_POLICY_MATCH_VIEWER)
         field(w, "Viewer protocol policy", od_viewer_policy_name(c->viewer_protocol_policy));
+    if (c->origin_mtls)
+        field(w, "Origin mutual TLS", "yes: CloudFront presents a client certificate");
     od_buf b;
     od_buf_init(&b);
     for (unsigned bit = OD_PROTO_SSLV3; bit <= OD_PROTO_TLS13; bit <<= 1)

@@ -281,6 +281,67 @@ static void test_cancelled(const od_case *c)
     od_fixes_free(&fixes);
 }
 
+/* Origin mTLS (issue 10): an origin that requires a client certificate
+ * fails without origin mTLS; with it (flag or OriginMtlsConfig in a
+ * config) it does not, and the report says it is incomplete. */
+static void test_origin_mtls(void)
+{
+    od_case c;
+    od_case_init(&c);
+    char *err = NULL;
+    od_lab *lab = od_lab_start("client-cert-required", &c, &err);
+    CHECK_MSG(lab != NULL, "client-cert-required lab: %s", err ? err : "?");
+    free(err);
+    if (!lab) {
+        od_case_free(&c);
+        return;
+    }
+    const char *src = getenv("OD_SOURCE_DIR");
+    for (int variant = 0; variant < 3; variant++) {
+        od_strlist args;
+        od_strlist_init(&args);
+        if (variant < 2) {
+            it_case_args(&c, &args);
+            char *origin = od_xstrdup(args.items[args.len - 1]);
+            free(args.items[--args.len]);
+            if (variant == 1)
+                od_strlist_add(&args, "--origin-mtls");
+            od_strlist_add_owned(&args, origin);
+        } else {
+            od_strlist_add(&args, "--batch");
+            od_strlist_add_owned(&args, od_xasprintf("--distribution-config=%s/tests/fixtures/distconfig/origin-mtls.json",
+                                                     src ? src : "."));
+            od_strlist_add_owned(&args, od_xasprintf("--https-port=%d", c.https_port));
+            od_strlist_add_owned(&args, od_xasprintf("--resolve=%s:%d:127.0.0.1", c.origin_domain, c.https_port));
+            od_strlist_add_owned(&args, od_xasprintf("--trust-store=%s", c.trust_store));
+        }
+        it_result res;
+        char *name = od_xasprintf("mtls-%d", variant);
+        cJSON *j = run_json(&args, name, &res);
+        bool fails = variant == 0;
+        CHECK_MSG(res.exit_code == (fails ? 1 : 0), "%s: exit %d: %s", name, res.exit_code, res.err);
+        if (j) {
+            char *ids = it_ids_with_severity(j, "fail");
+            CHECK_MSG(strcmp(ids, fails ? "TLS_CLIENT_CERT_REQUIRED" : "") == 0, "%s: fail ids \"%s\"", name, ids);
+            free(ids);
+            CHECK_MSG(verdict_complete(j) == fails, "%s: complete is wrong", name);
+            const cJSON *in = cJSON_GetObjectItemCaseSensitive(j, "input");
+            CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(in, "origin_mtls")) == !fails);
+            const cJSON *summary = cJSON_GetObjectItemCaseSensitive(verdict_of(j), "summary");
+            CHECK_MSG(fails || (cJSON_IsString(summary) && !strstr(summary->valuestring, "No problem found")),
+                      "%s: an incomplete report says no problem", name);
+            cJSON_Delete(j);
+        } else {
+            CHECK_MSG(false, "%s: no JSON report", name);
+        }
+        free(name);
+        it_result_free(&res);
+        od_strlist_free(&args);
+    }
+    od_lab_stop(lab);
+    od_case_free(&c);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -304,6 +365,7 @@ int main(int argc, char **argv)
     }
     od_lab_stop(lab);
     od_case_free(&c);
+    test_origin_mtls();
     test_status_of_lab("wrong-order", "CHAIN_WRONG_ORDER", 502);
     test_status_of_lab("firewall-drop", "PORT_TIMEOUT", 504);
     test_status_of_lab("silent", "TLS_HANDSHAKE_TIMEOUT", 504);

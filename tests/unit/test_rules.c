@@ -469,6 +469,29 @@ static void test_viewer_protocol_policy(void)
     }
 }
 
+/* Origin mTLS: a required client certificate fails only when the
+ * distribution presents none; with one, whether the origin accepts it is
+ * not seen from here, so the report is incomplete, never "fine". */
+static void test_origin_mtls(void)
+{
+    for (int mtls = 0; mtls < 2; mtls++) {
+        scen s;
+        scen_bare(&s, "origin.example.com");
+        s.c.origin_mtls = mtls;
+        s.o.dns.status = OD_DNS_OK;
+        add_address(&s, "198.51.100.10", false, false);
+        add_tcp(&s, "198.51.100.10", 443, OD_TCP_OPEN);
+        add_hs(&s, "198.51.100.10", "origin.example.com", OD_TLS_CLIENT_CERT_REQUIRED, NULL, 0);
+        run(&s);
+        CHECK_MSG((find(&s, "TLS_CLIENT_CERT_REQUIRED", NULL) != NULL) == !mtls, "origin mTLS %d", mtls);
+        CHECK(s.would_fail == !mtls);
+        CHECK(s.complete == !mtls);
+        if (mtls)
+            CHECK_MSG(s.summary && strncmp(s.summary, "Incomplete", 10) == 0, "%s", s.summary ? s.summary : "");
+        scen_free(&s);
+    }
+}
+
 static void test_tls_outcomes(void)
 {
     static const struct { od_tls_outcome o; const char *id; } cases[] = {
@@ -1066,6 +1089,7 @@ int main(void)
     test_registry();
     test_verdict();
     test_viewer_protocol_policy();
+    test_origin_mtls();
     test_healthy();
     test_origin_ip();
     test_dns();
