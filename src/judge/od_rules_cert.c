@@ -295,7 +295,13 @@ static void rule_names(rule_ctx *x)
                                      leaf->san_dns.len ? "" : (leaf->common_names.len ? cns : "(no names)"));
             free(sans);
             free(cns);
-            f->reproduce = rl_sclient(x, hs->address, hs->port, name, NULL);
+            /* the command must show the failure: openssl checks the name
+             * only when asked, and against the same trust store */
+            char *verify = x->c->trust_store
+                ? od_xasprintf("-verify_hostname %s -verify_return_error -CAfile %s", name, x->c->trust_store)
+                : od_xasprintf("-verify_hostname %s -verify_return_error", name);
+            f->reproduce = rl_sclient(x, hs->address, hs->port, name, verify);
+            free(verify);
             rl_varset vs = {0};
             rl_finish_for_name(x, f, x->cert_server, &vs, name, hs->address, hs->port);
         }
