@@ -29,7 +29,7 @@
 #define RESPONSE_TIMEOUT_S 3
 /* The contract's bound, plus slack for a loaded 2-core box and the
  * sanitizer build (cert generation and process start are not probing). */
-#define WALL_BOUND_MS ((2 * (TIMEOUT_S + RESPONSE_TIMEOUT_S) + 6) * 1000)
+#define WALL_BOUND_FOR(timeout_s) ((2 * ((timeout_s) + RESPONSE_TIMEOUT_S) + 6) * 1000)
 #define ORIGIN "origin.hostile.test"
 /* An expected exit code of 0 or 1: either verdict is sensible, what is
  * asserted is the bound, the absence of a crash and a complete report. */
@@ -479,6 +479,7 @@ typedef struct {
     bool http_only;              /* --protocol-policy http-only */
     bool incomplete;             /* verdict.complete must be false (else true) */
     bool storm;                  /* connections must have been closed at accept */
+    int timeout_s;               /* --timeout, when not TIMEOUT_S */
 } expect;
 
 static bool has_id(const cJSON *report, const char *id)
@@ -508,7 +509,9 @@ static void run_case(const char *bin, const pki *p, server *s, const expect *e)
     od_strlist_init(&args);
     od_strlist_add(&args, "--batch");
     od_strlist_add(&args, "--no-color");
-    od_strlist_add_owned(&args, od_xasprintf("--timeout=%d", TIMEOUT_S));
+    int timeout_s = e->timeout_s ? e->timeout_s : TIMEOUT_S;
+    int bound_ms = WALL_BOUND_FOR(timeout_s);
+    od_strlist_add_owned(&args, od_xasprintf("--timeout=%d", timeout_s));
     od_strlist_add_owned(&args, od_xasprintf("--response-timeout=%d", RESPONSE_TIMEOUT_S));
     if (e->http_only) {
         od_strlist_add(&args, "--protocol-policy=http-only");
@@ -525,12 +528,12 @@ static void run_case(const char *bin, const pki *p, server *s, const expect *e)
     it_run(bin, &args, NULL, 120, &res);
     int64_t wall = od_now_ms() - t0;
     printf("%s: exit %d, wall %lld ms (bound %d ms), %d connections (%d closed at once)\n", e->name, res.exit_code,
-           (long long)wall, WALL_BOUND_MS, atomic_load(&s->accepted), atomic_load(&s->served));
+           (long long)wall, bound_ms, atomic_load(&s->accepted), atomic_load(&s->served));
     bool exit_ok = e->exit_code == EXIT_EITHER ? res.exit_code == 0 || res.exit_code == 1
                                                : res.exit_code == e->exit_code;
     CHECK_MSG(exit_ok, "%s: exit %d, expected %d\nstdout: %s\nstderr: %s", e->name,
               res.exit_code, e->exit_code, res.out, res.err);
-    CHECK_MSG(wall <= WALL_BOUND_MS, "%s: took %lld ms, bound %d ms", e->name, (long long)wall, WALL_BOUND_MS);
+    CHECK_MSG(wall <= bound_ms, "%s: took %lld ms, bound %d ms", e->name, (long long)wall, bound_ms);
     if (e->storm)
         CHECK_MSG(atomic_load(&s->served) > 0, "%s: no connection met the close storm", e->name);
     CHECK_MSG(!raw_control(res.out), "%s: a raw control character reached stdout", e->name);
@@ -735,8 +738,18 @@ int main(int argc, char **argv)
         set_answer(&s, OK_ANSWER);
         e.exit_code = EXIT_EITHER;
     } else if (strcmp(name, "many_sans") == 0) {
-        /* the expected name is SAN number 10 000 */
+        /* the expected name is the last SAN: number 10 000, past the old
+         * 4096 cap. Under ASan, 4 200 and --timeout 30: GnuTLS grows its
+         * SAN list one realloc at a time while importing the certificate
+         * inside the handshake (quadratic; ~45 s for 10 000 names under
+         * ASan's allocator, 0.2 s without), CPU time no deadline can
+         * interrupt. This case is about the names, not the clock. */
+#if defined(__SANITIZE_ADDRESS__)
+        size_t n = 4200;
+        e.timeout_s = 30;
+#else
         size_t n = 10000;
+#endif
         char **sans = od_xcalloc(n + 1, sizeof *sans);
         for (size_t i = 0; i + 1 < n; i++)
             sans[i] = od_xasprintf("n%05zu.filler.test", i);
