@@ -468,6 +468,37 @@ static void test_diff(void)
     od_report_free(&now);
 }
 
+/* Wrapping breaks at spaces and DN components, never inside a word such
+ * as "origin-doctor" while a space or comma can take the break; a token
+ * too long for any line is split at its punctuation. */
+static void test_wrap_words(void)
+{
+    const char *dn = "chain sent     0: CN=shop.example.test,O=origin-doctor lab, 1: CN=origin-doctor lab "
+                     "intermediate,O=origin-doctor lab";
+    for (int width = 34; width <= 70; width++) {   /* every word fits a continuation line */
+        ui_rows r;
+        ui_rows_init(&r);
+        ui_rows_add_wrapped(&r, UI_R_NORMAL, -1, dn, width, 15);
+        for (size_t i = 0; i + 1 < r.len; i++) {
+            size_t n = strlen(r.rows[i].text);
+            bool mid = n >= 6 && (strcmp(r.rows[i].text + n - 6, "origin") == 0 ||
+                                  (n >= 7 && strcmp(r.rows[i].text + n - 7, "origin-") == 0));
+            CHECK_MSG(!mid, "width %d: row %zu ends inside a word: '%s'", width, i, r.rows[i].text);
+            CHECK_MSG(ui_text_width(r.rows[i].text) <= width, "width %d: row too wide", width);
+        }
+        ui_rows_free(&r);
+    }
+    /* a fingerprint longer than a line splits at its colons */
+    ui_rows r;
+    ui_rows_init(&r);
+    ui_rows_add_wrapped(&r, UI_R_NORMAL, -1,
+                        "sha256 52:01:47:45:FF:FD:C7:1C:50:71:2B:AE:04:C8:E3:09:58:11:50:8F:71:49", 40, 7);
+    CHECK(r.len == 2);
+    CHECK(r.len == 2 && r.rows[0].text[strlen(r.rows[0].text) - 1] == ':');
+    CHECK(r.len >= 1 && strncmp(r.rows[0].text, "sha256 52:", 10) == 0);   /* not moved down whole */
+    ui_rows_free(&r);
+}
+
 int main(void)
 {
     utf8_locale = setlocale(LC_CTYPE, "C.UTF-8") || setlocale(LC_CTYPE, "en_US.UTF-8");
@@ -477,6 +508,7 @@ int main(void)
     test_lineedit();
     test_keys();
     test_text();
+    test_wrap_words();
     test_diff();
     return check_done("uitest_models");
 }
