@@ -198,6 +198,18 @@ static void progress_end(stderr_progress *p, bool on)
 }
 
 /* Diagnoses one case: the UI on a terminal, else the batch report. */
+/* --write-chain after a diagnosis: its failure is the exit code unless the
+ * verdict already is one (a chain not written is a failure, 1). */
+static int write_chain_after(const od_cli_opts *o, const od_report *r, int rc)
+{
+    int wc = o->bundle.write_chain ? od_cli_write_chain(&o->bundle, r, false) : OD_EXIT_OK;
+    if (wc != OD_EXIT_OK && wc != OD_EXIT_WOULD_FAIL)
+        return wc;
+    if (wc == OD_EXIT_WOULD_FAIL && rc == OD_EXIT_OK)
+        return OD_EXIT_WOULD_FAIL;
+    return rc;
+}
+
 static int run_case(const od_cli_opts *o, const od_case *c, od_ui_opts *ui, bool interactive, const od_policy *policy,
                     const od_fixes *fixes)
 {
@@ -225,7 +237,26 @@ static int run_case(const od_cli_opts *o, const od_case *c, od_ui_opts *ui, bool
         rc = OD_EXIT_TOOL;
     } else {
         rc = print_and_exit_code(o, &r);
+        rc = write_chain_after(o, &r, rc);
     }
+    od_report_free(&r);
+    return rc;
+}
+
+/* --check-bundle: the file judged offline, with the batch report's output
+ * and exit codes (the UI is for live and reopened diagnoses). */
+static int run_bundle(const od_cli_opts *o, const od_case *c, const od_policy *policy, const od_fixes *fixes)
+{
+    if (!c->origin_domain)
+        return usage_error(od_xstrdup("origin domain: missing (--check-bundle judges the names CloudFront would "
+                                      "send: give ORIGIN_DOMAIN, or --forward-host with each --cname)"));
+    if (c->forward_host_header && c->cnames.len == 0)
+        return usage_error(od_xstrdup("--cname: with --forward-host, give every alternate domain name viewers use"));
+    od_report r;
+    int rc = od_cli_check_bundle(&o->bundle, c, policy, fixes, &r);
+    if (rc != 0)
+        return rc;
+    rc = write_chain_after(o, &r, print_and_exit_code(o, &r));
     od_report_free(&r);
     return rc;
 }
@@ -610,6 +641,8 @@ static int run(od_cli_opts *o, const od_policy *policy, const od_fixes *fixes)
         return run_fleet(o, policy, fixes);
     if (o->merge)
         return run_merge(o);
+    if (o->bundle.bundle)
+        return run_bundle(o, &o->c, policy, fixes);
     if (o->lab && strcmp(o->lab, "list") == 0)
         return list_labs();
 
@@ -637,7 +670,26 @@ static int run(od_cli_opts *o, const od_policy *policy, const od_fixes *fixes)
     }
     od_cli_apply_overrides(&labcase, o);
     ui.lab_name = o->lab;
-    int rc = run_case(o, &labcase, &ui, interactive, policy, fixes);
+    const char *key = NULL, *intermediates = NULL;
+    const char *bundle = od_lab_bundle(lab, &key, &intermediates);
+    int rc;
+    if (bundle) {
+        /* A bundle scenario is a certificate file to judge, not a server;
+         * its folder also holds the CA's intermediate for --write-chain. */
+        od_cli_opts bo = *o;
+        bo.bundle.bundle = bundle;
+        bo.bundle.key = o->bundle.key ? o->bundle.key : key;
+        od_strlist_init(&bo.bundle.intermediates);
+        od_strlist_copy(&bo.bundle.intermediates, &o->bundle.intermediates);
+        if (o->bundle.write_chain && !o->bundle.intermediates.len)
+            od_strlist_add(&bo.bundle.intermediates, intermediates);
+        fprintf(stderr, "origin-doctor: --lab %s: judging the lab's file %s with --key %s\n", o->lab, bundle,
+                bo.bundle.key);
+        rc = run_bundle(&bo, &labcase, policy, fixes);
+        od_strlist_free(&bo.bundle.intermediates);
+    } else {
+        rc = run_case(o, &labcase, &ui, interactive, policy, fixes);
+    }
     od_lab_stop(lab);
     od_case_free(&labcase);
     return rc;
@@ -656,6 +708,7 @@ int main(int argc, char **argv)
     if (err) {
         od_case_free(&o.c);
         od_strlist_free(&o.files);
+        od_strlist_free(&o.bundle.intermediates);
         return usage_error(err);
     }
     if (o.help || o.version) {
@@ -670,6 +723,7 @@ int main(int argc, char **argv)
                    od_ui_curses_version(), cJSON_Version());
         od_case_free(&o.c);
         od_strlist_free(&o.files);
+        od_strlist_free(&o.bundle.intermediates);
         return OD_EXIT_OK;
     }
 
@@ -709,5 +763,6 @@ int main(int argc, char **argv)
     od_fixes_free(&fixes);
     od_case_free(&o.c);
     od_strlist_free(&o.files);
+    od_strlist_free(&o.bundle.intermediates);
     return rc;
 }

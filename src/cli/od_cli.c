@@ -236,6 +236,30 @@ static char *take_option(od_option_id id, const char *v, od_cli_opts *o)
     case OD_OPT_LAB:
         o->lab = v;
         return NULL;
+    case OD_OPT_CHECK_BUNDLE:
+        o->bundle.bundle = v;
+        return NULL;
+    case OD_OPT_KEY:
+        o->bundle.key = v;
+        return NULL;
+    case OD_OPT_PASSWORD_FILE:
+        o->bundle.password_file = v;
+        return NULL;
+    case OD_OPT_AT:
+        o->bundle.at_set = true;
+        return od_cli_parse_at(v, &o->bundle.at);
+    case OD_OPT_WRITE_CHAIN:
+        o->bundle.write_chain = v;
+        return NULL;
+    case OD_OPT_INTERMEDIATES:
+        od_strlist_add(&o->bundle.intermediates, v);
+        return NULL;
+    case OD_OPT_FETCH_INTERMEDIATES:
+        o->bundle.fetch_intermediates = true;
+        return NULL;
+    case OD_OPT_FORCE:
+        o->bundle.force = true;
+        return NULL;
     case OD_OPT_COUNT:
         break;
     }
@@ -262,6 +286,18 @@ static char *check_whole(od_cli_opts *o, const char *origin)
     if (o->dist_config && origin)
         return od_xstrdup("origin domain: not with --distribution-config (the config names the origins; "
                           "use --origin-id)");
+    const od_cli_bundle_opts *bo = &o->bundle;
+    if (!bo->bundle && (bo->key || bo->password_file || bo->at_set))
+        return od_xstrdup("--key, --password-file and --at go with --check-bundle FILE");
+    if (!bo->write_chain && (bo->intermediates.len || bo->fetch_intermediates || bo->force))
+        return od_xstrdup("--intermediates, --fetch-intermediates and --force go with --write-chain FILE");
+    if (bo->bundle && (o->open_path || o->lab || o->dist_config))
+        return od_xstrdup("--check-bundle: not with --open, --lab or --distribution-config");
+    if (bo->write_chain && (o->open_path || o->all_origins))
+        return od_xstrdup("--write-chain: not with --open or --all-origins");
+    char *out_err = od_cli_check_output(bo);
+    if (out_err)
+        return out_err;
     if (origin) {
         /* An IP address is accepted here: it is itself a finding
          * (ORIGIN_IS_IP_ADDRESS), not a typo. */

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "od_case.h"
+#include "od_cli_bundle.h"
 
 enum {
     OD_EXIT_OK = 0,
@@ -49,6 +50,7 @@ typedef struct {
     int fleet_concurrency;  /* 0: the default */
     int expiring_within;    /* days, when expiring_asked */
     bool expiring_asked;
+    od_cli_bundle_opts bundle;     /* --check-bundle, --write-chain and their companions */
 } od_cli_opts;
 
 /* Parses argv (getopt_long over the option table; "--" ends the options).

@@ -16,7 +16,8 @@ bool od_severity_parse(const char *s, od_severity *out);
 
 typedef enum { OD_FAMILY_NETWORK, OD_FAMILY_TLS, OD_FAMILY_CERT, OD_FAMILY_HTTP, OD_FAMILY_GENERAL } od_family;
 typedef enum {
-    OD_CHECK_NONE, OD_CHECK_DNS, OD_CHECK_PORT, OD_CHECK_TLS, OD_CHECK_NAMES, OD_CHECK_CHAIN, OD_CHECK_HTTP
+    OD_CHECK_NONE, OD_CHECK_DNS, OD_CHECK_PORT, OD_CHECK_TLS, OD_CHECK_NAMES, OD_CHECK_CHAIN, OD_CHECK_HTTP,
+    OD_CHECK_KEY   /* a bundle's private key (--check-bundle) */
 } od_check;
 typedef enum { OD_JUDGED_STEP_NONE, OD_JUDGED_STEP_CHAIN, OD_JUDGED_STEP_NAMES } od_judged_step;
 typedef enum { OD_KIND_PROBLEM, OD_KIND_NOTE, OD_KIND_PASS } od_finding_kind;

@@ -35,6 +35,28 @@ static void rule_untested(rule_ctx *x)
 
 static void rule_vantage(rule_ctx *x)
 {
+    if (x->o->bundle) {
+        od_finding *f = rl_finding_new(x, OD_ID(VANTAGE_POINT), OD_SEV_INFO, NULL, NULL);
+        char at[32];
+        od_format_time(x->o->bundle->checked_at, at, sizeof at);
+        rl_ev_str(f, "checked_from", "a certificate file (no network)");
+        rl_ev_str(f, "bundle", x->o->bundle->file);
+        rl_ev_str(f, "format", x->o->bundle->format);
+        rl_ev_str(f, "checked_at", at);
+        rl_ev_str(f, "trust_store", x->o->trust_store_used);
+        f->detail = od_xasprintf("The file %s (%s) was judged as the origin would send it once installed, at %s; "
+                                 "nothing was probed. The server's own protocols, suites and HTTP answer are "
+                                 "checked by a live diagnosis after installing it.",
+                                 x->o->bundle->file, x->o->bundle->format ? x->o->bundle->format : "?", at);
+        f->reproduce = rl_bundle_command(x);
+        f->title = od_xstrdup("Judged from a certificate file, not from CloudFront");
+        /* the catalogue's steps are about firewalls: nothing to fix here */
+        rl_varset vs = {0};
+        rl_finish(x, f, x->server, &vs);
+        od_strlist_free(&f->fix);
+        od_strlist_init(&f->fix);
+        return;
+    }
     od_finding *f = rl_finding_new(x, OD_ID(VANTAGE_POINT), OD_SEV_INFO, NULL, NULL);
     od_strlist pinned, probed;
     od_strlist_init(&pinned);
@@ -229,6 +251,17 @@ void od_rules_evaluate(const od_case *c, const od_observations *o,
             out->items[i].severity == OD_SEV_FAIL ? od_fixes_cloudfront_status(fixes, out->items[i].id) : 0;
     bool fail = false;
     char *s = make_summary(out, x.base, &fail);
+    if (o->bundle) {
+        /* the summary's "checked from this machine" is about probes */
+        char *at = strstr(s, "(checked from this machine)");
+        if (at) {
+            *at = '\0';
+            char *b = od_xasprintf("%s(judged from the file, as it would be sent once installed)%s", s,
+                                   at + strlen("(checked from this machine)"));
+            free(s);
+            s = b;
+        }
+    }
     if (o->cancelled) {
         /* a stopped run proves nothing about the checks it did not finish */
         char *c2 = fail ? od_xasprintf("Cancelled before every check finished: %s", s)

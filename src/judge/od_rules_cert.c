@@ -441,8 +441,55 @@ static void pass_chain(rule_ctx *x)
     rl_finish(x, f, x->cert_server, &vs);
 }
 
+/* A bundle file: does the private key belong to the leaf? nginx, Apache
+ * and HAProxy refuse to start with a key that does not; IIS and ACM refuse
+ * the import. */
+static const od_cert *bundle_leaf(const rule_ctx *x)
+{
+    return x->o->n_handshakes ? rl_hs_cert(x, &x->o->handshakes[0], 0) : NULL;
+}
+
+static void key_finding(rule_ctx *x, bool ok)
+{
+    const od_bundle_obs *b = x->o->bundle;
+    const od_cert *leaf = bundle_leaf(x);
+    od_finding *f = rl_finding_new(x, ok ? OD_ID(BUNDLE_KEY_MATCHES) : OD_ID(BUNDLE_KEY_MISMATCH),
+                                   ok ? OD_SEV_PASS : OD_SEV_FAIL, NULL, NULL);
+    rl_ev_str(f, "key", b->key_source);
+    rl_ev_str(f, "certificate", leaf ? leaf->subject : NULL);
+    rl_ev_str(f, "certificate_sha256", leaf ? leaf->sha256 : NULL);
+    f->detail = ok ? od_xasprintf("The private key (%s) belongs to the certificate %s.", b->key_source,
+                                  leaf && leaf->subject ? leaf->subject : "?")
+                   : od_xasprintf("The private key (%s) does not belong to the certificate %s: the server refuses "
+                                  "to load the pair (nginx: \"key values mismatch\"), or the import fails.",
+                                  b->key_source, leaf && leaf->subject ? leaf->subject : "?");
+    f->reproduce = od_xasprintf("openssl x509 -in '%s' -noout -pubkey | openssl sha256; openssl pkey -in '%s' "
+                                "-pubout | openssl sha256", b->file, b->key_source);
+    rl_varset vs = {0};
+    rl_finish(x, f, x->cert_server, &vs);
+}
+
+static void rule_bundle_key(rule_ctx *x)
+{
+    const od_bundle_obs *b = x->o->bundle;
+    if (!b)
+        return;
+    if (b->key_matches == OD_TRI_UNTESTED)
+        rl_note_untested(x, od_xstrdup("private key: none given (--key), so whether it belongs to the certificate "
+                                       "is not checked"));
+    else if (b->key_matches == OD_TRI_NO)
+        key_finding(x, false);
+}
+
+static void pass_bundle_key(rule_ctx *x)
+{
+    if (x->o->bundle && x->o->bundle->key_matches == OD_TRI_YES)
+        key_finding(x, true);
+}
+
 static const rl_rule rules[] = {
     {"chain", rule_chain},
+    {"bundle_key", rule_bundle_key},
     {"names", rule_names},
     {"sni_differs", rule_sni_differs},
 };
@@ -450,6 +497,7 @@ static const rl_rule rules[] = {
 static const rl_pass passes[] = {
     {OD_F_NAMES_COVERED, pass_names},
     {OD_F_CHAIN_OK, pass_chain},
+    {OD_F_BUNDLE_KEY_MATCHES, pass_bundle_key},
 };
 
 const rl_family rl_family_cert = {OD_FAMILY_CERT, rules, RL_LEN(rules), passes, RL_LEN(passes)};

@@ -81,8 +81,22 @@ char *rl_connect_target(const rule_ctx *x, const char *addr)
     return od_xstrdup(addr);
 }
 
+/* A bundle judged offline is reproduced from the file, not a connection. */
+char *rl_bundle_command(const rule_ctx *x)
+{
+    const char *f = x->o->bundle->file;
+    if (x->o->bundle->format && strcmp(x->o->bundle->format, "PKCS#12") == 0)
+        return od_xasprintf("openssl pkcs12 -in '%s' -nokeys | openssl crl2pkcs7 -nocrl -certfile /dev/stdin | "
+                            "openssl pkcs7 -print_certs -text -noout", f);
+    if (x->o->bundle->format && strcmp(x->o->bundle->format, "PEM") != 0)
+        return od_xasprintf("openssl x509 -inform DER -in '%s' -text -noout", f);
+    return od_xasprintf("openssl crl2pkcs7 -nocrl -certfile '%s' | openssl pkcs7 -print_certs -text -noout", f);
+}
+
 char *rl_sclient(const rule_ctx *x, const char *addr, int port, const char *sni, const char *extra)
 {
+    if (x->o->bundle)
+        return rl_bundle_command(x);
     char *t = rl_connect_target(x, addr);
     char *cmd;
     if (sni)
@@ -163,6 +177,12 @@ void rl_finish_for_name(rule_ctx *x, od_finding *f, const char *server, rl_varse
 
 void rl_note_untested(rule_ctx *x, char *text)
 {
+    /* A file judged offline probes nothing: DNS, ports, suites and HTTP are
+     * the live diagnosis's to check (VANTAGE_POINT says so once). */
+    if (x->o->bundle && strncmp(text, "private key", 11) != 0) {
+        free(text);
+        return;
+    }
     if (!od_strlist_contains(&x->untested, text))
         od_strlist_add(&x->untested, text);
     free(text);
@@ -207,6 +227,12 @@ bool rl_every_name_completes(const rule_ctx *x)
 
 void rl_mark_incomplete(rule_ctx *x, char *text)
 {
+    /* A file judged offline probes nothing by design: what only a live
+     * diagnosis can check does not make the bundle check incomplete. */
+    if (x->o->bundle) {
+        free(text);
+        return;
+    }
     x->incomplete = true;
     if (!od_strlist_contains(&x->incomplete_why, text))
         od_strlist_add(&x->incomplete_why, text);

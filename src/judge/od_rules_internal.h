@@ -107,5 +107,7 @@ bool rl_every_name_completes(const rule_ctx *x);
 /* Reproduction commands. */
 char *rl_connect_target(const rule_ctx *x, const char *addr);
 char *rl_sclient(const rule_ctx *x, const char *addr, int port, const char *sni, const char *extra);
+/* With a bundle judged offline (o->bundle), what shows the file instead. */
+char *rl_bundle_command(const rule_ctx *x);
 
 #endif

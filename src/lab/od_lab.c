@@ -45,6 +45,9 @@ typedef enum {
     SC_ESCAPE_SUBJECT,
     SC_FIREWALL_DROP,
     SC_IDN_NAME,
+    SC_BUNDLE_WRONG_ORDER,
+    SC_BUNDLE_MISSING_INTERMEDIATE,
+    SC_BUNDLE_KEY_MISMATCH,
     SC_COUNT
 } scenario_kind;
 
@@ -79,6 +82,12 @@ static const od_lab_scenario SCENARIOS[SC_COUNT] = {
       {OD_ID(PORT_TIMEOUT)} },
     { "idn-name", "an international origin name (b\xc3\xbc" "cher.example.test), certificate in A-label form",
       {NULL} },
+    { "bundle-wrong-order", "a certificate file (not a server) whose intermediates are in the wrong order: "
+      "--check-bundle, then --write-chain", {OD_ID(CHAIN_WRONG_ORDER)} },
+    { "bundle-missing-intermediate", "a certificate file without its intermediate: --check-bundle, then "
+      "--write-chain --intermediates", {OD_ID(CHAIN_INCOMPLETE)} },
+    { "bundle-key-mismatch", "a certificate file given with another certificate's private key (--key)",
+      {OD_ID(BUNDLE_KEY_MISMATCH)} },
 };
 
 char *od_lab_expect_text(const od_lab_scenario *s)
@@ -110,6 +119,9 @@ const od_lab_scenario *od_lab_find(const char *name)
 
 struct od_lab {
     char *dir;
+    char *bundle;                      /* bundle scenarios: the certificate file */
+    char *bundle_key;                  /* and its private key */
+    char *intermediates;               /* and a file holding what is missing */
     od_strlist files;                  /* written inside dir, removed on stop */
     od_gen_cert certs[LAB_MAX_CERTS];
     size_t n_certs;
@@ -221,6 +233,73 @@ static void add_resolve(od_case *c, const char *host, int port)
 
 /* ---- the scenarios ------------------------------------------------------ */
 
+static char *write_lab_file(builder *b, const char *name, const char *text)
+{
+    if (b->error)
+        return NULL;
+    char *path = od_xasprintf("%s/%s", b->lab->dir, name);
+    if (od_write_file_atomic(path, text, strlen(text), false) != 0) {
+        b->error = od_xasprintf("lab: writing %s: %s", path, strerror(errno));
+        free(path);
+        return NULL;
+    }
+    od_strlist_add(&b->lab->files, path);
+    return path;
+}
+
+static char *write_lab_chain(builder *b, const char *name, const od_gen_cert *const *certs, size_t n)
+{
+    od_buf pem;
+    od_buf_init(&pem);
+    for (size_t i = 0; i < n; i++) {
+        char *p = od_gen_cert_pem(certs[i]);
+        if (p)
+            od_buf_puts(&pem, p);
+        free(p);
+    }
+    char *path = write_lab_file(b, name, pem.data ? pem.data : "");
+    od_buf_free(&pem);
+    return path;
+}
+
+/* Bundle scenarios: files to judge offline, no server. */
+static void build_bundle(builder *b, scenario_kind kind, od_case *c, const char *origin, const od_gen_cert *root,
+                         const od_gen_cert *ica)
+{
+    const od_gen_cert *ica2 = gen_ca(b, "origin-doctor lab intermediate 2", ica);
+    const od_gen_cert *leaf = gen_leaf(b, origin, OD_KEY_ECDSA_P256, ica2);
+    const od_gen_cert *other = kind == SC_BUNDLE_KEY_MISMATCH ? gen_leaf(b, origin, OD_KEY_ECDSA_P256, ica2)
+                                                              : leaf;
+    (void)root;
+    if (b->error)
+        return;
+    const od_gen_cert *file[3] = {leaf, ica2, ica};
+    size_t n = 3;
+    if (kind == SC_BUNDLE_WRONG_ORDER) {
+        file[1] = ica;
+        file[2] = ica2;
+    } else if (kind == SC_BUNDLE_MISSING_INTERMEDIATE) {
+        n = 2;
+    }
+    b->lab->bundle = write_lab_chain(b, "fullchain.pem", file, n);
+    const od_gen_cert *missing[1] = {ica};
+    b->lab->intermediates = write_lab_chain(b, "intermediates.pem", missing, 1);
+    char *key = other ? od_gen_key_pem(other) : NULL;
+    b->lab->bundle_key = key ? write_lab_file(b, "privkey.pem", key) : NULL;
+    free(key);
+    free(c->origin_domain);
+    c->origin_domain = od_xstrdup(origin);
+}
+
+const char *od_lab_bundle(const od_lab *lab, const char **key, const char **intermediates)
+{
+    if (key)
+        *key = lab ? lab->bundle_key : NULL;
+    if (intermediates)
+        *intermediates = lab ? lab->intermediates : NULL;
+    return lab ? lab->bundle : NULL;
+}
+
 static void build(builder *b, scenario_kind kind, od_case *c)
 {
     const char *origin = "shop.example.test";
@@ -234,6 +313,10 @@ static void build(builder *b, scenario_kind kind, od_case *c)
     const od_gen_cert *root = gen_ca(b, "origin-doctor lab root", NULL);
     const od_gen_cert *ica = gen_ca(b, "origin-doctor lab intermediate", root);
     write_trust_store(b, c, root);
+    if (kind == SC_BUNDLE_WRONG_ORDER || kind == SC_BUNDLE_MISSING_INTERMEDIATE || kind == SC_BUNDLE_KEY_MISMATCH) {
+        build_bundle(b, kind, c, origin, root, ica);
+        return;
+    }
 
     /* Certificate scenarios do not depend on the key type. */
     od_keykind leaf_key = OD_KEY_ECDSA_P256;
@@ -364,6 +447,9 @@ static void build(builder *b, scenario_kind kind, od_case *c)
         chain_len = 0;   /* identities set above */
         break;
     }
+    case SC_BUNDLE_WRONG_ORDER:
+    case SC_BUNDLE_MISSING_INTERMEDIATE:
+    case SC_BUNDLE_KEY_MISMATCH:
     case SC_COUNT:
         break;
     }
@@ -499,5 +585,8 @@ void od_lab_stop(od_lab *lab)
         rmdir(lab->dir);
     od_strlist_free(&lab->files);
     free(lab->dir);
+    free(lab->bundle);
+    free(lab->bundle_key);
+    free(lab->intermediates);
     free(lab);
 }

@@ -30,4 +30,8 @@ typedef struct od_lab od_lab;
 od_lab *od_lab_start(const char *name, od_case *c, char **error);
 void od_lab_stop(od_lab *lab);   /* stops servers, removes the folder */
 
+/* A bundle scenario's certificate file (no server runs), its private key
+ * and a file with the intermediate it lacks; NULL for other scenarios. */
+const char *od_lab_bundle(const od_lab *lab, const char **key, const char **intermediates);
+
 #endif

@@ -150,10 +150,21 @@ void od_http_result_free(od_http_result *h)
     memset(h, 0, sizeof *h);
 }
 
+void od_bundle_obs_free(od_bundle_obs *b)
+{
+    if (!b)
+        return;
+    free(b->file);
+    free(b->format);
+    free(b->key_source);
+    free(b);
+}
+
 void od_obs_free(od_observations *o)
 {
     if (!o)
         return;
+    od_bundle_obs_free(o->bundle);
     free(o->dns.error);
     free(o->addresses);
     for (size_t i = 0; i < o->n_tcp; i++)

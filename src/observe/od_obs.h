@@ -243,6 +243,17 @@ typedef struct {
     char *error;              /* why there is no response */
 } od_http_result;
 
+/* ---- a certificate file judged offline (--check-bundle) ----
+ * The handshakes are then the ones CloudFront would make once the file is
+ * installed: one per expected name, the file's order as the chain sent. */
+typedef struct {
+    char *file;               /* the bundle file as named (escaped) */
+    char *format;             /* "PEM", "DER", "PKCS#7", "PKCS#12" */
+    char *key_source;         /* the key file, "the PKCS#12 file", or NULL: no key given */
+    od_tri key_matches;       /* UNTESTED: no key given */
+    time_t checked_at;        /* the time validity is judged at (--at) */
+} od_bundle_obs;
+
 /* ---- everything observed in one run ---- */
 typedef struct {
     od_dns_result dns;
@@ -257,7 +268,10 @@ typedef struct {
     int handshake_count;      /* every TLS handshake attempted, all probes */
     bool cancelled;           /* the run was stopped before it finished */
     char *trust_store_used;   /* file path, or "system" */
+    od_bundle_obs *bundle;    /* set when a bundle file was judged, not an origin probed */
 } od_observations;
+
+void od_bundle_obs_free(od_bundle_obs *b);   /* and b itself */
 
 void od_http_result_free(od_http_result *h);   /* its strings; the struct is zeroed */
 void od_obs_init(od_observations *o);

@@ -310,7 +310,22 @@ cJSON *od_report_to_cjson(const od_report *r)
     arr = chk(cJSON_CreateArray());
     for (size_t i = 0; i < ob->n_handshakes; i++)
         push(arr, handshake_to_json(&ob->handshakes[i]));
-    add(root, "handshakes", arr);
+    if (ob->bundle) {
+        /* A bundle judged offline: its "handshakes" are the ones CloudFront
+         * would make once the file is installed, so they live in "bundle". */
+        cJSON *b = chk(cJSON_CreateObject());
+        char at[32];
+        od_format_time(ob->bundle->checked_at, at, sizeof at);
+        add_str(b, "file", ob->bundle->file);
+        add_str(b, "format", ob->bundle->format);
+        add_str(b, "key", ob->bundle->key_source);
+        add_tri(b, "key_matches", ob->bundle->key_matches);
+        add_str(b, "checked_at", at);
+        add(b, "as_installed", arr);
+        add(root, "bundle", b);
+    } else {
+        add(root, "handshakes", arr);
+    }
 
     arr = chk(cJSON_CreateArray());
     for (size_t i = 0; i < ob->n_certs; i++)
@@ -981,15 +996,37 @@ static bool get_alert(reader *rd, const cJSON *j, const char *p, const char *key
     return ok;
 }
 
+static bool read_handshake_list(reader *rd, const cJSON *arr, const char *where, od_observations *o);
+
+/* A bundle report holds its handshakes in "bundle"; a live one at the top. */
 static bool read_handshakes(reader *rd, const cJSON *root, od_observations *o)
 {
-    const cJSON *arr = get_typed(rd, root, "", "handshakes", true);
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(root, "bundle");
+    if (!b)
+        return read_handshake_list(rd, get_typed(rd, root, "", "handshakes", true), "handshakes", o);
+    if (!od_json_check(rd, b, "bundle", OD_JSON_OBJECT, 0))
+        return false;
+    o->bundle = od_xcalloc(1, sizeof *o->bundle);
+    char *at = NULL;
+    bool ok = get_str(rd, b, "bundle", "file", false, &o->bundle->file) &&
+              get_str(rd, b, "bundle", "format", false, &o->bundle->format) &&
+              get_str(rd, b, "bundle", "key", true, &o->bundle->key_source) &&
+              get_tri(rd, b, "bundle", "key_matches", &o->bundle->key_matches) &&
+              get_str(rd, b, "bundle", "checked_at", false, &at);
+    if (ok && !od_parse_time(at, &o->bundle->checked_at))
+        ok = od_json_fail(rd, "bundle.checked_at", "\"%s\" is not an RFC 3339 UTC time", at);
+    free(at);
+    return ok && read_handshake_list(rd, get_typed(rd, b, "bundle", "as_installed", true), "bundle.as_installed", o);
+}
+
+static bool read_handshake_list(reader *rd, const cJSON *arr, const char *where, od_observations *o)
+{
     if (!arr)
         return false;
     size_t i = 0;
     for (const cJSON *j = arr->child; j; j = j->next, i++) {
-        char p[48];
-        if (!item_object(rd, j, "handshakes", i, p, sizeof p))
+        char p[64];
+        if (!item_object(rd, j, where, i, p, sizeof p))
             return false;
         od_handshake *h = od_obs_add_handshake(o);
         size_t n_certs = o->n_certs;

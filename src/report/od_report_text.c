@@ -280,10 +280,12 @@ static void render_verdict(renderer *w, const od_report *r)
         if ((int)r->findings.items[i].severity >= 0 && r->findings.items[i].severity <= OD_SEV_FAIL)
             counts[r->findings.items[i].severity]++;
     /* an incomplete report never says the origin is fine */
+    /* a bundle judged offline: the verdict is about the file once installed */
+    const char *what = r->obs.bundle ? "this file installed" : "this origin";
     char *verdict = r->would_fail
-        ? od_xasprintf("CloudFront would fail with this origin: viewers get %s",
+        ? od_xasprintf("CloudFront would fail with %s: viewers get %s", what,
                        viewer_sees(od_finding_list_cloudfront_status(&r->findings)))
-        : r->complete ? od_xstrdup("CloudFront would not fail with this origin")
+        : r->complete ? od_xasprintf("CloudFront would not fail with %s", what)
                       : od_xstrdup("incomplete: no failure in the checks that ran, but not every check that matters "
                                    "could run");
     if (w->md) {
@@ -536,6 +538,30 @@ static void render_handshakes(renderer *w, const od_report *r)
         return;
     time_t now = 0;
     bool have_now = r->generated_at && od_parse_time(r->generated_at, &now);
+    if (o->bundle) {
+        /* A file judged offline: no handshake took place, only its chain. */
+        heading(w, 2, "The certificate file as it would be sent");
+        if (!w->md)
+            put(w, "\n");
+        char at[32];
+        od_format_time(o->bundle->checked_at, at, sizeof at);
+        field(w, "File", o->bundle->file);
+        field(w, "Format", o->bundle->format);
+        field(w, "Private key", o->bundle->key_source ? o->bundle->key_source : "(none given)");
+        field(w, "Key matches the leaf", o->bundle->key_matches == OD_TRI_UNTESTED ? "not checked"
+                                         : o->bundle->key_matches == OD_TRI_YES ? "yes" : "no");
+        field(w, "Validity judged at", at);
+        for (size_t i = 0; i < o->n_handshakes; i++) {
+            const od_handshake *h = &o->handshakes[i];
+            char *title = od_xasprintf("Chain in file order, judged for SNI %s", h->sni ? h->sni : "(none)");
+            heading(w, 3, title);
+            if (!w->md)
+                put(w, "\n");
+            free(title);
+            render_chain(w, r, h, true, o->bundle->checked_at);
+        }
+        return;
+    }
     heading(w, 2, "TLS handshakes and the chain as sent");
     table t;
     static const char *const hdr[] = { "#", "Address", "SNI", "Outcome", "Version", "Cipher", "Group", "Alert",

@@ -75,6 +75,12 @@ int main(int argc, char **argv)
             od_strlist args;
             od_strlist_init(&args);
             it_case_args(&c, &args);
+            const char *key = NULL;
+            const char *bundle = od_lab_bundle(lab, &key, NULL);
+            if (bundle) {   /* a bundle scenario: the file judged offline */
+                od_strlist_add_owned(&args, od_xasprintf("--check-bundle=%s", bundle));
+                od_strlist_add_owned(&args, od_xasprintf("--key=%s", key));
+            }
             od_strlist_add_owned(&args, od_xasprintf("--json=%s", json));
             it_result res;
             it_run(bin, &args, NULL, 60, &res);

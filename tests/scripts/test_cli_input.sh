@@ -47,6 +47,10 @@ expect_usage_error "--cname" --forward-host --cname "bad name" origin.example.co
 expect_usage_error "--cname" --forward-host --cname "*.example.com" origin.example.com
 expect_usage_error "--cname" --forward-host origin.example.com
 expect_usage_error "unknown option" --frobnicate origin.example.com
+expect_usage_error "--at" --check-bundle "$tmp/none.pem" --at tomorrow origin.example.com
+expect_usage_error "--write-chain" --write-chain "$tmp" origin.example.com
+expect_usage_error "go with --check-bundle" --key "$tmp/k.pem" origin.example.com
+expect_usage_error "go with --write-chain" --force origin.example.com
 expect_usage_error "unknown option" -q origin.example.com
 expect_usage_error "ambiguous" --no origin.example.com
 expect_usage_error "--batch: takes no value" --batch=yes origin.example.com

@@ -495,6 +495,22 @@ static void test_lab_scenario(const od_lab_scenario *sc)
         return;
     }
     CHECK(c.origin_domain && strstr(c.origin_domain, ".test") != NULL);
+    const char *key = NULL, *intermediates = NULL;
+    const char *bundle = od_lab_bundle(lab, &key, &intermediates);
+    if (bundle) {
+        /* A bundle scenario: files to judge offline, no server. */
+        CHECK(strncmp(sc->name, "bundle-", 7) == 0);
+        CHECK(access(bundle, R_OK) == 0 && key && access(key, R_OK) == 0 && intermediates &&
+              access(intermediates, R_OK) == 0);
+        CHECK(c.trust_store && access(c.trust_store, R_OK) == 0);
+        char *kept = od_xstrdup(bundle);
+        od_lab_stop(lab);
+        CHECK(access(kept, F_OK) != 0);   /* removed with the lab */
+        free(kept);
+        od_case_free(&c);
+        return;
+    }
+    CHECK(strncmp(sc->name, "bundle-", 7) != 0);
     CHECK(c.https_port > 0 && c.http_port > 0 && c.https_port != c.http_port);
     CHECK(c.trust_store && access(c.trust_store, R_OK) == 0);
     CHECK(has_resolve(&c, c.origin_domain, c.https_port));
