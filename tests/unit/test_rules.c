@@ -209,7 +209,8 @@ static void test_registry(void)
         CHECK_MSG(d->step == OD_JUDGED_STEP_NONE || d->check == OD_CHECK_CHAIN || d->check == OD_CHECK_NAMES,
                   "%s colours a judged step but is not a chain or name check", d->id);
     }
-    CHECK(passes == OD_N_PASS_IDS && passes == 5);
+    /* DNS_OK, NAMES_COVERED, HTTP_OK, TLS_OK, CHAIN_OK, BUNDLE_KEY_MATCHES */
+    CHECK(passes == OD_N_PASS_IDS && passes == 6);
     size_t missing = 99;
     CHECK(od_rules_pass_builders(&missing) == OD_N_PASS_IDS && missing == 0);
     CHECK(od_finding_def_find("NO_SUCH_FINDING") == NULL && od_finding_def_find(NULL) == NULL);
