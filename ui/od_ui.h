@@ -25,6 +25,8 @@ typedef struct {
      * imported configuration or a new check), so none is dropped; may be NULL. */
     void (*apply_flags)(void *ctx, od_case *c);
     void *apply_ctx;                 /* --guided: one check at a time, explained (the run waits for the first Enter) */
+    const char *bundle;          /* a certificate file to judge instead of probing (--check-bundle, a bundle lab) */
+    const char *bundle_key;      /* its private key, or NULL */
 } od_ui_opts;
 
 /* The ncurses version the program runs with (for --version). */

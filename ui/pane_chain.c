@@ -1,4 +1,5 @@
 /* Chain: the certificates as sent, beside the order CloudFront needs. */
+#include "ui_keys.h"
 #include "ui_panes.h"
 
 #include <stdio.h>
@@ -121,6 +122,10 @@ static void chain_rows(const od_report *r, size_t hsi, const ui_glyphs *g, int w
     ui_rows_add(needed, UI_R_NORMAL, -1, "");
     ui_rows_add_wrapped(needed, UI_R_DIM, -1,
                         "Leaf first, then the certificate that issued it, and so on up to the root.", width, 0);
+    char *hint = od_xasprintf("%s: write this order to a file (missing intermediates from the trust store)",
+                              ui_key_name(UI_CTX_RESULTS, UI_A_WRITE_CHAIN));
+    ui_rows_add_wrapped(needed, UI_R_DIM, -1, hint, width, 0);
+    free(hint);
 }
 
 #define MAX_CHAIN_HANDSHAKES 64

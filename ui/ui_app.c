@@ -168,6 +168,8 @@ int od_ui_run(const od_ui_opts *opts)
     atomic_init(&a->cancel, false);
     a->lab_name = opts->lab_name;
     a->guided = opts->guided;
+    a->bundle_path = od_xstrdup(opts->bundle);
+    a->bundle_key = od_xstrdup(opts->bundle_key);
     od_strlist_init(&a->host_ids);
     od_host_answers_init(&a->host_answers);
     ui_changes_init(&a->changes);
@@ -227,6 +229,8 @@ out:
     free(a->run_error);
     free(a->msg);
     free(a->ex_msg);
+    free(a->bundle_path);
+    free(a->bundle_key);
     if (a->owned_report) {
         od_report_free(a->owned_report);
         free(a->owned_report);

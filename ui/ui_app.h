@@ -78,6 +78,8 @@ typedef struct {
     size_t multi_sel;
     const od_report *saved_report;   /* what the shown report was compared with */
     od_report *prev_report;       /* the previous live run, owned, kept for that comparison */
+    char *bundle_path;            /* a certificate file opened: judged, not probed */
+    char *bundle_key;             /* its private key, when known (a lab's) */
     ui_changes changes;
     bool has_changes;
 
@@ -133,6 +135,7 @@ typedef struct {
     ui_lineedit ex_name;
     int ex_format;               /* 0 JSON, 1 Markdown */
     int ex_focus;                /* 0 name, 1 format */
+    bool ex_chain;               /* the dialog writes the corrected chain, not the report */
     char *ex_msg;
     bool ex_msg_error;
 
@@ -180,6 +183,11 @@ void ui_start_import(ui_app *a, const char *path);
 /* Lists the origins of a distribution report; choosing one shows its report. */
 void ui_start_multi(ui_app *a, const od_multi_report *m);
 void ui_start_free(ui_app *a);           /* import state, lab */
+/* The corrected-chain dialog of the Chain pane (the export dialog's twin). */
+void ui_chain_write_open(ui_app *a);
+/* Judges a->bundle_path for the answers and shows the result (no probing). */
+void ui_run_bundle(ui_app *a);
+
 /* Shows a loaded report as a saved one (takes ownership). */
 void ui_open_loaded(ui_app *a, od_report *r);
 

@@ -119,6 +119,7 @@ static const ui_binding table[] = {
     {UI_CTX_RESULTS, 'c', UI_A_COPY, "c", "copy", "copy the selected finding's command (or its first fix)"},
     {UI_CTX_RESULTS, 's', UI_A_SUMMARY, "s", "summary", "a short summary for a chat or a ticket"},
     {UI_CTX_RESULTS, 'e', UI_A_EXPORT, "e", "export", "export the report (JSON or Markdown)"},
+    {UI_CTX_RESULTS, 'W', UI_A_WRITE_CHAIN, "W", "", "Chain pane: write the corrected chain (leaf first, no root) to a file"},
     {UI_CTX_RESULTS, 'r', UI_A_RERUN, "r", "rerun", "run the checks again"},
     {UI_CTX_RESULTS, 'w', UI_A_WIZARD, "w", "wizard", "back to the wizard, answers kept"},
     {UI_CTX_RESULTS, 'o', UI_A_ORIGINS, "o", "", "back to the origins (a distribution report)"},

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "od_chainwrite.h"
 #include "ui_app.h"
 #include "od_summary.h"
 #include "ui_panes.h"
@@ -31,9 +32,51 @@ void ui_export_open(ui_app *a)
     free(name);
     a->ex_format = 0;
     a->ex_focus = 0;
+    a->ex_chain = false;
     free(a->ex_msg);
     a->ex_msg = NULL;
     ui_push(a, UI_OV_EXPORT);
+}
+
+void ui_chain_write_open(ui_app *a)
+{
+    const od_report *r = a->report;
+    char *name = od_xasprintf("fullchain-%s.pem", r->input.origin_domain ? r->input.origin_domain : "origin");
+    for (char *p = name; *p; p++)
+        if (*p == '/' || (unsigned char)*p < 0x20)
+            *p = '_';
+    ui_le_set(&a->ex_name, name);
+    free(name);
+    a->ex_focus = 0;
+    a->ex_chain = true;
+    free(a->ex_msg);
+    a->ex_msg = NULL;
+    ui_push(a, UI_OV_EXPORT);
+}
+
+/* The corrected chain of the report shown, completed from the trust store
+ * (the command line also takes --intermediates and --fetch-intermediates). */
+static void write_chain(ui_app *a, const char *path, bool overwrite)
+{
+    od_write_chain_opts wo = {.out_path = path, .force = overwrite};
+    char *text = NULL, *err = NULL;
+    od_write_chain_status st = od_write_chain_for_report(a->report, &wo, &text, &err);
+    if (st != OD_WRITE_CHAIN_WRITTEN) {
+        a->ex_msg = err ? err : od_xstrdup("not written");
+        a->ex_msg_error = true;
+        free(text);
+        return;
+    }
+    free(err);
+    size_t certs = 0;
+    for (const char *p = text; p && (p = strstr(p, "\n     from ")); p++)
+        certs++;
+    free(text);
+    char full[PATH_MAX];
+    const char *shown = realpath(path, full) ? full : path;
+    a->n_ov--;   /* close the dialog */
+    ui_set_msg(a, UI_R_PASS, "%s Wrote the corrected chain (%zu certificates, leaf first, no root) to %s", a->g->pass,
+               certs, shown);
 }
 
 /* A pane digit beyond the pane table does nothing: not in the help. */
@@ -125,6 +168,10 @@ static void do_export(ui_app *a, bool overwrite)
         ui_ask(a, UI_ASK_OVERWRITE);
         return;
     }
+    if (a->ex_chain) {
+        write_chain(a, path, overwrite);
+        return;
+    }
     char *data = a->ex_format == 0 ? od_report_to_json(a->report) : od_report_markdown(a->report);
     if (!data) {
         a->ex_msg = od_xstrdup("the report could not be rendered");
@@ -165,7 +212,7 @@ static void export_draw(ui_app *a)
 {
     int w = COLS - 10 > 76 ? 76 : COLS - 10, h = 11;
     int y = (LINES - h) / 2, x = (COLS - w) / 2;
-    ui_box(&a->term, a->g, y, x, h, w, "Export the report");
+    ui_box(&a->term, a->g, y, x, h, w, a->ex_chain ? "Write the corrected chain" : "Export the report");
     ui_put(&a->term, y + 2, x + 2, 12, "File name:", a->ex_focus == 0 ? UI_R_HEAD : UI_R_NORMAL);
     int fw = w - 16;
     ui_fill(&a->term, y + 2, x + 14, fw, a->ex_focus == 0 ? UI_R_SEL : UI_R_SEL_DIM);
@@ -176,10 +223,15 @@ static void export_draw(ui_app *a)
         ccol--;
     }
     ui_put(&a->term, y + 2, x + 14, fw, shown, a->ex_focus == 0 ? UI_R_SEL : UI_R_SEL_DIM);
-    ui_put(&a->term, y + 4, x + 2, 12, "Format:", a->ex_focus == 1 ? UI_R_HEAD : UI_R_NORMAL);
-    char fmt[80];
-    snprintf(fmt, sizeof fmt, "(%s) JSON   (%s) Markdown", a->ex_format == 0 ? "*" : " ", a->ex_format == 1 ? "*" : " ");
-    ui_put(&a->term, y + 4, x + 14, w - 16, fmt, a->ex_focus == 1 ? UI_R_SEL : UI_R_NORMAL);
+    if (a->ex_chain) {
+        ui_put(&a->term, y + 4, x + 2, w - 4, "PEM: leaf first, then each issuer; the root left out.", UI_R_DIM);
+    } else {
+        ui_put(&a->term, y + 4, x + 2, 12, "Format:", a->ex_focus == 1 ? UI_R_HEAD : UI_R_NORMAL);
+        char fmt[80];
+        snprintf(fmt, sizeof fmt, "(%s) JSON   (%s) Markdown", a->ex_format == 0 ? "*" : " ",
+                 a->ex_format == 1 ? "*" : " ");
+        ui_put(&a->term, y + 4, x + 14, w - 16, fmt, a->ex_focus == 1 ? UI_R_SEL : UI_R_NORMAL);
+    }
     if (a->ex_msg) {
         ui_rows r;
         ui_rows_init(&r);
@@ -210,15 +262,17 @@ static void export_key(ui_app *a, int key, ui_action act)
         return;
     switch (act) {
     case UI_A_ACCEPT: do_export(a, false); break;
-    case UI_A_NEXT: case UI_A_PREV: a->ex_focus = !a->ex_focus; break;
+    case UI_A_NEXT: case UI_A_PREV: a->ex_focus = a->ex_chain ? 0 : !a->ex_focus; break;
     case UI_A_TOGGLE:
+        if (a->ex_chain)
+            break;
         a->ex_format = !a->ex_format;
         swap_extension(a);
         break;
     case UI_A_BACK: a->n_ov--; curs_set(0); break;
     case UI_A_LEFT:
     case UI_A_RIGHT:
-        if (a->ex_focus == 1) {
+        if (a->ex_focus == 1 && !a->ex_chain) {
             a->ex_format = !a->ex_format;
             swap_extension(a);
         }

@@ -310,6 +310,12 @@ static void results_key(ui_app *a, int key, ui_action act)
     case UI_A_EXPORT: ui_export_open(a); break;
     case UI_A_COPY: copy_selected(a, &rv); break;
     case UI_A_SUMMARY: ui_push(a, UI_OV_SUMMARY); break;
+    case UI_A_WRITE_CHAIN:
+        if (ui_pane_table[a->pane] == &ui_pane_chain)
+            ui_chain_write_open(a);
+        else
+            ui_set_msg(a, UI_R_DIM, "%s writes the corrected chain from the Chain pane", ui_key_name(UI_CTX_RESULTS, UI_A_WRITE_CHAIN));
+        break;
     case UI_A_RERUN: ui_start_run(a); break;
     case UI_A_WIZARD:
         a->screen = UI_SCR_WIZARD;

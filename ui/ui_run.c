@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "od_bundle.h"
 #include "od_engine.h"
 #include "ui_app.h"
 
@@ -122,6 +124,10 @@ void ui_start_run(ui_app *a)
         ui_set_msg(a, UI_R_ERROR, "Fix this answer first.");
         return;
     }
+    if (a->bundle_path) {
+        ui_run_bundle(a);
+        return;
+    }
     ui_job *j = od_xcalloc(1, sizeof *j);
     od_case_copy(&j->c, &a->answers);
     j->eo.policy = a->opts->policy;
@@ -160,6 +166,59 @@ void ui_start_run(ui_app *a)
     a->screen = a->guided ? UI_SCR_GUIDED : UI_SCR_PROGRESS;
 }
 
+/* Shows a finished report (moved into the app); the report shown before
+ * it is what it is compared with: the saved one after --open, else the
+ * previous run, kept. */
+static void show_report(ui_app *a, od_report *r)
+{
+    const od_report *before = a->report;
+    if (a->prev_report) {
+        od_report_free(a->prev_report);
+        free(a->prev_report);
+    }
+    a->prev_report = a->owned_report;
+    a->owned_report = od_xmalloc(sizeof *a->owned_report);
+    *a->owned_report = *r;   /* moved: the caller no longer owns it */
+    a->report = a->owned_report;
+    a->exit_code = a->report->would_fail ? 1 : 0;
+    ui_reset_results(a);
+    ui_changes_free(&a->changes);
+    a->has_changes = false;
+    a->saved_report = NULL;
+    if (before && before->input.origin_domain && a->report->input.origin_domain &&
+        strcmp(before->input.origin_domain, a->report->input.origin_domain) == 0) {
+        ui_diff_reports(before, a->report, &a->changes);
+        a->changes.since_run = !before->loaded_from_file;
+        a->saved_report = before;
+        a->has_changes = true;
+    }
+}
+
+void ui_run_bundle(ui_app *a)
+{
+    od_bundle b;
+    bool need_password = false;
+    char *err = od_bundle_read(a->bundle_path, NULL, &b, &need_password);
+    od_report r;
+    if (!err) {
+        od_bundle_check_opts bo = {.file = a->bundle_path, .key_file = a->bundle_key, .at = time(NULL),
+                                   .policy = a->opts->policy, .fixes = a->opts->fixes};
+        err = od_bundle_check(&a->answers, &b, &bo, &r);
+        od_bundle_free(&b);
+        if (err)
+            od_report_free(&r);
+    }
+    if (err) {
+        ui_set_msg(a, UI_R_ERROR, "%s", err);
+        free(err);
+        return;
+    }
+    show_report(a, &r);
+    a->n_ov = 0;
+    curs_set(0);
+    a->screen = UI_SCR_RESULTS;
+}
+
 static void run_finished(ui_app *a)
 {
     ui_job *j = a->job;
@@ -174,29 +233,7 @@ static void run_finished(ui_app *a)
         a->run_error = od_xstrdup(j->report.summary ? j->report.summary : "the checks could not start");
         od_report_free(&j->report);
     } else {
-        /* the report shown before this run is what it is compared with:
-         * the saved one after --open, else the previous live run, kept */
-        const od_report *before = a->report;
-        if (a->prev_report) {
-            od_report_free(a->prev_report);
-            free(a->prev_report);
-        }
-        a->prev_report = a->owned_report;
-        a->owned_report = od_xmalloc(sizeof *a->owned_report);
-        *a->owned_report = j->report;   /* moved: the job no longer owns it */
-        a->report = a->owned_report;
-        a->exit_code = a->report->would_fail ? 1 : 0;
-        ui_reset_results(a);
-        ui_changes_free(&a->changes);
-        a->has_changes = false;
-        a->saved_report = NULL;
-        if (before && before->input.origin_domain && a->report->input.origin_domain &&
-            strcmp(before->input.origin_domain, a->report->input.origin_domain) == 0) {
-            ui_diff_reports(before, a->report, &a->changes);
-            a->changes.since_run = !before->loaded_from_file;
-            a->saved_report = before;
-            a->has_changes = true;
-        }
+        show_report(a, &j->report);
     }
     od_case_free(&j->c);
     free(j);

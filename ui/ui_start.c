@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "od_bundle.h"
 #include "od_policy.h"
 #include "ui_app.h"
 
@@ -22,7 +23,8 @@ static const char *menu_labels[MENU_COUNT] = {
 
 static const char *menu_whys[MENU_COUNT] = {
     "Answer a few questions about the origin as CloudFront sees it, then run the checks.",
-    "Show a JSON report someone saved (origin-doctor --json or e in the results), pane by pane.",
+    "Show a JSON report someone saved (origin-doctor --json or e in the results), pane by pane; or "
+    "judge a certificate file (PEM, DER, PKCS#7, PKCS#12) before it is installed.",
     "Read the origins from 'aws cloudfront get-distribution-config' (or get-distribution) output.",
     "Start a local origin on 127.0.0.1 that shows one problem, and diagnose it.",
     ("The same questions, then each check introduced in plain words with the command the customer can run, its "
@@ -121,6 +123,9 @@ void ui_open_loaded(ui_app *a, od_report *r)
     }
     a->opened_report = r;
     r->loaded_from_file = true;
+    free(a->bundle_path);   /* a saved report reruns live */
+    free(a->bundle_key);
+    a->bundle_path = a->bundle_key = NULL;
     a->saved_report = r;
     a->report = r;
     ui_changes_free(&a->changes);
@@ -132,6 +137,38 @@ void ui_open_loaded(ui_app *a, od_report *r)
     ui_reset_results(a);
     a->screen = UI_SCR_RESULTS;
     curs_set(0);
+}
+
+/* A certificate file (PEM, DER, PKCS#7, PKCS#12): the wizard asks what
+ * CloudFront is configured to do (the names it must cover), then the file
+ * is judged as the origin would send it once installed. */
+static void open_bundle_file(ui_app *a, const char *path, const char *text, size_t len)
+{
+    od_bundle b;
+    bool need_password = false;
+    char *err = od_bundle_parse((const unsigned char *)text, len, path, NULL, &b, &need_password);
+    if (err) {
+        char *m = need_password
+                      ? od_xasprintf("%s (in the terminal: origin-doctor --check-bundle FILE --password-file F)", err)
+                      : od_xasprintf("%s (a saved report is JSON; a certificate file is PEM, DER, PKCS#7 or PKCS#12)",
+                                     err);
+        set_error(a, m);
+        free(m);
+        free(err);
+        return;
+    }
+    od_bundle_free(&b);
+    set_error(a, NULL);
+    stop_lab(a);
+    free(a->bundle_path);
+    free(a->bundle_key);
+    a->bundle_path = od_xstrdup(path);
+    a->bundle_key = NULL;
+    od_case c;
+    od_case_init(&c);
+    to_review(a, &c);
+    ui_wizard_enter(a, UI_W_DOMAIN);
+    ui_set_msg(a, UI_R_NORMAL, "Certificate file: answer as for a diagnosis; the file is judged, nothing is probed.");
 }
 
 static void open_report_file(ui_app *a)
@@ -147,6 +184,15 @@ static void open_report_file(ui_app *a)
         char *m = od_xasprintf("cannot read \"%s\": %s", path, od_strerror(errno, &(od_errbuf){0}));
         set_error(a, m);
         free(m);
+        return;
+    }
+    size_t lead = 0;
+    while (lead < len && (text[lead] == ' ' || text[lead] == '\t' || text[lead] == '\r' || text[lead] == '\n'))
+        lead++;
+    if (lead == len || text[lead] != '{') {
+        /* not a JSON report: a certificate file to judge offline */
+        open_bundle_file(a, path, text, len);
+        free(text);
         return;
     }
     od_report *r = od_xcalloc(1, sizeof *r);
@@ -303,6 +349,13 @@ static void start_lab(ui_app *a, size_t i)
     set_error(a, NULL);
     a->lab = lab;
     a->lab_name = s[i].name;
+    /* a bundle scenario is a certificate file (and its key) to judge */
+    const char *key = NULL;
+    const char *bundle = od_lab_bundle(lab, &key, NULL);
+    free(a->bundle_path);
+    free(a->bundle_key);
+    a->bundle_path = bundle ? od_xstrdup(bundle) : NULL;
+    a->bundle_key = bundle && key ? od_xstrdup(key) : NULL;
     to_review(a, &c);
 }
 
@@ -340,6 +393,9 @@ static void choose(ui_app *a, size_t i)
         case MENU_GUIDED:
         case MENU_NEW: {
             a->guided = i == MENU_GUIDED || a->opts->guided;
+            free(a->bundle_path);   /* a new diagnosis probes */
+            free(a->bundle_key);
+            a->bundle_path = a->bundle_key = NULL;
             /* a domain typed before Esc is still there */
             char *typed = od_xstrdup(a->domain.text);
             od_case c;

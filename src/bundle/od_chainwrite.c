@@ -524,3 +524,90 @@ char *od_chain_install_steps(const char *out_path, const char *key_path)
         "--private-key fileb://%s\n",
         out_path, k, out_path, k, out_path, k, out_path, k, out_path, out_path, k);
 }
+
+/* The chain as sent in the report: a bundle's file order, or the first
+ * completed handshake for an expected name (else any completed one). */
+static const od_handshake *sent_chain(const od_report *r)
+{
+    od_strlist names;
+    od_case_expected_names(&r->input, &names);
+    const od_handshake *found = NULL;
+    for (size_t pass = 0; pass < 2 && !found; pass++)
+        for (size_t i = 0; i < r->obs.n_handshakes && !found; i++) {
+            const od_handshake *hs = &r->obs.handshakes[i];
+            if (hs->ok && hs->chain_len && (pass == 1 || (hs->sni && od_strlist_contains_ci(&names, hs->sni))))
+                found = hs;
+        }
+    od_strlist_free(&names);
+    return found;
+}
+
+od_write_chain_status od_write_chain_for_report(const od_report *r, const od_write_chain_opts *o, char **text,
+                                                char **err)
+{
+    *text = NULL;
+    *err = NULL;
+    const od_handshake *hs = sent_chain(r);
+    if (!hs) {
+        *err = od_xasprintf("not written: no certificate chain was %s",
+                            r->obs.bundle ? "read" : "received from the origin");
+        return OD_WRITE_CHAIN_REFUSED;
+    }
+    od_cert certs[POOL_MAX];
+    char *sources[POOL_MAX];
+    size_t n = hs->chain_len < POOL_MAX ? hs->chain_len : POOL_MAX;
+    for (size_t i = 0; i < n; i++) {
+        certs[i] = r->obs.certs[hs->chain[i]];   /* shallow: read only */
+        sources[i] = r->obs.bundle ? od_xasprintf("%s, certificate %zu", r->obs.bundle->file, i + 1)
+                                   : od_xasprintf("sent by the origin (%s port %d), position %zu", hs->address,
+                                                  hs->port, i);
+    }
+    size_t leaf = r->obs.bundle ? od_bundle_leaf_of(certs, NULL, n, NULL, 0, o->key_path) : 0;
+    od_chain_build_opts co = {.intermediates = o->intermediates,
+                              .fetch = o->fetch,
+                              .resolve = r->input.resolve,
+                              .n_resolve = r->input.n_resolve,
+                              .timeout_ms = r->input.timeout_s * 1000,
+                              .trust_store = r->input.trust_store};
+    od_chain_plan plan;
+    char *berr = od_chain_build(certs, (const char *const *)sources, n, leaf, &co, &plan);
+    for (size_t i = 0; i < n; i++)
+        free(sources[i]);
+    if (berr) {
+        *err = berr;
+        return OD_WRITE_CHAIN_BAD_INPUT;
+    }
+    char *out = od_escape_str(o->out_path);
+    od_buf b;
+    od_buf_init(&b);
+    od_buf_printf(&b, "\nChain for %s:\n", out);
+    for (size_t i = 0; i < plan.n_links; i++)
+        od_buf_printf(&b, "  %zu. %s\n     from %s\n", i,
+                      plan.links[i].cert.subject ? plan.links[i].cert.subject : "?", plan.links[i].source);
+    for (size_t i = 0; i < plan.notes.len; i++)
+        od_buf_printf(&b, "  - %s\n", plan.notes.items[i]);
+    od_write_chain_status st = OD_WRITE_CHAIN_WRITTEN;
+    if (!plan.complete) {
+        *err = od_xasprintf("not written: %s", plan.problem ? plan.problem : "incomplete");
+        st = OD_WRITE_CHAIN_REFUSED;
+    } else {
+        od_buf_printf(&b, "  reaches the trusted root %s (not included)\n", plan.root);
+        char *pem = od_chain_plan_pem(&plan);
+        if (od_write_file_atomic(o->out_path, pem, strlen(pem), o->force) != 0) {
+            bool exists = errno == EEXIST;
+            *err = od_xasprintf("cannot write %s: %s%s", out, strerror(errno),
+                                exists ? " (give --force to replace it)" : "");
+            st = exists ? OD_WRITE_CHAIN_BAD_INPUT : OD_WRITE_CHAIN_IO_ERROR;
+        } else {
+            od_buf_printf(&b, "Wrote %zu certificate%s to %s.\n", plan.n_links, plan.n_links == 1 ? "" : "s", out);
+            char *steps = od_chain_install_steps(out, o->key_path);
+            od_buf_puts(&b, steps);
+            free(steps);
+        }
+        free(pem);
+    }
+    free(out);
+    od_chain_plan_free(&plan);
+    *text = od_buf_steal(&b);
+    return st;
+}

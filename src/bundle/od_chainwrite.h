@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include "od_case.h"
 #include "od_obs.h"
+#include "od_report.h"
 
 typedef struct {
     const od_strlist *intermediates;   /* files or folders (PEM/DER/PKCS#7/PKCS#12), may be NULL */
@@ -50,6 +51,30 @@ char *od_chain_plan_pem(const od_chain_plan *p);
 /* The server-specific install steps for a chain written to out_path
  * (key_path may be NULL: "privkey.pem" is shown). malloc'd text. */
 char *od_chain_install_steps(const char *out_path, const char *key_path);
+
+/* Writing the corrected chain of a report (a bundle check or a live
+ * diagnosis): the chain as sent (the file's order, or the first completed
+ * handshake for an expected name) completed and ordered, then written
+ * atomically, never over an existing file without force. */
+typedef struct {
+    const char *out_path;
+    bool force;
+    const char *key_path;              /* picks the leaf of a bundle; shown in the install steps */
+    const od_strlist *intermediates;   /* may be NULL */
+    bool fetch;                        /* AIA, with the report's --resolve and timeout */
+} od_write_chain_opts;
+
+typedef enum {
+    OD_WRITE_CHAIN_WRITTEN,
+    OD_WRITE_CHAIN_REFUSED,       /* no chain, or it does not reach a trusted root: nothing written */
+    OD_WRITE_CHAIN_BAD_INPUT,     /* an unreadable --intermediates, the file exists without force */
+    OD_WRITE_CHAIN_IO_ERROR       /* the file could not be written */
+} od_write_chain_status;
+
+/* *text: where each certificate came from, notes, and after writing the
+ * install steps (malloc'd, may be NULL); *err: why it was not written. */
+od_write_chain_status od_write_chain_for_report(const od_report *r, const od_write_chain_opts *o, char **text,
+                                                char **err);
 
 /* One bounded HTTP GET of an AIA URL (http:// only). NULL with *body and
  * *len set (malloc'd), or a malloc'd message saying what went wrong. */

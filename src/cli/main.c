@@ -245,13 +245,21 @@ static int run_case(const od_cli_opts *o, const od_case *c, od_ui_opts *ui, bool
 
 /* --check-bundle: the file judged offline, with the batch report's output
  * and exit codes (the UI is for live and reopened diagnoses). */
-static int run_bundle(const od_cli_opts *o, const od_case *c, const od_policy *policy, const od_fixes *fixes)
+static int run_bundle(const od_cli_opts *o, const od_case *c, od_ui_opts *ui, bool interactive,
+                      const od_policy *policy, const od_fixes *fixes)
 {
     if (!c->origin_domain)
         return usage_error(od_xstrdup("origin domain: missing (--check-bundle judges the names CloudFront would "
                                       "send: give ORIGIN_DOMAIN, or --forward-host with each --cname)"));
     if (c->forward_host_header && c->cnames.len == 0)
         return usage_error(od_xstrdup("--cname: with --forward-host, give every alternate domain name viewers use"));
+    if (interactive && !o->bundle.password_file && !o->bundle.write_chain) {
+        /* the UI judges the file when the review is accepted */
+        ui->prefill = c;
+        ui->bundle = o->bundle.bundle;
+        ui->bundle_key = o->bundle.key;
+        return od_ui_run(ui);
+    }
     od_report r;
     int rc = od_cli_check_bundle(&o->bundle, c, policy, fixes, &r);
     if (rc != 0)
@@ -642,7 +650,8 @@ static int run(od_cli_opts *o, const od_policy *policy, const od_fixes *fixes)
     if (o->merge)
         return run_merge(o);
     if (o->bundle.bundle)
-        return run_bundle(o, &o->c, policy, fixes);
+        return run_bundle(o, &o->c, &ui, !o->batch && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO), policy,
+                          fixes);
     if (o->lab && strcmp(o->lab, "list") == 0)
         return list_labs();
 
@@ -683,9 +692,10 @@ static int run(od_cli_opts *o, const od_policy *policy, const od_fixes *fixes)
         od_strlist_copy(&bo.bundle.intermediates, &o->bundle.intermediates);
         if (o->bundle.write_chain && !o->bundle.intermediates.len)
             od_strlist_add(&bo.bundle.intermediates, intermediates);
-        fprintf(stderr, "origin-doctor: --lab %s: judging the lab's file %s with --key %s\n", o->lab, bundle,
-                bo.bundle.key);
-        rc = run_bundle(&bo, &labcase, policy, fixes);
+        if (!interactive)
+            fprintf(stderr, "origin-doctor: --lab %s: judging the lab's file %s with --key %s\n", o->lab, bundle,
+                    bo.bundle.key);
+        rc = run_bundle(&bo, &labcase, &ui, interactive, policy, fixes);
         od_strlist_free(&bo.bundle.intermediates);
     } else {
         rc = run_case(o, &labcase, &ui, interactive, policy, fixes);

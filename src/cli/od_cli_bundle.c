@@ -167,85 +167,28 @@ int od_cli_check_bundle(const od_cli_bundle_opts *b, const od_case *c, const od_
     return 0;
 }
 
-/* The chain as sent in the report: a bundle's file order, or the first
- * completed handshake for an expected name. */
-static const od_handshake *sent_chain(const od_report *r)
-{
-    od_strlist names;
-    od_case_expected_names(&r->input, &names);
-    const od_handshake *found = NULL;
-    for (size_t pass = 0; pass < 2 && !found; pass++)
-        for (size_t i = 0; i < r->obs.n_handshakes && !found; i++) {
-            const od_handshake *hs = &r->obs.handshakes[i];
-            if (hs->ok && hs->chain_len && (pass == 1 || (hs->sni && od_strlist_contains_ci(&names, hs->sni))))
-                found = hs;
-        }
-    od_strlist_free(&names);
-    return found;
-}
-
 int od_cli_write_chain(const od_cli_bundle_opts *b, const od_report *r, bool quiet_stdout)
 {
+    od_write_chain_opts wo = {.out_path = b->write_chain,
+                              .force = b->force,
+                              .key_path = b->key,
+                              .intermediates = &b->intermediates,
+                              .fetch = b->fetch_intermediates};
+    char *text = NULL, *err = NULL;
+    od_write_chain_status st = od_write_chain_for_report(r, &wo, &text, &err);
     FILE *info = quiet_stdout ? stderr : stdout;
-    const od_handshake *hs = sent_chain(r);
-    if (!hs) {
-        fprintf(stderr, "origin-doctor: --write-chain: not written: no certificate chain was %s\n",
-                r->obs.bundle ? "read" : "received from the origin");
-        return OD_EXIT_WOULD_FAIL;
-    }
-    od_cert certs[16];
-    char *sources[16];
-    size_t n = hs->chain_len < 16 ? hs->chain_len : 16;
-    for (size_t i = 0; i < n; i++) {
-        certs[i] = r->obs.certs[hs->chain[i]];   /* shallow: read only */
-        sources[i] = r->obs.bundle ? od_xasprintf("%s, certificate %zu", r->obs.bundle->file, i + 1)
-                                   : od_xasprintf("sent by the origin (%s port %d), position %zu", hs->address,
-                                                  hs->port, i);
-    }
-    size_t leaf = r->obs.bundle ? od_bundle_leaf_of(certs, NULL, n, NULL, 0, b->key) : 0;
-    od_chain_build_opts co = {.intermediates = &b->intermediates,
-                              .fetch = b->fetch_intermediates,
-                              .resolve = r->input.resolve,
-                              .n_resolve = r->input.n_resolve,
-                              .timeout_ms = r->input.timeout_s * 1000,
-                              .trust_store = r->input.trust_store};
-    od_chain_plan plan;
-    char *err = od_chain_build(certs, (const char *const *)sources, n, leaf, &co, &plan);
-    for (size_t i = 0; i < n; i++)
-        free(sources[i]);
-    if (err) {
-        fprintf(stderr, "origin-doctor: %s\n", err);
-        free(err);
-        return OD_EXIT_USAGE;
-    }
-    char *out = od_escape_str(b->write_chain);
-    fprintf(info, "\nChain for %s:\n", out);
-    for (size_t i = 0; i < plan.n_links; i++)
-        fprintf(info, "  %zu. %s\n     from %s\n", i, plan.links[i].cert.subject ? plan.links[i].cert.subject : "?",
-                plan.links[i].source);
-    for (size_t i = 0; i < plan.notes.len; i++)
-        fprintf(info, "  - %s\n", plan.notes.items[i]);
-    int rc = 0;
-    if (!plan.complete) {
-        fprintf(stderr, "origin-doctor: --write-chain: not written: %s\n", plan.problem ? plan.problem : "incomplete");
-        rc = OD_EXIT_WOULD_FAIL;
-    } else {
-        fprintf(info, "  reaches the trusted root %s (not included)\n", plan.root);
-        char *pem = od_chain_plan_pem(&plan);
-        if (od_write_file_atomic(b->write_chain, pem, strlen(pem), b->force) != 0) {
-            fprintf(stderr, "origin-doctor: --write-chain: cannot write %s: %s%s\n", out, strerror(errno),
-                    errno == EEXIST ? " (give --force to replace it)" : "");
-            rc = errno == EEXIST ? OD_EXIT_USAGE : OD_EXIT_TOOL;
-        } else {
-            fprintf(info, "Wrote %zu certificate%s to %s.\n", plan.n_links, plan.n_links == 1 ? "" : "s", out);
-            char *steps = od_chain_install_steps(out, b->key);
-            fputs(steps, info);
-            free(steps);
-        }
-        free(pem);
-    }
+    if (text)
+        fputs(text, info);
     fflush(info);
-    free(out);
-    od_chain_plan_free(&plan);
-    return rc;
+    if (err)
+        fprintf(stderr, "origin-doctor: --write-chain: %s\n", err);
+    free(text);
+    free(err);
+    switch (st) {
+    case OD_WRITE_CHAIN_WRITTEN: return 0;
+    case OD_WRITE_CHAIN_REFUSED: return OD_EXIT_WOULD_FAIL;
+    case OD_WRITE_CHAIN_BAD_INPUT: return OD_EXIT_USAGE;
+    case OD_WRITE_CHAIN_IO_ERROR: break;
+    }
+    return OD_EXIT_TOOL;
 }
