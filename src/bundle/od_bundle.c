@@ -321,7 +321,7 @@ char *od_bundle_read(const char *path, const char *password, od_bundle *out, boo
     char *data = od_read_file(path, &len);
     if (!data) {
         char *shown = od_quote(path);
-        char *m = od_xasprintf("%s: cannot read: %s", shown, strerror(errno));
+        char *m = od_xasprintf("%s: cannot read: %s", shown, od_strerror(errno, &(od_errbuf){{0}}));
         free(shown);
         return m;
     }
@@ -384,7 +384,7 @@ char *od_bundle_key_file_matches(const od_cert *cert, const char *key_path, bool
     char *data = od_read_file(key_path, &len);
     char *err;
     if (!data)
-        err = od_xasprintf("%s: cannot read: %s", shown, strerror(errno));
+        err = od_xasprintf("%s: cannot read: %s", shown, od_strerror(errno, &(od_errbuf){{0}}));
     else if (len == 0)
         err = od_xasprintf("%s: the file is empty", shown);
     else

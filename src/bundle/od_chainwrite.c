@@ -113,7 +113,7 @@ static void add_intermediates(pool *pl, const char *path, od_strlist *issuers_wa
     struct stat st;
     if (stat(path, &st) != 0) {
         char *shown = od_quote(path);
-        *err = od_xasprintf("--intermediates: %s: %s", shown, strerror(errno));
+        *err = od_xasprintf("--intermediates: %s: %s", shown, od_strerror(errno, &(od_errbuf){{0}}));
         free(shown);
         return;
     }
@@ -124,7 +124,7 @@ static void add_intermediates(pool *pl, const char *path, od_strlist *issuers_wa
     DIR *d = opendir(path);
     if (!d) {
         char *shown = od_quote(path);
-        *err = od_xasprintf("--intermediates: %s: %s", shown, strerror(errno));
+        *err = od_xasprintf("--intermediates: %s: %s", shown, od_strerror(errno, &(od_errbuf){{0}}));
         free(shown);
         return;
     }
@@ -244,7 +244,7 @@ char *od_aia_fetch(const char *url, const od_resolve *resolve, size_t n_resolve,
     while (sent < rl) {
         ssize_t w = send(fd, req + sent, rl - sent, MSG_NOSIGNAL);
         if (w <= 0) {
-            err = od_xasprintf("sending the request failed: %s", strerror(errno));
+            err = od_xasprintf("sending the request failed: %s", od_strerror(errno, &(od_errbuf){{0}}));
             break;
         }
         sent += (size_t)w;
@@ -272,7 +272,7 @@ char *od_aia_fetch(const char *url, const od_resolve *resolve, size_t n_resolve,
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
-            err = od_xasprintf("reading the answer failed: %s", strerror(errno));
+            err = od_xasprintf("reading the answer failed: %s", od_strerror(errno, &(od_errbuf){{0}}));
             goto out;
         }
         if (r == 0)
@@ -595,7 +595,7 @@ od_write_chain_status od_write_chain_for_report(const od_report *r, const od_wri
         char *pem = od_chain_plan_pem(&plan);
         if (od_write_file_atomic(o->out_path, pem, strlen(pem), o->force) != 0) {
             bool exists = errno == EEXIST;
-            *err = od_xasprintf("cannot write %s: %s%s", out, strerror(errno),
+            *err = od_xasprintf("cannot write %s: %s%s", out, od_strerror(errno, &(od_errbuf){{0}}),
                                 exists ? " (give --force to replace it)" : "");
             st = exists ? OD_WRITE_CHAIN_BAD_INPUT : OD_WRITE_CHAIN_IO_ERROR;
         } else {

@@ -44,7 +44,7 @@ char *od_cli_check_output(const od_cli_bundle_opts *b)
         else if (!b->force)
             err = od_xasprintf("--write-chain: %s exists; give --force to replace it", q);
     } else if (errno != ENOENT) {
-        err = od_xasprintf("--write-chain: %s: %s", q, strerror(errno));
+        err = od_xasprintf("--write-chain: %s: %s", q, od_strerror(errno, &(od_errbuf){{0}}));
     } else {
         /* the folder must exist and be writable */
         char *dir = od_xstrdup(b->write_chain);
@@ -57,7 +57,7 @@ char *od_cli_check_output(const od_cli_bundle_opts *b)
             d = dir;
         }
         if (access(d, W_OK) != 0)
-            err = od_xasprintf("--write-chain: cannot write into the folder of %s: %s", q, strerror(errno));
+            err = od_xasprintf("--write-chain: cannot write into the folder of %s: %s", q, od_strerror(errno, &(od_errbuf){{0}}));
         free(dir);
     }
     free(q);
@@ -73,7 +73,7 @@ static char *read_password(const char *path, char **err)
         char *data = od_read_file(path, &len);
         if (!data) {
             char *q = od_quote(path);
-            *err = od_xasprintf("--password-file: %s: cannot read: %s", q, strerror(errno));
+            *err = od_xasprintf("--password-file: %s: cannot read: %s", q, od_strerror(errno, &(od_errbuf){{0}}));
             free(q);
             return NULL;
         }
