@@ -239,7 +239,7 @@ static char *write_lab_file(builder *b, const char *name, const char *text)
         return NULL;
     char *path = od_xasprintf("%s/%s", b->lab->dir, name);
     if (od_write_file_atomic(path, text, strlen(text), false) != 0) {
-        b->error = od_xasprintf("lab: writing %s: %s", path, strerror(errno));
+        b->error = od_xasprintf("lab: writing %s: %s", path, od_strerror(errno, &(od_errbuf){{0}}));
         free(path);
         return NULL;
     }
