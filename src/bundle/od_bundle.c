@@ -17,7 +17,7 @@
 #include <gnutls/x509.h>
 
 #include "od_cert.h"
-#include "od_rules.h"
+#include "od_engine.h"
 #include "od_util.h"
 
 #define MAX_BUNDLE_CERTS 16
@@ -580,7 +580,8 @@ char *od_bundle_check(const od_case *c, const od_bundle *b, const od_bundle_chec
     od_trust_free(&trust);
     cipher_rows_for_key(c, opts->policy, &o->certs[idx[0]], o);
 
-    od_rules_evaluate(&out->input, o, opts->policy, opts->fixes, opts->at, &out->findings, &out->would_fail,
-                      &out->summary);
+    /* judged exactly as a live run's observations are */
+    od_engine_opts eo = {.policy = opts->policy, .fixes = opts->fixes};
+    od_engine_judge(&eo, out, opts->at);
     return NULL;
 }
