@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "od_chainwrite.h"
+#include "od_output.h"
 #include "ui_app.h"
 #include "od_summary.h"
 #include "ui_panes.h"
@@ -178,7 +179,9 @@ static void do_export(ui_app *a, bool overwrite)
         a->ex_msg_error = true;
         return;
     }
-    int rc = od_write_file_atomic(path, data, strlen(data), overwrite);
+    /* overwriting was asked above; the output-file contract does the rest
+     * (links and devices written through, a replaced file keeps its mode) */
+    int rc = od_output_write(path, data, strlen(data));
     int err = errno;
     size_t len = strlen(data);
     free(data);

@@ -18,6 +18,7 @@
 #include "od_bundle.h"
 #include "od_cert.h"
 #include "od_chain.h"
+#include "od_output.h"
 #include "od_probe.h"
 #include "od_util.h"
 
@@ -593,8 +594,13 @@ od_write_chain_status od_write_chain_for_report(const od_report *r, const od_wri
     } else {
         od_buf_printf(&b, "  reaches the trusted root %s (not included)\n", plan.root);
         char *pem = od_chain_plan_pem(&plan);
-        if (od_write_file_atomic(o->out_path, pem, strlen(pem), o->force) != 0) {
-            bool exists = errno == EEXIST;
+        /* Without --force an existing file stays; otherwise the output-file
+         * contract applies (links and devices written through, modes kept). */
+        struct stat existing;
+        bool exists = !o->force && lstat(o->out_path, &existing) == 0;
+        if (exists)
+            errno = EEXIST;
+        if (exists || od_output_write(o->out_path, pem, strlen(pem)) != 0) {
             *err = od_xasprintf("cannot write %s: %s%s", out, od_strerror(errno, &(od_errbuf){{0}}),
                                 exists ? " (give --force to replace it)" : "");
             st = exists ? OD_WRITE_CHAIN_BAD_INPUT : OD_WRITE_CHAIN_IO_ERROR;

@@ -124,6 +124,18 @@ expect "existing file changed without --force" grep -qx precious "$tmp/existing.
 expect "no --force hint: $(cat "$tmp/err")" grep -q -- "--force" "$tmp/err"
 write 1 "$tmp/existing.pem" --check-bundle "$tmp/wrong.pem" --force
 want_chain "$tmp/existing.pem" "$GOOD"
+# The output-file contract: a replaced file keeps its mode, a symlink is
+# written through (not replaced), a new file gets 0666 less the umask.
+chmod 640 "$tmp/existing.pem"
+write 1 "$tmp/existing.pem" --check-bundle "$tmp/wrong.pem" --force
+expect "replaced file lost its mode: $(stat -c %a "$tmp/existing.pem")" test "$(stat -c %a "$tmp/existing.pem")" = 640
+echo "old" >"$tmp/link-target.pem"
+ln -s link-target.pem "$tmp/link.pem"
+write 1 "$tmp/link.pem" --check-bundle "$tmp/wrong.pem" --force
+expect "the symlink was replaced by a file" test -L "$tmp/link.pem"
+want_chain "$tmp/link-target.pem" "$GOOD"
+(umask 027; write 1 "$tmp/w-umask.pem" --check-bundle "$tmp/wrong.pem")
+expect "new file ignores the umask: $(stat -c %a "$tmp/w-umask.pem")" test "$(stat -c %a "$tmp/w-umask.pem")" = 640
 
 # AIA: the leaf's caIssuers (DER) and ica2's (PKCS#7), pinned with --resolve.
 write 1 "$tmp/w-aia.pem" --check-bundle "$tmp/leafonly.pem" --fetch-intermediates "$RESOLVE_AIA"
