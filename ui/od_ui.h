@@ -9,6 +9,7 @@
 #include "od_report.h"
 #include "od_policy.h"
 #include "od_fixes.h"
+#include "od_fleet.h"
 
 typedef struct {
     const od_case *prefill;      /* NULL: the first screen; else the answers (and flags) so far: the review step,
@@ -27,6 +28,10 @@ typedef struct {
     void *apply_ctx;                 /* --guided: one check at a time, explained (the run waits for the first Enter) */
     const char *bundle;          /* a certificate file to judge instead of probing (--check-bundle, a bundle lab) */
     const char *bundle_key;      /* its private key, or NULL */
+    /* --fleet: run these origins on the worker and list them with their
+     * verdicts (Enter opens one's report); NULL otherwise. */
+    const od_fleet *fleet;
+    int fleet_max_connections;       /* --fleet-concurrency */
 } od_ui_opts;
 
 /* The ncurses version the program runs with (for --version). */

@@ -20,6 +20,7 @@ static const ui_screen_ops *const screens[UI_SCR_COUNT] = {
     [UI_SCR_PROGRESS] = &ui_screen_progress,
     [UI_SCR_RESULTS] = &ui_screen_results,
     [UI_SCR_GUIDED] = &ui_screen_guided,
+    [UI_SCR_FLEET] = &ui_screen_fleet,
 };
 static const ui_screen_ops *const overlays[UI_OV_COUNT] = {
     [UI_OV_HELP] = &ui_overlay_help,
@@ -190,7 +191,11 @@ int od_ui_run(const od_ui_opts *opts)
     ui_wizard_load(a);
     ui_wizard_enter(a, (opts->prefill && opts->prefill->origin_domain) || opts->open_report ? UI_W_REVIEW
                                                                                              : UI_W_DOMAIN);
-    if (a->has_start) {
+    if (opts->fleet) {
+        a->fleet = opts->fleet;
+        a->has_start = false;
+        a->screen = UI_SCR_FLEET;
+    } else if (a->has_start) {
         a->screen = UI_SCR_START;
         a->st_mode = UI_ST_MENU;
         ui_list_init(&a->st_list);
@@ -214,6 +219,8 @@ int od_ui_run(const od_ui_opts *opts)
     if (!ui_term_init(&a->term, opts->no_color))
         goto out;
     a->g = ui_glyphs_get(a->term.utf8);
+    if (opts->fleet)
+        ui_fleet_begin(a);
     loop(a);
     ui_run_stop(a);
     ui_term_end(&a->term);
@@ -226,6 +233,7 @@ out:
         close(a->ev_wr);
     ui_run_free(a);
     ui_guided_free(a);
+    ui_fleet_free(a);
     free(a->run_error);
     free(a->msg);
     free(a->ex_msg);

@@ -22,7 +22,7 @@
 #include "ui_term.h"
 #include "ui_text.h"
 
-typedef enum { UI_SCR_START, UI_SCR_WIZARD, UI_SCR_PROGRESS, UI_SCR_RESULTS, UI_SCR_GUIDED, UI_SCR_COUNT } ui_screen;
+typedef enum { UI_SCR_START, UI_SCR_WIZARD, UI_SCR_PROGRESS, UI_SCR_RESULTS, UI_SCR_GUIDED, UI_SCR_FLEET, UI_SCR_COUNT } ui_screen;
 /* what the first screen shows */
 typedef enum { UI_ST_MENU, UI_ST_OPEN, UI_ST_IMPORT, UI_ST_LABS, UI_ST_ORIGINS, UI_ST_HOST, UI_ST_MULTI } ui_start_mode;
 typedef enum { UI_OV_HELP, UI_OV_EXPORT, UI_OV_CONFIRM, UI_OV_SUMMARY, UI_OV_COUNT } ui_overlay;
@@ -43,6 +43,15 @@ typedef struct {
 } ui_live_step;
 
 typedef struct ui_job ui_job;
+
+/* One distribution x origin of a --fleet run, as its record arrived. */
+typedef struct {
+    od_fleet_row row;
+    char *report_json;           /* the record's report, or NULL (skipped, invalid, could not run) */
+    size_t seq;                  /* arrival order */
+} ui_fleet_entry;
+
+typedef enum { UI_FLEET_SORT_ARRIVAL, UI_FLEET_SORT_VERDICT, UI_FLEET_SORT_EXPIRY } ui_fleet_sort;
 
 /* what a click on a screen row means */
 typedef enum { UI_CLICK_NONE, UI_CLICK_WIZARD, UI_CLICK_LIST, UI_CLICK_TAB, UI_CLICK_BAR } ui_click_kind;
@@ -101,6 +110,16 @@ typedef struct {
     bool *g_seen;                 /* checks whose result was shown */
     size_t g_seen_len;
     size_t g_scroll;              /* first row of the page shown */
+
+    /* --fleet: the list of distributions x origins, filled as records arrive */
+    const od_fleet *fleet;
+    ui_fleet_entry *fleet_rows;
+    size_t fleet_n;
+    size_t fleet_failures;       /* rows whose verdict is fail or error */
+    ui_fleet_sort fleet_sort;
+    ui_list fleet_list;
+    bool fleet_running;
+    int64_t fleet_started_ms, fleet_ended_ms;
 
     /* the run */
     ui_job *job;
@@ -166,7 +185,7 @@ typedef struct {
 } ui_screen_ops;
 
 extern const ui_screen_ops ui_screen_start, ui_screen_wizard, ui_screen_progress, ui_screen_results,
-    ui_screen_guided;
+    ui_screen_guided, ui_screen_fleet;
 extern const ui_screen_ops ui_overlay_help, ui_overlay_export, ui_overlay_confirm, ui_overlay_summary;
 
 /* ui_wizard.c */
@@ -206,6 +225,8 @@ typedef struct {
     bool g_result;               /* ... its result (else its introduction) */
     bool g_verdict;              /* ... or the closing page */
     bool g_seen_all;             /* ... every check's result already shown (the list's marks) */
+    const od_fleet_rows *fleet;  /* the --fleet list of these rows instead (report may be NULL) */
+    ui_fleet_sort fleet_sort;
 } ui_snapshot_spec;
 /* The screen as text, then a "--- roles" line and one letter per cell
  * naming its colour role (ui_snapshot_role_letters); NULL if no curses
@@ -220,6 +241,21 @@ void ui_run_drain(ui_app *a);
 /* Cancels the run and waits for the worker, still draining its events. */
 void ui_run_stop(ui_app *a);
 void ui_run_free(ui_app *a);             /* the live step list */
+
+/* ui_fleet.c */
+/* Starts the --fleet run on the worker (ui_run.c) and shows the list. */
+void ui_fleet_begin(ui_app *a);
+/* A record from the run (its JSON text); a row is added. */
+void ui_fleet_add_record(ui_app *a, const char *text);
+/* Adds a row that is a copy of r (the golden screens). */
+void ui_fleet_add_row(ui_app *a, const od_fleet_row *r, const char *report_json);
+void ui_fleet_free(ui_app *a);
+/* The exit code of the rows so far, as the batch run's (od_fleet_exit_code). */
+int ui_fleet_exit_code(const ui_app *a);
+
+/* ui_run.c: the fleet on the worker thread; records come back as
+ * ui_fleet_add_record calls, the end clears a->fleet_running. */
+void ui_run_fleet(ui_app *a);
 
 /* ui_results.c */
 void ui_show_results(ui_app *a);

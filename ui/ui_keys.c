@@ -110,7 +110,7 @@ static const ui_binding table[] = {
     {UI_CTX_RESULTS, UI_KEY_ENTER, UI_A_OPEN, "Enter", "", "open the selected row (a chain certificate: its fields)"},
     {UI_CTX_RESULTS, F(KEY_LEFT), UI_A_FOCUS_LIST, "Left", "", "back to the list"},
     {UI_CTX_RESULTS, 'h', UI_A_FOCUS_LIST, "h", "", "back to the list"},
-    {UI_CTX_RESULTS, UI_KEY_ESC, UI_A_BACK, "Esc", "", "back to the list / clear the search"},
+    {UI_CTX_RESULTS, UI_KEY_ESC, UI_A_BACK, "Esc", "", "back to the list / clear the search / back to the fleet list"},
     {UI_CTX_RESULTS, ']', UI_A_ITEM_NEXT, "]", "", "next handshake (Chain) / certificate (Certificate)"},
     {UI_CTX_RESULTS, '[', UI_A_ITEM_PREV, "[", "", "previous handshake (Chain) / certificate (Certificate)"},
     {UI_CTX_RESULTS, '/', UI_A_SEARCH, "/", "search", "search within the pane"},
@@ -123,7 +123,7 @@ static const ui_binding table[] = {
     {UI_CTX_RESULTS, 'r', UI_A_RERUN, "r", "rerun", "run the checks again"},
     {UI_CTX_RESULTS, 'w', UI_A_WIZARD, "w", "wizard", "back to the wizard, answers kept"},
     {UI_CTX_RESULTS, 'o', UI_A_ORIGINS, "o", "", "back to the origins (a distribution report)"},
-    {UI_CTX_RESULTS, 'q', UI_A_QUIT, "q", "quit", "quit (asks first if nothing was exported)"},
+    {UI_CTX_RESULTS, 'q', UI_A_QUIT, "q", "quit", "quit (asks first if nothing was exported); from a fleet: back to its list"},
 
     /* the export dialog */
     {UI_CTX_EXPORT, UI_KEY_ENTER, UI_A_ACCEPT, "Enter", "write", "write the file"},
@@ -193,6 +193,22 @@ static const ui_binding table[] = {
     {UI_CTX_TEXT, UI_KEY_CTRL('k'), UI_A_LE_KILL_END, "^K", "", "delete to the end"},
     {UI_CTX_TEXT, UI_KEY_CTRL('w'), UI_A_LE_KILL_WORD, "^W", "", "delete the word before the cursor"},
 
+    /* the --fleet list */
+    {UI_CTX_FLEET, UI_KEY_ENTER, UI_A_OPEN, "Enter", "open", "open the selected origin's report (Esc or q: back to the list)"},
+    {UI_CTX_FLEET, 'v', UI_A_SORT_VERDICT, "v", "by verdict", "sort by verdict (failing first); again: as checked"},
+    {UI_CTX_FLEET, 'x', UI_A_SORT_EXPIRY, "x", "by expiry", "sort by days to the first certificate expiry (soonest first); again: as checked"},
+    {UI_CTX_FLEET, F(KEY_UP), UI_A_UP, "Up", "", "previous origin"},
+    {UI_CTX_FLEET, 'k', UI_A_UP, "k", "", "previous origin"},
+    {UI_CTX_FLEET, F(KEY_DOWN), UI_A_DOWN, "Down", "", "next origin"},
+    {UI_CTX_FLEET, 'j', UI_A_DOWN, "j", "", "next origin"},
+    {UI_CTX_FLEET, F(KEY_PPAGE), UI_A_PGUP, "PgUp", "", "page up"},
+    {UI_CTX_FLEET, F(KEY_NPAGE), UI_A_PGDN, "PgDn", "", "page down"},
+    {UI_CTX_FLEET, F(KEY_HOME), UI_A_HOME, "Home", "", "first origin"},
+    {UI_CTX_FLEET, 'g', UI_A_HOME, "g", "", "first origin"},
+    {UI_CTX_FLEET, F(KEY_END), UI_A_END, "End", "", "last origin"},
+    {UI_CTX_FLEET, 'G', UI_A_END, "G", "", "last origin"},
+    {UI_CTX_FLEET, 'q', UI_A_QUIT, "q", "quit", "quit (cancels a run)"},
+
     /* a window too small to use */
     {UI_CTX_SMALL, 'q', UI_A_QUIT, "q", "quit", "quit"},
 };
@@ -260,6 +276,7 @@ const char *ui_ctx_title(ui_ctx ctx)
     case UI_CTX_GUIDED: return "Guided session";
     case UI_CTX_SUMMARY: return "Short summary";
     case UI_CTX_SMALL: return "Window too small";
+    case UI_CTX_FLEET: return "Fleet list (--fleet)";
     case UI_CTX_COUNT: break;
     }
     return "";
@@ -272,7 +289,7 @@ size_t ui_status_hints(ui_ctx ctx, const ui_binding **out, size_t max)
     /* the common keys only on the main screens: in a dialog they would
      * crowd out the dialog's own keys */
     bool with_common = ctx == UI_CTX_RESULTS || ctx == UI_CTX_WIZARD || ctx == UI_CTX_PROGRESS || ctx == UI_CTX_GUIDED || ctx == UI_CTX_DONE ||
-                       ctx == UI_CTX_START || ctx == UI_CTX_PROMPT;
+                       ctx == UI_CTX_START || ctx == UI_CTX_FLEET || ctx == UI_CTX_PROMPT;
     ui_ctx ctxs[2] = {ctx, UI_CTX_COMMON};
     for (int c = 0; c < (with_common && ctx != UI_CTX_COMMON ? 2 : 1); c++)
         for (size_t i = 0; i < count && n < max; i++)

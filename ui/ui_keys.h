@@ -33,6 +33,7 @@ typedef enum {
     UI_CTX_SUMMARY,    /* the short summary overlay */
     UI_CTX_TEXT,       /* editing keys of every text field (no fallback to the common keys) */
     UI_CTX_SMALL,      /* the window is too small to draw anything else */
+    UI_CTX_FLEET,      /* the --fleet list of distributions and origins */
     UI_CTX_COUNT
 } ui_ctx;
 
@@ -50,6 +51,7 @@ typedef enum {
     UI_A_CANCEL, UI_A_RESULTS, UI_A_DELETE, UI_A_RUN,
     UI_A_YES, UI_A_NO,
     UI_A_COPY, UI_A_SUMMARY, UI_A_COMPLETE, UI_A_ORIGINS,
+    UI_A_SORT_VERDICT, UI_A_SORT_EXPIRY,
     /* text fields (UI_CTX_TEXT) */
     UI_A_LE_LEFT, UI_A_LE_RIGHT, UI_A_LE_HOME, UI_A_LE_END, UI_A_LE_BACKSPACE, UI_A_LE_DELETE,
     UI_A_LE_KILL_LINE, UI_A_LE_KILL_END, UI_A_LE_KILL_WORD,

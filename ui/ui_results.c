@@ -254,6 +254,11 @@ static void results_key(ui_app *a, int key, ui_action act)
     }
     free(a->msg);
     a->msg = NULL;
+    /* a report opened from the fleet list: Esc and q go back to the list */
+    if (a->fleet && (act == UI_A_QUIT || (act == UI_A_BACK && a->side == 0 && !a->search[0]))) {
+        a->screen = UI_SCR_FLEET;
+        return;
+    }
     results_view rv;
     build_view(a, &rv);
     const ui_pane_class *pane = current_pane(a);

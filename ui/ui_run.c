@@ -14,7 +14,7 @@
 #include "od_engine.h"
 #include "ui_app.h"
 
-typedef enum { MSG_EVENT, MSG_FINISHED } msg_kind;
+typedef enum { MSG_EVENT, MSG_FINISHED, MSG_RECORD } msg_kind;
 
 typedef struct {
     msg_kind kind;
@@ -22,7 +22,7 @@ typedef struct {
     od_step_status status;
     int64_t duration_ms;
     char *step;
-    char *detail;
+    char *detail;                /* MSG_RECORD: the fleet record's JSON text */
 } ui_msg;
 
 struct ui_job {
@@ -32,6 +32,8 @@ struct ui_job {
     int wfd;
     int rc;
     pthread_t thread;
+    const od_fleet *fleet;       /* a --fleet run instead of the one Case */
+    int fleet_max_connections;
 };
 
 static void msg_free(ui_msg *m)
@@ -66,10 +68,35 @@ static void on_event(void *ctx, const od_event *ev)
     post(j->wfd, m);
 }
 
+static void on_fleet_record(void *ctx, const cJSON *rec)
+{
+    ui_job *j = ctx;
+    char *text = cJSON_PrintUnformatted(rec);
+    if (!text)
+        return;
+    ui_msg *m = od_xcalloc(1, sizeof *m);
+    m->kind = MSG_RECORD;
+    m->detail = od_xstrdup(text);
+    free(text);
+    post(j->wfd, m);
+}
+
 static void *worker(void *arg)
 {
     ui_job *j = arg;
-    j->rc = od_engine_run(&j->c, &j->eo, &j->report);
+    if (j->fleet) {
+        /* the rows the engine keeps are not needed: the UI builds its own from the records */
+        od_fleet_rows rows;
+        od_fleet_rows_init(&rows);
+        od_fleet_run_opts ro = {.engine = &j->eo,
+                                .max_connections = j->fleet_max_connections,
+                                .on_record = on_fleet_record,
+                                .record_ctx = j};
+        j->rc = od_fleet_run(j->fleet, &ro, &rows);
+        od_fleet_rows_free(&rows);
+    } else {
+        j->rc = od_engine_run(&j->c, &j->eo, &j->report);
+    }
     ui_msg *m = od_xcalloc(1, sizeof *m);
     m->kind = MSG_FINISHED;
     post(j->wfd, m);
@@ -106,6 +133,48 @@ static ui_live_step *find_step(ui_app *a, const char *name, bool add)
     return s;
 }
 
+/* Starts the worker on j (engine options, cancel flag, pipe filled in
+ * here); false, with the message shown and j freed, when it cannot start. */
+static bool start_worker(ui_app *a, ui_job *j)
+{
+    j->eo.policy = a->opts->policy;
+    j->eo.fixes = a->opts->fixes;
+    j->eo.event_ctx = j;
+    atomic_store(&a->cancel, false);
+    j->eo.cancel = &a->cancel;
+    j->wfd = a->ev_wr;
+    a->cancel_requested = false;
+    /* signals belong to the UI thread: workers (and their pools) block them */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&j->thread, NULL, worker, j);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        od_case_free(&j->c);
+        free(j);
+        ui_set_msg(a, UI_R_ERROR, "Could not start the checks: %s", od_strerror(rc, &(od_errbuf){0}));
+        return false;
+    }
+    a->job = j;
+    a->running = true;
+    return true;
+}
+
+void ui_run_fleet(ui_app *a)
+{
+    if (a->running)
+        return;
+    ui_job *j = od_xcalloc(1, sizeof *j);
+    od_case_init(&j->c);
+    j->fleet = a->fleet;
+    j->fleet_max_connections = a->opts->fleet_max_connections > 0 ? a->opts->fleet_max_connections : 64;
+    if (!start_worker(a, j))
+        return;
+    a->fleet_running = true;
+    a->fleet_started_ms = od_now_ms();
+}
+
 void ui_start_run(ui_app *a)
 {
     if (a->running)
@@ -130,31 +199,12 @@ void ui_start_run(ui_app *a)
     }
     ui_job *j = od_xcalloc(1, sizeof *j);
     od_case_copy(&j->c, &a->answers);
-    j->eo.policy = a->opts->policy;
-    j->eo.fixes = a->opts->fixes;
     j->eo.on_event = on_event;
-    j->eo.event_ctx = j;
-    atomic_store(&a->cancel, false);
-    j->eo.cancel = &a->cancel;
-    j->wfd = a->ev_wr;
     ui_run_free(a);
     free(a->run_error);
     a->run_error = NULL;
-    a->cancel_requested = false;
-    /* signals belong to the UI thread: workers (and their pools) block them */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    int rc = pthread_create(&j->thread, NULL, worker, j);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (rc != 0) {
-        od_case_free(&j->c);
-        free(j);
-        ui_set_msg(a, UI_R_ERROR, "Could not start the checks: %s", od_strerror(rc, &(od_errbuf){0}));
+    if (!start_worker(a, j))
         return;
-    }
-    a->job = j;
-    a->running = true;
     a->run_started_ms = od_now_ms();
     a->run_ended_ms = 0;
     ui_list_init(&a->progress);
@@ -225,6 +275,13 @@ static void run_finished(ui_app *a)
     pthread_join(j->thread, NULL);
     a->running = false;
     a->job = NULL;
+    if (j->fleet) {
+        a->fleet_running = false;
+        a->fleet_ended_ms = od_now_ms();
+        od_case_free(&j->c);
+        free(j);
+        return;
+    }
     a->run_ended_ms = od_now_ms();
     for (size_t i = 0; i < a->n_steps; i++)
         if (a->steps[i].status == OD_STEP_PENDING || a->steps[i].status == OD_STEP_RUNNING)
@@ -241,6 +298,11 @@ static void run_finished(ui_app *a)
 
 static void handle_msg(ui_app *a, ui_msg *m)
 {
+    if (m->kind == MSG_RECORD) {
+        ui_fleet_add_record(a, m->detail);
+        msg_free(m);
+        return;
+    }
     if (m->kind == MSG_FINISHED) {
         msg_free(m);
         run_finished(a);

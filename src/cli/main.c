@@ -480,7 +480,7 @@ static int run_merge(const od_cli_opts *o)
 
 extern char **environ;
 
-static int run_fleet(const od_cli_opts *o, const od_policy *policy, const od_fixes *fixes)
+static int run_fleet(const od_cli_opts *o, const od_ui_opts *ui, const od_policy *policy, const od_fixes *fixes)
 {
     int shard_k = 1, shard_n = 1;
     char *err = o->shard ? od_fleet_parse_shard(o->shard, (const char *const *)environ, &shard_k, &shard_n) : NULL;
@@ -500,6 +500,18 @@ static int run_fleet(const od_cli_opts *o, const od_policy *policy, const od_fix
     print_messages(&f.messages);
     if (o->shard)
         od_fleet_keep_shard(&f, shard_k, shard_n);
+    /* On a terminal with no file to write: the list in the UI, run on its
+     * worker thread. With --jsonl, --resume or --report the run is the
+     * batch one, as in a script. */
+    if (!o->batch && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !o->jsonl_path && !o->resume_path &&
+        !o->report_path) {
+        od_ui_opts u = *ui;
+        u.fleet = &f;
+        u.fleet_max_connections = o->fleet_concurrency ? o->fleet_concurrency : 64;
+        int rc = od_ui_run(&u);
+        od_fleet_free(&f);
+        return rc;
+    }
 
     od_fleet_rows rows;
     od_fleet_rows_init(&rows);
@@ -646,7 +658,7 @@ static int run(od_cli_opts *o, const od_policy *policy, const od_fixes *fixes)
     if (o->open_path)
         return open_report(o, &ui);
     if (o->fleet)
-        return run_fleet(o, policy, fixes);
+        return run_fleet(o, &ui, policy, fixes);
     if (o->merge)
         return run_merge(o);
     if (o->bundle.bundle)

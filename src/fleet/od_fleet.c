@@ -859,6 +859,8 @@ static void emit_record(fleet_run *fr, cJSON *rec)
         free(line);
     }
     add_record_row(fr->rows, rec);
+    if (fr->opts->on_record)
+        fr->opts->on_record(fr->opts->record_ctx, rec);
     cJSON_Delete(rec);
 }
 

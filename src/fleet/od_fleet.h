@@ -119,6 +119,10 @@ typedef struct {
     int max_connections;        /* --fleet-concurrency: connections in flight over all origins */
     FILE *jsonl;                /* a line per item as it finishes; may be NULL */
     bool progress;              /* done/total, failures, time left on stderr */
+    /* Called with each record as it is made (from a worker, one at a time);
+     * may be NULL. The UI takes its list of origins from these. */
+    void (*on_record)(void *ctx, const cJSON *rec);
+    void *record_ctx;
 } od_fleet_run_opts;
 
 /* Runs every Case; appends a row per item to rows. Returns 0, or -1 when
