@@ -93,6 +93,14 @@ char *ui_snapshot(const ui_snapshot_spec *spec)
         for (size_t i = 0; i < seen; i++)
             a->g_seen[i] = true;
     }
+    if (spec->fleet) {
+        /* a finished fleet run's list */
+        a->screen = UI_SCR_FLEET;
+        a->fleet_sort = spec->fleet_sort;
+        ui_list_init(&a->fleet_list);
+        for (size_t i = 0; i < spec->fleet->n; i++)
+            ui_fleet_add_row(a, &spec->fleet->rows[i], NULL);
+    }
     ui_app_draw(a);
 
     od_buf text, roles;
@@ -130,6 +138,7 @@ char *ui_snapshot(const ui_snapshot_spec *spec)
 
     od_case_free(&a->answers);
     ui_guided_free(a);
+    ui_fleet_free(a);
     ui_changes_free(&a->changes);
     free(a->msg);
     free(a);

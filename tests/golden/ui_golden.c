@@ -9,6 +9,9 @@
  * go to tests/golden/guided-NAME-NN-intro|result.txt and
  * guided-NAME-verdict.txt.
  *
+ * The --fleet list of tests/fixtures/fleet/ui-list.jsonl, sorted by
+ * verdict, goes to tests/golden/fleet-list-COLSxLINES.txt.
+ *
  *   ui_golden --check TESTS_DIR    compare (the ctest test)
  *   ui_golden --update TESTS_DIR   rewrite the files (./dev golden)
  */
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "od_fleet.h"
 #include "od_report.h"
 #include "od_util.h"
 #include "ui_app.h"
@@ -153,6 +157,29 @@ int main(int argc, char **argv)
             }
         od_report_free(&r);
     }
+    char fpath[1024];
+    snprintf(fpath, sizeof fpath, "%s/fixtures/fleet/ui-list.jsonl", dir);
+    od_fleet_rows rows;
+    od_fleet_rows_init(&rows);
+    od_strlist warnings;
+    od_strlist_init(&warnings);
+    char *err = od_fleet_read_jsonl(fpath, false, &rows, NULL, &warnings);
+    if (err || warnings.len || rows.n == 0) {
+        printf("FAIL: %s: %s\n", fpath, err ? err : warnings.len ? warnings.items[0] : "no records");
+        fails++;
+    } else {
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+            ui_snapshot_spec spec = {.fleet = &rows, .fleet_sort = UI_FLEET_SORT_VERDICT, .cols = sizes[s].cols,
+                                     .lines = sizes[s].lines};
+            char gpath[1200];
+            snprintf(gpath, sizeof gpath, "%s/golden/fleet-list-%dx%d.txt", dir, sizes[s].cols, sizes[s].lines);
+            fails += compare_or_write(&spec, gpath, update);
+            files++;
+        }
+    }
+    free(err);
+    od_strlist_free(&warnings);
+    od_fleet_rows_free(&rows);
     printf("ui_golden: %d screen(s) %s, %d failure(s)%s\n", files, update ? "written" : "compared", fails,
            fails && !update ? " (if the change is intended: ./dev golden, then review git diff tests/golden)" : "");
     return fails ? 1 : 0;
