@@ -255,11 +255,9 @@ static void fleet_key(ui_app *a, int key, ui_action act)
         resort(a);
         break;
     }
-    case UI_A_QUIT:
-        if (a->running) {
-            a->cancel_requested = true;
-            ui_run_stop(a);
-        }
+    case UI_A_QUIT:   /* the list is not a report to export: no question */
+        a->cancel_requested = a->running;
+        ui_run_stop(a);
         a->quit = true;
         break;
     default: ui_list_key(&a->fleet_list, act, page); break;
