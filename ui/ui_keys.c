@@ -122,7 +122,7 @@ static const ui_binding table[] = {
     {UI_CTX_RESULTS, 'W', UI_A_WRITE_CHAIN, "W", "", "Chain pane: write the corrected chain (leaf first, no root) to a file"},
     {UI_CTX_RESULTS, 'r', UI_A_RERUN, "r", "rerun", "run the checks again"},
     {UI_CTX_RESULTS, 'w', UI_A_WIZARD, "w", "wizard", "back to the wizard, answers kept"},
-    {UI_CTX_RESULTS, 'o', UI_A_ORIGINS, "o", "", "back to the origins (a distribution report)"},
+    {UI_CTX_RESULTS, 'o', UI_A_ORIGINS, "o", "", "back to the origins (a distribution report, a fleet)"},
     {UI_CTX_RESULTS, 'q', UI_A_QUIT, "q", "quit", "quit (asks first if nothing was exported); from a fleet: back to its list"},
 
     /* the export dialog */

@@ -254,8 +254,8 @@ static void results_key(ui_app *a, int key, ui_action act)
     }
     free(a->msg);
     a->msg = NULL;
-    /* a report opened from the fleet list: Esc and q go back to the list */
-    if (a->fleet && (act == UI_A_QUIT || (act == UI_A_BACK && a->side == 0 && !a->search[0]))) {
+    /* a report opened from the fleet list: Esc, q and o go back to the list */
+    if (a->fleet && (act == UI_A_QUIT || act == UI_A_ORIGINS || (act == UI_A_BACK && a->side == 0 && !a->search[0]))) {
         a->screen = UI_SCR_FLEET;
         return;
     }

@@ -94,6 +94,10 @@ screen $S | grep -qF "healthy.fleetui.test" && pass "the second row opens the he
     || fail "the second row's report is not the healthy origin's"
 keys $S q
 wait_for $S "Sorted by verdict" 5 && pass "q returns to the list" || fail "q did not return to the list"
+keys $S Enter
+wait_for $S "1 Findings" 10 || fail "Enter did not open the report again"
+keys $S o
+wait_for $S "Sorted by verdict" 5 && pass "o returns to the list" || fail "o did not return to the list"
 keys $S q
 RC=$(wait_exit $S)
 [ "$RC" = 1 ] && pass "q on the list quits, exit 1 (an origin fails)" || fail "exit code $RC, want 1"
