@@ -45,9 +45,16 @@ static void add_http_finding(rule_ctx *x, const od_http_result *h, const char *i
         rl_ev_int(f, "ttfb_ms", (double)h->ttfb_ms);
     } else {
         rl_ev_str(f, "error", h->error);
+        if (h->malformed && h->status_line)
+            rl_ev_str(f, "status_line", h->status_line);
     }
     rl_ev_str(f, "server", h->server);
-    if (!h->responded)
+    if (h->malformed)
+        f->detail = od_xasprintf("%s %s://%s:%d/ at %s: %s. CloudFront cannot parse this answer and gives "
+                                 "viewers 502.",
+                                 h->method ? h->method : "HEAD", https ? "https" : "http", host, h->port, h->address,
+                                 h->error ? h->error : "malformed answer");
+    else if (!h->responded)
         f->detail = od_xasprintf("%s %s://%s:%d/ at %s: no response (%s).", h->method ? h->method : "HEAD",
                                  https ? "https" : "http", host, h->port, h->address,
                                  h->error ? h->error : "timeout");
@@ -85,7 +92,13 @@ static void rule_http(rule_ctx *x)
         const char *host = h->host_header ? h->host_header : x->c->origin_domain ? x->c->origin_domain : "";
         const char *id;
         od_severity sev;
-        if (!h->responded) {
+        if (h->malformed) {
+            /* bytes CloudFront cannot parse: it answers 502 */
+            if (https && !tls_ok_at(x, h->address, h->port))
+                continue;
+            id = OD_ID(HTTP_MALFORMED_RESPONSE);
+            sev = OD_SEV_FAIL;
+        } else if (!h->responded) {
             /* Without a working connection the TCP/TLS findings already say why. */
             if (https ? !tls_ok_at(x, h->address, h->port) : !tcp_open_at(x, h->address, h->port))
                 continue;

@@ -236,6 +236,8 @@ typedef struct {
     bool request_sent;        /* the connection worked and the request went out */
     bool local_failure;       /* no request because of this machine or the tool (not the origin) */
     bool responded;
+    bool malformed;           /* bytes came but CloudFront cannot parse them as an
+                               * HTTP head (error says why; not responded) */
     int status_code;          /* 0 when no response */
     char *status_line;        /* escaped */
     char *server;             /* Server header, escaped, or NULL */

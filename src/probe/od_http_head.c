@@ -46,6 +46,58 @@ static char *header_value(const char *head, size_t len, const char *name)
     return NULL;
 }
 
+/* A Content-Length CloudFront cannot use (RFC 9110 8.6: 1*DIGIT; copies
+ * in a list or in several headers must all agree): why, or NULL. Every
+ * occurrence is checked, not only the first. */
+static char *content_length_problem(const char *head, size_t len)
+{
+    static const char name[] = "Content-Length";
+    const size_t nlen = sizeof name - 1;
+    const char *end = head + len;
+    const char *p = memchr(head, '\n', len);
+    bool seen = false;
+    unsigned long long first = 0;
+    while (p && p < end) {
+        p++;
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *line_end = eol ? eol : end;
+        if ((size_t)(line_end - p) > nlen && p[nlen] == ':' && od_strncasecmp(p, name, nlen) == 0) {
+            const char *v = p + nlen + 1;
+            const char *ve = line_end;
+            while (ve > v && (ve[-1] == '\r' || ve[-1] == ' ' || ve[-1] == '\t'))
+                ve--;
+            /* each comma-separated element: OWS 1*DIGIT OWS */
+            for (;;) {
+                while (v < ve && (*v == ' ' || *v == '\t'))
+                    v++;
+                const char *d = v;
+                unsigned long long n = 0;
+                bool overflow = false;
+                while (v < ve && *v >= '0' && *v <= '9') {
+                    if (n > (~0ULL - 9) / 10)
+                        overflow = true;
+                    n = n * 10 + (unsigned long long)(*v - '0');
+                    v++;
+                }
+                const char *de = v;
+                while (v < ve && (*v == ' ' || *v == '\t'))
+                    v++;
+                if (de == d || overflow || (v < ve && *v != ','))
+                    return od_xstrdup("an invalid Content-Length (not a decimal number)");
+                if (seen && n != first)
+                    return od_xstrdup("conflicting Content-Length values");
+                seen = true;
+                first = n;
+                if (v == ve)
+                    break;
+                v++;   /* past the comma */
+            }
+        }
+        p = eol;
+    }
+    return NULL;
+}
+
 /* "HTTP/1.1 200 OK" -> 200; -1 if the line is not an HTTP status line. */
 static int status_code_of(const char *line, size_t line_len)
 {
@@ -107,6 +159,7 @@ void od_http_parse_head(const char *buf, size_t len, od_http_head *out)
         out->status_code = code;
         out->status_line = od_escape(h, line_len);
         out->server = header_value(h, hlen, "Server");
+        out->malformed = content_length_problem(h, hlen);
         return;
     }
 }
@@ -117,5 +170,6 @@ void od_http_head_free(od_http_head *h)
         return;
     free(h->status_line);
     free(h->server);
+    free(h->malformed);
     memset(h, 0, sizeof *h);
 }

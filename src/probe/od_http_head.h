@@ -19,6 +19,8 @@ typedef struct {
     int status_code;           /* FINAL: 200..599 (any 3 digits but 1xx) */
     char *status_line;         /* FINAL or NOT_HTTP: the first line, escaped */
     char *server;              /* FINAL: the Server header, escaped, or NULL */
+    char *malformed;           /* FINAL: why CloudFront cannot parse the head
+                                * (an invalid Content-Length), or NULL */
 } od_http_head;
 
 /* Parses buf[0..len) (the bytes received so far). 1xx answers (100

@@ -220,7 +220,12 @@ void od_probe_http(const od_http_request *req, od_http_result *out)
     char *secs = seconds_text(answer_ms);
     char *got = od_escape(buf, have < 64 ? have : 64);
     const char *more = have > 64 ? "..." : "";
-    if (head.state == OD_HTTP_HEAD_FINAL) {
+    if (head.state == OD_HTTP_HEAD_FINAL && head.malformed) {
+        out->malformed = true;
+        out->status_line = head.status_line;
+        head.status_line = NULL;
+        out->error = od_xasprintf("the answer \"%s\" has %s", out->status_line, head.malformed);
+    } else if (head.state == OD_HTTP_HEAD_FINAL) {
         out->responded = true;
         out->status_code = head.status_code;
         out->status_line = head.status_line;
@@ -229,11 +234,16 @@ void od_probe_http(const od_http_request *req, od_http_result *out)
     } else if (head.state == OD_HTTP_HEAD_NOT_HTTP) {
         out->status_line = head.status_line;
         head.status_line = NULL;
-        out->error = od_xasprintf("the answer is not HTTP (\"%s\")", out->status_line);
+        out->malformed = true;
+        out->error = od_xasprintf("the answer is not HTTP: the status line is \"%s\"", out->status_line);
+    } else if (have == HEADER_LIMIT) {
+        out->malformed = true;
+        out->error = od_xasprintf("the response head%s exceeds %d KiB without ending (received \"%s\"%s)",
+                                  interim ? " after interim (1xx) answers" : "", HEADER_LIMIT / 1024, got, more);
     } else if (interim > 0) {
         out->error = od_xasprintf("%zu interim (1xx) answer%s but no final status %s (CloudFront waits for one)",
                                   interim, interim == 1 ? "" : "s",
-                                  timed_out ? "in time" : have == HEADER_LIMIT ? "in the size limit" : "before the connection closed");
+                                  timed_out ? "in time" : "before the connection closed");
     } else if (!got_bytes) {
         if (timed_out)
             out->error = od_xasprintf("no HTTP response within %s", secs);
@@ -241,9 +251,6 @@ void od_probe_http(const od_http_request *req, od_http_result *out)
             out->error = od_xasprintf("no HTTP response: %s", err);
         else
             out->error = od_xstrdup("no HTTP response: the origin closed the connection");
-    } else if (have == HEADER_LIMIT) {
-        out->error = od_xasprintf("the response head exceeds %d KiB (received \"%s\"%s)", HEADER_LIMIT / 1024, got,
-                                  more);
     } else if (timed_out) {
         out->error = od_xasprintf("the response headers did not complete within %s of the first byte "
                                   "(received \"%s\"%s)",

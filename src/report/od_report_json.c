@@ -370,6 +370,7 @@ cJSON *od_report_to_cjson(const od_report *r)
         add_str(o, "method", h->method);
         add_bool(o, "request_sent", h->request_sent);
         add_bool(o, "responded", h->responded);
+        add_bool(o, "malformed", h->malformed);
         add_num(o, "status_code", h->status_code);
         add_str(o, "status_line", h->status_line);
         add_str(o, "server", h->server);
@@ -1100,6 +1101,9 @@ static bool read_http(reader *rd, const cJSON *root, od_observations *o)
         h->request_sent = h->responded;
         if (cJSON_GetObjectItemCaseSensitive(j, "request_sent") &&
             !get_bool(rd, j, p, "request_sent", &h->request_sent))
+            return false;
+        /* added later too: absent means parsed */
+        if (cJSON_GetObjectItemCaseSensitive(j, "malformed") && !get_bool(rd, j, p, "malformed", &h->malformed))
             return false;
     }
     return true;

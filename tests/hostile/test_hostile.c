@@ -480,6 +480,7 @@ typedef struct {
     bool incomplete;             /* verdict.complete must be false (else true) */
     bool storm;                  /* connections must have been closed at accept */
     int timeout_s;               /* --timeout, when not TIMEOUT_S */
+    int status;                  /* verdict.cloudfront_status that must be reported, or 0 */
 } expect;
 
 static bool has_id(const cJSON *report, const char *id)
@@ -563,6 +564,11 @@ static void run_case(const char *bin, const pki *p, server *s, const expect *e)
             const cJSON *detail = cJSON_GetObjectItemCaseSensitive(f, "detail");
             if (cJSON_IsString(fid) && strcmp(fid->valuestring, "CHECK_UNTESTED") == 0 && cJSON_IsString(detail))
                 printf("%s: untested: %s\n", e->name, detail->valuestring);
+        }
+        if (e->status) {
+            const cJSON *st = cJSON_GetObjectItemCaseSensitive(verdict, "cloudfront_status");
+            CHECK_MSG(cJSON_IsNumber(st) && st->valueint == e->status, "%s: verdict.cloudfront_status is not %d",
+                      e->name, e->status);
         }
         const cJSON *complete = cJSON_GetObjectItemCaseSensitive(verdict, "complete");
         CHECK_MSG(cJSON_IsBool(complete) && cJSON_IsTrue(complete) == !e->incomplete,
@@ -671,13 +677,32 @@ int main(int argc, char **argv)
         set_answer(&s, "HTTP/1.1 200 OK\r\nX-Endless: a");
         s.endless = 64u * 1024 * 1024;
         e.http_only = true;
-        e.fail_ids = "HTTP_NO_RESPONSE";
+        e.fail_ids = "HTTP_MALFORMED_RESPONSE";   /* never ends within the bound: 502 */
+        e.status = 502;
     } else if (strcmp(name, "status_line_1mb") == 0) {
         s.handle = h_plain;
         set_answer(&s, "HTTP/1.1 200 O");
         s.endless = 1024 * 1024;
         e.http_only = true;
-        e.fail_ids = "HTTP_NO_RESPONSE";
+        e.fail_ids = "HTTP_MALFORMED_RESPONSE";   /* never ends within the bound: 502 */
+        e.status = 502;
+    } else if (strcmp(name, "bad_status_line_tls") == 0) {
+        /* TLS works; the answer's first line is no HTTP status line */
+        ok = leaf_cred(&s, &p, NULL, NULL, &leaf);
+        set_answer(&s, "HTTP/1.1 OK\r\nContent-Length: 0\r\n\r\n");
+        e.fail_ids = "HTTP_MALFORMED_RESPONSE";
+        e.status = 502;
+    } else if (strcmp(name, "bad_content_length_tls") == 0) {
+        ok = leaf_cred(&s, &p, NULL, NULL, &leaf);
+        set_answer(&s, "HTTP/1.1 200 OK\r\nServer: hostile\r\nContent-Length: 12abc\r\n\r\n");
+        e.fail_ids = "HTTP_MALFORMED_RESPONSE";
+        e.status = 502;
+    } else if (strcmp(name, "conflicting_content_length") == 0) {
+        s.handle = h_plain;
+        set_answer(&s, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nContent-Length: 5\r\n\r\n");
+        e.http_only = true;
+        e.fail_ids = "HTTP_MALFORMED_RESPONSE";
+        e.status = 502;
     } else if (strcmp(name, "escapes_in_headers") == 0) {
         s.handle = h_plain;
         set_answer(&s, "HTTP/1.1 200 \x1b[31mOK\x1b]0;t\x07\r\nServer: \x1b[2J\x1b]0;owned\x07\x9b" "31m\r\n"

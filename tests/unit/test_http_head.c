@@ -77,6 +77,41 @@ static void test_incomplete_and_malformed(void)
     od_http_head_free(&h);
 }
 
+/* What CloudFront cannot parse although the status line is fine: a
+ * Content-Length that is not one decimal number (HTTP_MALFORMED_RESPONSE). */
+static void test_content_length(void)
+{
+    static const char *const bad[] = {
+        "HTTP/1.1 200 OK\r\nContent-Length: 12abc\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n",
+        "HTTP/1.1 200 OK\r\ncontent-length: 99999999999999999999999\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nContent-Length: 5\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 5,\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        od_http_head h;
+        parse(bad[i], &h);
+        CHECK_MSG(h.state == OD_HTTP_HEAD_FINAL && h.malformed != NULL, "not malformed: %s", bad[i]);
+        od_http_head_free(&h);
+    }
+    static const char *const good[] = {
+        "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length:  7 \r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\n\r\n",
+        "HTTP/1.1 204 No Content\r\nX-Content-Length: x\r\n\r\n",
+        "HTTP/1.1 200 OK\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        od_http_head h;
+        parse(good[i], &h);
+        CHECK_MSG(h.state == OD_HTTP_HEAD_FINAL && h.malformed == NULL, "malformed: %s", good[i]);
+        od_http_head_free(&h);
+    }
+}
+
 static void test_tcp_classification(void)
 {
     /* the origin's doing: findings */
@@ -116,6 +151,7 @@ int main(void)
     test_final();
     test_interim();
     test_incomplete_and_malformed();
+    test_content_length();
     test_tcp_classification();
     return check_done("http_head");
 }

@@ -911,6 +911,23 @@ static void test_http(void)
            "--resolve origin.example.com:443:198.51.100.10 https://origin.example.com:443/");
     scen_free(&s);
 
+    /* An answer CloudFront cannot parse: HTTP_MALFORMED_RESPONSE (502),
+     * not "no response", and no HTTP_OK. */
+    scen_healthy(&s, "origin.example.com");
+    s.o.http[0].responded = false;
+    s.o.http[0].malformed = true;
+    s.o.http[0].status_code = 0;
+    free(s.o.http[0].status_line);
+    s.o.http[0].status_line = od_xstrdup("HTTP/1.1 200 OK");
+    s.o.http[0].error = od_xstrdup("the answer \"HTTP/1.1 200 OK\" has an invalid Content-Length");
+    run(&s);
+    expect(&s, "HTTP_MALFORMED_RESPONSE", OD_SEV_FAIL, "origin.example.com",
+           "--resolve origin.example.com:443:198.51.100.10 https://origin.example.com:443/");
+    CHECK(!od_finding_list_has(&s.findings, "HTTP_NO_RESPONSE"));
+    CHECK(!od_finding_list_has(&s.findings, "HTTP_OK"));
+    CHECK(s.would_fail);
+    scen_free(&s);
+
     /* The probe's own connection failed (e.g. out of file descriptors), or
      * the run was cancelled: untested, never HTTP_NO_RESPONSE. */
     scen_healthy(&s, "origin.example.com");
