@@ -22,28 +22,40 @@ static const char *head_end(const char *buf, size_t len)
     return NULL;
 }
 
-/* Value of header `name` (first occurrence) in a head, escaped, or NULL. */
-static char *header_value(const char *head, size_t len, const char *name)
+/* The next header line named `name` after *cursor (which starts at the
+ * status line, *cursor = head): its value without surrounding blanks in
+ * [*v, *ve). false when there is none left. */
+static bool next_header(const char *end, const char **cursor, const char *name, const char **v, const char **ve)
 {
     size_t nlen = strlen(name);
-    const char *end = head + len;
-    const char *p = memchr(head, '\n', len);   /* skip the status line */
+    const char *p = *cursor ? memchr(*cursor, '\n', (size_t)(end - *cursor)) : NULL;
     while (p && p < end) {
         p++;
         const char *eol = memchr(p, '\n', (size_t)(end - p));
         const char *line_end = eol ? eol : end;
         if ((size_t)(line_end - p) > nlen && p[nlen] == ':' && od_strncasecmp(p, name, nlen) == 0) {
-            const char *v = p + nlen + 1;
-            const char *ve = line_end;
-            while (v < ve && (*v == ' ' || *v == '\t'))
-                v++;
-            while (ve > v && (ve[-1] == '\r' || ve[-1] == ' ' || ve[-1] == '\t'))
-                ve--;
-            return od_escape(v, (size_t)(ve - v));
+            *v = p + nlen + 1;
+            *ve = line_end;
+            while (*v < *ve && (**v == ' ' || **v == '\t'))
+                (*v)++;
+            while (*ve > *v && ((*ve)[-1] == '\r' || (*ve)[-1] == ' ' || (*ve)[-1] == '\t'))
+                (*ve)--;
+            *cursor = eol;   /* NULL at the last line: nothing more */
+            return true;
         }
         p = eol;
     }
-    return NULL;
+    *cursor = NULL;
+    return false;
+}
+
+/* Value of header `name` (first occurrence) in a head, escaped, or NULL. */
+static char *header_value(const char *head, size_t len, const char *name)
+{
+    const char *cursor = head, *v, *ve;
+    if (!next_header(head + len, &cursor, name, &v, &ve))
+        return NULL;
+    return od_escape(v, (size_t)(ve - v));
 }
 
 /* A Content-Length CloudFront cannot use (RFC 9110 8.6: 1*DIGIT; copies
@@ -51,49 +63,36 @@ static char *header_value(const char *head, size_t len, const char *name)
  * occurrence is checked, not only the first. */
 static char *content_length_problem(const char *head, size_t len)
 {
-    static const char name[] = "Content-Length";
-    const size_t nlen = sizeof name - 1;
-    const char *end = head + len;
-    const char *p = memchr(head, '\n', len);
+    const char *cursor = head, *v, *ve;
     bool seen = false;
     unsigned long long first = 0;
-    while (p && p < end) {
-        p++;
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        const char *line_end = eol ? eol : end;
-        if ((size_t)(line_end - p) > nlen && p[nlen] == ':' && od_strncasecmp(p, name, nlen) == 0) {
-            const char *v = p + nlen + 1;
-            const char *ve = line_end;
-            while (ve > v && (ve[-1] == '\r' || ve[-1] == ' ' || ve[-1] == '\t'))
-                ve--;
-            /* each comma-separated element: OWS 1*DIGIT OWS */
-            for (;;) {
-                while (v < ve && (*v == ' ' || *v == '\t'))
-                    v++;
-                const char *d = v;
-                unsigned long long n = 0;
-                bool overflow = false;
-                while (v < ve && *v >= '0' && *v <= '9') {
-                    if (n > (~0ULL - 9) / 10)
-                        overflow = true;
-                    n = n * 10 + (unsigned long long)(*v - '0');
-                    v++;
-                }
-                const char *de = v;
-                while (v < ve && (*v == ' ' || *v == '\t'))
-                    v++;
-                if (de == d || overflow || (v < ve && *v != ','))
-                    return od_xstrdup("an invalid Content-Length (not a decimal number)");
-                if (seen && n != first)
-                    return od_xstrdup("conflicting Content-Length values");
-                seen = true;
-                first = n;
-                if (v == ve)
-                    break;
-                v++;   /* past the comma */
+    while (next_header(head + len, &cursor, "Content-Length", &v, &ve)) {
+        /* each comma-separated element: OWS 1*DIGIT OWS */
+        for (;;) {
+            while (v < ve && (*v == ' ' || *v == '\t'))
+                v++;
+            const char *d = v;
+            unsigned long long n = 0;
+            bool overflow = false;
+            while (v < ve && *v >= '0' && *v <= '9') {
+                if (n > (~0ULL - 9) / 10)
+                    overflow = true;
+                n = n * 10 + (unsigned long long)(*v - '0');
+                v++;
             }
+            const char *de = v;
+            while (v < ve && (*v == ' ' || *v == '\t'))
+                v++;
+            if (de == d || overflow || (v < ve && *v != ','))
+                return od_xstrdup("an invalid Content-Length (not a decimal number)");
+            if (seen && n != first)
+                return od_xstrdup("conflicting Content-Length values");
+            seen = true;
+            first = n;
+            if (v == ve)
+                break;
+            v++;   /* past the comma */
         }
-        p = eol;
     }
     return NULL;
 }

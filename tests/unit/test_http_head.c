@@ -77,6 +77,18 @@ static void test_incomplete_and_malformed(void)
     od_http_head_free(&h);
 }
 
+/* Each head parses to a final status, malformed or not as want says. */
+static void expect_malformed(const char *const *heads, size_t n, bool want)
+{
+    for (size_t i = 0; i < n; i++) {
+        od_http_head h;
+        parse(heads[i], &h);
+        CHECK_MSG(h.state == OD_HTTP_HEAD_FINAL && (h.malformed != NULL) == want, "%s: %s",
+                  want ? "not malformed" : "malformed", heads[i]);
+        od_http_head_free(&h);
+    }
+}
+
 /* What CloudFront cannot parse although the status line is fine: a
  * Content-Length that is not one decimal number (HTTP_MALFORMED_RESPONSE). */
 static void test_content_length(void)
@@ -90,12 +102,7 @@ static void test_content_length(void)
         "HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\n",
         "HTTP/1.1 200 OK\r\nContent-Length: 5,\r\n\r\n",
     };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        od_http_head h;
-        parse(bad[i], &h);
-        CHECK_MSG(h.state == OD_HTTP_HEAD_FINAL && h.malformed != NULL, "not malformed: %s", bad[i]);
-        od_http_head_free(&h);
-    }
+    expect_malformed(bad, sizeof bad / sizeof bad[0], true);
     static const char *const good[] = {
         "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n",
         "HTTP/1.1 200 OK\r\nContent-Length:  7 \r\n\r\n",
@@ -104,12 +111,7 @@ static void test_content_length(void)
         "HTTP/1.1 204 No Content\r\nX-Content-Length: x\r\n\r\n",
         "HTTP/1.1 200 OK\r\n\r\n",
     };
-    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
-        od_http_head h;
-        parse(good[i], &h);
-        CHECK_MSG(h.state == OD_HTTP_HEAD_FINAL && h.malformed == NULL, "malformed: %s", good[i]);
-        od_http_head_free(&h);
-    }
+    expect_malformed(good, sizeof good / sizeof good[0], false);
 }
 
 static void test_tcp_classification(void)
