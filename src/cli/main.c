@@ -717,6 +717,15 @@ static int run(od_cli_opts *o, const od_policy *policy, const od_fixes *fixes)
     return rc;
 }
 
+/* The AWS endpoint table (assets/aws-endpoints.json); NULL or a message. */
+static char *load_aws_endpoints(od_aws_endpoints *out)
+{
+    char *path = od_asset_path("aws-endpoints.json");
+    char *err = path ? od_aws_endpoints_load(path, out) : od_asset_missing("aws-endpoints.json");
+    free(path);
+    return err;
+}
+
 int main(int argc, char **argv)
 {
     /* A peer closing the connection must not kill the tool. */
@@ -773,7 +782,8 @@ int main(int argc, char **argv)
         char *missing = od_asset_missing(!ppath ? "cloudfront-origin-policy.json" : "fixes.json");
         fprintf(stderr, "origin-doctor: %s\n", missing);
         free(missing);
-    } else if ((err = od_policy_load(ppath, &policy)) || (err = od_fixes_load(fpath, &fixes))) {
+    } else if ((err = od_policy_load(ppath, &policy)) || (err = od_fixes_load(fpath, &fixes)) ||
+               (err = load_aws_endpoints(&policy.aws))) {
         fprintf(stderr, "origin-doctor: %s\n", err);
         free(err);
     } else {

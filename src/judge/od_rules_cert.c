@@ -302,8 +302,13 @@ static void rule_names(rule_ctx *x)
                 : od_xasprintf("-verify_hostname %s -verify_return_error", name);
             f->reproduce = rl_sclient(x, hs->address, hs->port, name, verify);
             free(verify);
+            /* a load balancer's own name: no installable certificate covers it */
+            const od_aws_endpoint *ep = od_aws_endpoint_match(&x->p->aws, name);
+            bool own_lb_name = ep && !ep->own_name_certifiable && od_strcasecmp(name, x->c->origin_domain) == 0;
             rl_varset vs = {0};
-            rl_finish_for_name(x, f, x->cert_server, &vs, name, hs->address, hs->port);
+            if (own_lb_name)
+                rl_var(&vs, "service", ep->service);
+            rl_finish_for_name(x, f, own_lb_name ? "aws-elb-name" : x->cert_server, &vs, name, hs->address, hs->port);
         }
     }
 }

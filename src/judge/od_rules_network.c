@@ -24,6 +24,45 @@ static void rule_origin_is_ip(rule_ctx *x)
     rl_finish(x, f, x->server, &vs);
 }
 
+/* AWS endpoints recognised by name (assets/aws-endpoints.json): settings
+ * that cannot work with them, known without any probe. */
+static void rule_aws_endpoint_https(rule_ctx *x)
+{
+    const char *origin = x->c->origin_domain;
+    const od_aws_endpoint *ep = od_aws_endpoint_match(&x->p->aws, origin);
+    if (!ep || !ep->http_only || !od_case_uses_https(x->c))
+        return;
+    od_finding *f = rl_finding_new(x, OD_ID(ORIGIN_HTTPS_NOT_SUPPORTED), OD_SEV_FAIL, NULL, NULL);
+    rl_ev_str(f, "origin_domain", origin);
+    rl_ev_str(f, "endpoint", ep->service);
+    rl_ev_str(f, "origin_protocol_policy", od_protocol_policy_name(x->c->protocol_policy));
+    f->reproduce = rl_sclient(x, NULL, x->c->https_port, origin, NULL);
+    rl_varset vs = {0};
+    rl_var(&vs, "service", ep->service);
+    rl_var(&vs, "policy", od_protocol_policy_name(x->c->protocol_policy));
+    rl_finish(x, f, NULL, &vs);
+}
+
+static void rule_host_to_aws_endpoint(rule_ctx *x)
+{
+    const char *origin = x->c->origin_domain;
+    const od_aws_endpoint *ep = od_aws_endpoint_match(&x->p->aws, origin);
+    if (!ep || !ep->routes_by_host || !x->c->forward_host_header)
+        return;
+    od_finding *f = rl_finding_new(x, OD_ID(HOST_FORWARDED_TO_AWS_ENDPOINT), OD_SEV_FAIL, NULL, NULL);
+    rl_ev_str(f, "origin_domain", origin);
+    rl_ev_str(f, "endpoint", ep->service);
+    cJSON_AddItemToObject(f->evidence, "forwarded_hosts", rl_str_array(&x->c->cnames));
+    /* the endpoint's own answer to a foreign Host (403 from API Gateway and Lambda) */
+    const char *host = x->c->cnames.len ? x->c->cnames.items[0] : "www.example.com";
+    f->reproduce = od_xasprintf("curl -sS -o /dev/null -w '%%{http_code}\\n' -H 'Host: %s' https://%s/", host, origin);
+    rl_varset vs = {0};
+    rl_var(&vs, "service", ep->service);
+    rl_var(&vs, "host_policy", x->p->aws.host_policy_name);
+    rl_var(&vs, "host_policy_id", x->p->aws.host_policy_id);
+    rl_finish(x, f, NULL, &vs);
+}
+
 /* The addresses DNS gave (not those pinned with --resolve: the user's own
  * choice, see VANTAGE_POINT). */
 static void looked_up_addresses(const rule_ctx *x, od_strlist *all, od_strlist *priv)
@@ -231,6 +270,8 @@ static void pass_dns(rule_ctx *x)
 
 static const rl_rule rules[] = {
     {"origin_is_ip", rule_origin_is_ip},
+    {"aws_endpoint_https", rule_aws_endpoint_https},
+    {"host_to_aws_endpoint", rule_host_to_aws_endpoint},
     {"dns", rule_dns},
     {"ports", rule_ports},
     {"tcp", rule_tcp},

@@ -271,6 +271,7 @@ void od_policy_free(od_policy *p)
     free(p->source);
     free(p->checked);
     free(p->path);
+    od_aws_endpoints_free(&p->aws);
     memset(p, 0, sizeof *p);
 }
 

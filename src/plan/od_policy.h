@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "od_util.h"
+#include "od_aws_endpoints.h"
 
 typedef struct {
     char *openssl_name;     /* "ECDHE-RSA-AES128-GCM-SHA256" */
@@ -30,6 +31,7 @@ typedef struct {
     char *source;               /* where the facts come from */
     char *checked;              /* when they were checked ("2026-11") */
     char *path;                 /* file it was read from */
+    od_aws_endpoints aws;       /* AWS endpoints by name: loaded apart (od_aws_endpoints_load), freed with the policy */
 } od_policy;
 
 /* Returns NULL on success, else a malloc'd message naming the file and the problem. */

@@ -1083,6 +1083,155 @@ static void test_fixes_catalogue(void)
     free(err);
 }
 
+/* Step of f that contains part, or NULL. */
+static const char *fix_step_with(const od_finding *f, const char *part)
+{
+    for (size_t i = 0; f && i < f->fix.len; i++)
+        if (strstr(f->fix.items[i], part))
+            return f->fix.items[i];
+    return NULL;
+}
+
+/* The name patterns of assets/aws-endpoints.json, as the rules use them. */
+static void test_aws_endpoint_names(void)
+{
+    CHECK(POLICY.aws.n >= 4);
+    const char *s3[] = {"mybucket.s3-website-us-east-1.amazonaws.com", "www.example.com.s3-website.eu-west-3.amazonaws.com",
+                        "MyBucket.S3-Website-Us-West-2.AmazonAWS.com"};
+    for (size_t i = 0; i < 3; i++) {
+        const od_aws_endpoint *e = od_aws_endpoint_match(&POLICY.aws, s3[i]);
+        CHECK_MSG(e && e->http_only && !e->routes_by_host, "%s not an S3 website endpoint", s3[i]);
+    }
+    const char *routed[] = {"abc123def4.execute-api.us-east-1.amazonaws.com",
+                            "abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-central-1.on.aws"};
+    for (size_t i = 0; i < 2; i++) {
+        const od_aws_endpoint *e = od_aws_endpoint_match(&POLICY.aws, routed[i]);
+        CHECK_MSG(e && e->routes_by_host && !e->http_only, "%s does not route by Host", routed[i]);
+    }
+    const od_aws_endpoint *lb = od_aws_endpoint_match(&POLICY.aws, "my-lb-1234567890.us-east-1.elb.amazonaws.com");
+    CHECK(lb && !lb->own_name_certifiable);
+    lb = od_aws_endpoint_match(&POLICY.aws, "my-nlb-0123456789abcdef.elb.us-east-1.amazonaws.com");
+    CHECK(lb && !lb->own_name_certifiable);
+    /* Look-alikes are not endpoints: the REST endpoint, the name under a
+     * customer's domain, a label standing for REGION that spans two. */
+    const char *not_aws[] = {"mybucket.s3.us-east-1.amazonaws.com", "mybucket.s3-website-us-east-1.amazonaws.com.example.com",
+                             "s3-website-us-east-1.amazonaws.com", "abc.execute-api.us.east-1.amazonaws.com",
+                             "origin.example.com", "elb.amazonaws.com"};
+    for (size_t i = 0; i < 6; i++)
+        CHECK_MSG(od_aws_endpoint_match(&POLICY.aws, not_aws[i]) == NULL, "%s taken for an AWS endpoint", not_aws[i]);
+    CHECK(od_aws_endpoint_match(NULL, "mybucket.s3-website-us-east-1.amazonaws.com") == NULL);
+    CHECK_STR(POLICY.aws.host_policy_name, "AllViewerExceptHostHeader");
+    CHECK_STR(POLICY.aws.host_policy_id, "b689b0a8-53d0-40ab-baf2-68738e2966ac");
+    CHECK(POLICY.aws.source && POLICY.aws.checked && strcmp(POLICY.aws.checked, "2026-11") == 0);
+
+    /* The loader is strict: a pattern without a domain would accuse every origin. */
+    char path[] = "/tmp/od-aws-endpoints-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd >= 0) {
+        FILE *f = fdopen(fd, "w");
+        fputs("{\"source\":\"s\",\"checked\":\"2026-11\",\"host_excluding_policy\":{\"name\":\"n\",\"id\":\"i\"},"
+              "\"endpoints\":[{\"service\":\"x\",\"patterns\":[\"*\"],\"http_only\":true,\"routes_by_host\":false,"
+              "\"own_name_certifiable\":true}]}", f);
+        fclose(f);
+        od_aws_endpoints bad;
+        char *err = od_aws_endpoints_load(path, &bad);
+        CHECK_MSG(err && strstr(err, path) && strstr(err, "endpoints[0].patterns[0]"), "%s", err ? err : "(loaded)");
+        CHECK(bad.n == 0 && bad.items == NULL);
+        free(err);
+        remove(path);
+    }
+}
+
+/* An S3 website endpoint behind a policy that uses HTTPS; Host forwarded to
+ * API Gateway or a Lambda URL; a load balancer's own name mismatched. */
+static void test_aws_endpoints(void)
+{
+    const char *site = "www.example.com.s3-website-us-east-1.amazonaws.com";
+    scen s;
+    scen_healthy(&s, site);
+    s.c.protocol_policy = OD_POLICY_HTTPS_ONLY;
+    run(&s);
+    expect(&s, "ORIGIN_HTTPS_NOT_SUPPORTED", OD_SEV_FAIL, NULL, "-servername www.example.com.s3-website-us-east-1");
+    const od_finding *f = find(&s, "ORIGIN_HTTPS_NOT_SUPPORTED", NULL);
+    CHECK(f && f->cloudfront_status == 502);
+    CHECK(fix_step_with(f, "origin protocol policy to http-only") == (f ? f->fix.items[0] : NULL));
+    CHECK(f && strstr(f->detail, "Amazon S3 website endpoint") && strstr(f->detail, "https-only"));
+    CHECK(s.would_fail && s.summary && strstr(s.summary, "(ORIGIN_HTTPS_NOT_SUPPORTED)"));
+    CHECK(!find(&s, "TLS_OK", NULL));
+    scen_free(&s);
+
+    /* match-viewer: HTTPS viewers reach it over HTTPS (the dotted form). */
+    scen_healthy(&s, "bucket.s3-website.eu-west-3.amazonaws.com");
+    s.c.protocol_policy = OD_POLICY_MATCH_VIEWER;
+    run(&s);
+    CHECK(find(&s, "ORIGIN_HTTPS_NOT_SUPPORTED", NULL) != NULL);
+    scen_free(&s);
+
+    /* http-only is the right setting; other origins never get it. */
+    scen_healthy(&s, site);
+    s.c.protocol_policy = OD_POLICY_HTTP_ONLY;
+    run(&s);
+    CHECK(!find(&s, "ORIGIN_HTTPS_NOT_SUPPORTED", NULL));
+    scen_free(&s);
+    scen_healthy(&s, "bucket.s3.us-east-1.amazonaws.com");
+    s.c.protocol_policy = OD_POLICY_HTTPS_ONLY;
+    run(&s);
+    CHECK(!find(&s, "ORIGIN_HTTPS_NOT_SUPPORTED", NULL));
+    scen_free(&s);
+
+    const char *routed[] = {"abc123def4.execute-api.us-east-1.amazonaws.com", "xyz789.lambda-url.eu-central-1.on.aws"};
+    for (size_t i = 0; i < 2; i++) {
+        scen_healthy(&s, routed[i]);
+        s.c.forward_host_header = true;
+        od_strlist_add(&s.c.cnames, "api.example.com");
+        run(&s);
+        expect(&s, "HOST_FORWARDED_TO_AWS_ENDPOINT", OD_SEV_FAIL, NULL, "-H 'Host: api.example.com'");
+        f = find(&s, "HOST_FORWARDED_TO_AWS_ENDPOINT", NULL);
+        CHECK(f && f->cloudfront_status == 502);
+        CHECK_MSG(fix_step_with(f, "AllViewerExceptHostHeader (ID b689b0a8-53d0-40ab-baf2-68738e2966ac)"),
+                  "%s: fix does not name the managed policy", routed[i]);
+        CHECK(s.would_fail && !find(&s, "HTTP_OK", NULL));
+        scen_free(&s);
+
+        /* Host not forwarded: CloudFront sends the endpoint's own name. */
+        scen_healthy(&s, routed[i]);
+        run(&s);
+        CHECK(!find(&s, "HOST_FORWARDED_TO_AWS_ENDPOINT", NULL));
+        CHECK(!s.would_fail);
+        scen_free(&s);
+    }
+    /* Host forwarded to an ordinary origin is not this finding. */
+    scen_healthy(&s, "origin.example.com");
+    s.c.forward_host_header = true;
+    od_strlist_add(&s.c.cnames, "origin.example.com");
+    run(&s);
+    CHECK(!find(&s, "HOST_FORWARDED_TO_AWS_ENDPOINT", NULL));
+    scen_free(&s);
+
+    /* A load balancer's own name, with the certificate of the customer's domain. */
+    const char *lb = "my-lb-1234567890.us-east-1.elb.amazonaws.com";
+    scen_healthy(&s, lb);
+    free(s.o.certs[0].san_dns.items[0]);
+    s.o.certs[0].san_dns.items[0] = od_xstrdup("www.example.com");
+    run(&s);
+    expect(&s, "CERT_NAME_MISMATCH", OD_SEV_FAIL, lb, "-verify_hostname my-lb-1234567890");
+    f = find(&s, "CERT_NAME_MISMATCH", lb);
+    const char *step = fix_step_with(f, "custom domain");
+    CHECK_MSG(step && strstr(step, "points at the load balancer") && strstr(step, "ACM certificate"),
+              "no custom-domain fix for a load balancer's own name");
+    CHECK(f && f->fix.len && strstr(f->fix.items[0], lb) && strstr(f->fix.items[0], "own DNS name"));
+    scen_free(&s);
+    /* Any other mismatched name keeps the ordinary steps. */
+    scen_healthy(&s, "origin.example.com");
+    free(s.o.certs[0].san_dns.items[0]);
+    s.o.certs[0].san_dns.items[0] = od_xstrdup("www.example.org");
+    run(&s);
+    f = find(&s, "CERT_NAME_MISMATCH", NULL);
+    CHECK(f && !fix_step_with(f, "custom domain") && !fix_step_with(f, "own DNS name"));
+    scen_free(&s);
+}
+
 int main(void)
 {
     CHECK(od_parse_time("2026-11-20T00:00:00Z", &NOW));
@@ -1103,6 +1252,13 @@ int main(void)
     od_strlist_add(&POLICY.curve_names, "prime256v1");
     od_strlist_add(&POLICY.curve_names, "secp384r1");
     od_strlist_add(&POLICY.curve_names, "X25519");
+    /* The AWS endpoint table, from its asset. */
+    path = od_asset_path("aws-endpoints.json");
+    CHECK_MSG(path != NULL, "aws-endpoints.json not found (set ORIGIN_DOCTOR_ASSETS)");
+    err = path ? od_aws_endpoints_load(path, &POLICY.aws) : NULL;
+    CHECK_MSG(err == NULL, "%s", err ? err : "");
+    free(err);
+    free(path);
 
     test_registry();
     test_verdict();
@@ -1123,9 +1279,12 @@ int main(void)
     test_http();
     test_summary_more();
     test_fixes_catalogue();
+    test_aws_endpoint_names();
+    test_aws_endpoints();
 
     od_strlist_free(&POLICY.curves);
     od_strlist_free(&POLICY.curve_names);
+    od_aws_endpoints_free(&POLICY.aws);
     od_fixes_free(&FIXES);
     return check_done("test_rules");
 }
