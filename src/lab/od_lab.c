@@ -48,6 +48,7 @@ typedef enum {
     SC_BUNDLE_WRONG_ORDER,
     SC_BUNDLE_MISSING_INTERMEDIATE,
     SC_BUNDLE_KEY_MISMATCH,
+    SC_S3_WEBSITE,
     SC_COUNT
 } scenario_kind;
 
@@ -88,6 +89,8 @@ static const od_lab_scenario SCENARIOS[SC_COUNT] = {
       "--write-chain --intermediates", {OD_ID(CHAIN_INCOMPLETE)} },
     { "bundle-key-mismatch", "a certificate file given with another certificate's private key (--key)",
       {OD_ID(BUNDLE_KEY_MISMATCH)} },
+    { "s3-website", "an S3 website endpoint's name (HTTP only) behind an https-only origin protocol policy",
+      {OD_ID(ORIGIN_HTTPS_NOT_SUPPORTED), OD_ID(TLS_NOT_SPOKEN)} },
 };
 
 char *od_lab_expect_text(const od_lab_scenario *s)
@@ -309,6 +312,8 @@ static void build(builder *b, scenario_kind kind, od_case *c)
         origin = "origin.shop.test";
     else if (kind == SC_IDN_NAME)
         origin = "b\xc3\xbc" "cher.example.test";   /* bücher: CloudFront and certificates use xn--bcher-kva */
+    else if (kind == SC_S3_WEBSITE)
+        origin = "shop-assets.s3-website-us-east-1.amazonaws.com";   /* pinned to 127.0.0.1 with --resolve */
 
     const od_gen_cert *root = gen_ca(b, "origin-doctor lab root", NULL);
     const od_gen_cert *ica = gen_ca(b, "origin-doctor lab intermediate", root);
@@ -341,6 +346,7 @@ static void build(builder *b, scenario_kind kind, od_case *c)
     case SC_HTTP_503:
     case SC_HTTP_SILENT:
     case SC_PLAIN_HTTP:
+    case SC_S3_WEBSITE:
     case SC_SILENT:
     case SC_PORT_CLOSED:
     case SC_FIREWALL_DROP:
@@ -473,6 +479,11 @@ static void build(builder *b, scenario_kind kind, od_case *c)
         break;
     case SC_PLAIN_HTTP:
         cfg.mode = OD_LAB_PLAIN_HTTP;
+        break;
+    case SC_S3_WEBSITE:
+        /* like the website endpoint, it speaks HTTP only, on every port */
+        cfg.mode = OD_LAB_PLAIN_HTTP;
+        c->protocol_policy = OD_POLICY_HTTPS_ONLY;
         break;
     case SC_SILENT:
         cfg.mode = OD_LAB_SILENT;
