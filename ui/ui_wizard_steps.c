@@ -367,27 +367,28 @@ void ui_wizard_load_advanced(ui_app *a)
     ui_le_set(&a->adv_response, tmp);
 }
 
-/* Parses the pinned addresses; on success fills out (n entries). */
+/* Parses the pinned addresses; on success fills out (n entries). Entries
+ * are separated by commas or spaces; a bare address ("[::1]") after an
+ * entry is one more address of that entry's HOST:PORT, as in
+ * --resolve HOST:PORT:ADDR,ADDR. */
 static char *parse_pins(const char *text, od_resolve **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
     char *copy = od_xstrdup(text), *save = NULL, *err = NULL;
     for (char *t = strtok_r(copy, ", ", &save); t && !err; t = strtok_r(NULL, ", ", &save)) {
-        od_resolve r;
-        memset(&r, 0, sizeof r);
-        if ((err = od_parse_resolve(t, &r)))
-            break;
-        *out = od_xrealloc(*out, (*n + 1) * sizeof **out);
-        (*out)[(*n)++] = r;
+        if (*n && od_is_ip_literal(t)) {
+            const od_resolve *prev = &(*out)[*n - 1];
+            char *entry = od_xasprintf("%s:%d:%s", prev->host, prev->port, t);
+            err = od_parse_resolve(entry, out, n);
+            free(entry);
+        } else {
+            err = od_parse_resolve(t, out, n);
+        }
     }
     free(copy);
     if (err) {
-        for (size_t i = 0; i < *n; i++) {
-            free((*out)[i].host);
-            free((*out)[i].address);
-        }
-        free(*out);
+        od_resolve_list_free(*out, *n);
         *out = NULL;
         *n = 0;
     }
@@ -403,11 +404,7 @@ static char *advanced_validate(ui_app *a, int *field)
     *field = 0;
     if ((err = parse_pins(a->adv_resolve.text, &pins, &n)))
         return err;
-    for (size_t i = 0; i < n; i++) {
-        free(pins[i].host);
-        free(pins[i].address);
-    }
-    free(pins);
+    od_resolve_list_free(pins, n);
     *field = 1;
     if (a->adv_trust.len) {
         char *path = ui_expand_home(a->adv_trust.text);
@@ -432,11 +429,7 @@ static void advanced_commit(ui_app *a)
     size_t n;
     char *err = parse_pins(a->adv_resolve.text, &pins, &n);
     if (!err) {
-        for (size_t i = 0; i < c->n_resolve; i++) {
-            free(c->resolve[i].host);
-            free(c->resolve[i].address);
-        }
-        free(c->resolve);
+        od_resolve_list_free(c->resolve, c->n_resolve);
         c->resolve = pins;
         c->n_resolve = n;
     }

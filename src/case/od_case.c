@@ -27,11 +27,7 @@ void od_case_free(od_case *c)
     od_strlist_free(&c->cnames);
     od_strlist_free(&c->behaviors_forwarding_host);
     od_strlist_free(&c->behaviors_origin_host);
-    for (size_t i = 0; i < c->n_resolve; i++) {
-        free(c->resolve[i].host);
-        free(c->resolve[i].address);
-    }
-    free(c->resolve);
+    od_resolve_list_free(c->resolve, c->n_resolve);
     free(c->trust_store);
     memset(c, 0, sizeof *c);
 }
@@ -255,6 +251,48 @@ char *od_parse_viewer_policy(const char *value, od_viewer_policy *out)
     return msg;
 }
 
+static const char *const ip_address_type_names[] = {
+    [OD_IP_V4] = "ipv4",
+    [OD_IP_V6] = "ipv6",
+    [OD_IP_DUALSTACK] = "dualstack",
+};
+
+const char *od_ip_address_type_name(od_ip_address_type t)
+{
+    return (unsigned)t < 3 ? ip_address_type_names[t] : "ipv4";
+}
+
+char *od_parse_ip_address_type(const char *value, od_ip_address_type *out)
+{
+    for (int i = 0; i < 3; i++)
+        if (value && od_strcasecmp(value, ip_address_type_names[i]) == 0) {
+            *out = (od_ip_address_type)i;
+            return NULL;
+        }
+    char *q = od_quote(value);
+    char *msg = od_xasprintf("IP address type: %s is not one of ipv4, ipv6, dualstack "
+                             "(CustomOriginConfig.IpAddressType)", q);
+    free(q);
+    return msg;
+}
+
+bool od_case_uses_family(const od_case *c, int family)
+{
+    /* An IP address as the origin is refused outright (ORIGIN_IS_IP_ADDRESS):
+     * no IpAddressType applies, and probing it still shows the server. */
+    if (c->origin_domain && od_is_ip_literal(c->origin_domain))
+        return true;
+    switch (c->ip_address_type) {
+    case OD_IP_V6:
+        return family == 6;
+    case OD_IP_DUALSTACK:
+        return family == 4 || family == 6;
+    case OD_IP_V4:
+    default:
+        return family == 4;
+    }
+}
+
 static const struct {
     unsigned bit;
     const char *name;
@@ -325,54 +363,111 @@ char *od_ssl_protocols_str(unsigned bits)
     return od_buf_steal(&b);
 }
 
-char *od_parse_resolve(const char *value, od_resolve *out)
+/* One address of a --resolve list: IPv4, or IPv6 bare or in brackets
+ * ("[::1]"); the numeric text without brackets, or NULL with *why set. */
+static char *resolve_address(const char *item, const char **why)
 {
-    /* HOST:PORT:ADDR, ADDR may be an IPv6 literal with colons, optionally in brackets */
+    size_t n = strlen(item);
+    unsigned char buf[16];
+    if (n == 0) {
+        *why = "an empty address (two commas in a row, or a comma at the end)";
+        return NULL;
+    }
+    if (item[0] == '[' || item[n - 1] == ']') {
+        if (n < 3 || item[0] != '[' || item[n - 1] != ']') {
+            *why = "an unbalanced bracket: write an IPv6 address as [::1]";
+            return NULL;
+        }
+        char *inner = od_xstrndup(item + 1, n - 2);
+        if (inet_pton(AF_INET6, inner, buf) == 1)
+            return inner;
+        *why = inet_pton(AF_INET, inner, buf) == 1 ? "brackets hold IPv6 addresses only; write an IPv4 address bare"
+                                                   : "the bracketed address is not a numeric IPv6 address";
+        free(inner);
+        return NULL;
+    }
+    if (inet_pton(AF_INET, item, buf) == 1 || inet_pton(AF_INET6, item, buf) == 1)
+        return od_xstrdup(item);
+    *why = "not a numeric IPv4 or IPv6 address";
+    return NULL;
+}
+
+void od_resolve_list_free(od_resolve *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(list[i].host);
+        free(list[i].address);
+    }
+    free(list);
+}
+
+char *od_parse_resolve(const char *value, od_resolve **list, size_t *n)
+{
+    /* HOST:PORT:ADDR[,ADDR...]; an IPv6 address in brackets ([::1]), or
+     * bare when it is the only one (its colons follow the port's) */
     const char *v = value ? value : "";
     const char *c1 = strchr(v, ':');
     const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
     char *q = od_quote(v);
     char *msg = NULL;
     if (!c1 || !c2) {
-        msg = od_xasprintf("--resolve: %s must be HOST:PORT:ADDRESS (e.g. origin.example.com:443:192.0.2.10)", q);
-        goto out;
+        msg = od_xasprintf("--resolve: %s must be HOST:PORT:ADDRESS[,ADDRESS...] (e.g. "
+                           "origin.example.com:443:192.0.2.10,[2001:db8::10])", q);
+        free(q);
+        return msg;
     }
     char *host = od_xstrndup(v, (size_t)(c1 - v));
     char *port = od_xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
-    char *addr = od_xstrdup(c2 + 1);
-    size_t al = strlen(addr);
-    if (al > 2 && addr[0] == '[' && addr[al - 1] == ']') {
-        memmove(addr, addr + 1, al - 2);
-        addr[al - 2] = '\0';
-    }
-    long p;
+    long p = 0;
     /* "*" pins every name (fleets and labs); see od_case_pin_wildcards. */
     char *dm = strcmp(host, "*") == 0 ? NULL : od_validate_domain("--resolve host", host);
-    unsigned char buf[16];
+    od_strlist addrs;
+    od_strlist_init(&addrs);
     if (dm) {
         msg = od_xasprintf("--resolve: %s: %s", q, dm);
         free(dm);
     } else if (!parse_int(port, 1, 65535, &p)) {
         msg = od_xasprintf("--resolve: %s: the port must be a number from 1 to 65535", q);
-    } else if (!*addr) {
-        msg = od_xasprintf("--resolve: %s has no address: give HOST:PORT:ADDRESS", q);
-    } else if (inet_pton(AF_INET, addr, buf) != 1 && inet_pton(AF_INET6, addr, buf) != 1) {
-        msg = od_xasprintf("--resolve: %s: the address must be a numeric IPv4 or IPv6 address", q);
+    } else if (!c2[1]) {
+        msg = od_xasprintf("--resolve: %s has no address: give HOST:PORT:ADDRESS[,ADDRESS...]", q);
+    } else {
+        const char *a = c2 + 1;
+        for (;;) {
+            size_t len = strcspn(a, ",");
+            char *item = od_xstrndup(a, len);
+            const char *why = NULL;
+            char *addr = resolve_address(item, &why);
+            if (!addr) {
+                char *iq = od_quote(item);
+                msg = od_xasprintf("--resolve: %s: address %s: %s (give numeric IPv4 or IPv6 addresses "
+                                   "separated by commas, IPv6 in brackets)", q, iq, why);
+                free(iq);
+            }
+            free(item);
+            if (!addr)
+                break;
+            od_strlist_add_owned(&addrs, addr);
+            if (!a[len])
+                break;
+            a += len + 1;
+        }
     }
     if (!msg) {
         od_ascii_lower(host);
         size_t hl = strlen(host);
         if (hl && host[hl - 1] == '.')
             host[hl - 1] = '\0';
-        out->host = host;
-        out->port = (int)p;
-        out->address = addr;
-        host = addr = NULL;
+        *list = od_xrealloc(*list, (*n + addrs.len) * sizeof **list);
+        for (size_t i = 0; i < addrs.len; i++) {
+            od_resolve *r = &(*list)[(*n)++];
+            r->host = od_xstrdup(host);
+            r->port = (int)p;
+            r->address = od_xstrdup(addrs.items[i]);
+        }
     }
+    od_strlist_free(&addrs);
     free(host);
     free(port);
-    free(addr);
-out:
     free(q);
     return msg;
 }

@@ -21,6 +21,14 @@ typedef enum {
     OD_VIEWER_HTTPS_ONLY
 } od_viewer_policy;
 
+/* A custom origin's IpAddressType: which addresses of the origin's name
+ * CloudFront connects to. */
+typedef enum {
+    OD_IP_V4,          /* A records only: the default */
+    OD_IP_V6,          /* AAAA records only */
+    OD_IP_DUALSTACK    /* both */
+} od_ip_address_type;
+
 /* Origin SSL protocols as a bit set (CloudFront's OriginSslProtocols). */
 enum {
     OD_PROTO_SSLV3 = 1u << 0,
@@ -51,6 +59,7 @@ typedef struct {
     od_viewer_policy viewer_protocol_policy;
     unsigned origin_ssl_protocols;   /* OD_PROTO_* bits */
     bool origin_mtls;                /* the distribution presents a client certificate (OriginMtlsConfig) */
+    od_ip_address_type ip_address_type;   /* CustomOriginConfig.IpAddressType */
     od_resolve *resolve;
     size_t n_resolve;
     char *trust_store;               /* NULL: the system store */
@@ -77,7 +86,11 @@ char *od_parse_port(const char *field, const char *value, int *out); /* 80, 443,
 char *od_parse_protocol_policy(const char *value, od_protocol_policy *out);
 char *od_parse_viewer_policy(const char *value, od_viewer_policy *out);
 char *od_parse_ssl_protocols(const char *value, unsigned *out);
-char *od_parse_resolve(const char *value, od_resolve *out);
+char *od_parse_ip_address_type(const char *value, od_ip_address_type *out);
+/* --resolve HOST:PORT:ADDR[,ADDR...] (IPv6 in brackets, as curl): one
+ * od_resolve per address, appended to *list. */
+char *od_parse_resolve(const char *value, od_resolve **list, size_t *n);
+void od_resolve_list_free(od_resolve *list, size_t n);   /* the entries and the array */
 char *od_parse_timeout(const char *value, int *out);             /* 1-60 s */
 char *od_parse_response_timeout(const char *value, int *out);    /* 1-180 s */
 bool od_is_ip_literal(const char *s);
@@ -90,6 +103,10 @@ const char *od_protocol_policy_name(od_protocol_policy p);
  * to its OD_PROTO_* bit; false if it is not a protocol name. */
 bool od_proto_parse(const char *name, unsigned *bit);
 const char *od_viewer_policy_name(od_viewer_policy p);   /* "allow-all" ... */
+const char *od_ip_address_type_name(od_ip_address_type t);   /* "ipv4", "ipv6", "dualstack" */
+/* Does CloudFront connect to addresses of this family (4 or 6), by the
+ * case's IP address type? (Any family when the origin is an IP address.) */
+bool od_case_uses_family(const od_case *c, int family);
 /* "TLSv1.2" etc. for one OD_PROTO_* bit. */
 const char *od_proto_name(unsigned bit);
 /* Comma list in CloudFront's spelling, malloc'd. */

@@ -400,6 +400,19 @@ static bool parse_origin(od_json_reader *c, const cJSON *it, const char *p, od_d
         if (c->error)
             break;
         o->origin_mtls = mtls != NULL;
+        const char *ip_type = NULL;
+        if (!get_string(c, custom, "IpAddressType", cp, false, false, &ip_type))
+            break;
+        char *ip_err = ip_type ? od_parse_ip_address_type(ip_type, &o->ip_address_type) : NULL;
+        if (ip_err) {
+            char *kp = od_json_key_path(cp, "IpAddressType");
+            char *q = od_quote(ip_type);
+            od_json_fail(c, kp, "%s is not one of ipv4, ipv6, dualstack", q);
+            free(q);
+            free(kp);
+            free(ip_err);
+            break;
+        }
         int keepalive;
         if (!get_int(c, custom, "OriginKeepaliveTimeout", cp, false, 5, 1, 3600, &keepalive))
             break;
@@ -1174,6 +1187,7 @@ char *od_distconfig_case(const od_dist_config *d, const od_dist_origin *o, const
             out->viewer_protocol_policy = o->behaviors[i].viewer_protocol_policy;
     out->origin_ssl_protocols = o->ssl_protocols;
     out->origin_mtls = o->origin_mtls;
+    out->ip_address_type = o->ip_address_type;
     out->timeout_s = o->connection_timeout;
     out->response_timeout_s = o->read_timeout;
     out->forward_host_header = forwarded;

@@ -85,6 +85,7 @@ typedef struct {
     int connection_timeout;         /* ConnectionTimeout, s (default 10) */
     int connection_attempts;        /* ConnectionAttempts (default 3) */
     bool origin_mtls;               /* CustomOriginConfig.OriginMtlsConfig present */
+    od_ip_address_type ip_address_type;   /* CustomOriginConfig.IpAddressType (ipv4 when absent) */
     od_dist_behavior *behaviors;    /* the cache behaviors that target this origin,   */
     size_t n_behaviors;             /* directly or through an origin group            */
 } od_dist_origin;

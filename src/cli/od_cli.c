@@ -98,17 +98,6 @@ static char *parse_cname(const char *v, od_case *c)
     return err;
 }
 
-static char *parse_resolve(const char *v, od_case *c)
-{
-    od_resolve res;
-    char *err = od_parse_resolve(v, &res);
-    if (!err) {
-        c->resolve = od_xrealloc(c->resolve, (c->n_resolve + 1) * sizeof *c->resolve);
-        c->resolve[c->n_resolve++] = res;
-    }
-    return err;
-}
-
 static char *parse_trust_store(const char *v, od_case *c)
 {
     FILE *f = fopen(v, "r");
@@ -183,6 +172,9 @@ static char *take_option(od_option_id id, const char *v, od_cli_opts *o)
         c->origin_mtls = true;
         o->set |= OD_SET_ORIGIN_MTLS;
         return NULL;
+    case OD_OPT_IP_ADDRESS_TYPE:
+        o->set |= OD_SET_IP_ADDRESS_TYPE;
+        return od_parse_ip_address_type(v, &c->ip_address_type);
     case OD_OPT_VIEWER_PROTOCOL_POLICY:
         o->set |= OD_SET_VIEWER_POLICY;
         return od_parse_viewer_policy(v, &c->viewer_protocol_policy);
@@ -191,7 +183,7 @@ static char *take_option(od_option_id id, const char *v, od_cli_opts *o)
         return od_parse_ssl_protocols(v, &c->origin_ssl_protocols);
     case OD_OPT_RESOLVE:
         o->set |= OD_SET_RESOLVE;
-        return parse_resolve(v, c);
+        return od_parse_resolve(v, &c->resolve, &c->n_resolve);
     case OD_OPT_TRUST_STORE:
         o->set |= OD_SET_TRUST;
         return parse_trust_store(v, c);
@@ -380,6 +372,8 @@ void od_cli_apply_overrides(od_case *dst, const od_cli_opts *o)
         dst->protocol_policy = s->protocol_policy;
     if (o->set & OD_SET_ORIGIN_MTLS)
         dst->origin_mtls = s->origin_mtls;
+    if (o->set & OD_SET_IP_ADDRESS_TYPE)
+        dst->ip_address_type = s->ip_address_type;
     if (o->set & OD_SET_VIEWER_POLICY)
         dst->viewer_protocol_policy = s->viewer_protocol_policy;
     if (o->set & OD_SET_PROTOCOLS)

@@ -31,7 +31,8 @@ enum {
     OD_SET_NO_FORWARD = 1u << 11,
     OD_SET_RESPONSE_TIMEOUT = 1u << 12,
     OD_SET_VIEWER_POLICY = 1u << 13,
-    OD_SET_ORIGIN_MTLS = 1u << 14
+    OD_SET_ORIGIN_MTLS = 1u << 14,
+    OD_SET_IP_ADDRESS_TYPE = 1u << 15
 };
 
 typedef struct {

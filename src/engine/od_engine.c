@@ -94,13 +94,21 @@ static void stage_dns(run_ctx *r)
 
     od_buf b;
     od_buf_init(&b);
-    for (size_t i = 0; i < r->o->n_addresses; i++)
-        od_buf_printf(&b, "%s%s%s", i ? ", " : "", r->o->addresses[i].address,
-                      r->o->addresses[i].from_resolve ? " (--resolve)" : "");
+    size_t used = 0;
+    for (size_t i = 0; i < r->o->n_addresses; i++) {
+        bool uses = od_case_uses_family(c, r->o->addresses[i].family);
+        used += uses;
+        od_buf_printf(&b, "%s%s%s%s", i ? ", " : "", r->o->addresses[i].address,
+                      r->o->addresses[i].from_resolve ? " (--resolve)" : "",
+                      uses ? "" : " (not used: IpAddressType)");
+    }
     od_step_status st;
     switch (r->o->dns.status) {
     case OD_DNS_OK:
-        st = OD_STEP_PASS;
+        st = used ? OD_STEP_PASS : OD_STEP_FAIL;
+        if (!used)
+            od_buf_printf(&b, ": no address CloudFront uses with IpAddressType %s",
+                          od_ip_address_type_name(c->ip_address_type));
         break;
     case OD_DNS_IS_IP:
         st = OD_STEP_FAIL;
@@ -115,11 +123,6 @@ static void stage_dns(run_ctx *r)
 }
 
 /* ---------------------------------------------------------------- probes' results */
-
-static size_t address_count(const run_ctx *r)
-{
-    return r->o->n_addresses < MAX_ADDRESSES ? r->o->n_addresses : MAX_ADDRESSES;
-}
 
 static char *handshake_summary(const od_handshake *hs, size_t n_der)
 {
@@ -1462,8 +1465,10 @@ int od_engine_run(const od_case *c, const od_engine_opts *opts, od_report *out)
     s.plan.table_address = OD_PLAN_NONE;
     pthread_cond_init(&s.wake, NULL);
     pthread_cond_init(&s.watch, NULL);
-    s.addresses = out->obs.addresses;
-    s.n_addresses = address_count(&r);
+    /* Only the addresses CloudFront would connect to (IpAddressType) are probed. */
+    od_address used[MAX_ADDRESSES];
+    s.addresses = used;
+    s.n_addresses = od_plan_addresses(&out->input, out->obs.addresses, out->obs.n_addresses, used, MAX_ADDRESSES);
     if (s.n_addresses > 0 && !cancelled(&r)) {
         od_plan_make(&out->input, opts->policy, s.addresses, s.n_addresses, &s.plan);
         add_runs(&s, 0);

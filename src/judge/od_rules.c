@@ -62,7 +62,9 @@ static void rule_vantage(rule_ctx *x)
     od_strlist_init(&pinned);
     od_strlist_init(&probed);
     for (size_t i = 0; i < x->o->n_addresses; i++) {
-        od_strlist_add(&probed, x->o->addresses[i].address);
+        /* addresses of a type CloudFront does not use are not probed (DNS_ADDRESS_NOT_USED) */
+        if (od_case_uses_family(x->c, x->o->addresses[i].family))
+            od_strlist_add(&probed, x->o->addresses[i].address);
         if (x->o->addresses[i].from_resolve)
             od_strlist_add(&pinned, x->o->addresses[i].address);
     }

@@ -188,6 +188,16 @@ void rl_note_untested(rule_ctx *x, char *text)
     free(text);
 }
 
+bool rl_no_address_of_type(const rule_ctx *x)
+{
+    if (x->o->dns.status != OD_DNS_OK)
+        return false;
+    for (size_t i = 0; i < x->o->n_addresses; i++)
+        if (od_case_uses_family(x->c, x->o->addresses[i].family))
+            return false;
+    return x->o->n_addresses > 0;
+}
+
 bool rl_https_handshake(const rule_ctx *x, const od_handshake *hs)
 {
     return hs->port == x->c->https_port;

@@ -96,6 +96,9 @@ void rl_ev_time(od_finding *f, const char *key, time_t t);
 char *rl_proto_list(unsigned bits);   /* "TLSv1.2" or "none" */
 
 bool rl_is_expected(const rule_ctx *x, const char *name);
+/* The name resolved, but to no address CloudFront may use with the case's
+ * IP address type (DNS_NO_ADDRESS_OF_TYPE): nothing was there to probe. */
+bool rl_no_address_of_type(const rule_ctx *x);
 const char *rl_first_name(const rule_ctx *x);
 const od_cert *rl_hs_cert(const rule_ctx *x, const od_handshake *hs, size_t pos);
 bool rl_https_handshake(const rule_ctx *x, const od_handshake *hs);

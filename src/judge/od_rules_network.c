@@ -64,7 +64,8 @@ static void rule_host_to_aws_endpoint(rule_ctx *x)
 }
 
 /* The addresses DNS gave (not those pinned with --resolve: the user's own
- * choice, see VANTAGE_POINT). */
+ * choice, see VANTAGE_POINT); priv: those of them CloudFront would use
+ * (its IP address type) that are private. */
 static void looked_up_addresses(const rule_ctx *x, od_strlist *all, od_strlist *priv)
 {
     for (size_t i = 0; i < x->o->n_addresses; i++) {
@@ -72,9 +73,80 @@ static void looked_up_addresses(const rule_ctx *x, od_strlist *all, od_strlist *
         if (a->from_resolve)
             continue;
         od_strlist_add(all, a->address);
-        if (a->is_private && priv)
+        if (a->is_private && priv && od_case_uses_family(x->c, a->family))
             od_strlist_add(priv, a->address);
     }
+}
+
+/* The origin's addresses (looked up or pinned) split by whether CloudFront
+ * connects to them with the case's IP address type. */
+static void addresses_by_use(const rule_ctx *x, od_strlist *used, od_strlist *unused)
+{
+    for (size_t i = 0; i < x->o->n_addresses; i++) {
+        const od_address *a = &x->o->addresses[i];
+        od_strlist_add(od_case_uses_family(x->c, a->family) ? used : unused, a->address);
+    }
+}
+
+/* The words for one family ("IPv4"), its record type and the other one. */
+static const char *family_name(int family)
+{
+    return family == 6 ? "IPv6" : "IPv4";
+}
+
+static const char *family_rrtype(int family)
+{
+    return family == 6 ? "AAAA" : "A";
+}
+
+/* DNS_NO_ADDRESS_OF_TYPE: the name has addresses, none of the type
+ * CloudFront uses; DNS_ADDRESS_NOT_USED: some of them are of a type it
+ * never uses (they are not probed, so they cannot warn). */
+static void rule_address_type(rule_ctx *x)
+{
+    if (x->o->dns.status != OD_DNS_OK || x->o->n_addresses == 0)
+        return;
+    const char *origin = x->c->origin_domain ? x->c->origin_domain : "";
+    od_strlist used, unused;
+    od_strlist_init(&used);
+    od_strlist_init(&unused);
+    addresses_by_use(x, &used, &unused);
+    if (unused.len) {
+        /* With ipv4 or ipv6 the unused ones are all of the other family. */
+        int wanted = x->c->ip_address_type == OD_IP_V6 ? 6 : 4;
+        int other = wanted == 6 ? 4 : 6;
+        const char *ip_type = od_ip_address_type_name(x->c->ip_address_type);
+        bool none = used.len == 0;
+        od_finding *f = rl_finding_new(x, none ? OD_ID(DNS_NO_ADDRESS_OF_TYPE) : OD_ID(DNS_ADDRESS_NOT_USED),
+                                       none ? OD_SEV_FAIL : OD_SEV_INFO, NULL, NULL);
+        char *list = od_strlist_join(&unused, ", ", "");
+        rl_ev_str(f, "origin_domain", origin);
+        rl_ev_str(f, "ip_address_type", ip_type);
+        cJSON_AddItemToObject(f->evidence, none ? "addresses" : "addresses_not_used", rl_str_array(&unused));
+        if (!none)
+            cJSON_AddItemToObject(f->evidence, "addresses_used", rl_str_array(&used));
+        f->detail = none ? od_xasprintf("%s resolves only to %s addresses (%s); with IpAddressType %s CloudFront "
+                                        "connects only to %s addresses and finds none.",
+                                        origin, family_name(other), list, ip_type, family_name(wanted))
+                         : od_xasprintf("%s also resolves to %s addresses (%s), which CloudFront never uses with "
+                                        "IpAddressType %s: not probed.",
+                                        origin, family_name(other), list, ip_type);
+        /* dig shows what is missing (the wanted type) or what is unused */
+        const char *rrtype = family_rrtype(none ? wanted : other);
+        f->reproduce = od_xasprintf("dig %s %s +noall +answer", origin, rrtype);
+        rl_varset vs = {0};
+        rl_var(&vs, "ip_type", ip_type);
+        rl_var(&vs, "family", family_name(wanted));
+        rl_var(&vs, "other_family", family_name(other));
+        rl_var(&vs, "addresses", list);
+        rl_var(&vs, "rrtype", rrtype);
+        rl_var(&vs, "record", wanted == 6 ? "an AAAA record (IPv6)" : "an A record (IPv4)");
+        rl_var(&vs, "suggest", "dualstack");
+        rl_finish(x, f, x->server, &vs);
+        free(list);
+    }
+    od_strlist_free(&used);
+    od_strlist_free(&unused);
 }
 
 static char *dig_command(const char *origin)
@@ -193,6 +265,14 @@ static void rule_tcp_port(rule_ctx *x, int port, const char *field)
             od_strlist_add(&open_addrs, t->address);
         }
     }
+    if (tested == 0 && rl_no_address_of_type(x)) {
+        /* the origin's DNS, not this machine, left nothing to connect to */
+        rl_note_untested(x, od_xasprintf("TCP: port %d not tried: no %s address (IpAddressType %s)", port,
+                                         family_name(x->c->ip_address_type == OD_IP_V6 ? 6 : 4),
+                                         od_ip_address_type_name(x->c->ip_address_type)));
+        od_strlist_free(&open_addrs);
+        return;
+    }
     if (tested == 0) {
         rl_note_incomplete(x, od_xasprintf("TCP: connection to port %d was not tried", port));
         od_strlist_free(&open_addrs);
@@ -273,6 +353,7 @@ static const rl_rule rules[] = {
     {"aws_endpoint_https", rule_aws_endpoint_https},
     {"host_to_aws_endpoint", rule_host_to_aws_endpoint},
     {"dns", rule_dns},
+    {"address_type", rule_address_type},
     {"ports", rule_ports},
     {"tcp", rule_tcp},
 };

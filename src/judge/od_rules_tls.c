@@ -146,7 +146,8 @@ static bool https_port_reached(const rule_ctx *x)
         if (t->state == OD_TCP_OPEN)
             return true;
     }
-    return !tried;
+    /* nothing tried: reached as far as we know, unless DNS left no address */
+    return !tried && !rl_no_address_of_type(x);
 }
 
 static bool any_handshake_ok(const rule_ctx *x)

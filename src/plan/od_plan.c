@@ -159,6 +159,15 @@ size_t od_plan_add_http(od_plan *plan, const od_case *c, const od_policy *p, con
     return first;
 }
 
+size_t od_plan_addresses(const od_case *c, const od_address *all, size_t n_all, od_address *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < n_all && n < max; i++)
+        if (od_case_uses_family(c, all[i].family))
+            out[n++] = all[i];
+    return n;
+}
+
 void od_plan_make(const od_case *c, const od_policy *p, const od_address *addresses, size_t n_addresses,
                   od_plan *out)
 {

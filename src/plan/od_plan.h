@@ -79,6 +79,11 @@ typedef struct {
     char *table_step;
 } od_plan;
 
+/* The addresses a run probes: those CloudFront connects to by the case's
+ * IP address type (od_case_uses_family), in DNS order, at most max,
+ * copied to out. Returns how many. */
+size_t od_plan_addresses(const od_case *c, const od_address *all, size_t n_all, od_address *out, size_t max);
+
 /* Plans the probes of one run: for every address, a CONNECT per port the
  * case uses, a HANDSHAKE per expected name (SNI) and one without SNI, a
  * BROAD after each named handshake (gate REFUSED); the cipher table at

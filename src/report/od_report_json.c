@@ -99,6 +99,7 @@ static cJSON *input_to_json(const od_case *c)
     add_str(in, "protocol_policy", od_protocol_policy_name(c->protocol_policy));
     add_str(in, "viewer_protocol_policy", od_viewer_policy_name(c->viewer_protocol_policy));
     add_bool(in, "origin_mtls", c->origin_mtls);
+    add_str(in, "ip_address_type", od_ip_address_type_name(c->ip_address_type));
     cJSON *protos = chk(cJSON_CreateArray());
     for (unsigned bit = OD_PROTO_SSLV3; bit <= OD_PROTO_TLS13; bit <<= 1)
         if (c->origin_ssl_protocols & bit)
@@ -610,6 +611,13 @@ static bool parse_viewer_policy(const char *s, od_viewer_policy *out)
     return err == NULL;
 }
 
+static bool parse_ip_address_type(const char *s, od_ip_address_type *out)
+{
+    char *err = od_parse_ip_address_type(s, out);
+    free(err);
+    return err == NULL;
+}
+
 /* "HOST:PORT:ADDR" as written by input_to_json (ADDR may hold colons). */
 static bool parse_resolve_entry(reader *rd, const char *path, const char *s, od_resolve *out)
 {
@@ -720,6 +728,8 @@ static bool read_input(reader *rd, const cJSON *root, od_case *c)
     if (cJSON_GetObjectItemCaseSensitive(in, "viewer_protocol_policy"))
         GET_ENUM(rd, in, p, "viewer_protocol_policy", parse_viewer_policy, &c->viewer_protocol_policy,
                  "allow-all, redirect-to-https, https-only");
+    if (cJSON_GetObjectItemCaseSensitive(in, "ip_address_type"))
+        GET_ENUM(rd, in, p, "ip_address_type", parse_ip_address_type, &c->ip_address_type, "ipv4, ipv6, dualstack");
     return true;
 }
 

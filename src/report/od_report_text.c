@@ -402,6 +402,7 @@ static void render_case(renderer *w, const od_report *r)
     field(w, "Protocol policy", od_protocol_policy_name(c->protocol_policy));
     if (c->protocol_policy == OD_POLICY_MATCH_VIEWER)
         field(w, "Viewer protocol policy", od_viewer_policy_name(c->viewer_protocol_policy));
+    field(w, "IP address type", od_ip_address_type_name(c->ip_address_type));
     if (c->origin_mtls)
         field(w, "Origin mutual TLS", "yes: CloudFront presents a client certificate");
     od_buf b;

@@ -40,6 +40,16 @@ expect_usage_error "--resolve" --resolve origin.example.com:443 origin.example.c
 expect_usage_error "--resolve" --resolve origin.example.com:443: origin.example.com
 expect_usage_error "--resolve" --resolve origin.example.com:443:not-an-ip origin.example.com
 expect_usage_error "--resolve" --resolve origin.example.com:99999:127.0.0.1 origin.example.com
+# several addresses, IPv6 in brackets (curl's form): each malformed one named
+expect_usage_error 'address "[::1"' --resolve 'origin.example.com:443:127.0.0.1,[::1' origin.example.com
+expect_usage_error 'address "::1]"' --resolve 'origin.example.com:443:::1]' origin.example.com
+expect_usage_error 'address ""' --resolve 'origin.example.com:443:127.0.0.1,,[::1]' origin.example.com
+expect_usage_error 'address ""' --resolve 'origin.example.com:443:127.0.0.1,' origin.example.com
+expect_usage_error 'brackets hold IPv6 addresses only' --resolve 'origin.example.com:443:[127.0.0.1]' origin.example.com
+expect_usage_error 'address "[not-v6]"' --resolve 'origin.example.com:443:[not-v6]' origin.example.com
+expect_usage_error 'address "host.example"' --resolve 'origin.example.com:443:[::1],host.example' origin.example.com
+expect_usage_error "IP address type" --ip-address-type ipv5 origin.example.com
+expect_usage_error "ipv4, ipv6, dualstack" --ip-address-type "" origin.example.com
 expect_usage_error "--trust-store" --trust-store "$tmp/does-not-exist.pem" origin.example.com
 expect_usage_error "--timeout" --timeout 0 origin.example.com
 expect_usage_error "--timeout" --timeout 5s origin.example.com

@@ -419,6 +419,32 @@ static void test_no_aliases(void)
     }
 }
 
+/* CustomOriginConfig.IpAddressType reaches the case; absent means ipv4. */
+static void test_ip_address_type(void)
+{
+    static const struct {
+        const char *file;
+        od_ip_address_type want;
+    } cases[] = {{"ip-ipv6.json", OD_IP_V6}, {"ip-dualstack.json", OD_IP_DUALSTACK}, {"origin-mtls.json", OD_IP_V4}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        od_dist_config d;
+        if (!load_ok(cases[i].file, &d))
+            continue;
+        const od_dist_origin *o = od_distconfig_default_origin(&d);
+        CHECK_MSG(o && o->ip_address_type == cases[i].want, "%s: origin's IP address type", cases[i].file);
+        od_case c;
+        od_case_init(&c);
+        c.ip_address_type = OD_IP_DUALSTACK;   /* the config decides, whatever was there */
+        char *err = od_distconfig_case(&d, o, NULL, &c, NULL);
+        CHECK_MSG(err == NULL, "%s: %s", cases[i].file, err ? err : "");
+        free(err);
+        CHECK_MSG(c.ip_address_type == cases[i].want, "%s: case's IP address type %s", cases[i].file,
+                  od_ip_address_type_name(c.ip_address_type));
+        od_case_free(&c);
+        od_distconfig_free(&d);
+    }
+}
+
 /* Each malformed file: a message naming the file, the place and the problem. */
 static void test_malformed(void)
 {
@@ -456,6 +482,8 @@ static void test_malformed(void)
          {"DistributionConfig.DefaultCacheBehavior.ForwardedValues.Headers: expected an object, found an array", NULL,
           NULL}},
         {"bad-no-default-behavior.json", {"DistributionConfig.DefaultCacheBehavior: missing", NULL, NULL}},
+        {"bad-ip-address-type.json",
+         {"DistributionConfig.Origins.Items[0].CustomOriginConfig.IpAddressType", "\"ipv5\"", "ipv4, ipv6, dualstack"}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *path = fixture(cases[i].file);
@@ -564,6 +592,7 @@ int main(void)
     test_s3_origin_skipped();
     test_mixed_behaviors();
     test_no_aliases();
+    test_ip_address_type();
     test_malformed();
     test_every_truncation();
     test_utf8_bom();

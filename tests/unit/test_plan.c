@@ -190,6 +190,44 @@ static void test_http_only(const od_policy *pol)
     od_case_free(&c);
 }
 
+/* IpAddressType: a run probes only the addresses CloudFront connects to. */
+static void test_address_type(const od_policy *pol)
+{
+    od_case c;
+    od_case_init(&c);
+    c.origin_domain = strdup("origin.example.test");
+    od_address all[3];
+    memset(all, 0, sizeof all);
+    strcpy(all[0].address, "2001:db8::10");
+    all[0].family = 6;
+    strcpy(all[1].address, "192.0.2.10");
+    all[1].family = 4;
+    strcpy(all[2].address, "::1");
+    all[2].family = 6;
+    od_address used[3];
+    size_t n = od_plan_addresses(&c, all, 3, used, 3);   /* ipv4, the default */
+    CHECK(n == 1 && strcmp(used[0].address, "192.0.2.10") == 0);
+    od_plan p;
+    od_plan_make(&c, pol, used, n, &p);
+    for (size_t i = 0; i < p.n; i++)
+        CHECK_MSG(p.probes[i].address == 0, "probe %zu at an address CloudFront does not use", i);
+    CHECK(count_kind(&p, OD_PLAN_CONNECT) == 1 && p.table_address == 0);
+    od_plan_free(&p);
+    c.ip_address_type = OD_IP_V6;
+    n = od_plan_addresses(&c, all, 3, used, 3);
+    CHECK(n == 2 && strcmp(used[0].address, "2001:db8::10") == 0 && strcmp(used[1].address, "::1") == 0);
+    c.ip_address_type = OD_IP_DUALSTACK;
+    CHECK(od_plan_addresses(&c, all, 3, used, 3) == 3 && od_plan_addresses(&c, all, 3, used, 2) == 2);
+    /* AAAA only with ipv4: nothing to probe */
+    c.ip_address_type = OD_IP_V4;
+    n = od_plan_addresses(&c, all, 1, used, 3);
+    CHECK(n == 0);
+    od_plan_make(&c, pol, used, n, &p);
+    CHECK(p.n == 0);
+    od_plan_free(&p);
+    od_case_free(&c);
+}
+
 int main(void)
 {
     char *path = od_asset_path("cloudfront-origin-policy.json");
@@ -204,6 +242,7 @@ int main(void)
     test_forwarded_names(&pol);
     test_ip_origin_match_viewer(&pol);
     test_http_only(&pol);
+    test_address_type(&pol);
     od_policy_free(&pol);
     return check_done("plan");
 }

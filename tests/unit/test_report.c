@@ -131,6 +131,7 @@ static void build_report(od_report *r)
     c->trust_store = od_xstrdup("/tmp/roots.pem");
     c->timeout_s = 5;
     c->concurrency = 3;
+    c->ip_address_type = OD_IP_DUALSTACK;
 
     r->would_fail = true;
     r->summary = od_xstrdup("The origin does not send its intermediate certificate.");
@@ -397,6 +398,7 @@ static void test_round_trip(const od_report *r)
     CHECK(r2.input.n_resolve == 2 && r2.input.resolve[1].port == 443);
     CHECK_STR(r2.input.n_resolve == 2 ? r2.input.resolve[1].address : NULL, "::1");
     CHECK(r2.input.timeout_s == 5 && r2.input.concurrency == 3);
+    CHECK_MSG(r2.input.ip_address_type == OD_IP_DUALSTACK, "reopening a report keeps its IP address type");
     CHECK(r2.findings.len == 3);
     if (r2.findings.len == 3) {
         CHECK(r2.findings.items[1].severity == OD_SEV_WARN);
@@ -481,6 +483,7 @@ static void test_contract_keys(const od_report *r)
         { "input.origin_domain", cJSON_String }, { "input.forward_host_header", cJSON_True | cJSON_False },
         { "input.cnames", cJSON_Array }, { "input.cnames[0]", cJSON_String }, { "input.http_port", cJSON_Number },
         { "input.https_port", cJSON_Number }, { "input.protocol_policy", cJSON_String },
+        { "input.ip_address_type", cJSON_String },
         { "input.origin_ssl_protocols", cJSON_Array }, { "input.origin_ssl_protocols[0]", cJSON_String },
         { "input.resolve", cJSON_Array }, { "input.resolve[0]", cJSON_String }, { "input.trust_store", cJSON_String },
         { "input.timeout", cJSON_Number }, { "input.concurrency", cJSON_Number }, { "verdict", cJSON_Object },
@@ -643,6 +646,10 @@ static void m_resolve(cJSON *j)
     cJSON *res = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "input"), "resolve");
     cJSON_ReplaceItemInArray(res, 0, cJSON_CreateString("origin.example.com:99999:127.0.0.1"));
 }
+static void m_ip_address_type(cJSON *j)
+{
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(j, "input"), "ip_address_type", cJSON_CreateString("ipv5"));
+}
 static void m_facts_path(cJSON *j)
 {
     cJSON *f = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "handshakes"), 0), "chain_facts");
@@ -715,6 +722,8 @@ static void test_malformed(const od_report *r)
     expect_mutation_error(json, "tri-state as string", m_tri_type, "ciphers[0].origin_accepts: expected true, false or null");
     expect_mutation_error(json, "bad time", m_generated, "generated_at");
     expect_mutation_error(json, "bad resolve", m_resolve, "input.resolve[0]");
+    expect_mutation_error(json, "bad IP address type", m_ip_address_type,
+                          "input.ip_address_type: expected one of ipv4, ipv6, dualstack");
     expect_mutation_error(json, "facts path out of range", m_facts_path, "handshakes[0].chain_facts.path[0]");
     expect_mutation_error(json, "address too long", m_address_long, "tcp[0].address");
     expect_mutation_error(json, "evidence not an object", m_evidence_type, "findings[0].evidence: expected an object");

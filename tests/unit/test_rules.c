@@ -387,6 +387,75 @@ static void test_ports(void)
     scen_free(&s);
 }
 
+/* Issue 10: IpAddressType. CloudFront connects only to addresses of the
+ * origin's IP address type; the others are never probed nor a cause. */
+static void test_ip_address_type(void)
+{
+    /* AAAA only, default ipv4: nothing CloudFront may use (502); TCP not
+     * tried is the DNS's doing, not this machine's: still complete. */
+    scen s;
+    scen_bare(&s, "v6only.example.com");
+    s.o.dns.status = OD_DNS_OK;
+    add_address(&s, "2001:db8::10", false, false);
+    run(&s);
+    expect(&s, "DNS_NO_ADDRESS_OF_TYPE", OD_SEV_FAIL, "v6only.example.com", "dig v6only.example.com A");
+    const od_finding *f = find(&s, "DNS_NO_ADDRESS_OF_TYPE", NULL);
+    CHECK(f && strstr(f->detail, "2001:db8::10") && strstr(f->detail, "ipv4"));
+    CHECK(f && f->cloudfront_status == 502);
+    CHECK(f && f->fix.len >= 2 && strstr(f->fix.items[0], "an A record") &&
+          strstr(f->fix.items[1], "IpAddressType = dualstack"));
+    CHECK(!find(&s, "DNS_OK", NULL) && !find(&s, "DNS_ADDRESS_NOT_USED", NULL));
+    CHECK(s.would_fail && strstr(s.summary, "(DNS_NO_ADDRESS_OF_TYPE)"));
+    CHECK_MSG(s.complete, "no address of the type is an observation: the report is complete");
+    const od_finding *v = find(&s, "VANTAGE_POINT", NULL);
+    const cJSON *probed = v ? cJSON_GetObjectItemCaseSensitive(v->evidence, "addresses_probed") : NULL;
+    CHECK(cJSON_IsArray(probed) && cJSON_GetArraySize(probed) == 0);
+    scen_free(&s);
+
+    /* The same name with ipv6 or dualstack: no such failure. */
+    for (int t = OD_IP_V6; t <= OD_IP_DUALSTACK; t++) {
+        scen_bare(&s, "v6only.example.com");
+        s.c.ip_address_type = (od_ip_address_type)t;
+        s.o.dns.status = OD_DNS_OK;
+        add_address(&s, "2001:db8::10", false, false);
+        add_tcp(&s, "2001:db8::10", 443, OD_TCP_OPEN);
+        run(&s);
+        CHECK(!find(&s, "DNS_NO_ADDRESS_OF_TYPE", NULL) && !find(&s, "DNS_ADDRESS_NOT_USED", NULL));
+        CHECK(find(&s, "DNS_OK", NULL) != NULL);
+        scen_free(&s);
+    }
+
+    /* A only with ipv6: the A records are not used, the AAAA is missing. */
+    scen_bare(&s, "v4only.example.com");
+    s.c.ip_address_type = OD_IP_V6;
+    s.o.dns.status = OD_DNS_OK;
+    add_address(&s, "198.51.100.10", false, false);
+    run(&s);
+    expect(&s, "DNS_NO_ADDRESS_OF_TYPE", OD_SEV_FAIL, "v4only.example.com", "dig v4only.example.com AAAA");
+    f = find(&s, "DNS_NO_ADDRESS_OF_TYPE", NULL);
+    CHECK(f && f->fix.len && strstr(f->fix.items[0], "an AAAA record"));
+    scen_free(&s);
+
+    /* Healthy on IPv4, an IPv6 address too: with ipv4 it is only listed
+     * (info), even private and even if its port were refused. */
+    scen_healthy(&s, "origin.example.com");
+    add_address(&s, "fd00::5", false, true);
+    run(&s);
+    expect(&s, "DNS_ADDRESS_NOT_USED", OD_SEV_INFO, "origin.example.com", "dig origin.example.com AAAA");
+    CHECK(!find(&s, "DNS_PRIVATE_ADDRESS", NULL) && !find(&s, "DNS_NO_ADDRESS_OF_TYPE", NULL));
+    CHECK(find(&s, "DNS_OK", NULL) != NULL);
+    CHECK(!any_fail(&s) && strstr(s.summary, "No problem found") == s.summary);
+    scen_free(&s);
+
+    /* dualstack: both families are used, so the private IPv6 one warns. */
+    scen_healthy(&s, "origin.example.com");
+    s.c.ip_address_type = OD_IP_DUALSTACK;
+    add_address(&s, "fd00::5", false, true);
+    run(&s);
+    CHECK(find(&s, "DNS_PRIVATE_ADDRESS", NULL) && !find(&s, "DNS_ADDRESS_NOT_USED", NULL));
+    scen_free(&s);
+}
+
 /* Issue 10: the verdict as viewers see it, and whether it is complete. */
 static void test_verdict(void)
 {
@@ -1261,6 +1330,7 @@ int main(void)
     free(path);
 
     test_registry();
+    test_ip_address_type();
     test_verdict();
     test_viewer_protocol_policy();
     test_origin_mtls();

@@ -74,11 +74,79 @@ static void test_protocol_names(void)
     free(err);
 }
 
+/* --resolve HOST:PORT:ADDR[,ADDR...], IPv6 in brackets, as curl takes it. */
+static void test_resolve_lists(void)
+{
+    od_resolve *list = NULL;
+    size_t n = 0;
+    char *err = od_parse_resolve("Origin.Example.com.:8443:127.0.0.1,[::1],2001:db8::7", &list, &n);
+    CHECK_MSG(err == NULL, "%s", err ? err : "");
+    free(err);
+    CHECK(n == 3);
+    for (size_t i = 0; i < n; i++)
+        CHECK(strcmp(list[i].host, "origin.example.com") == 0 && list[i].port == 8443);
+    CHECK(n == 3 && strcmp(list[0].address, "127.0.0.1") == 0 && strcmp(list[1].address, "::1") == 0 &&
+          strcmp(list[2].address, "2001:db8::7") == 0);
+    /* one bare IPv6 address, as before; appended to what is there */
+    err = od_parse_resolve("www.example.com:443:::1", &list, &n);
+    CHECK(err == NULL && n == 4 && strcmp(list[3].address, "::1") == 0 && list[3].port == 443);
+    free(err);
+    static const struct {
+        const char *value, *says;
+    } bad[] = {
+        {"o.example.com:443:127.0.0.1,[::1", "unbalanced bracket"},
+        {"o.example.com:443:::1]", "unbalanced bracket"},
+        {"o.example.com:443:[]", "unbalanced bracket"},
+        {"o.example.com:443:[127.0.0.1]", "brackets hold IPv6 addresses only"},
+        {"o.example.com:443:[fe80::1%eth0]", "not a numeric IPv6 address"},
+        {"o.example.com:443:127.0.0.1,,::1", "an empty address"},
+        {"o.example.com:443:127.0.0.1,", "an empty address"},
+        {"o.example.com:443:,127.0.0.1", "an empty address"},
+        {"o.example.com:443:127.0.0.1,origin.example.com", "not a numeric IPv4 or IPv6 address"},
+        {"o.example.com:443:", "has no address"},
+        {"o.example.com:0:127.0.0.1", "the port must be a number"},
+        {"o.example.com:443", "must be HOST:PORT:ADDRESS"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err = od_parse_resolve(bad[i].value, &list, &n);
+        CHECK_MSG(err && strstr(err, "--resolve") && strstr(err, bad[i].says), "%s: %s", bad[i].value,
+                  err ? err : "accepted");
+        free(err);
+        CHECK_MSG(n == 4, "%s: a refused value added entries", bad[i].value);
+    }
+    od_resolve_list_free(list, n);
+}
+
+static void test_ip_address_type(void)
+{
+    od_ip_address_type t = OD_IP_V4;
+    char *err = od_parse_ip_address_type("DualStack", &t);
+    CHECK(err == NULL && t == OD_IP_DUALSTACK);
+    CHECK_STR(od_ip_address_type_name(t), "dualstack");
+    err = od_parse_ip_address_type("ipv6", &t);
+    CHECK(err == NULL && t == OD_IP_V6);
+    err = od_parse_ip_address_type("both", &t);
+    CHECK(err && strstr(err, "IP address type") && strstr(err, "\"both\"") &&
+          strstr(err, "ipv4, ipv6, dualstack") && t == OD_IP_V6);
+    free(err);
+    od_case c;
+    od_case_init(&c);
+    c.origin_domain = od_xstrdup("origin.example.com");
+    CHECK(c.ip_address_type == OD_IP_V4 && od_case_uses_family(&c, 4) && !od_case_uses_family(&c, 6));
+    c.ip_address_type = OD_IP_V6;
+    CHECK(!od_case_uses_family(&c, 4) && od_case_uses_family(&c, 6));
+    c.ip_address_type = OD_IP_DUALSTACK;
+    CHECK(od_case_uses_family(&c, 4) && od_case_uses_family(&c, 6));
+    od_case_free(&c);
+}
+
 int main(void)
 {
     test_join();
     test_case_insensitive();
     test_strerror();
     test_protocol_names();
+    test_resolve_lists();
+    test_ip_address_type();
     return check_done("util");
 }
