@@ -92,15 +92,6 @@ static cipher_state cipher_state_at(const rule_ctx *x, unsigned protos)
     return s;
 }
 
-static bool no_shared_cipher(const rule_ctx *x)
-{
-    unsigned protos = usable_protocols(x);
-    if (!od_case_uses_https(x->c) || !protos || no_shared_protocol(x))
-        return false;
-    cipher_state s = cipher_state_at(x, protos);
-    return s.yes == 0 && s.no > 0 && s.untested == 0;
-}
-
 /* First failed handshake for evidence of protocol/cipher findings. */
 static const od_handshake *first_failed_sni_handshake(const rule_ctx *x)
 {
@@ -112,6 +103,36 @@ static const od_handshake *first_failed_sni_handshake(const rule_ctx *x)
             return hs;
     }
     return NULL;
+}
+
+/* CloudFront's offer was ended without an alert (a close or a reset) and
+ * so was every protocol's broad offer (all suites this GnuTLS has), none
+ * refused in words: the origin ends every TLS connection, so the
+ * single-suite refusals do not single out CloudFront's suites. */
+static bool origin_ends_every_offer(const rule_ctx *x)
+{
+    const od_handshake *hs = first_failed_sni_handshake(x);
+    if (!hs || hs->outcome != OD_TLS_CLOSED || hs->alert >= 0)
+        return false;
+    bool any = false;
+    for (size_t i = 0; i < x->o->n_protocols; i++) {
+        const od_protocol_result *pr = &x->o->protocols[i];
+        if (pr->proto == OD_PROTO_SSLV3)
+            continue;
+        if (pr->accepted != OD_TRI_UNTESTED)
+            return false;
+        any = true;
+    }
+    return any;
+}
+
+static bool no_shared_cipher(const rule_ctx *x)
+{
+    unsigned protos = usable_protocols(x);
+    if (!od_case_uses_https(x->c) || !protos || no_shared_protocol(x) || origin_ends_every_offer(x))
+        return false;
+    cipher_state s = cipher_state_at(x, protos);
+    return s.yes == 0 && s.no > 0 && s.untested == 0;
 }
 
 static void ev_handshake_error(od_finding *f, const od_handshake *hs)
@@ -218,6 +239,11 @@ static void rule_ciphers(rule_ctx *x)
     cipher_state s = cipher_state_at(x, protos);
     if (s.yes > 0)
         return;
+    if (origin_ends_every_offer(x)) {
+        rl_note_untested(x, od_xstrdup("cipher suites: the origin ended even the broadest offer without an alert, "
+                                       "so the table does not show which suites it lacks"));
+        return;
+    }
     if (s.no == 0) {
         char *pl = rl_proto_list(protos);
         char *text = od_xasprintf("cipher suites: CloudFront's suites at %s not tested", pl);

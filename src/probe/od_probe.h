@@ -28,6 +28,10 @@ void od_probe_tcp(const char *address, int port, int timeout_ms, od_tcp_result *
 /* Connects (bounded); returns a connected blocking socket or -1 with
  * *state and *err describing why (err malloc'd). */
 int od_tcp_connect(const char *address, int port, int timeout_ms, od_tcp_state *state, char **err);
+/* The same; *err_no (may be NULL) gets the errno of a failed connection
+ * attempt (0 when none came back, e.g. an invalid address). */
+int od_tcp_connect_errno(const char *address, int port, int timeout_ms, od_tcp_state *state, char **err,
+                         int *err_no);
 
 /* Told once how a probe's connection went (from the probe's thread), so
  * the engine can take the TCP result from connections it makes anyway. */

@@ -74,6 +74,14 @@ static void set_failure(od_tcp_state *state, char **err, od_tcp_state st, char *
 
 int od_tcp_connect(const char *address, int port, int timeout_ms, od_tcp_state *state, char **err)
 {
+    return od_tcp_connect_errno(address, port, timeout_ms, state, err, NULL);
+}
+
+int od_tcp_connect_errno(const char *address, int port, int timeout_ms, od_tcp_state *state, char **err,
+                         int *err_no)
+{
+    if (err_no)
+        *err_no = 0;
     if (state)
         *state = OD_TCP_ERROR;
     if (err)
@@ -140,6 +148,8 @@ int od_tcp_connect(const char *address, int port, int timeout_ms, od_tcp_state *
     }
     if (soerr != 0) {
         close(fd);
+        if (err_no)
+            *err_no = soerr;
         od_tcp_state st = od_tcp_classify_errno(soerr, immediate);
         char *msg = soerr == ETIMEDOUT
                         ? od_xasprintf("no answer to the connection within %d ms", timeout_ms)

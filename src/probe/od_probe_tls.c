@@ -54,6 +54,9 @@ struct od_tls_session {
     unsigned char rec_header[5];
     size_t rec_header_have;
     size_t rec_body_left;
+    /* errno of the last send or recv that failed (a reset by the origin,
+     * or a failure of this machine), 0 if none */
+    int io_errno;
 };
 
 /* Follows TLS record boundaries in the raw bytes received. */
@@ -119,6 +122,15 @@ static bool past_deadline(const od_tls_session *s)
     return od_now_ms() >= s->deadline;
 }
 
+/* A send or recv failed: GnuTLS gets the errno, and the session keeps it
+ * to tell a reset by the origin from a failure of this machine. */
+static void transport_failed(od_tls_session *s, int err)
+{
+    gnutls_transport_set_errno(s->session, err);
+    if (err != EAGAIN && err != EWOULDBLOCK && err != EINTR && err != ECANCELED)
+        s->io_errno = err;
+}
+
 /* A wait that ended at the deadline reports EAGAIN: GnuTLS hands it back
  * as GNUTLS_E_AGAIN and the callers, seeing the deadline passed, end the
  * step as a timeout. */
@@ -142,7 +154,7 @@ static ssize_t push_fn(gnutls_transport_ptr_t ptr, const void *data, size_t len)
         n = send(s->fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
     while (n < 0 && errno == EINTR);
     if (n < 0)
-        gnutls_transport_set_errno(s->session, errno);
+        transport_failed(s, errno);
     return n;
 }
 
@@ -162,7 +174,7 @@ static ssize_t vec_push_fn(gnutls_transport_ptr_t ptr, const giovec_t *iov, int 
         n = sendmsg(s->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
     while (n < 0 && errno == EINTR);
     if (n < 0)
-        gnutls_transport_set_errno(s->session, errno);
+        transport_failed(s, errno);
     return n;
 }
 
@@ -181,7 +193,7 @@ static ssize_t pull_fn(gnutls_transport_ptr_t ptr, void *data, size_t len)
     if (n > 0 && s->verdict_wait)
         count_records(s, data, (size_t)n);
     if (n < 0) {
-        gnutls_transport_set_errno(s->session, errno);
+        transport_failed(s, errno);
     } else if (n > 0 && s->n_first < FIRST_BYTES) {
         size_t take = FIRST_BYTES - s->n_first;
         if (take > (size_t)n)
@@ -337,6 +349,16 @@ static bool client_cert_alert(int alert, bool requested)
 }
 
 /* Classifies a failed handshake (rc < 0). */
+/* The origin ended the connection with a reset (RST) rather than a close:
+ * named as such, since that is what CloudFront meets too. */
+static char *reset_text(int err, const char *when)
+{
+    const char *why = od_strerror(err, &(od_errbuf){0});
+    if (err == ECONNRESET || err == ECONNABORTED || err == EPIPE)
+        return od_xasprintf("the origin reset the connection %s (%s)", when, why);
+    return od_xasprintf("the connection failed %s (%s)", when, why);
+}
+
 static void classify_failure(od_tls_session *s, int rc, int timeout_ms, od_handshake *hs)
 {
     bool requested = hs->client_cert_requested;
@@ -380,9 +402,17 @@ static void classify_failure(od_tls_session *s, int rc, int timeout_ms, od_hands
     case GNUTLS_E_PREMATURE_TERMINATION:
     case GNUTLS_E_PULL_ERROR:
     case GNUTLS_E_PUSH_ERROR:
+        if (s->io_errno && od_tcp_classify_errno(s->io_errno, false) == OD_TCP_ERROR) {
+            /* ENOBUFS, ENOMEM...: this machine failed, the origin was not judged */
+            hs->outcome = OD_TLS_UNTESTED;
+            hs->error = od_xasprintf("%s during the handshake (a failure on this machine, not the origin's)",
+                                     od_strerror(s->io_errno, &(od_errbuf){0}));
+            return;
+        }
         hs->outcome = requested ? OD_TLS_CLIENT_CERT_REQUIRED : OD_TLS_CLOSED;
-        hs->error = od_xasprintf("the origin closed the connection during the handshake (%s)",
-                                 gnutls_strerror(rc));
+        hs->error = s->io_errno ? reset_text(s->io_errno, "during the handshake")
+                                : od_xasprintf("the origin closed the connection during the handshake (%s)",
+                                               gnutls_strerror(rc));
         return;
     default:
         hs->outcome = requested ? OD_TLS_CLIENT_CERT_REQUIRED : OD_TLS_ERROR;
@@ -509,11 +539,22 @@ static od_tls_session *open_session(const od_tls_request *req, od_tls_capture *o
 
     od_tcp_state st;
     char *err = NULL;
+    int conn_errno = 0;
     int64_t connect_started = od_now_ms();
-    s->fd = od_tcp_connect(req->address, req->port, timeout_ms, &st, &err);
+    s->fd = od_tcp_connect_errno(req->address, req->port, timeout_ms, &st, &err, &conn_errno);
     out->tcp = st;
     if (req->on_connect)
         req->on_connect(req->connect_ctx, st, err, od_now_ms() - connect_started);
+    if (s->fd < 0 && st == OD_TCP_REFUSED && conn_errno != ECONNREFUSED) {
+        /* Accepted, then reset before the ClientHello went out: the same
+         * answer as a reset after it, a connection the origin ended. */
+        hs->outcome = OD_TLS_CLOSED;
+        hs->error = reset_text(conn_errno, "as it was accepted");
+        free(err);
+        session_free(s);
+        hs->duration_ms = od_now_ms() - start;
+        return NULL;
+    }
     if (s->fd < 0) {
         hs->outcome = OD_TLS_CONNECT_FAILED;
         hs->error = od_xasprintf("TCP %s: %s", od_tcp_state_name(st), err ? err : "failed");

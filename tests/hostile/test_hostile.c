@@ -254,6 +254,14 @@ static void h_reset(server *s, int fd)
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
 }
 
+/* Resets every connection as it is accepted, before reading anything. */
+static void h_reset_at_accept(server *s, int fd)
+{
+    (void)s;
+    struct linger lg = { 1, 0 };
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+}
+
 static void h_tls(server *s, int fd);
 
 /* Cipher suites a ClientHello offers (peeked, left in the socket), or -1. */
@@ -481,6 +489,8 @@ typedef struct {
     bool storm;                  /* connections must have been closed at accept */
     int timeout_s;               /* --timeout, when not TIMEOUT_S */
     int status;                  /* verdict.cloudfront_status that must be reported, or 0 */
+    const char *fail_names;      /* text a fail finding's detail must contain, or NULL */
+    const char *reopened_says;   /* text the report says, live and reopened (--open), or NULL */
 } expect;
 
 static bool has_id(const cJSON *report, const char *id)
@@ -495,12 +505,45 @@ static bool has_id(const cJSON *report, const char *id)
     return false;
 }
 
+/* Does a finding of this severity say `text` in its detail? */
+static bool finding_says(const cJSON *report, const char *severity, const char *text)
+{
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(report, "findings"))
+    {
+        const cJSON *sev = cJSON_GetObjectItemCaseSensitive(f, "severity");
+        const cJSON *detail = cJSON_GetObjectItemCaseSensitive(f, "detail");
+        if (cJSON_IsString(sev) && strcmp(sev->valuestring, severity) == 0 && cJSON_IsString(detail) &&
+            strstr(detail->valuestring, text))
+            return true;
+    }
+    return false;
+}
+
 static bool raw_control(const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
             return true;
     return false;
+}
+
+/* The text report of the saved JSON (--open, batch) says `text`. */
+static void check_reopened(const char *bin, const char *json, const expect *e)
+{
+    od_strlist args;
+    od_strlist_init(&args);
+    od_strlist_add(&args, "--batch");
+    od_strlist_add(&args, "--no-color");
+    od_strlist_add_owned(&args, od_xasprintf("--open=%s", json));
+    it_result res;
+    it_run(bin, &args, NULL, 60, &res);
+    CHECK_MSG(res.exit_code == e->exit_code, "%s: --open exit %d, expected %d\n%s", e->name, res.exit_code,
+              e->exit_code, res.err);
+    CHECK_MSG(strstr(res.out, e->reopened_says) != NULL, "%s: the reopened report does not say \"%s\"\n%s", e->name,
+              e->reopened_says, res.out);
+    it_result_free(&res);
+    od_strlist_free(&args);
 }
 
 static void run_case(const char *bin, const pki *p, server *s, const expect *e)
@@ -554,6 +597,9 @@ static void run_case(const char *bin, const pki *p, server *s, const expect *e)
             CHECK_MSG(has_id(j, e->must_have), "%s: no %s finding\n%s", e->name, e->must_have, res.out);
         if (e->must_not_have)
             CHECK_MSG(!has_id(j, e->must_not_have), "%s: %s reported\n%s", e->name, e->must_not_have, res.out);
+        if (e->fail_names)
+            CHECK_MSG(finding_says(j, "fail", e->fail_names), "%s: no fail finding says \"%s\"\n%s", e->name,
+                      e->fail_names, res.out);
         const cJSON *verdict = cJSON_GetObjectItemCaseSensitive(j, "verdict");
         const cJSON *summary = cJSON_GetObjectItemCaseSensitive(verdict, "summary");
         printf("%s: verdict: %s\n", e->name, cJSON_IsString(summary) ? summary->valuestring : "?");
@@ -578,6 +624,11 @@ static void run_case(const char *bin, const pki *p, server *s, const expect *e)
                       "%s: the verdict says no problem: %s", e->name, summary ? summary->valuestring : "?");
         free(fails);
         cJSON_Delete(j);
+    }
+    if (e->reopened_says) {
+        CHECK_MSG(strstr(res.out, e->reopened_says) != NULL, "%s: the report does not say \"%s\"\n%s", e->name,
+                  e->reopened_says, res.out);
+        check_reopened(bin, json, e);
     }
     it_result_free(&res);
     od_strlist_free(&args);
@@ -721,8 +772,13 @@ int main(int argc, char **argv)
     } else if (strcmp(name, "garbage") == 0) {
         s.handle = h_garbage;
         e.fail_ids = "TLS_NOT_SPOKEN";
-    } else if (strcmp(name, "reset_mid_handshake") == 0) {
-        s.handle = h_reset;
+    } else if (strcmp(name, "reset_mid_handshake") == 0 || strcmp(name, "reset_at_accept") == 0) {
+        /* every connection reset (RST), after the ClientHello or before
+         * reading anything: the origin's failure, named, and a complete
+         * verdict (a reset is an answer, not an untested check) */
+        s.handle = strcmp(name, "reset_at_accept") == 0 ? h_reset_at_accept : h_reset;
+        e.fail_ids = "TLS_HANDSHAKE_FAILED";
+        e.fail_names = "the origin reset the connection";
         e.must_not_have = "TLS_OK";
     } else if (strcmp(name, "close_storm") == 0) {
         /* TLS works for the first connections, then every one is closed at
@@ -815,6 +871,8 @@ int main(int argc, char **argv)
         e.must_have = over ? "CHECK_UNTESTED" : "CHAIN_OK";
         e.incomplete = over;
         e.must_not_have = "CHAIN_INCOMPLETE";
+        /* how many were sent is in the JSON (chain_sent): a reopened report keeps the note */
+        e.reopened_says = over ? "The origin sent 70 certificates, more than the 64 this tool analyses" : NULL;
     } else {
         known = false;
     }
