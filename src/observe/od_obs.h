@@ -97,6 +97,7 @@ bool od_tcp_state_parse(const char *s, od_tcp_state *out);
 #define OD_FIELD_DECL_INT(name) int name;
 #define OD_FIELD_DECL_TIME(name) time_t name;
 #define OD_FIELD_DECL_MS(name) int64_t name;
+#define OD_FIELD_DECL_COUNT(name) size_t name;
 #define OD_FIELD_DECL_ADDR(name) char name[OD_ADDR_LEN];
 #define OD_FIELD_DECL_OUTCOME(name) od_tls_outcome name;
 #define OD_FIELD_DECL_ALERT(name) int name;   /* alert number, -1 if none */
@@ -180,7 +181,10 @@ bool od_tls_outcome_parse(const char *s, od_tls_outcome *out);
  * cert_only, written "certificate" (a broad offer made only to see the
  * certificate, because the handshake with CloudFront's offer was refused)
  * or "cloudfront"; CHAIN the indexes into od_observations.certs in the
- * order sent, with its _len; FACTS the chain facts. */
+ * order sent, with its _len; FACTS the chain facts; COUNT a size_t that
+ * older reports lack (read as 0: unknown). chain_sent is how many
+ * certificates the origin sent, > chain_len when over OD_CHAIN_MAX (then
+ * the chain is not analysed, and said so). */
 #define OD_HANDSHAKE_FIELDS(X)                                                               \
     X(ADDR, address, NULL, "address", 0)                                                     \
     X(INT, port, NULL, "port", 65535)                                                        \
@@ -196,14 +200,12 @@ bool od_tls_outcome_parse(const char *s, od_tls_outcome *out);
     X(BOOL, client_cert_requested, NULL, "client_cert_requested", 0)                         \
     X(PURPOSE, cert_only, NULL, "purpose", 0)                                                \
     X(CHAIN, chain, NULL, "chain", 0)                                                        \
+    X(COUNT, chain_sent, NULL, "chain_sent", 1 << 24)  /* certificates the origin sent */    \
     X(FACTS, facts, NULL, "chain_facts", 0)                                                  \
     X(MS, duration_ms, NULL, "duration_ms", 0)
 
 typedef struct {
     OD_HANDSHAKE_FIELDS(OD_FIELD_DECL)
-    /* not in the report: how many certificates the origin sent, > chain_len
-     * when over OD_CHAIN_MAX (then the chain is not analysed, and said so) */
-    size_t chain_sent;
 } od_handshake;
 
 /* ---- protocol support and cipher table ---- */

@@ -167,6 +167,7 @@ static cJSON *facts_to_json(const od_chain_facts *f)
 #define PUT_INT(o, key, s, name, limit) add_num(o, key, (s)->name);
 #define PUT_TIME(o, key, s, name, limit) add_time(o, key, (s)->name);
 #define PUT_MS(o, key, s, name, limit) add_num(o, key, (double)(s)->name);
+#define PUT_COUNT(o, key, s, name, limit) add_num(o, key, (double)(s)->name);
 #define PUT_ADDR(o, key, s, name, limit) add_str(o, key, (s)->name);
 #define PUT_OUTCOME(o, key, s, name, limit) add_str(o, key, od_tls_outcome_name((s)->name));
 #define PUT_ALERT(o, key, s, name, limit) \
@@ -494,6 +495,17 @@ static bool get_int(reader *rd, const cJSON *obj, const char *path, const char *
                     int64_t *out)
 {
     return od_json_get_int(rd, obj, path, key, 0, min, max, out);
+}
+
+static bool opt_count(reader *rd, const cJSON *obj, const char *path, const char *key, int64_t max, size_t *out)
+{
+    int64_t v = 0;
+    if (!cJSON_GetObjectItemCaseSensitive(obj, key))
+        return true;
+    if (!get_int(rd, obj, path, key, 0, max, &v))
+        return false;
+    *out = (size_t)v;
+    return true;
 }
 
 static bool get_intv(reader *rd, const cJSON *obj, const char *path, const char *key, int64_t min, int64_t max,
@@ -883,6 +895,8 @@ static bool get_time(reader *rd, const cJSON *obj, const char *path, const char 
 #define GET_INT(rd, j, p, key, s, name, limit) get_intv(rd, j, p, key, 0, limit, &(s)->name)
 #define GET_TIME(rd, j, p, key, s, name, limit) get_time(rd, j, p, key, &(s)->name)
 #define GET_MS(rd, j, p, key, s, name, limit) get_int(rd, j, p, key, -1, (int64_t)MAX_JSON_INT, &(s)->name)
+/* A count added later: a report written before it has none (0: unknown). */
+#define GET_COUNT(rd, j, p, key, s, name, limit) opt_count(rd, j, p, key, limit, &(s)->name)
 #define GET_ADDR(rd, j, p, key, s, name, limit) get_addr(rd, j, p, key, (s)->name)
 #define GET_OUTCOME(rd, j, p, key, s, name, limit) get_outcome(rd, j, p, key, &(s)->name)
 #define GET_ALERT(rd, j, p, key, s, name, limit) get_alert(rd, j, p, key, limit, &(s)->name)

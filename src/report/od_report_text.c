@@ -510,6 +510,10 @@ static void render_chain(renderer *w, const od_report *r, const od_handshake *h,
     }
     if (h->chain_len)
         put(w, "\n");
+    if (h->chain_sent > h->chain_len)
+        od_buf_printf(&w->b, "%sThe origin sent %zu certificates, more than the %d this tool analyses: the chain "
+                             "was not judged (untested).\n\n",
+                      w->md ? "" : "  ", h->chain_sent, OD_CHAIN_MAX);
     if (!f->analysed)
         return;
     od_buf s;
