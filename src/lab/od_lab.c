@@ -49,6 +49,7 @@ typedef enum {
     SC_BUNDLE_MISSING_INTERMEDIATE,
     SC_BUNDLE_KEY_MISMATCH,
     SC_S3_WEBSITE,
+    SC_AAAA_ONLY,
     SC_COUNT
 } scenario_kind;
 
@@ -91,6 +92,8 @@ static const od_lab_scenario SCENARIOS[SC_COUNT] = {
       {OD_ID(BUNDLE_KEY_MISMATCH)} },
     { "s3-website", "an S3 website endpoint's name (HTTP only) behind an https-only origin protocol policy",
       {OD_ID(ORIGIN_HTTPS_NOT_SUPPORTED), OD_ID(TLS_NOT_SPOKEN)} },
+    { "aaaa-only", "the origin's name has only an IPv6 address (AAAA, the origin on ::1); CloudFront's default "
+      "IpAddressType is ipv4 (--ip-address-type ipv6 or dualstack: healthy)", {OD_ID(DNS_NO_ADDRESS_OF_TYPE)} },
 };
 
 char *od_lab_expect_text(const od_lab_scenario *s)
@@ -225,13 +228,13 @@ static void write_trust_store(builder *b, od_case *c, const od_gen_cert *root)
     c->trust_store = path;
 }
 
-static void add_resolve(od_case *c, const char *host, int port)
+static void add_resolve(od_case *c, const char *host, int port, const char *address)
 {
     c->resolve = od_xrealloc(c->resolve, (c->n_resolve + 1) * sizeof *c->resolve);
     od_resolve *r = &c->resolve[c->n_resolve++];
     r->host = od_xstrdup(host);
     r->port = port;
-    r->address = od_xstrdup("127.0.0.1");
+    r->address = od_xstrdup(address);
 }
 
 /* ---- the scenarios ------------------------------------------------------ */
@@ -347,6 +350,7 @@ static void build(builder *b, scenario_kind kind, od_case *c)
     case SC_HTTP_SILENT:
     case SC_PLAIN_HTTP:
     case SC_S3_WEBSITE:
+    case SC_AAAA_ONLY:
     case SC_SILENT:
     case SC_PORT_CLOSED:
     case SC_FIREWALL_DROP:
@@ -496,6 +500,10 @@ static void build(builder *b, scenario_kind kind, od_case *c)
     case SC_HTTP_503:
         cfg.http_status = 503;
         break;
+    case SC_AAAA_ONLY:
+        /* healthy, but only on ::1, and the name resolves only there */
+        cfg.ipv6 = true;
+        break;
     case SC_HTTP_SILENT:
         cfg.http_silent = true;
         c->timeout_s = 2;
@@ -509,7 +517,7 @@ static void build(builder *b, scenario_kind kind, od_case *c)
     start_server(b, &cfg, &https_port);
     /* Something answers on the HTTP port too, so nothing else on this
      * machine's port 80 can be mistaken for the lab origin. */
-    od_lab_config http_cfg = { .mode = OD_LAB_PLAIN_HTTP };
+    od_lab_config http_cfg = { .mode = OD_LAB_PLAIN_HTTP, .ipv6 = cfg.ipv6 };
     int http_port = 0;
     start_server(b, &http_cfg, &http_port);
     if (b->error)
@@ -526,11 +534,12 @@ static void build(builder *b, scenario_kind kind, od_case *c)
         od_strlist_add(&c->cnames, "www.shop.test");
         od_strlist_add(&c->cnames, "cdn.shop.test");
     }
-    add_resolve(c, origin, https_port);
-    add_resolve(c, origin, http_port);
+    const char *address = cfg.ipv6 ? "::1" : "127.0.0.1";
+    add_resolve(c, origin, https_port, address);
+    add_resolve(c, origin, http_port, address);
     for (size_t i = 0; i < c->cnames.len; i++) {
-        add_resolve(c, c->cnames.items[i], https_port);
-        add_resolve(c, c->cnames.items[i], http_port);
+        add_resolve(c, c->cnames.items[i], https_port, address);
+        add_resolve(c, c->cnames.items[i], http_port, address);
     }
 }
 

@@ -1,5 +1,6 @@
 /* The practice lab: named scenarios, each a local origin on 127.0.0.1 that
- * shows one problem, with a throwaway CA as the trust store. */
+ * shows one problem, with a throwaway CA as the trust store (aaaa-only
+ * listens on ::1 instead). */
 #ifndef OD_LAB_H
 #define OD_LAB_H
 

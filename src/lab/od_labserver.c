@@ -1,4 +1,4 @@
-/* The lab's GnuTLS origin, bound to 127.0.0.1 only. Each identity has its
+/* The lab's GnuTLS origin, bound to 127.0.0.1 (or ::1) only. Each identity has its
  * own credentials loaded with gnutls_certificate_set_key() from a pcert
  * list, so the chain goes on the wire exactly as given (the file/mem
  * loaders re-sort and drop certificates: gnutls-notes.md section 2). The
@@ -480,28 +480,43 @@ fail:
     return -1;
 }
 
-static int bind_loopback(int port, int *bound_port, char **error)
+/* The loopback address of the family the server listens on (never a
+ * wildcard address): 127.0.0.1, or ::1. */
+static socklen_t loopback_address(bool ipv6, int port, struct sockaddr_storage *ss)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    memset(ss, 0, sizeof *ss);
+    if (ipv6) {
+        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+        a6->sin6_family = AF_INET6;
+        a6->sin6_addr = in6addr_loopback;
+        a6->sin6_port = htons((uint16_t)port);
+        return sizeof *a6;
+    }
+    struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+    a4->sin_family = AF_INET;
+    a4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a4->sin_port = htons((uint16_t)port);
+    return sizeof *a4;
+}
+
+static int bind_loopback(int port, bool ipv6, int *bound_port, char **error)
+{
+    int fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         *error = od_xasprintf("lab server: socket: %s", od_strerror(errno, &(od_errbuf){0}));
         return -1;
     }
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);   /* never INADDR_ANY */
-    addr.sin_port = htons((uint16_t)port);
-    socklen_t alen = sizeof addr;
-    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 ||
-        getsockname(fd, (struct sockaddr *)&addr, &alen) < 0) {
-        *error = od_xasprintf("lab server: bind 127.0.0.1:%d: %s", port, od_strerror(errno, &(od_errbuf){0}));
+    struct sockaddr_storage addr;
+    socklen_t alen = loopback_address(ipv6, port, &addr);
+    if (bind(fd, (struct sockaddr *)&addr, alen) < 0 || getsockname(fd, (struct sockaddr *)&addr, &alen) < 0) {
+        *error = od_xasprintf("lab server: bind %s:%d: %s", ipv6 ? "[::1]" : "127.0.0.1", port,
+                              od_strerror(errno, &(od_errbuf){0}));
         close(fd);
         return -1;
     }
-    *bound_port = ntohs(addr.sin_port);
+    *bound_port = ntohs(ipv6 ? ((struct sockaddr_in6 *)&addr)->sin6_port : ((struct sockaddr_in *)&addr)->sin_port);
     return fd;
 }
 
@@ -542,17 +557,17 @@ od_lab_server *od_lab_server_start(const od_lab_config *cfg, int *port, char **e
         /* A listener with a zero backlog whose one queue slot is taken by a
          * connection nobody accepts: Linux then drops further SYNs, so a
          * connect times out as it does behind a firewall that drops. */
-        s->listen_fd = bind_loopback(cfg->port, port, error);
+        s->listen_fd = bind_loopback(cfg->port, cfg->ipv6, port, error);
         if (s->listen_fd < 0 || listen(s->listen_fd, 0) < 0) {
             if (!*error)
                 *error = od_xasprintf("lab server: listen: %s", od_strerror(errno, &(od_errbuf){0}));
             free_server(s);
             return NULL;
         }
-        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)*port),
-                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-        s->filler_fd = socket(AF_INET, SOCK_STREAM, 0);
-        if (s->filler_fd < 0 || connect(s->filler_fd, (struct sockaddr *)&a, sizeof a) < 0) {
+        struct sockaddr_storage a;
+        socklen_t alen = loopback_address(cfg->ipv6, *port, &a);
+        s->filler_fd = socket(cfg->ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+        if (s->filler_fd < 0 || connect(s->filler_fd, (struct sockaddr *)&a, alen) < 0) {
             *error = od_xasprintf("lab server: filling the accept queue: %s", od_strerror(errno, &(od_errbuf){0}));
             free_server(s);
             return NULL;
@@ -562,7 +577,7 @@ od_lab_server *od_lab_server_start(const od_lab_config *cfg, int *port, char **e
 
     if (cfg->mode == OD_LAB_CLOSED) {
         /* Reserve an ephemeral port and release it: connecting is refused. */
-        int fd = bind_loopback(cfg->port, port, error);
+        int fd = bind_loopback(cfg->port, cfg->ipv6, port, error);
         if (fd < 0) {
             free_server(s);
             return NULL;
@@ -604,7 +619,7 @@ od_lab_server *od_lab_server_start(const od_lab_config *cfg, int *port, char **e
         free_server(s);
         return NULL;
     }
-    s->listen_fd = bind_loopback(cfg->port, port, error);
+    s->listen_fd = bind_loopback(cfg->port, cfg->ipv6, port, error);
     if (s->listen_fd < 0) {
         free_server(s);
         return NULL;

@@ -1,4 +1,4 @@
-/* The project's own GnuTLS origin server, bound to 127.0.0.1 only. It
+/* The project's own GnuTLS origin server, bound to 127.0.0.1 (or ::1) only. It
  * sends each chain exactly as given (gnutls_certificate_set_key), serves
  * a small HTTP answer, and can misbehave on purpose. Used by the lab
  * (--lab) and by the integration tests. Runs on its own thread. */
@@ -33,6 +33,7 @@ typedef struct {
     int http_status;                   /* 0: 200 */
     bool http_silent;                  /* complete TLS but never answer HTTP */
     int port;                          /* 0: an ephemeral port */
+    bool ipv6;                         /* listen on ::1 instead of 127.0.0.1 */
 } od_lab_config;
 
 typedef struct od_lab_server od_lab_server;

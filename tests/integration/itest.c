@@ -110,6 +110,8 @@ void it_case_args(const od_case *c, od_strlist *args)
                                                 c->resolve[i].address));
     if (c->trust_store)
         od_strlist_add_owned(args, od_xasprintf("--trust-store=%s", c->trust_store));
+    if (c->ip_address_type != OD_IP_V4)
+        od_strlist_add_owned(args, od_xasprintf("--ip-address-type=%s", od_ip_address_type_name(c->ip_address_type)));
     if (c->forward_host_header)
         od_strlist_add(args, "--forward-host");
     for (size_t i = 0; i < c->cnames.len; i++)

@@ -60,7 +60,10 @@ int main(int argc, char **argv)
     size_t n;
     const od_lab_scenario *s = od_lab_scenarios(&n);
     CHECK(n >= 14);
+    bool ipv6 = check_ipv6_loopback("lab_scenarios: aaaa-only (its origin listens on ::1)");
     for (size_t i = 0; i < n; i++) {
+        if (!ipv6 && strcmp(s[i].name, "aaaa-only") == 0)
+            continue;
         char *json = od_xasprintf("%s/%s.json", dir, s[i].name);
         char *expect = od_lab_expect_text(&s[i]);
 

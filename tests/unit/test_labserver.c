@@ -40,19 +40,32 @@ static void result_free(client_result *r)
     r->n_peers = 0;
 }
 
+/* addr: 127.0.0.1 or ::1 */
 static int connect_to(const char *addr, int port)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    bool v6 = strchr(addr, ':') != NULL;
+    int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
     if (fd < 0)
         return -1;
     struct timeval tv = { 5, 0 };
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    inet_pton(AF_INET, addr, &sa.sin_addr);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    socklen_t len;
+    if (v6) {
+        struct sockaddr_in6 *sa = (struct sockaddr_in6 *)&ss;
+        sa->sin6_family = AF_INET6;
+        sa->sin6_port = htons((uint16_t)port);
+        inet_pton(AF_INET6, addr, &sa->sin6_addr);
+        len = sizeof *sa;
+    } else {
+        struct sockaddr_in *sa = (struct sockaddr_in *)&ss;
+        sa->sin_family = AF_INET;
+        sa->sin_port = htons((uint16_t)port);
+        inet_pton(AF_INET, addr, &sa->sin_addr);
+        len = sizeof *sa;
+    }
+    if (connect(fd, (struct sockaddr *)&ss, len) < 0) {
         int e = errno;
         close(fd);
         errno = e;
@@ -63,13 +76,14 @@ static int connect_to(const char *addr, int port)
 
 /* A TLS client that verifies nothing, keeps what it saw, and optionally
  * sends an HTTP request. */
-static void tls_client_verify(int port, const char *sni, const char *priority, const char *request,
-                              int timeout_ms, const char *trust, const char *host, client_result *r)
+static void tls_client_verify_at(const char *addr, int port, const char *sni, const char *priority,
+                                 const char *request, int timeout_ms, const char *trust, const char *host,
+                                 client_result *r)
 {
     memset(r, 0, sizeof *r);
     r->alert = -1;
     r->rc = GNUTLS_E_INTERNAL_ERROR;
-    int fd = connect_to("127.0.0.1", port);
+    int fd = connect_to(addr, port);
     if (fd < 0)
         return;
     gnutls_certificate_credentials_t cred;
@@ -120,6 +134,12 @@ static void tls_client_verify(int port, const char *sni, const char *priority, c
     gnutls_deinit(session);
     gnutls_certificate_free_credentials(cred);
     close(fd);
+}
+
+static void tls_client_verify(int port, const char *sni, const char *priority, const char *request,
+                              int timeout_ms, const char *trust, const char *host, client_result *r)
+{
+    tls_client_verify_at("127.0.0.1", port, sni, priority, request, timeout_ms, trust, host, r);
 }
 
 static void tls_client(int port, const char *sni, const char *priority, const char *request,
@@ -460,14 +480,46 @@ static void test_other_modes(void)
     if (fd >= 0)
         close(fd);
     od_lab_server_stop(s);
+
+    /* On ::1 only: answers there, refuses on 127.0.0.1, accepts nothing from it. */
+    if (check_ipv6_loopback("labserver: the server on ::1")) {
+        od_lab_config v6 = { .mode = OD_LAB_PLAIN_HTTP, .ipv6 = true };
+        err = NULL;
+        s = od_lab_server_start(&v6, &port, &err);
+        CHECK_MSG(s != NULL && port > 0, "::1: %s", err ? err : "?");
+        free(err);
+        if (s) {
+            fd = connect_to("127.0.0.1", port);
+            CHECK(fd < 0 && errno == ECONNREFUSED);
+            if (fd >= 0)
+                close(fd);
+            fd = connect_to("::1", port);
+            CHECK(fd >= 0);
+            if (fd >= 0) {
+                const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+                CHECK(send(fd, req, sizeof req - 1, MSG_NOSIGNAL) == (ssize_t)(sizeof req - 1));
+                char buf[64] = { 0 };
+                CHECK(recv(fd, buf, sizeof buf - 1, 0) > 0 && strncmp(buf, "HTTP/1.1 200 OK\r\n", 17) == 0);
+                close(fd);
+            }
+            CHECK(od_lab_server_accepted(s) == 1);
+            od_lab_server_stop(s);
+        }
+    }
 }
 
 
-static bool has_resolve(const od_case *c, const char *host, int port)
+/* The lab's origins listen on 127.0.0.1, aaaa-only's on ::1 only. */
+static const char *lab_address(const char *scenario)
+{
+    return strcmp(scenario, "aaaa-only") == 0 ? "::1" : "127.0.0.1";
+}
+
+static bool has_resolve(const od_case *c, const char *host, int port, const char *address)
 {
     for (size_t i = 0; i < c->n_resolve; i++)
         if (strcmp(c->resolve[i].host, host) == 0 && c->resolve[i].port == port &&
-            strcmp(c->resolve[i].address, "127.0.0.1") == 0)
+            strcmp(c->resolve[i].address, address) == 0)
             return true;
     return false;
 }
@@ -515,10 +567,11 @@ static void test_lab_scenario(const od_lab_scenario *sc)
     CHECK(strncmp(sc->name, "bundle-", 7) != 0);
     CHECK(c.https_port > 0 && c.http_port > 0 && c.https_port != c.http_port);
     CHECK(c.trust_store && access(c.trust_store, R_OK) == 0);
-    CHECK(has_resolve(&c, c.origin_domain, c.https_port));
-    CHECK(has_resolve(&c, c.origin_domain, c.http_port));
+    const char *addr = lab_address(sc->name);
+    CHECK(has_resolve(&c, c.origin_domain, c.https_port, addr));
+    CHECK(has_resolve(&c, c.origin_domain, c.http_port, addr));
     for (size_t i = 0; i < c.cnames.len; i++)
-        CHECK(has_resolve(&c, c.cnames.items[i], c.https_port));
+        CHECK(has_resolve(&c, c.cnames.items[i], c.https_port, addr));
     CHECK(sc->expect != NULL && sc->description && *sc->description);
 
     client_result r;
@@ -634,6 +687,16 @@ static void test_lab_scenario(const od_lab_scenario *sc)
         for (size_t k = 0; r.n_peers >= 1 && k + 4 <= r.peers[0].size; k++)
             has_escape = has_escape || memcmp(r.peers[0].data + k, "\x1b[2J", 4) == 0;
         CHECK(has_escape);
+    } else if (!strcmp(n, "aaaa-only")) {
+        /* a healthy origin on ::1, and only there */
+        CHECK(c.n_resolve >= 2 && c.ip_address_type == OD_IP_V4);
+        tls_client_verify_at("::1", c.https_port, c.origin_domain, NULL, NULL, 5000, c.trust_store, c.origin_domain,
+                             &r);
+        CHECK_MSG(r.rc == 0 && r.verify == 0, "aaaa-only on ::1: rc %d verify 0x%x", r.rc, r.verify);
+        int fd4 = connect_to("127.0.0.1", c.https_port);
+        CHECK_MSG(fd4 < 0 && errno == ECONNREFUSED, "aaaa-only answers on 127.0.0.1 too");
+        if (fd4 >= 0)
+            close(fd4);
     } else {
         CHECK_MSG(false, "scenario %s has no check here", n);
     }
@@ -643,7 +706,7 @@ static void test_lab_scenario(const od_lab_scenario *sc)
     od_lab_stop(lab);
     CHECK(access(trust, F_OK) != 0);   /* the folder is gone */
     free(trust);
-    int fd = connect_to("127.0.0.1", c.https_port);
+    int fd = connect_to(addr, c.https_port);
     CHECK(fd < 0);
     if (fd >= 0)
         close(fd);
@@ -669,8 +732,10 @@ static void test_lab(void)
     CHECK(od_lab_start("no-such\x1b[31m", &c, &err) == NULL && err && !strchr(err, '\x1b'));
     free(err);
     od_case_free(&c);
+    bool ipv6 = check_ipv6_loopback("labserver: the aaaa-only scenario (its origin listens on ::1)");
     for (size_t i = 0; i < n; i++)
-        test_lab_scenario(&all[i]);
+        if (ipv6 || strcmp(all[i].name, "aaaa-only") != 0)
+            test_lab_scenario(&all[i]);
 }
 
 int main(void)
