@@ -403,35 +403,20 @@ char *od_bundle_key_der_matches(const od_cert *cert, const unsigned char *der, s
 
 /* ---- the leaf ---- */
 
-#define AT(i) (&certs[order ? order[(i)] : (i)])
-
-static bool issued_any(const od_cert *certs, const size_t *order, size_t n, size_t i)
-{
-    const od_cert *c = AT(i);
-    for (size_t k = 0; k < n; k++)
-        if (k != i && AT(k)->issuer && c->subject && strcmp(AT(k)->issuer, c->subject) == 0 && !AT(k)->self_issued)
-            return true;
-    return false;
-}
-
 size_t od_bundle_leaf_of(const od_cert *certs, const size_t *order, size_t n, const unsigned char *key_der,
                          size_t key_len, const char *key_path)
 {
     for (size_t i = 0; (key_der || key_path) && i < n; i++) {
+        const od_cert *c = &certs[order ? order[i] : i];
         bool m = false;
-        char *err = key_der ? od_bundle_key_der_matches(AT(i), key_der, key_len, &m)
-                            : od_bundle_key_file_matches(AT(i), key_path, &m);
+        char *err = key_der ? od_bundle_key_der_matches(c, key_der, key_len, &m)
+                            : od_bundle_key_file_matches(c, key_path, &m);
         free(err);
         if (!err && m)
             return i;
     }
-    for (size_t i = 0; i < n; i++)
-        if (!AT(i)->is_ca && !issued_any(certs, order, n, i))
-            return i;
-    return 0;
+    return od_chain_leaf_position(certs, order, n);
 }
-
-#undef AT
 
 size_t od_bundle_leaf(const od_bundle *b, const unsigned char *key_der, size_t key_len, const char *key_path)
 {
@@ -478,35 +463,6 @@ static void cipher_rows_for_key(const od_case *c, const od_policy *p, const od_c
                               : od_xasprintf("the certificate's %s key cannot sign for this suite", leaf->key_type);
         }
     }
-}
-
-/* The chain analysis, with the path built from the leaf even when the
- * file does not start with it: the facts' positions stay file positions,
- * so a leaf that is not first makes the order wrong (it must come first). */
-static void analyse_from_leaf(const od_cert *certs, const size_t *chain, size_t n, size_t leaf,
-                              const od_trust *trust, od_chain_facts *f)
-{
-    if (leaf == 0 || leaf >= n) {
-        od_chain_analyse(certs, chain, n, trust, f);
-        return;
-    }
-    size_t perm[MAX_BUNDLE_CERTS], permuted[MAX_BUNDLE_CERTS], k = 0;
-    perm[k++] = leaf;
-    for (size_t i = 0; i < n; i++)
-        if (i != leaf)
-            perm[k++] = i;
-    for (size_t i = 0; i < n; i++)
-        permuted[i] = chain[perm[i]];
-    od_chain_analyse(certs, permuted, n, trust, f);
-    f->order_ok = false;
-    for (size_t i = 0; i < f->path_len; i++)
-        f->path[i] = perm[f->path[i]];
-    for (size_t i = 0; i < f->n_extra; i++)
-        f->extra[i] = perm[f->extra[i]];
-    if (f->issuer_missing)
-        f->missing_after = perm[f->missing_after];
-    if (f->root_included)
-        f->root_position = perm[f->root_position];
 }
 
 char *od_bundle_check(const od_case *c, const od_bundle *b, const od_bundle_check_opts *opts, od_report *out)
@@ -574,7 +530,7 @@ char *od_bundle_check(const od_case *c, const od_bundle *b, const od_bundle_chec
         hs->alert = -1;
         for (size_t i = 0; i < b->n_certs; i++)
             hs->chain[hs->chain_len++] = idx[i];
-        analyse_from_leaf(o->certs, hs->chain, hs->chain_len, leaf, &trust, &hs->facts);
+        od_chain_analyse_from(o->certs, hs->chain, hs->chain_len, leaf, &trust, &hs->facts);
     }
     od_strlist_free(&names);
     od_trust_free(&trust);

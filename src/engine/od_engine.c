@@ -184,7 +184,7 @@ static void merge_capture(run_ctx *r, od_tls_capture *cap)
     /* More than OD_CHAIN_MAX sent: not analysed (the rules say so), never
      * judged incomplete on a truncated list. */
     if (hs->chain_len && hs->chain_len == cap->n_der && r->have_trust)
-        od_chain_analyse(r->o->certs, hs->chain, hs->chain_len, &r->trust, &hs->facts);
+        od_chain_analyse_sent(r->o->certs, hs->chain, hs->chain_len, &r->trust, &hs->facts);
 }
 
 /* ---------------------------------------------------------------- the schedule */

@@ -261,3 +261,74 @@ done:
         if (crts[i])
             gnutls_x509_crt_deinit(crts[i]);
 }
+
+#define AT(i) (&certs[order ? order[(i)] : (i)])
+
+static bool issued_any(const od_cert *certs, const size_t *order, size_t n, size_t i)
+{
+    const od_cert *c = AT(i);
+    for (size_t k = 0; k < n; k++)
+        if (k != i && AT(k)->issuer && c->subject && strcmp(AT(k)->issuer, c->subject) == 0 && !AT(k)->self_issued)
+            return true;
+    return false;
+}
+
+size_t od_chain_leaf_position(const od_cert *certs, const size_t *order, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!AT(i)->is_ca && !issued_any(certs, order, n, i))
+            return i;
+    return 0;
+}
+
+#undef AT
+
+void od_chain_analyse_from(const od_cert *certs, const size_t *chain, size_t n, size_t leaf,
+                           const od_trust *trust, od_chain_facts *f)
+{
+    if (n > OD_CHAIN_MAX)
+        n = OD_CHAIN_MAX;
+    if (leaf == 0 || leaf >= n) {
+        od_chain_analyse(certs, chain, n, trust, f);
+        return;
+    }
+    size_t perm[OD_CHAIN_MAX], permuted[OD_CHAIN_MAX], k = 0;
+    perm[k++] = leaf;
+    for (size_t i = 0; i < n; i++)
+        if (i != leaf)
+            perm[k++] = i;
+    for (size_t i = 0; i < n; i++)
+        permuted[i] = chain[perm[i]];
+    od_chain_analyse(certs, permuted, n, trust, f);
+    f->order_ok = false;
+    for (size_t i = 0; i < f->path_len; i++)
+        f->path[i] = perm[f->path[i]];
+    for (size_t i = 0; i < f->n_extra; i++)
+        f->extra[i] = perm[f->extra[i]];
+    if (f->issuer_missing)
+        f->missing_after = perm[f->missing_after];
+    if (f->root_included)
+        f->root_position = perm[f->root_position];
+}
+
+void od_chain_analyse_sent(const od_cert *certs, const size_t *chain, size_t n,
+                           const od_trust *trust, od_chain_facts *facts)
+{
+    od_chain_analyse(certs, chain, n, trust, facts);
+    if (!certs || !chain || n < 2 || n > OD_CHAIN_MAX || !certs[chain[0]].is_ca)
+        return;
+    size_t leaf = od_chain_leaf_position(certs, chain, n);
+    if (leaf == 0)
+        return;
+    od_chain_facts from_leaf;
+    od_chain_analyse_from(certs, chain, n, leaf, trust, &from_leaf);
+    bool through_first = false;
+    for (size_t i = 0; i < from_leaf.path_len; i++)
+        through_first = through_first || from_leaf.path[i] == 0;
+    if (!through_first) {
+        od_chain_facts_free(&from_leaf);
+        return;
+    }
+    od_chain_facts_free(facts);
+    *facts = from_leaf;
+}

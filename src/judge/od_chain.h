@@ -24,4 +24,21 @@ void od_trust_free(od_trust *t);
 void od_chain_analyse(const od_cert *certs, const size_t *chain, size_t n,
                       const od_trust *trust, od_chain_facts *facts);
 
+/* Position of the leaf in a list (certs[order[i]], or certs[i] when order
+ * is NULL): the first certificate that is not a CA and issued none of the
+ * others; 0 when there is none. */
+size_t od_chain_leaf_position(const od_cert *certs, const size_t *order, size_t n);
+
+/* od_chain_analyse with the path built from position `leaf` even when the
+ * list does not start with it; the facts' positions stay positions as
+ * sent, so a leaf that is not first makes the order wrong. */
+void od_chain_analyse_from(const od_cert *certs, const size_t *chain, size_t n, size_t leaf,
+                           const od_trust *trust, od_chain_facts *facts);
+
+/* The chain a live origin sent: analysed from [0], unless [0] is a CA
+ * certificate and a leaf sent later has an issuer path that runs through
+ * [0] (the chain was sent reversed): then from that leaf, order wrong. */
+void od_chain_analyse_sent(const od_cert *certs, const size_t *chain, size_t n,
+                           const od_trust *trust, od_chain_facts *facts);
+
 #endif

@@ -119,10 +119,22 @@ static void rule_chain_one(rule_ctx *x, const od_handshake *hs)
                 cJSON_AddItemToArray(pos, cJSON_CreateNumber((double)cf->path[i]));
                 od_buf_printf(&b, "%s%zu", i ? "," : "", cf->path[i]);
             }
+            const od_cert *first = rl_hs_cert(x, hs, 0);
+            const od_cert *real_leaf = rl_hs_cert(x, hs, cf->path[0]);
+            char *reversed = cf->path[0] != 0
+                ? od_xasprintf(" The certificate sent first (%s) is a CA certificate on the issuer path of the leaf (%s, sent "
+                               "at position %zu), so the chain was sent in reverse: CloudFront takes the first "
+                               "certificate as the origin's own.",
+                               first && first->subject ? first->subject : "?",
+                               real_leaf && real_leaf->subject ? real_leaf->subject : "?", cf->path[0])
+                : od_xstrdup("");
             f->detail = od_xasprintf("For SNI %s the origin sends %zu certificates; the issuer path runs through "
                                      "sent positions %s, but CloudFront needs leaf first, then each issuer in turn "
-                                     "(0,1,2,...).", hs->sni, hs->chain_len, b.data ? b.data : "");
+                                     "(0,1,2,...).%s", hs->sni, hs->chain_len, b.data ? b.data : "", reversed);
+            free(reversed);
             od_buf_free(&b);
+            if (!hs->ok)   /* what the failed handshake said, beside its cause */
+                rl_ev_str(f, "handshake_error", hs->error);
             rl_finish(x, f, x->cert_server, &vs);
         }
     }
@@ -250,7 +262,7 @@ static void rule_chain(rule_ctx *x)
 {
     for (size_t i = 0; i < x->o->n_handshakes; i++) {
         const od_handshake *hs = &x->o->handshakes[i];
-        if (!hs->ok || !hs->sni || !rl_is_expected(x, hs->sni) || !rl_https_handshake(x, hs) || !hs->chain_len)
+        if (!hs->sni || !rl_is_expected(x, hs->sni) || !rl_chain_received(x, hs))
             continue;
         rule_chain_one(x, hs);
         rule_validity_one(x, hs);
@@ -275,7 +287,7 @@ static void rule_names(rule_ctx *x)
         const char *name = x->names.items[n];
         for (size_t i = 0; i < x->o->n_handshakes; i++) {
             const od_handshake *hs = &x->o->handshakes[i];
-            const od_cert *leaf = hs->ok && hs->sni && od_strcasecmp(hs->sni, name) == 0 && rl_https_handshake(x, hs)
+            const od_cert *leaf = hs->sni && od_strcasecmp(hs->sni, name) == 0 && rl_chain_received(x, hs)
                                       ? rl_hs_cert(x, hs, 0) : NULL;
             if (!leaf || od_cert_covers(leaf, name, NULL))
                 continue;

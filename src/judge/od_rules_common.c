@@ -223,6 +223,11 @@ bool rl_completed_for(const rule_ctx *x, const od_handshake *hs, const char *nam
     return hs->ok && hs->sni && name && od_strcasecmp(hs->sni, name) == 0 && rl_https_handshake(x, hs);
 }
 
+bool rl_chain_received(const rule_ctx *x, const od_handshake *hs)
+{
+    return hs->chain_len > 0 && hs->outcome != OD_TLS_UNTESTED && rl_https_handshake(x, hs);
+}
+
 bool rl_every_name_completes(const rule_ctx *x)
 {
     for (size_t n = 0; n < x->names.len; n++) {

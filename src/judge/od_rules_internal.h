@@ -104,6 +104,11 @@ const od_cert *rl_hs_cert(const rule_ctx *x, const od_handshake *hs, size_t pos)
 bool rl_https_handshake(const rule_ctx *x, const od_handshake *hs);
 /* A handshake CloudFront would make for name (its SNI, the HTTPS port) that completed. */
 bool rl_completed_for(const rule_ctx *x, const od_handshake *hs, const char *name);
+/* The origin's certificate list arrived in this handshake at the HTTPS
+ * port, whether or not the handshake then completed (a chain sent
+ * reversed makes it fail here, after the Certificate message): what was
+ * sent is an observation either way. */
+bool rl_chain_received(const rule_ctx *x, const od_handshake *hs);
 /* Every expected name has a completed handshake (false when there are none). */
 bool rl_every_name_completes(const rule_ctx *x);
 

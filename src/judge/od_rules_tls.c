@@ -375,9 +375,15 @@ static void rule_tls_outcome(rule_ctx *x)
                 }
                 id = OD_ID(TLS_CLIENT_CERT_REQUIRED);
                 break;
+            case OD_TLS_ERROR:
+                /* Our side stopped after a chain sent reversed (a CA
+                 * certificate first, e.g. a key usage violation):
+                 * CHAIN_WRONG_ORDER names the cause. */
+                id = explained || (hs->facts.analysed && hs->facts.path_len && hs->facts.path[0] != 0)
+                         ? NULL : OD_ID(TLS_HANDSHAKE_FAILED);
+                break;
             case OD_TLS_ALERT:
             case OD_TLS_CLOSED:
-            case OD_TLS_ERROR:
             case OD_TLS_VERSION_REFUSED: id = explained ? NULL : OD_ID(TLS_HANDSHAKE_FAILED); break;
             case OD_TLS_UNTESTED:
                 /* not run, or stopped by a limit of this tool: say why */

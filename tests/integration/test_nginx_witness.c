@@ -26,17 +26,28 @@ typedef struct {
     const char *expect_info;   /* must be present among info findings ("" for none required) */
     const char *expect_warn;   /* must be present among warn findings ("" for none required) */
     const char *extra;         /* more nginx directives for the server block */
+    int key;                   /* whose private key nginx serves (index as in order): the first one sent's */
+    int path[4];               /* when path[0] >= 0: CHAIN_WRONG_ORDER's path_positions, -1 ends */
 } chain_case;
 
 static const chain_case cases[] = {
-    {"healthy", {0, 1, 2, -1}, "", "", "", ""},
-    {"wrong-order", {0, 2, 1, -1}, "CHAIN_WRONG_ORDER", "", "", ""},
-    {"missing-intermediate", {0, 1, -1, -1}, "CHAIN_INCOMPLETE", "", "", ""},
-    {"root-included", {0, 1, 2, 3}, "", "CHAIN_HAS_ROOT", "", ""},
+    {"healthy", {0, 1, 2, -1}, "", "", "", "", 0, {-1}},
+    {"wrong-order", {0, 2, 1, -1}, "CHAIN_WRONG_ORDER", "", "", "", 0, {-1}},
+    {"missing-intermediate", {0, 1, -1, -1}, "CHAIN_INCOMPLETE", "", "", "", 0, {-1}},
+    {"root-included", {0, 1, 2, 3}, "", "CHAIN_HAS_ROOT", "", "", 0, {-1}},
     /* TLS 1.2 with ssl_verify_client on: the handshake completes without a
      * certificate and nginx answers 400: not a 502, but worth a warning */
     {"client-cert-requested", {0, 1, 2, -1}, "", "", "TLS_CLIENT_CERT_REQUESTED",
-     "ssl_verify_client on; ssl_client_certificate ROOT;"},
+     "ssl_verify_client on; ssl_client_certificate ROOT;", 0, {-1}},
+    /* Reversed: the intermediate first, with its own key (nginx insists
+     * the key matches the first certificate), the leaf after it. The
+     * handshake fails on our side (a CA certificate served as the
+     * origin's own); the chain it carried still names the cause. */
+    {"reversed", {2, 1, 0, -1}, "CERT_NAME_MISMATCH CHAIN_WRONG_ORDER", "", "", "", 2, {2, 1, 0, -1}},
+    /* [ICA2, leaf]: reversed, and ICA2's own issuer is not sent */
+    {"reversed-short", {1, 0, -1, -1}, "CERT_NAME_MISMATCH CHAIN_INCOMPLETE CHAIN_WRONG_ORDER", "", "", "", 1,
+     {1, 0, -1, -1}},
+    {"reversed-with-root", {3, 2, 1, 0}, "CERT_NAME_MISMATCH CHAIN_WRONG_ORDER", "", "", "", 3, {3, 2, 1, 0}},
 };
 #define N_CASES (sizeof cases / sizeof cases[0])
 
@@ -92,9 +103,12 @@ int main(int argc, char **argv)
 
     od_gen_cert root, ica1, ica2, leaf;
     const char *const sans[] = {ORIGIN, NULL};
-    od_gen_spec rs = {.dn = "CN=Witness Root CA,O=origin-doctor tests", .is_ca = true, .key = OD_KEY_ECDSA_P256};
-    od_gen_spec i1 = {.dn = "CN=Witness ICA1,O=origin-doctor tests", .is_ca = true, .key = OD_KEY_ECDSA_P256};
-    od_gen_spec i2 = {.dn = "CN=Witness ICA2,O=origin-doctor tests", .is_ca = true, .key = OD_KEY_ECDSA_P256};
+    /* RSA CAs: OpenSSL (nginx) serves an RSA CA certificate as its own
+     * when told to (the reversed cases), but refuses an ECDSA one whose key
+     * usage lacks digitalSignature (no shared cipher, another story). */
+    od_gen_spec rs = {.dn = "CN=Witness Root CA,O=origin-doctor tests", .is_ca = true, .key = OD_KEY_RSA2048};
+    od_gen_spec i1 = {.dn = "CN=Witness ICA1,O=origin-doctor tests", .is_ca = true, .key = OD_KEY_RSA2048};
+    od_gen_spec i2 = {.dn = "CN=Witness ICA2,O=origin-doctor tests", .is_ca = true, .key = OD_KEY_RSA2048};
     od_gen_spec ls = {.dn = "CN=" ORIGIN ",O=origin-doctor tests", .san_dns = sans, .key = OD_KEY_RSA2048};
     CHECK(od_gen_cert_make(&rs, NULL, &root) == 0);
     CHECK(od_gen_cert_make(&i1, &root, &ica1) == 0);
@@ -105,10 +119,13 @@ int main(int argc, char **argv)
     char *root_pem = od_xasprintf("%s/root.pem", dir);
     const od_gen_cert *roots[1] = {&root};
     CHECK(od_gen_write_pem_chain(root_pem, roots, 1) == 0);
-    char *key_path = od_xasprintf("%s/leaf.key", dir);
-    char *key_pem = od_gen_key_pem(&leaf);
-    CHECK(od_write_file_atomic(key_path, key_pem, strlen(key_pem), true) == 0);
-    free(key_pem);
+    char *key_paths[4];
+    for (size_t k = 0; k < 4; k++) {
+        key_paths[k] = od_xasprintf("%s/key%zu.pem", dir, k);
+        char *key_pem = od_gen_key_pem(all[k]);
+        CHECK(od_write_file_atomic(key_paths[k], key_pem, strlen(key_pem), true) == 0);
+        free(key_pem);
+    }
 
     od_buf conf;
     od_buf_init(&conf);
@@ -140,7 +157,7 @@ int main(int argc, char **argv)
                       " server { listen 127.0.0.1:%d ssl; server_name " ORIGIN ";\n"
                       "  ssl_certificate %s; ssl_certificate_key %s; %s\n"
                       "  location / { return 200 \"ok\\n\"; } }\n",
-                      ports[i], chain_path, key_path, extra);
+                      ports[i], chain_path, key_paths[cases[i].key], extra);
         free(extra);
         free(chain_path);
     }
@@ -211,6 +228,38 @@ int main(int argc, char **argv)
                           "%s: position %zu is %s, expected %s", cases[i].name, k,
                           cJSON_IsString(subj) ? subj->valuestring : "?", cns[cases[i].order[k]]);
             }
+            if (cases[i].path[0] >= 0) {
+                /* the path the chain analysis built, leaf first, in positions as sent */
+                const cJSON *f = NULL, *it;
+                cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(j, "findings")) {
+                    const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
+                    if (cJSON_IsString(id) && strcmp(id->valuestring, "CHAIN_WRONG_ORDER") == 0)
+                        f = it;
+                }
+                const cJSON *ev = cJSON_GetObjectItemCaseSensitive(f, "evidence");
+                const cJSON *pp = cJSON_GetObjectItemCaseSensitive(ev, "path_positions");
+                size_t want = 0;
+                while (want < 4 && cases[i].path[want] >= 0)
+                    want++;
+                CHECK_MSG(cJSON_GetArraySize(pp) == (int)want, "%s: path_positions of %d, expected %zu",
+                          cases[i].name, cJSON_GetArraySize(pp), want);
+                for (size_t k = 0; k < want && k < (size_t)cJSON_GetArraySize(pp); k++)
+                    CHECK_MSG(cJSON_GetArrayItem(pp, (int)k)->valueint == cases[i].path[k],
+                              "%s: path_positions[%zu] = %d, expected %d", cases[i].name, k,
+                              cJSON_GetArrayItem(pp, (int)k)->valueint, cases[i].path[k]);
+                /* the name check judged the certificate sent first (a CA's), as CloudFront does */
+                cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(j, "findings")) {
+                    const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
+                    if (!cJSON_IsString(id) || strcmp(id->valuestring, "CERT_NAME_MISMATCH") != 0)
+                        continue;
+                    const cJSON *c = cJSON_GetObjectItemCaseSensitive(
+                        cJSON_GetObjectItemCaseSensitive(it, "evidence"), "certificate");
+                    const cJSON *subj = cJSON_GetObjectItemCaseSensitive(c, "subject");
+                    CHECK_MSG(cJSON_IsString(subj) && strstr(subj->valuestring, cns[cases[i].order[0]] + 3),
+                              "%s: the name was judged on %s", cases[i].name,
+                              cJSON_IsString(subj) ? subj->valuestring : "?");
+                }
+            }
             free(fails);
             free(infos);
             cJSON_Delete(j);
@@ -228,7 +277,8 @@ int main(int argc, char **argv)
     it_rmtree(dir);
     free(dir);
     free(root_pem);
-    free(key_path);
+    for (size_t k = 0; k < 4; k++)
+        free(key_paths[k]);
     free(conf_path);
     return check_done("nginx_witness");
 }

@@ -281,6 +281,36 @@ int main(void)
     free(err);
     od_trust_free(&sys);
 
+    /* A live origin's chain sent reversed: [0] is a CA certificate and the
+     * leaf, sent later, has an issuer path through it. */
+    {
+        size_t rev[] = {ICA2, ICA1, LEAF};
+        od_chain_analyse_sent(certs, rev, 3, &trust, &f);
+        CHECK(f.analysed && !f.order_ok && path_is(&f, 3, 2, 0, 1) && f.ends_at_trust_anchor && f.n_extra == 0);
+        CHECK(!f.leaf_self_signed && !f.issuer_missing);
+        od_chain_facts_free(&f);
+        size_t rev_short[] = {ICA2, LEAF};   /* ICA1 not sent */
+        od_chain_analyse_sent(certs, rev_short, 2, &trust, &f);
+        CHECK(!f.order_ok && path_is(&f, 2, 1, 0) && f.issuer_missing && f.missing_after == 0);
+        od_chain_facts_free(&f);
+        size_t rev_root[] = {ROOT, ICA1, ICA2, LEAF};
+        od_chain_analyse_sent(certs, rev_root, 4, &trust, &f);
+        CHECK(!f.order_ok && path_is(&f, 4, 3, 2, 1, 0) && f.ends_at_trust_anchor);
+        od_chain_facts_free(&f);
+        /* a CA first and an unrelated leaf after it: no claim of order,
+         * the analysis stays the one from [0] */
+        size_t unrelated[] = {ICA2, OLEAF};
+        od_chain_analyse_sent(certs, unrelated, 2, &trust, &f);
+        CHECK(path_is(&f, 1, 0) && f.order_ok && f.n_extra == 1);
+        od_chain_facts_free(&f);
+        /* leaf first: exactly od_chain_analyse */
+        size_t good[] = {LEAF, ICA2, ICA1};
+        od_chain_analyse_sent(certs, good, 3, &trust, &f);
+        CHECK(path_is(&f, 3, 0, 1, 2) && f.order_ok);
+        od_chain_facts_free(&f);
+        CHECK(od_chain_leaf_position(certs, rev, 3) == 2 && od_chain_leaf_position(certs, good, 3) == 0);
+    }
+
     od_trust_free(&trust);
     od_trust_free(&ica_trust);
     unlink(root_pem);

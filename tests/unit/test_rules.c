@@ -783,6 +783,54 @@ static void test_chain(void)
     CHECK_STR(s.summary, "CloudFront would fail: the origin sends its chain out of order (CHAIN_WRONG_ORDER)");
     scen_free(&s);
 
+    /* Sent reversed, [ICA, leaf] with the ICA's key: the handshake failed
+     * here after the Certificate message (key usage violation). The chain
+     * it carried is judged: wrong order and the name of the certificate
+     * sent first, and no generic TLS_HANDSHAKE_FAILED. */
+    scen_healthy(&s, "origin.example.com");
+    for (size_t i = 0; i < 2; i++) {
+        h = &s.o.handshakes[i];
+        size_t leaf = h->chain[0];
+        h->chain[0] = h->chain[1];
+        h->chain[1] = leaf;
+        h->ok = false;
+        h->outcome = OD_TLS_ERROR;
+        h->error = od_xstrdup("Key usage violation in certificate has been detected.");
+        free(h->version);
+        free(h->cipher);
+        free(h->group);
+        h->version = h->cipher = h->group = NULL;
+        h->facts.path[0] = 1;
+        h->facts.path[1] = 0;
+        h->facts.order_ok = false;
+    }
+    run(&s);
+    expect(&s, "CHAIN_WRONG_ORDER", OD_SEV_FAIL, "origin.example.com", "-servername origin.example.com");
+    expect(&s, "CERT_NAME_MISMATCH", OD_SEV_FAIL, "origin.example.com", "-verify_hostname origin.example.com");
+    CHECK(!find(&s, "TLS_HANDSHAKE_FAILED", NULL));
+    CHECK(!find(&s, "NAMES_COVERED", NULL) && !find(&s, "CHAIN_OK", NULL));
+    f = find(&s, "CHAIN_WRONG_ORDER", NULL);
+    if (f) {
+        CHECK(strstr(f->detail, "sent in reverse") && strstr(f->detail, "CN=Test ICA"));
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(f->evidence, "handshake_error");
+        CHECK(cJSON_IsString(e) && strstr(e->valuestring, "Key usage"));
+    }
+    scen_free(&s);
+    /* The same failure without a chain to show for it stays generic. */
+    scen_healthy(&s, "origin.example.com");
+    for (size_t i = 0; i < 2; i++) {
+        h = &s.o.handshakes[i];
+        h->ok = false;
+        h->outcome = OD_TLS_ERROR;
+        h->chain_len = 0;
+        od_chain_facts_free(&h->facts);
+        memset(&h->facts, 0, sizeof h->facts);
+    }
+    run(&s);
+    expect(&s, "TLS_HANDSHAKE_FAILED", OD_SEV_FAIL, "origin.example.com", NULL);
+    CHECK(!find(&s, "CHAIN_WRONG_ORDER", NULL) && !find(&s, "CERT_NAME_MISMATCH", NULL));
+    scen_free(&s);
+
     /* Untrusted root; root included. */
     scen_healthy(&s, "origin.example.com");
     h = &s.o.handshakes[0];
