@@ -241,6 +241,10 @@ typedef struct sched {
     size_t chain_step, names_step;
     size_t *step_rank;        /* per step: where it sorts in the report */
     size_t n_step_rank;
+    /* CloudFront's exact ClientHello, for the handshakes made with its
+     * offer (the TLS probes of each name and HTTPS); none: priority only. */
+    od_hello_offer offer;
+    bool have_offer;
 } sched;
 
 #define NO_STEP SIZE_MAX
@@ -897,6 +901,7 @@ static void execute(sched *s, size_t i, const od_plan_probe *q, const char *addr
             .host_header = q->host,
             .method = q->method,
             .priority = q->priority,
+            .offer = q->tls && s->have_offer ? &s->offer : NULL,
             .timeout_ms = timeout_ms,
             .response_timeout_ms = s->r->c->response_timeout_s * 1000,
             .cancel = &p->stop,
@@ -914,6 +919,7 @@ static void execute(sched *s, size_t i, const od_plan_probe *q, const char *addr
         .sni = q->sni,
         .timeout_ms = timeout_ms,
         .priority = q->priority,
+        .offer = q->kind == OD_PLAN_HANDSHAKE && s->have_offer ? &s->offer : NULL,
         .cancel = &p->stop,
         .stop_at_server_hello = q->kind == OD_PLAN_SUITE,
         .on_connect = on_connect,
@@ -1471,6 +1477,7 @@ int od_engine_run(const od_case *c, const od_engine_opts *opts, od_report *out)
     s.n_addresses = od_plan_addresses(&out->input, out->obs.addresses, out->obs.n_addresses, used, MAX_ADDRESSES);
     if (s.n_addresses > 0 && !cancelled(&r)) {
         od_plan_make(&out->input, opts->policy, s.addresses, s.n_addresses, &s.plan);
+        s.have_offer = od_policy_offer(opts->policy, out->input.origin_ssl_protocols, &s.offer);
         add_runs(&s, 0);
         run_schedule(&s);
         merge_schedule(&s);

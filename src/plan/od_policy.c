@@ -88,6 +88,31 @@ static bool parse_iana(const char *s, uint16_t *code)
     return true;
 }
 
+/* The TLS registries' codes for the names the policy file uses (standard
+ * numbers, not CloudFront facts), with the GnuTLS token of each. */
+static const struct {
+    const char *name;
+    uint16_t code;
+} group_codes[] = {
+    {"SECP256R1", 0x0017}, {"SECP384R1", 0x0018}, {"SECP521R1", 0x0019}, {"X25519", 0x001D}, {"X448", 0x001E},
+};
+
+static const struct {
+    const char *name;
+    uint16_t code;
+    const char *gnutls;
+} sig_codes[] = {
+    {"rsa_pkcs1_sha256", 0x0401, "SIGN-RSA-SHA256"},        {"rsa_pkcs1_sha384", 0x0501, "SIGN-RSA-SHA384"},
+    {"rsa_pkcs1_sha512", 0x0601, "SIGN-RSA-SHA512"},        {"rsa_pkcs1_sha224", 0x0301, "SIGN-RSA-SHA224"},
+    {"rsa_pkcs1_sha1", 0x0201, "SIGN-RSA-SHA1"},            {"ecdsa_secp256r1_sha256", 0x0403, "SIGN-ECDSA-SHA256"},
+    {"ecdsa_secp384r1_sha384", 0x0503, "SIGN-ECDSA-SHA384"}, {"ecdsa_secp521r1_sha512", 0x0603, "SIGN-ECDSA-SHA512"},
+    {"ecdsa_sha224", 0x0303, "SIGN-ECDSA-SHA224"},          {"ecdsa_sha1", 0x0203, "SIGN-ECDSA-SHA1"},
+    {"rsa_pss_rsae_sha256", 0x0804, "SIGN-RSA-PSS-RSAE-SHA256"},
+    {"rsa_pss_rsae_sha384", 0x0805, "SIGN-RSA-PSS-RSAE-SHA384"},
+    {"rsa_pss_rsae_sha512", 0x0806, "SIGN-RSA-PSS-RSAE-SHA512"},
+    {"ed25519", 0x0807, "SIGN-EdDSA-Ed25519"},
+};
+
 static bool parse_suite(od_json_reader *l, const cJSON *js, const char *where, unsigned policy_protocols,
                         od_policy_suite *s)
 {
@@ -192,11 +217,22 @@ static bool parse_policy(od_json_reader *l, const cJSON *root, od_policy *p)
         const char *gname = name ? get_string(l, jc, "gnutls", cwhere) : NULL;
         if (gname && !is_token(gname))
             od_json_fail(l, cwhere, "\"gnutls\" must be a GnuTLS group token (A-Z, 0-9, -)");
+        uint16_t code = 0;
+        for (size_t k = 0; gname && !l->error && k < sizeof group_codes / sizeof group_codes[0]; k++)
+            if (strcmp(group_codes[k].name, gname) == 0)
+                code = group_codes[k].code;
+        if (gname && !l->error && !code) {
+            char *esc = od_escape_str(gname);
+            od_json_fail(l, cwhere, "unknown group \"%s\" (known: SECP256R1, SECP384R1, SECP521R1, X25519, X448)", esc);
+            free(esc);
+        }
         free(cwhere);
         if (l->error)
             return false;
         od_strlist_add(&p->curves, gname);
         od_strlist_add(&p->curve_names, name);
+        p->curve_codes = od_xrealloc(p->curve_codes, (ci + 1) * sizeof *p->curve_codes);
+        p->curve_codes[ci] = code;
     }
 
     const cJSON *sigs = get_array(l, root, "signature_schemes", "");
@@ -206,10 +242,22 @@ static bool parse_policy(od_json_reader *l, const cJSON *root, od_policy *p)
     for (const cJSON *jsig = sigs->child; jsig; jsig = jsig->next, si++) {
         char *swhere = od_json_index_path("signature_schemes", si);
         bool ok = od_json_check(l, jsig, swhere, OD_JSON_STRING, OD_JSON_NONEMPTY);
+        size_t k = 0;
+        while (ok && k < sizeof sig_codes / sizeof sig_codes[0] && strcmp(sig_codes[k].name, jsig->valuestring) != 0)
+            k++;
+        if (ok && k == sizeof sig_codes / sizeof sig_codes[0]) {
+            char *esc = od_escape_str(jsig->valuestring);
+            ok = od_json_fail(l, swhere, "unknown signature scheme \"%s\" (TLS SignatureScheme names, e.g. "
+                                         "rsa_pkcs1_sha256, ecdsa_secp256r1_sha256)", esc);
+            free(esc);
+        }
         free(swhere);
         if (!ok)
             return false;
         od_strlist_add(&p->signature_schemes, jsig->valuestring);
+        od_strlist_add(&p->signature_gnutls, sig_codes[k].gnutls);
+        p->signature_codes = od_xrealloc(p->signature_codes, (si + 1) * sizeof *p->signature_codes);
+        p->signature_codes[si] = sig_codes[k].code;
     }
     return true;
 }
@@ -220,6 +268,7 @@ char *od_policy_load(const char *path, od_policy *out)
     od_strlist_init(&out->curves);
     od_strlist_init(&out->curve_names);
     od_strlist_init(&out->signature_schemes);
+    od_strlist_init(&out->signature_gnutls);
     if (!path)
         return od_xasprintf("no policy file given");
 
@@ -268,6 +317,9 @@ void od_policy_free(od_policy *p)
     od_strlist_free(&p->curves);
     od_strlist_free(&p->curve_names);
     od_strlist_free(&p->signature_schemes);
+    od_strlist_free(&p->signature_gnutls);
+    free(p->curve_codes);
+    free(p->signature_codes);
     free(p->source);
     free(p->checked);
     free(p->path);

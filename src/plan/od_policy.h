@@ -27,7 +27,10 @@ typedef struct {
     size_t n_suites;
     od_strlist curves;          /* GnuTLS group names: "SECP256R1", "SECP384R1", "X25519" */
     od_strlist curve_names;     /* display names: "prime256v1", ... (same order) */
-    od_strlist signature_schemes;
+    uint16_t *curve_codes;      /* IANA supported_groups code of each curve (same order) */
+    od_strlist signature_schemes;   /* IANA names, in CloudFront's order: "rsa_pkcs1_sha256", ... */
+    uint16_t *signature_codes;  /* IANA SignatureScheme code of each (same order) */
+    od_strlist signature_gnutls;    /* GnuTLS priority token of each: "SIGN-RSA-SHA256" */
     char *source;               /* where the facts come from */
     char *checked;              /* when they were checked ("2026-11") */
     char *path;                 /* file it was read from */

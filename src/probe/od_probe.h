@@ -38,6 +38,25 @@ int od_tcp_connect_errno(const char *address, int port, int timeout_ms, od_tcp_s
 typedef void (*od_connect_fn)(void *ctx, od_tcp_state state, const char *error, int64_t duration_ms);
 
 /* ---- TLS handshake ---- */
+/* CloudFront's ClientHello as codes, in CloudFront's order (the policy's
+ * data): what the handshake "with CloudFront's cipher suites" offers. */
+#define OD_OFFER_MAX 64
+typedef struct {
+    uint16_t suites[OD_OFFER_MAX];   /* IANA cipher suite codes valid at the offered protocols */
+    size_t n_suites;
+    uint16_t groups[OD_OFFER_MAX];   /* supported_groups */
+    size_t n_groups;
+    uint16_t sigs[OD_OFFER_MAX];     /* signature_algorithms */
+    size_t n_sigs;
+    /* GnuTLS priority tokens after the suite's own (groups, signature
+     * schemes, certificate type), for the handshake that follows. */
+    char tail[1024];
+} od_hello_offer;
+
+/* CloudFront's offer at the given OD_PROTO_* protocols. false when the
+ * policy gives nothing to offer there (or too much to hold). */
+bool od_policy_offer(const od_policy *p, unsigned protocols, od_hello_offer *out);
+
 typedef struct {
     const char *address;
     int port;
@@ -46,6 +65,12 @@ typedef struct {
     const char *priority;       /* GnuTLS priority string; NULL: permissive (TLS1.0-1.3, all suites GnuTLS has) */
     atomic_bool *cancel;        /* may be NULL */
     bool stop_at_server_hello;  /* end once the origin has chosen (version, suite): no certificates */
+    /* CloudFront's exact offer (priority must enable every suite of it):
+     * a first connection sends GnuTLS's ClientHello rewritten to offer
+     * exactly these suites, groups and signature schemes in this order and
+     * ends at the ServerHello; the handshake proper then offers only the
+     * suite and protocol the origin chose there. NULL: the priority alone. */
+    const od_hello_offer *offer;
     od_connect_fn on_connect;   /* may be NULL */
     void *connect_ctx;
 } od_tls_request;
@@ -125,6 +150,7 @@ typedef struct {
     const char *host_header;
     const char *method;         /* "HEAD" or "GET" */
     const char *priority;       /* for TLS; NULL permissive */
+    const od_hello_offer *offer;    /* for TLS: as od_tls_request's */
     int timeout_ms;             /* connect and handshake each */
     int response_timeout_ms;    /* the answer: first byte, then the rest of the head; 0: timeout_ms */
     atomic_bool *cancel;

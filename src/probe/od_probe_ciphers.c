@@ -55,6 +55,44 @@ static void add_groups(od_buf *b, const od_policy *p)
         od_buf_printf(b, ":+GROUP-%s", p->curves.items[i]);
 }
 
+/* CloudFront's signature schemes in its order (GnuTLS keeps the order of
+ * SIGN tokens in signature_algorithms); every scheme when the policy
+ * names none. */
+static void add_signatures(od_buf *b, const od_policy *p)
+{
+    if (!p->signature_gnutls.len) {
+        od_buf_puts(b, ":+SIGN-ALL");
+        return;
+    }
+    for (size_t i = 0; i < p->signature_gnutls.len; i++)
+        od_buf_printf(b, ":+%s", p->signature_gnutls.items[i]);
+}
+
+bool od_policy_offer(const od_policy *p, unsigned protocols, od_hello_offer *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!p || !p->curve_codes || !p->signature_codes || p->curves.len > OD_OFFER_MAX ||
+        p->signature_schemes.len > OD_OFFER_MAX)
+        return false;
+    for (size_t i = 0; i < p->n_suites && out->n_suites < OD_OFFER_MAX; i++)
+        if (p->suites[i].protocols & protocols & (OD_PROTO_TLS1 | OD_PROTO_TLS11 | OD_PROTO_TLS12))
+            out->suites[out->n_suites++] = p->suites[i].code;
+    for (size_t i = 0; i < p->curves.len; i++)
+        out->groups[out->n_groups++] = p->curve_codes[i];
+    for (size_t i = 0; i < p->signature_schemes.len; i++)
+        out->sigs[out->n_sigs++] = p->signature_codes[i];
+    od_buf b;
+    od_buf_init(&b);
+    add_groups(&b, p);
+    add_signatures(&b, p);
+    od_buf_puts(&b, ":+CTYPE-X509");
+    bool fits = b.len < sizeof out->tail;
+    if (fits)
+        memcpy(out->tail, b.data, b.len + 1);
+    od_buf_free(&b);
+    return fits && out->n_suites > 0;
+}
+
 char *od_policy_priority(const od_policy *p, unsigned protocols)
 {
     if (!p)
@@ -73,8 +111,13 @@ char *od_policy_priority(const od_policy *p, unsigned protocols)
         }
     }
     /* The suites' own tokens, in CloudFront's order. GnuTLS combines
-     * every kx x cipher x mac it is given, so this offer is a superset of
-     * CloudFront's list; the per-suite table is the exact check. */
+     * every kx x cipher x mac it is given (kx first, then cipher, then
+     * MAC), so this priority enables a superset of CloudFront's list, e.g.
+     * ECDHE-RSA-DES-CBC3-SHA, RSA-AES-GCM and the RC4-SHA suites, which no
+     * priority string can leave out while keeping DES-CBC3-SHA, AES-GCM and
+     * RC4-MD5. The handshake with CloudFront's offer therefore rewrites the
+     * ClientHello GnuTLS builds from it (od_hello_offer, od_probe_tls.c);
+     * the per-suite table is the exact check of each suite. */
     for (size_t i = 0; i < p->n_suites; i++) {
         const od_policy_suite *s = &p->suites[i];
         if (!(s->protocols & protocols & (OD_PROTO_TLS1 | OD_PROTO_TLS11 | OD_PROTO_TLS12)))
@@ -84,7 +127,8 @@ char *od_policy_priority(const od_policy *p, unsigned protocols)
         add_token(&b, &seen, "", s->gnutls_mac);
     }
     add_groups(&b, p);
-    od_buf_puts(&b, ":+SIGN-ALL:+CTYPE-X509");
+    add_signatures(&b, p);
+    od_buf_puts(&b, ":+CTYPE-X509");
     od_strlist_free(&seen);
     if (!any_version) {
         od_buf_free(&b);

@@ -121,6 +121,7 @@ void od_probe_http(const od_http_request *req, od_http_result *out)
             .sni = req->sni,
             .timeout_ms = timeout_ms,
             .priority = req->priority,
+            .offer = req->offer,
             .cancel = req->cancel,
             .on_connect = req->on_connect,
             .connect_ctx = req->connect_ctx,

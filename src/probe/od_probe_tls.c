@@ -4,6 +4,7 @@
  * certificate required, closed). Trusts nothing: the chain is analysed
  * elsewhere, from the DER list captured here, even after a failure. */
 #include "od_tls_session.h"
+#include "od_client_hello.h"
 #include "od_first_bytes.h"
 
 #include <errno.h>
@@ -45,6 +46,11 @@ struct od_tls_session {
     int64_t deadline;                    /* absolute (od_now_ms) end of the current step */
     bool cert_requested;                 /* set by the retrieve callback */
     bool stopped_at_hello;               /* handshake ended on purpose after the ServerHello */
+    const od_hello_offer *rewrite;       /* send the ClientHello rewritten to this offer */
+    bool hello_sent;                     /* the first record went out (rewritten) */
+    bool rewrite_failed;                 /* GnuTLS's ClientHello could not be rewritten */
+    uint16_t chosen_code;                /* the suite in the ServerHello, when stopped there */
+    bool chosen_known;
     unsigned char first[FIRST_BYTES];    /* the first bytes the peer sent */
     size_t n_first;
     /* Waiting for the client-certificate verdict: whole records received
@@ -144,9 +150,46 @@ static int push_wait(od_tls_session *s)
     return rc;
 }
 
+/* The first record (GnuTLS's ClientHello) goes out as CloudFront's
+ * (od_client_hello.h): all of it, bounded by the step's deadline, and
+ * GnuTLS is told its own bytes were sent. Only the connection that ends at
+ * the ServerHello is rewritten: GnuTLS's Finished covers the ClientHello it
+ * wrote, so a rewritten handshake could not complete. */
+static ssize_t send_rewritten_hello(od_tls_session *s, const unsigned char *rec, size_t len)
+{
+    s->hello_sent = true;
+    unsigned char *w = NULL;
+    size_t wlen = 0, left_out = 0;
+    if (!od_client_hello_rewrite(rec, len, s->rewrite, &w, &wlen, &left_out)) {
+        s->rewrite_failed = true;
+        gnutls_transport_set_errno(s->session, EPROTO);
+        return -1;
+    }
+    size_t done = 0;
+    while (done < wlen) {
+        if (push_wait(s) <= 0) {
+            free(w);
+            return -1;
+        }
+        ssize_t n = send(s->fd, w + done, wlen - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n < 0) {
+            gnutls_transport_set_errno(s->session, errno);
+            free(w);
+            return -1;
+        }
+        done += (size_t)n;
+    }
+    free(w);
+    return (ssize_t)len;
+}
+
 static ssize_t push_fn(gnutls_transport_ptr_t ptr, const void *data, size_t len)
 {
     od_tls_session *s = ptr;
+    if (s->rewrite && !s->hello_sent)
+        return send_rewritten_hello(s, data, len);
     if (push_wait(s) <= 0)
         return -1;
     ssize_t n;
@@ -163,6 +206,19 @@ static ssize_t push_fn(gnutls_transport_ptr_t ptr, const void *data, size_t len)
 static ssize_t vec_push_fn(gnutls_transport_ptr_t ptr, const giovec_t *iov, int iovcnt)
 {
     od_tls_session *s = ptr;
+    if (s->rewrite && !s->hello_sent) {
+        size_t total = 0;
+        for (int i = 0; i < iovcnt; i++)
+            total += iov[i].iov_len;
+        unsigned char *rec = od_xmalloc(total ? total : 1), *w = rec;
+        for (int i = 0; i < iovcnt; i++) {
+            memcpy(w, iov[i].iov_base, iov[i].iov_len);
+            w += iov[i].iov_len;
+        }
+        ssize_t n = send_rewritten_hello(s, rec, total);
+        free(rec);
+        return n;
+    }
     if (push_wait(s) <= 0)
         return -1;
     struct msghdr msg;
@@ -247,10 +303,23 @@ static int retrieve_fn(gnutls_session_t session, const gnutls_datum_t *req_ca_rd
 static int server_hello_hook(gnutls_session_t session, unsigned int htype, unsigned when, unsigned int incoming,
                              const gnutls_datum_t *msg)
 {
-    (void)session;
     (void)when;
-    (void)msg;
-    return incoming && htype == GNUTLS_HANDSHAKE_SERVER_HELLO ? OD_E_HEARD_ENOUGH : 0;
+    if (!incoming || htype != GNUTLS_HANDSHAKE_SERVER_HELLO)
+        return 0;
+    /* The suite's code, for the handshake that follows CloudFront's offer:
+     * server_version(2) random(32) session_id(1+n) cipher_suite(2). */
+    od_tls_session *s = gnutls_session_get_ptr(session);
+    const unsigned char *b = msg ? msg->data : NULL;
+    size_t n = msg ? msg->size : 0;
+    if (b && n >= 4 && b[0] == GNUTLS_HANDSHAKE_SERVER_HELLO && ((size_t)b[1] << 16 | (size_t)b[2] << 8 | b[3]) == n - 4) {
+        b += 4;   /* with its handshake header */
+        n -= 4;
+    }
+    if (s && b && n >= 35 && n >= 35 + (size_t)b[34] + 2) {
+        s->chosen_code = (uint16_t)(b[35 + b[34]] << 8 | b[36 + b[34]]);
+        s->chosen_known = true;
+    }
+    return OD_E_HEARD_ENOUGH;
 }
 
 /* After the handshake, any handshake message from the origin (a session
@@ -367,6 +436,11 @@ static void classify_failure(od_tls_session *s, int rc, int timeout_ms, od_hands
     if (cancelled(s->cancel)) {
         hs->outcome = OD_TLS_UNTESTED;
         hs->error = od_xstrdup("cancelled");
+        return;
+    }
+    if (s->rewrite_failed) {
+        hs->outcome = OD_TLS_UNTESTED;
+        hs->error = od_xstrdup("this tool could not build CloudFront's ClientHello from GnuTLS's: not judged");
         return;
     }
     if (!looks_like_tls(s)) {
@@ -495,7 +569,8 @@ static void session_free(od_tls_session *s)
     free(s);
 }
 
-static od_tls_session *open_session(const od_tls_request *req, od_tls_capture *out, bool verdict_read)
+static od_tls_session *handshake_session(const od_tls_request *req, od_tls_capture *out, bool verdict_read,
+                                         const od_hello_offer *rewrite)
 {
     memset(out, 0, sizeof *out);
     od_handshake *hs = &out->hs;
@@ -515,6 +590,7 @@ static od_tls_session *open_session(const od_tls_request *req, od_tls_capture *o
     od_tls_session *s = od_xcalloc(1, sizeof *s);
     s->fd = -1;
     s->cancel = req->cancel;
+    s->rewrite = rewrite;
     const char *prio = req->priority ? req->priority : od_tls_permissive_priority;
     const char *errpos = NULL;
     int rc = gnutls_init(&s->session, GNUTLS_CLIENT);
@@ -619,6 +695,66 @@ static od_tls_session *open_session(const od_tls_request *req, od_tls_capture *o
         session_free(s);
         return NULL;
     }
+    return s;
+}
+
+/* The GnuTLS priority that offers exactly the suite and protocol the
+ * origin chose from CloudFront's offer, with the offer's groups and
+ * signature schemes. malloc'd, or NULL when GnuTLS names none of them. */
+static char *chosen_priority(od_tls_session *s, const od_hello_offer *offer)
+{
+    /* At the ServerHello the suite's parts are not set yet: they come
+     * from GnuTLS's table of suites, by the code the origin chose. */
+    const char *v = gnutls_protocol_get_name(gnutls_protocol_get_version(s->session));
+    if (!v || !s->chosen_known)
+        return NULL;
+    for (size_t i = 0;; i++) {
+        unsigned char id[2];
+        gnutls_kx_algorithm_t kx;
+        gnutls_cipher_algorithm_t cipher;
+        gnutls_mac_algorithm_t mac;
+        gnutls_protocol_t min;
+        const char *name = gnutls_cipher_suite_info(i, id, &kx, &cipher, &mac, &min);
+        if (!name)
+            return NULL;
+        if ((uint16_t)(id[0] << 8 | id[1]) != s->chosen_code)
+            continue;
+        const char *kxn = gnutls_kx_get_name(kx), *cn = gnutls_cipher_get_name(cipher), *mn = gnutls_mac_get_name(mac);
+        return kxn && cn && mn ? od_xasprintf("NONE:+VERS-%s:+%s:+%s:+%s%s", v, kxn, cn, mn, offer->tail) : NULL;
+    }
+}
+
+/* CloudFront's offer in two connections: the first sends exactly
+ * CloudFront's ClientHello and ends at the origin's choice (or its
+ * refusal, which is then the result); the second is the handshake proper,
+ * offering only that choice, so the origin can only pick what it picked
+ * for CloudFront. Its own ClientHello cannot be rewritten (its Finished
+ * covers the ClientHello GnuTLS wrote) and lacks what GnuTLS cannot do
+ * (the SHA-224 signature schemes). */
+static od_tls_session *open_session(const od_tls_request *req, od_tls_capture *out, bool verdict_read)
+{
+    if (!req->offer || !req->offer->n_suites)
+        return handshake_session(req, out, verdict_read, NULL);
+    od_tls_request hello = *req;
+    hello.stop_at_server_hello = true;
+    od_tls_session *s = handshake_session(&hello, out, false, req->offer);
+    if (!s || req->stop_at_server_hello)
+        return s;
+    char *prio = chosen_priority(s, req->offer);
+    od_tls_session_close(s);
+    if (!prio) {
+        od_tls_capture_free(out);
+        out->hs.outcome = OD_TLS_UNTESTED;
+        out->hs.error = od_xstrdup("GnuTLS cannot name the suite the origin chose from CloudFront's offer");
+        return NULL;
+    }
+    od_tls_request full = *req;
+    full.offer = NULL;
+    full.priority = prio;
+    full.on_connect = NULL;   /* told once, about the first connection */
+    od_tls_capture_free(out);
+    s = handshake_session(&full, out, verdict_read, NULL);
+    free(prio);
     return s;
 }
 

@@ -722,6 +722,15 @@ static void render_ciphers(renderer *w, const od_report *r)
     od_buf_printf(&w->b, "%sn/a: CloudFront does not offer the suite at that protocol; not allowed: the protocol "
                          "is not among the distribution's origin SSL protocols.\n\n",
                   w->md ? "" : "  ");
+    /* How CloudFront's own offer is made (od_probe_tls.c): said where the
+     * suites are, since GnuTLS alone cannot make it. */
+    od_buf_printf(&w->b, "%sThe TLS handshakes with CloudFront's offer send exactly CloudFront's suites (those valid at "
+                         "the origin SSL protocols), curves and signature schemes, in CloudFront's order: GnuTLS's "
+                         "priority strings cannot leave out suites such as ECDHE-RSA-DES-CBC3-SHA, so the ClientHello "
+                         "GnuTLS writes is rewritten, on a first connection that ends at the origin's choice. The "
+                         "handshake proper then offers only the suite the origin chose, without the SHA-224 signature "
+                         "schemes, which this GnuTLS cannot verify.\n\n",
+                  w->md ? "" : "  ");
 }
 
 static void render_protocols(renderer *w, const od_report *r)
