@@ -49,7 +49,8 @@ struct od_tls_session {
     const od_hello_offer *rewrite;       /* send the ClientHello rewritten to this offer */
     bool hello_sent;                     /* the first record went out (rewritten) */
     bool rewrite_failed;                 /* GnuTLS's ClientHello could not be rewritten */
-    uint16_t chosen_code;                /* the suite in the ServerHello, when stopped there */
+    bool stop_at_hello;                  /* end the handshake at the ServerHello */
+    uint16_t chosen_code;                /* the suite in the ServerHello */
     bool chosen_known;
     unsigned char first[FIRST_BYTES];    /* the first bytes the peer sent */
     size_t n_first;
@@ -319,7 +320,7 @@ static int server_hello_hook(gnutls_session_t session, unsigned int htype, unsig
         s->chosen_code = (uint16_t)(b[35 + b[34]] << 8 | b[36 + b[34]]);
         s->chosen_known = true;
     }
-    return OD_E_HEARD_ENOUGH;
+    return s && !s->stop_at_hello ? 0 : OD_E_HEARD_ENOUGH;
 }
 
 /* After the handshake, any handshake message from the origin (a session
@@ -570,8 +571,10 @@ static void session_free(od_tls_session *s)
 }
 
 static od_tls_session *handshake_session(const od_tls_request *req, od_tls_capture *out, bool verdict_read,
-                                         const od_hello_offer *rewrite)
+                                         const od_hello_offer *rewrite, int *chosen)
 {
+    if (chosen)
+        *chosen = -1;
     memset(out, 0, sizeof *out);
     od_handshake *hs = &out->hs;
     snprintf(hs->address, sizeof hs->address, "%s", req->address ? req->address : "");
@@ -654,7 +657,8 @@ static od_tls_session *handshake_session(const od_tls_request *req, od_tls_captu
     gnutls_transport_set_pull_function(s->session, pull_fn);
     gnutls_transport_set_pull_timeout_function(s->session, pull_timeout_fn);
 
-    if (req->stop_at_server_hello)
+    s->stop_at_hello = req->stop_at_server_hello;
+    if (req->stop_at_server_hello || chosen)
         gnutls_handshake_set_hook_function(s->session, GNUTLS_HANDSHAKE_SERVER_HELLO, GNUTLS_HOOK_POST,
                                            server_hello_hook);
     /* The whole handshake, however the origin paces it, ends by this. */
@@ -691,6 +695,8 @@ static od_tls_session *handshake_session(const od_tls_request *req, od_tls_captu
         classify_failure(s, rc, timeout_ms, hs);
     }
     hs->duration_ms = od_now_ms() - start;
+    if (chosen && s->chosen_known)
+        *chosen = s->chosen_code;
     if (!hs->ok) {
         session_free(s);
         return NULL;
@@ -724,25 +730,30 @@ static char *chosen_priority(od_tls_session *s, const od_hello_offer *offer)
     }
 }
 
-/* CloudFront's offer in two connections: the first sends exactly
- * CloudFront's ClientHello and ends at the origin's choice (or its
- * refusal, which is then the result); the second is the handshake proper,
- * offering only that choice, so the origin can only pick what it picked
- * for CloudFront. Its own ClientHello cannot be rewritten (its Finished
- * covers the ClientHello GnuTLS wrote) and lacks what GnuTLS cannot do
+/* CloudFront's offer, which GnuTLS cannot make on its own. A first
+ * connection sends exactly CloudFront's ClientHello and ends at the
+ * origin's choice (or its refusal, which is then the result). The
+ * handshake proper cannot send a rewritten ClientHello (its Finished covers
+ * the one GnuTLS wrote), so it is made with the priority's superset of
+ * CloudFront's suites: an origin that chose X from CloudFront's list
+ * chooses X again from a superset that keeps CloudFront's relative order,
+ * unless it prefers a suite CloudFront does not offer. Then (seen in the
+ * ServerHello) the handshake is made once more offering only X, the suite
+ * CloudFront would get. The handshake proper lacks what GnuTLS cannot do
  * (the SHA-224 signature schemes). */
 static od_tls_session *open_session(const od_tls_request *req, od_tls_capture *out, bool verdict_read)
 {
     if (!req->offer || !req->offer->n_suites)
-        return handshake_session(req, out, verdict_read, NULL);
+        return handshake_session(req, out, verdict_read, NULL, NULL);
     od_tls_request hello = *req;
     hello.stop_at_server_hello = true;
-    od_tls_session *s = handshake_session(&hello, out, false, req->offer);
+    int cloudfront_choice = -1;
+    od_tls_session *s = handshake_session(&hello, out, false, req->offer, &cloudfront_choice);
     if (!s || req->stop_at_server_hello)
         return s;
-    char *prio = chosen_priority(s, req->offer);
+    char *only = chosen_priority(s, req->offer);
     od_tls_session_close(s);
-    if (!prio) {
+    if (!only) {
         od_tls_capture_free(out);
         out->hs.outcome = OD_TLS_UNTESTED;
         out->hs.error = od_xstrdup("GnuTLS cannot name the suite the origin chose from CloudFront's offer");
@@ -750,11 +761,17 @@ static od_tls_session *open_session(const od_tls_request *req, od_tls_capture *o
     }
     od_tls_request full = *req;
     full.offer = NULL;
-    full.priority = prio;
     full.on_connect = NULL;   /* told once, about the first connection */
     od_tls_capture_free(out);
-    s = handshake_session(&full, out, verdict_read, NULL);
-    free(prio);
+    int choice = -1;
+    s = handshake_session(&full, out, verdict_read, NULL, &choice);
+    if (choice >= 0 && choice != cloudfront_choice) {
+        od_tls_session_close(s);
+        od_tls_capture_free(out);
+        full.priority = only;
+        s = handshake_session(&full, out, verdict_read, NULL, NULL);
+    }
+    free(only);
     return s;
 }
 

@@ -728,8 +728,9 @@ static void render_ciphers(renderer *w, const od_report *r)
                          "the origin SSL protocols), curves and signature schemes, in CloudFront's order: GnuTLS's "
                          "priority strings cannot leave out suites such as ECDHE-RSA-DES-CBC3-SHA, so the ClientHello "
                          "GnuTLS writes is rewritten, on a first connection that ends at the origin's choice. The "
-                         "handshake proper then offers only the suite the origin chose, without the SHA-224 signature "
-                         "schemes, which this GnuTLS cannot verify.\n\n",
+                         "handshake proper is checked to get that same suite (offering it alone when the origin would "
+                         "otherwise pick one CloudFront does not offer) and lacks the SHA-224 signature schemes, which "
+                         "this GnuTLS cannot verify.\n\n",
                   w->md ? "" : "  ");
 }
 
