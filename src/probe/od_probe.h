@@ -68,8 +68,9 @@ typedef struct {
     /* CloudFront's exact offer (priority must enable every suite of it):
      * a first connection sends GnuTLS's ClientHello rewritten to offer
      * exactly these suites, groups and signature schemes in this order and
-     * ends at the ServerHello; the handshake proper then offers only the
-     * suite and protocol the origin chose there. NULL: the priority alone. */
+     * ends at the ServerHello; the handshake proper then gets the suite the
+     * origin chose there (offered alone if the priority's superset makes
+     * the origin pick another). NULL: the priority alone. */
     const od_hello_offer *offer;
     od_connect_fn on_connect;   /* may be NULL */
     void *connect_ctx;
