@@ -109,6 +109,8 @@ static void cert_detail(const od_report *r, size_t ci, const ui_glyphs *g, int w
         list_field(out, width, "AIA issuer", &c->aia_issuer_urls, NULL);
     else
         ui_rows_field(out, width, "AIA issuer", "-");
+    if (c->aia_ocsp_urls.len)
+        list_field(out, width, "AIA OCSP", &c->aia_ocsp_urls, NULL);
     od_strlist_free(&expected);
     od_strlist_free(&matched);
 }

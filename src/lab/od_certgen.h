@@ -25,6 +25,7 @@ typedef struct {
     time_t not_after;             /* 0: now + 90 days */
     bool sha1;                    /* sign with SHA-1 (weak signature test) */
     const char *aia_ca_issuers;   /* URL or NULL */
+    const char *aia_ocsp;         /* URL or NULL */
 } od_gen_spec;
 
 /* Generates a certificate signed by issuer (NULL: self-signed). 0 or a GnuTLS error. */

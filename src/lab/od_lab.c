@@ -370,13 +370,20 @@ static void build(builder *b, scenario_kind kind, od_case *c)
         break;
     case SC_ESCAPE_SUBJECT: {
         /* Text from the network must reach the screen and reports escaped:
-         * this subject would clear a terminal that interpreted it. */
+         * this subject would clear a terminal that interpreted it, the
+         * issuer (an intermediate's subject) and the AIA URLs (caIssuers,
+         * OCSP) carry escape sequences and other control bytes too. */
         const char *names[] = { origin, NULL };
         char *dn = od_xasprintf("CN=%s,O=evil\x1b[2J\x1b[31mlab", origin);
-        od_gen_spec spec = { .dn = dn, .san_dns = names, .key = leaf_key };
-        chain[0] = gen(b, &spec, ica);
+        od_gen_spec ispec = { .dn = "CN=evil issuer\x1b]0;owned\x07\x1b[5m,O=bell\x07" "del\x7f" " c1\xc2\x9b" "31m lab", .is_ca = true,
+                              .key = OD_KEY_ECDSA_P256 };
+        const od_gen_cert *evil_ica = gen(b, &ispec, root);
+        od_gen_spec spec = { .dn = dn, .san_dns = names, .key = leaf_key,
+                             .aia_ca_issuers = "http://ca.example.test/\x1b[2Jissuer\x07.crt",
+                             .aia_ocsp = "http://ocsp.example.test/\x1b[31m\x1b]0;owned\x07\x08ocsp" };
+        chain[0] = gen(b, &spec, evil_ica);
         free(dn);
-        chain[1] = ica;
+        chain[1] = evil_ica;
         chain_len = 2;
         break;
     }

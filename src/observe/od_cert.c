@@ -193,17 +193,18 @@ static bool signed_by_own_key(gnutls_x509_crt_t crt)
     return (status & (GNUTLS_CERT_SIGNATURE_FAILURE | GNUTLS_CERT_SIGNER_NOT_FOUND)) == 0;
 }
 
-static void get_aia(gnutls_x509_crt_t crt, od_strlist *out)
+/* The AIA URLs of one kind (GNUTLS_IA_CAISSUERS_URI or GNUTLS_IA_OCSP_URI). */
+static void get_aia(gnutls_x509_crt_t crt, int what, od_strlist *out)
 {
     for (unsigned seq = 0; seq < 64; seq++) {
         gnutls_datum_t d = { NULL, 0 };
         unsigned critical = 0;
-        int rc = gnutls_x509_crt_get_authority_info_access(crt, seq, GNUTLS_IA_CAISSUERS_URI, &d, &critical);
+        int rc = gnutls_x509_crt_get_authority_info_access(crt, seq, what, &d, &critical);
         if (rc == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
             break;
         if (rc >= 0)
             od_strlist_add_owned(out, escape_datum(&d));
-        /* GNUTLS_E_UNKNOWN_ALGORITHM: an OCSP entry, not caIssuers. */
+        /* GNUTLS_E_UNKNOWN_ALGORITHM: an entry of the other kind. */
         gnutls_free(d.data);
     }
 }
@@ -243,6 +244,7 @@ char *od_cert_parse_der(const unsigned char *der, size_t len, od_cert *out)
     od_strlist_init(&out->san_dns);
     od_strlist_init(&out->san_ip);
     od_strlist_init(&out->aia_issuer_urls);
+    od_strlist_init(&out->aia_ocsp_urls);
     out->subject = get_dn(crt, false);
     out->issuer = get_dn(crt, true);
     get_common_names(crt, &out->common_names);
@@ -259,7 +261,8 @@ char *od_cert_parse_der(const unsigned char *der, size_t len, od_cert *out)
     out->is_ca = gnutls_x509_crt_get_basic_constraints(crt, &critical, &ca, &pathlen) >= 0 && ca;
     out->self_issued = raw_dns_equal(crt);
     out->self_signed = out->self_issued && signed_by_own_key(crt);
-    get_aia(crt, &out->aia_issuer_urls);
+    get_aia(crt, GNUTLS_IA_CAISSUERS_URI, &out->aia_issuer_urls);
+    get_aia(crt, GNUTLS_IA_OCSP_URI, &out->aia_ocsp_urls);
     out->subject_key_id = get_key_id(crt, false);
     out->authority_key_id = get_key_id(crt, true);
     out->der = od_xmalloc(len);

@@ -96,6 +96,7 @@ bool od_tls_outcome_parse(const char *s, od_tls_outcome *out)
 #define FREE_STR(v) free(v);
 #define FREE_NSTR(v) free(v);
 #define FREE_LIST(v) od_strlist_free(&(v));
+#define FREE_OLIST(v) od_strlist_free(&(v));
 #define FREE_FACTS(v) od_chain_facts_free(&(v));
 #define FREE_BOOL(v)
 #define FREE_INT(v)

@@ -93,6 +93,7 @@ bool od_tcp_state_parse(const char *s, od_tcp_state *out);
 #define OD_FIELD_DECL_STR(name) char *name;
 #define OD_FIELD_DECL_NSTR(name) char *name;
 #define OD_FIELD_DECL_LIST(name) od_strlist name;
+#define OD_FIELD_DECL_OLIST(name) od_strlist name;
 #define OD_FIELD_DECL_BOOL(name) bool name;
 #define OD_FIELD_DECL_INT(name) int name;
 #define OD_FIELD_DECL_TIME(name) time_t name;
@@ -125,6 +126,7 @@ bool od_tcp_state_parse(const char *s, od_tcp_state *out);
     X(BOOL, self_signed, NULL, "self_signed", 0) /* issued by its own key */                 \
     X(BOOL, self_issued, NULL, "self_issued", 0) /* subject DN == issuer DN */               \
     X(LIST, aia_issuer_urls, NULL, "aia_issuer_urls", 0)                                     \
+    X(OLIST, aia_ocsp_urls, NULL, "aia_ocsp_urls", 0)   /* escaped; older reports lack it */ \
     X(NSTR, subject_key_id, NULL, "subject_key_id", 0)       /* hex or NULL */               \
     X(NSTR, authority_key_id, NULL, "authority_key_id", 0)   /* hex or NULL */
 

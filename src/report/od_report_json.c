@@ -163,6 +163,7 @@ static cJSON *facts_to_json(const od_chain_facts *f)
 #define PUT_STR(o, key, s, name, limit) add_str(o, key, (s)->name);
 #define PUT_NSTR(o, key, s, name, limit) add_str(o, key, (s)->name);
 #define PUT_LIST(o, key, s, name, limit) add_strlist(o, key, &(s)->name);
+#define PUT_OLIST(o, key, s, name, limit) add_strlist(o, key, &(s)->name);
 #define PUT_BOOL(o, key, s, name, limit) add_bool(o, key, (s)->name);
 #define PUT_INT(o, key, s, name, limit) add_num(o, key, (s)->name);
 #define PUT_TIME(o, key, s, name, limit) add_time(o, key, (s)->name);
@@ -891,6 +892,9 @@ static bool get_time(reader *rd, const cJSON *obj, const char *path, const char 
 #define GET_STR(rd, j, p, key, s, name, limit) get_str(rd, j, p, key, false, &(s)->name)
 #define GET_NSTR(rd, j, p, key, s, name, limit) get_str(rd, j, p, key, true, &(s)->name)
 #define GET_LIST(rd, j, p, key, s, name, limit) get_strlist(rd, j, p, key, &(s)->name)
+/* A list added later: absent in older reports (then empty). */
+#define GET_OLIST(rd, j, p, key, s, name, limit) \
+    (!cJSON_GetObjectItemCaseSensitive(j, key) || get_strlist(rd, j, p, key, &(s)->name))
 #define GET_BOOL(rd, j, p, key, s, name, limit) get_bool(rd, j, p, key, &(s)->name)
 #define GET_INT(rd, j, p, key, s, name, limit) get_intv(rd, j, p, key, 0, limit, &(s)->name)
 #define GET_TIME(rd, j, p, key, s, name, limit) get_time(rd, j, p, key, &(s)->name)

@@ -646,6 +646,11 @@ static void render_certs(renderer *w, const od_report *r)
         s = od_strlist_join(&c->aia_issuer_urls, ", ", "(none)");
         field(w, "AIA issuer URLs", s);
         free(s);
+        if (c->aia_ocsp_urls.len) {
+            s = od_strlist_join(&c->aia_ocsp_urls, ", ", "(none)");
+            field(w, "AIA OCSP URLs", s);
+            free(s);
+        }
         field(w, "Subject key id", nz(c->subject_key_id, "(none)"));
         field(w, "Authority key id", nz(c->authority_key_id, "(none)"));
         put(w, "\n");

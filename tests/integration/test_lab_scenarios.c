@@ -12,6 +12,82 @@
 
 static const char *bin;
 
+/* A raw control byte (C0 but newline and tab, DEL, or C1 in UTF-8 form)
+ * that a terminal would act on. */
+static bool raw_control(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++)
+        if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f || (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+            return true;
+    return false;
+}
+
+/* The line of `text` that starts (after blanks and "- **") with `label`, or NULL. */
+static char *line_of(const char *text, const char *label)
+{
+    for (const char *l = text; l && *l;) {
+        const char *end = strchr(l, '\n');
+        size_t n = end ? (size_t)(end - l) : strlen(l);
+        const char *p = l;
+        while (p < l + n && strchr(" -*", *p))
+            p++;
+        if ((size_t)(l + n - p) >= strlen(label) && strncmp(p, label, strlen(label)) == 0)
+            return od_xstrndup(l, n);
+        l = end ? end + 1 : NULL;
+    }
+    return NULL;
+}
+
+/* escape-subject: the subject, the issuer and the AIA URLs (caIssuers,
+ * OCSP) hold escape sequences and control bytes. Each is shown as visible
+ * text (\e, \x07...) in the text report, the Markdown and the JSON. */
+static void check_escapes(const it_result *res, const char *md_path, const char *json_path)
+{
+    size_t len = 0;
+    char *md = od_read_file(md_path, &len);
+    char *json = od_read_file(json_path, &len);
+    CHECK_MSG(md && json, "escape-subject: no Markdown or JSON report");
+    struct {
+        const char *text_label, *md_label, *shown, *md_shown;
+    } fields[] = {
+        { "Subject ", "Subject:", "evil\\e[2J\\e[31mlab", "evil\\e\\[2J\\e\\[31mlab" },
+        { "Issuer ", "Issuer:", "evil issuer\\e]0", "evil issuer\\e]0" },
+        { "AIA issuer URLs ", "AIA issuer URLs:", "\\e[2Jissuer", "\\e\\[2Jissuer" },
+        { "AIA OCSP URLs ", "AIA OCSP URLs:", "\\e[31m\\e]0;owned", "\\e\\[31m\\e]0;owned" },
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        char *t = line_of(res->out, fields[i].text_label);
+        char *m = md ? line_of(md, fields[i].md_label) : NULL;
+        CHECK_MSG(t && strstr(t, fields[i].shown), "escape-subject: text report line %s: %s", fields[i].text_label,
+                  t ? t : "(missing)");
+        CHECK_MSG(m && strstr(m, fields[i].md_shown), "escape-subject: Markdown line %s: %s", fields[i].md_label,
+                  m ? m : "(missing)");
+        free(t);
+        free(m);
+    }
+    CHECK_MSG(!raw_control(res->out), "escape-subject: a raw control byte in the text report");
+    CHECK_MSG(!raw_control(res->err), "escape-subject: a raw control byte on stderr");
+    CHECK_MSG(!raw_control(md), "escape-subject: a raw control byte in the Markdown");
+    CHECK_MSG(!raw_control(json), "escape-subject: a raw control byte in the JSON file");
+    /* parsed back, the JSON strings hold the same visible escapes */
+    cJSON *j = it_load_json(json_path);
+    const cJSON *leaf = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "certificates"), 0);
+    const cJSON *issuer = cJSON_GetObjectItemCaseSensitive(leaf, "issuer");
+    const cJSON *aia = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(leaf, "aia_issuer_urls"), 0);
+    const cJSON *ocsp = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(leaf, "aia_ocsp_urls"), 0);
+    CHECK_MSG(cJSON_IsString(issuer) && strstr(issuer->valuestring, "evil issuer\\e]0") &&
+                  !raw_control(issuer->valuestring),
+              "escape-subject: JSON issuer %s", cJSON_IsString(issuer) ? issuer->valuestring : "(missing)");
+    CHECK_MSG(cJSON_IsString(aia) && strstr(aia->valuestring, "\\e[2Jissuer\\x07.crt") && !raw_control(aia->valuestring),
+              "escape-subject: JSON aia_issuer_urls[0] %s", cJSON_IsString(aia) ? aia->valuestring : "(missing)");
+    CHECK_MSG(cJSON_IsString(ocsp) && strstr(ocsp->valuestring, "\\e[31m\\e]0;owned\\x07\\x08ocsp") &&
+                  !raw_control(ocsp->valuestring),
+              "escape-subject: JSON aia_ocsp_urls[0] %s", cJSON_IsString(ocsp) ? ocsp->valuestring : "(missing)");
+    cJSON_Delete(j);
+    free(md);
+    free(json);
+}
+
 static void check_report(const char *label, const char *json_path, const it_result *res, const char *expect)
 {
     char *want = it_sorted_ids(expect);
@@ -102,10 +178,15 @@ int main(int argc, char **argv)
         od_strlist_add(&args, "--batch");
         od_strlist_add_owned(&args, od_xasprintf("--lab=%s", s[i].name));
         od_strlist_add_owned(&args, od_xasprintf("--json=%s", json));
+        char *md = od_xasprintf("%s/%s.md", dir, s[i].name);
+        od_strlist_add_owned(&args, od_xasprintf("--report=%s", md));
         it_result res;
         it_run(bin, &args, NULL, 60, &res);
         char *label = od_xasprintf("%s (--lab)", s[i].name);
         check_report(label, json, &res, expect);
+        if (strcmp(s[i].name, "escape-subject") == 0)
+            check_escapes(&res, md, json);
+        free(md);
         CHECK_MSG(strstr(res.out, "CloudFront") != NULL, "%s: stdout does not give a verdict", label);
         free(label);
         it_result_free(&res);

@@ -5,7 +5,8 @@
 #     Certificate and each certificate, Ciphers, HTTP, Log);
 #  2. r on a reopened report reruns the case live and shows what changed
 #     (the lab origin of the live session is still running);
-#  3. a certificate subject with ESC [2J / ESC [31m is shown escaped.
+#  3. a certificate subject with ESC [2J / ESC [31m is shown escaped, and so
+#     are its issuer and AIA URLs (caIssuers, OCSP) with OSC and BEL.
 # Usage: test_ui_open.sh /path/to/origin-doctor
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -143,15 +144,26 @@ code=$(wait_exit $L)
 [ "$code" = 1 ] || fail "live: exit code '$code' (want 1)"
 
 # ------------------------------------------------------------------
-# 4. escape-subject: ESC [2J and ESC [31m in the subject are shown, not run
+# 4. escape-subject: ESC [2J and ESC [31m in the subject are shown, not run;
+#    the issuer and the AIA URLs carry OSC (window title), BEL, DEL too
 E=esc
-start_ui $E 80x24 --lab escape-subject
+start_ui $E 100x40 --lab escape-subject
 wait_for $E "Run the checks" 20 || fail "escape: no review"
 keys $E Enter
 wait_for $E "Finished in" 30 || fail "escape: run did not finish"
 keys $E Enter 3
 wait_for $E "Certificate 1 of" || fail "escape: no certificate pane"
 screen $E | grep -qF 'evil\e[2J\e[31m' && pass "subject escapes shown as \\e[2J\\e[31m" || fail "the subject's escape sequences are not visible as text"
+screen $E | grep -F 'Issuer' | grep -qF 'evil issuer\e]0' && pass "issuer escapes shown as text" \
+    || fail "the issuer's escape sequences are not visible as text"
+screen $E | grep -qF 'ca.example.test/\e[2Jissuer\x07.crt' && pass "AIA issuer URL escapes shown as text" \
+    || fail "the AIA issuer URL's escapes are not visible as text"
+screen $E | grep -qF 'ocsp.example.test/\e[31m\e]0;owned\x07\x08ocsp' && pass "AIA OCSP URL escapes shown as text" \
+    || fail "the AIA OCSP URL's escapes are not visible as text"
+tm display-message -p -t $E '#{pane_title}' | grep -q owned && fail "an OSC sequence set the window title" \
+    || pass "window title untouched"
+tm capture-pane -p -t $E | LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' && fail "a raw control byte on the screen" \
+    || pass "no raw control byte on the screen"
 screen $E | head -1 | grep -qF "OK" && screen $E | grep -qF "1 Findings" && screen $E | tail -1 | grep -qF "q quit" \
     && pass "screen not cleared by the subject" || fail "screen cleared by the subject"
 # with attributes: the subject's row carries no red (SGR 31) from the text
