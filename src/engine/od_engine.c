@@ -47,10 +47,10 @@ static void emit(run_ctx *r, od_event_type type, const char *step, od_step_statu
 }
 
 /* Steps are addressed by index: the array may grow while jobs run. */
-static size_t step_plan(run_ctx *r, const char *name)
+static size_t step_plan(run_ctx *r, const char *name, const char *id)
 {
     pthread_mutex_lock(&r->lock);
-    od_obs_add_step(r->o, name);
+    od_obs_add_step(r->o, name)->id = od_xstrdup(id);
     size_t idx = r->o->n_steps - 1;
     emit(r, OD_EV_PLAN, name, OD_STEP_PENDING, 0, NULL);
     pthread_mutex_unlock(&r->lock);
@@ -86,7 +86,7 @@ static void stage_dns(run_ctx *r)
 {
     const od_case *c = r->c;
     char *name = od_xasprintf("DNS %s", c->origin_domain);
-    size_t idx = step_plan(r, name);
+    size_t idx = step_plan(r, name, "dns");
     free(name);
     int64_t t0 = step_begin(r, idx, "resolving A and AAAA records");
     int port = od_case_uses_https(c) ? c->https_port : c->http_port;
@@ -301,10 +301,10 @@ static void step_end_locked(run_ctx *r, size_t idx, int64_t duration_ms, od_step
     emit(r, OD_EV_STEP_END, st->name, status, duration_ms, detail);
 }
 
-static size_t step_plan_locked(sched *s, const char *name, size_t rank)
+static size_t step_plan_locked(sched *s, const char *name, const char *id, size_t rank)
 {
     run_ctx *r = s->r;
-    od_obs_add_step(r->o, name);
+    od_obs_add_step(r->o, name)->id = od_xstrdup(id);
     size_t idx = r->o->n_steps - 1;
     emit(r, OD_EV_PLAN, name, OD_STEP_PENDING, 0, NULL);
     if (idx >= s->n_step_rank) {
@@ -425,7 +425,7 @@ static void show_step(sched *s, size_t i)
     probe_run *p = s->runs[i];
     if (p->step != NO_STEP || !q->step || p->superseded)
         return;
-    p->step = step_plan_locked(s, q->step, rank_of(q, i));
+    p->step = step_plan_locked(s, q->step, q->step_id, rank_of(q, i));
     if (p->state == RUN_RUNNING || p->state == RUN_DONE)
         step_begin_locked(s->r, p->step, begin_text(q));
     end_probe_step(s, i);
@@ -559,7 +559,7 @@ static void decide_table(sched *s)
     }
     od_strlist_free(&names);
     if (!s->table_void) {
-        s->table_step = step_plan_locked(s, s->plan.table_step, 4000000 + 2);
+        s->table_step = step_plan_locked(s, s->plan.table_step, s->plan.table_step_id, 4000000 + 2);
         s->table_started = od_now_ms();
         for (size_t i = 0; i < s->plan.n; i++)
             if (is_table_probe(probe_of(s, i)) && !s->runs[i]->superseded && s->runs[i]->ran &&
@@ -767,8 +767,8 @@ static void update(sched *s)
             any = probe_of(s, i)->kind == OD_PLAN_HANDSHAKE && port_state(s, i) == 1;
         if (any) {
             s->judge_steps = true;
-            s->chain_step = step_plan_locked(s, "Certificate chain analysis", 4000000);
-            s->names_step = step_plan_locked(s, "Name checks", 4000001);
+            s->chain_step = step_plan_locked(s, "Certificate chain analysis", "chain", 4000000);
+            s->names_step = step_plan_locked(s, "Name checks", "names", 4000001);
             step_begin_locked(r, s->chain_step, "building each path from the chain as sent");
             step_begin_locked(r, s->names_step, NULL);
         }
@@ -1082,7 +1082,8 @@ static void run_schedule(sched *s)
     pthread_mutex_lock(&r->lock);
     for (size_t i = 0; i < s->plan.n; i++)
         if (probe_of(s, i)->kind == OD_PLAN_CONNECT) {
-            s->runs[i]->step = step_plan_locked(s, probe_of(s, i)->step, rank_of(probe_of(s, i), i));
+            s->runs[i]->step =
+                step_plan_locked(s, probe_of(s, i)->step, probe_of(s, i)->step_id, rank_of(probe_of(s, i), i));
             step_begin_locked(r, s->runs[i]->step, NULL);
         }
     update(s);

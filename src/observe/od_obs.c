@@ -194,6 +194,7 @@ void od_obs_free(od_observations *o)
         od_http_result_free(&o->http[i]);
     free(o->http);
     for (size_t i = 0; i < o->n_steps; i++) {
+        free(o->steps[i].id);
         free(o->steps[i].name);
         free(o->steps[i].detail);
     }

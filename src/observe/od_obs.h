@@ -27,6 +27,11 @@ typedef enum {
 } od_step_status;
 
 typedef struct {
+    /* Stable across runs of the same case (no port numbers, no order):
+     * "dns", "tcp:ADDR:https", "tls:ADDR:https:SNI" ("-": no SNI),
+     * "tls-broad:ADDR:https:SNI", "ciphers:ADDR:https",
+     * "http:ADDR:https|http:HOST", "chain", "names". NULL in older reports. */
+    char *id;
     char *name;           /* "dns", "tcp 127.0.0.1:443", "tls a.example.com @127.0.0.1:443" */
     od_step_status status;
     int64_t duration_ms;

@@ -61,6 +61,18 @@ const char *od_plan_table_sni(const od_case *c, const od_strlist *names)
     return names->len && names_as_sni(c) ? names->items[0] : NULL;
 }
 
+/* An address as step ids write it: IPv6 in brackets, so the colons that
+ * separate the id's parts stay unambiguous. */
+#define STEP_ADDR_FMT "%s%s%s"
+#define STEP_ADDR(a) (strchr((a), ':') ? "[" : ""), (a), (strchr((a), ':') ? "]" : "")
+
+/* The port's role in the case, not its number: ids stay the same when a
+ * lab or a test listens on another port. */
+static const char *port_role(const od_case *c, int port)
+{
+    return port == c->https_port ? "https" : port == c->http_port ? "http" : "other";
+}
+
 size_t od_plan_add_table(od_plan *plan, const od_case *c, const od_policy *p, const od_address *addresses,
                          size_t address, const char *sni)
 {
@@ -69,9 +81,11 @@ size_t od_plan_add_table(od_plan *plan, const od_case *c, const od_policy *p, co
     int port = c->https_port;
     free(plan->table_sni);
     free(plan->table_step);
+    free(plan->table_step_id);
     plan->table_address = address;
     plan->table_sni = od_xstrdup(sni);
     plan->table_step = od_xasprintf("Protocols and cipher suites at %s:%d", addr, port);
+    plan->table_step_id = od_xasprintf("ciphers:" STEP_ADDR_FMT ":%s", STEP_ADDR(addr), port_role(c, port));
     size_t proto_probe[N_PROBED];
     for (size_t i = 0; i < N_PROBED; i++) {
         proto_probe[i] = plan->n;
@@ -126,6 +140,7 @@ size_t od_plan_add_http(od_plan *plan, const od_case *c, const od_policy *p, con
         q->priority = tls ? od_policy_priority(p, c->origin_ssl_protocols) : NULL;
         q->method = c->http_get ? "GET" : "HEAD";
         q->step = od_xasprintf("HTTP %s %s://%s/ at %s:%d", q->method, tls ? "https" : "http", host, addr, port);
+        q->step_id = od_xasprintf("http:" STEP_ADDR_FMT ":%s:%s", STEP_ADDR(addr), tls ? "https" : "http", host);
         if (tls) {
             /* Over TLS only where the handshake CloudFront would make works. */
             q->after = od_plan_find_handshake(plan, address, sni);
@@ -182,11 +197,13 @@ void od_plan_make(const od_case *c, const od_policy *p, const od_address *addres
             od_plan_probe *q = add_probe(out, OD_PLAN_CONNECT, a, c->https_port);
             q->connect = out->n - 1;
             q->step = od_xasprintf("TCP %s port %d", addresses[a].address, c->https_port);
+            q->step_id = od_xasprintf("tcp:" STEP_ADDR_FMT ":https", STEP_ADDR(addresses[a].address));
         }
         if (http) {
             od_plan_probe *q = add_probe(out, OD_PLAN_CONNECT, a, c->http_port);
             q->connect = out->n - 1;
             q->step = od_xasprintf("TCP %s port %d", addresses[a].address, c->http_port);
+            q->step_id = od_xasprintf("tcp:" STEP_ADDR_FMT ":http", STEP_ADDR(addresses[a].address));
         }
     }
     if (https) {
@@ -201,6 +218,7 @@ void od_plan_make(const od_case *c, const od_policy *p, const od_address *addres
                 q->priority = od_policy_priority(p, c->origin_ssl_protocols);
                 q->step = sni ? od_xasprintf("TLS %s at %s:%d", sni, addr, c->https_port)
                               : od_xasprintf("TLS without SNI at %s:%d", addr, c->https_port);
+                q->step_id = od_xasprintf("tls:" STEP_ADDR_FMT ":https:%s", STEP_ADDR(addr), sni ? sni : "-");
             }
         }
         /* When CloudFront's own offer is refused, the certificate is still
@@ -219,6 +237,7 @@ void od_plan_make(const od_case *c, const od_policy *p, const od_address *addres
             q->waits = true;
             q->step = od_xasprintf("TLS %s at %s:%d, broad offer to see the certificate", sni,
                                    addresses[a].address, c->https_port);
+            q->step_id = od_xasprintf("tls-broad:" STEP_ADDR_FMT ":https:%s", STEP_ADDR(addresses[a].address), sni);
         }
         if (n_addresses)
             od_plan_add_table(out, c, p, addresses, 0, od_plan_table_sni(c, &names));
@@ -261,10 +280,12 @@ void od_plan_free(od_plan *plan)
         free(q->host);
         free(q->priority);
         free(q->step);
+        free(q->step_id);
     }
     free(plan->probes);
     free(plan->table_sni);
     free(plan->table_step);
+    free(plan->table_step_id);
     memset(plan, 0, sizeof *plan);
     plan->table_address = OD_PLAN_NONE;
 }

@@ -61,6 +61,7 @@ typedef struct {
     bool alone;          /* CONNECT: no other probe of the plan connects there */
     char *step;          /* the step it reports as (NULL: part of the cipher table step,
                             or the GET beside a HEAD, which reports in the HEAD's step) */
+    char *step_id;       /* that step's stable id (see od_step), with step */
     size_t head;         /* HTTP GET beside a HEAD: that HEAD; else OD_PLAN_NONE */
     /* One connection serves both the TLS probe of a name and its HTTP
      * request: the HANDSHAKE's `via` is the HTTP probe whose handshake it
@@ -77,6 +78,7 @@ typedef struct {
     size_t table_address;
     char *table_sni;
     char *table_step;
+    char *table_step_id;
 } od_plan;
 
 /* The addresses a run probes: those CloudFront connects to by the case's

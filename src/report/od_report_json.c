@@ -273,6 +273,8 @@ cJSON *od_report_to_cjson(const od_report *r)
     arr = chk(cJSON_CreateArray());
     for (size_t i = 0; i < ob->n_steps; i++) {
         cJSON *o = chk(cJSON_CreateObject());
+        if (ob->steps[i].id)
+            add_str(o, "id", ob->steps[i].id);
         add_str(o, "name", ob->steps[i].name ? ob->steps[i].name : "");
         add_str(o, "status", od_step_status_name(ob->steps[i].status));
         add_num(o, "duration_ms", (double)ob->steps[i].duration_ms);
@@ -793,7 +795,7 @@ static bool read_steps(reader *rd, const cJSON *root, od_observations *o)
         od_step *s = od_obs_add_step(o, "");
         free(s->name);
         s->name = NULL;
-        if (!get_str(rd, j, p, "name", false, &s->name))
+        if (!get_str(rd, j, p, "name", false, &s->name) || !opt_str(rd, j, p, "id", &s->id))
             return false;
         GET_ENUM(rd, j, p, "status", od_step_status_parse, &s->status,
                  "pending, running, pass, warn, fail, skipped, untested");

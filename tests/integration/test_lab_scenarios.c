@@ -9,6 +9,7 @@
 #include "check.h"
 #include "itest.h"
 #include "od_lab.h"
+#include "od_report.h"
 
 static const char *bin;
 
@@ -125,6 +126,91 @@ static void check_report(const char *label, const char *json_path, const it_resu
     free(want);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void strlist_delete(od_strlist *l)
+{
+    if (l)
+        od_strlist_free(l);
+    free(l);
+}
+
+/* The step ids of one --lab run, sorted; checks each step has one, that
+ * they are unique, and that the reader keeps them. NULL if no report. */
+static od_strlist *step_ids_of_run(const char *scenario, const char *json)
+{
+    od_strlist args;
+    od_strlist_init(&args);
+    od_strlist_add(&args, "--batch");
+    od_strlist_add_owned(&args, od_xasprintf("--lab=%s", scenario));
+    od_strlist_add_owned(&args, od_xasprintf("--json=%s", json));
+    it_result res;
+    it_run(bin, &args, NULL, 60, &res);
+    it_result_free(&res);
+    od_strlist_free(&args);
+    cJSON *j = it_load_json(json);
+    if (!j)
+        return NULL;
+    od_strlist *ids = od_xcalloc(1, sizeof *ids);
+    od_strlist_init(ids);
+    const cJSON *steps = cJSON_GetObjectItemCaseSensitive(j, "steps");
+    CHECK_MSG(cJSON_GetArraySize(steps) >= 6, "%s: only %d steps", scenario, cJSON_GetArraySize(steps));
+    const cJSON *st;
+    cJSON_ArrayForEach(st, steps)
+    {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(st, "id");
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(st, "name");
+        CHECK_MSG(cJSON_IsString(id) && id->valuestring[0], "%s: step \"%s\" has no id", scenario,
+                  cJSON_IsString(name) ? name->valuestring : "?");
+        if (!cJSON_IsString(id))
+            continue;
+        CHECK_MSG(!od_strlist_contains(ids, id->valuestring), "%s: step id \"%s\" twice", scenario, id->valuestring);
+        od_strlist_add(ids, id->valuestring);
+    }
+    /* read back, each step keeps its id */
+    size_t len = 0;
+    char *text = od_read_file(json, &len);
+    od_report r;
+    char *err = text ? od_report_from_json(text, len, &r) : od_xstrdup("unreadable");
+    CHECK_MSG(err == NULL, "%s: report not read back: %s", scenario, err ? err : "");
+    if (!err) {
+        CHECK(r.obs.n_steps == ids->len);
+        for (size_t i = 0; i < r.obs.n_steps && i < ids->len; i++)
+            CHECK_MSG(r.obs.steps[i].id && strcmp(r.obs.steps[i].id, ids->items[i]) == 0,
+                      "%s: step %zu's id not read back", scenario, i);
+        od_report_free(&r);
+    }
+    free(err);
+    free(text);
+    cJSON_Delete(j);
+    qsort(ids->items, ids->len, sizeof *ids->items, cmp_str);
+    return ids;
+}
+
+/* Steps carry ids that are the same in two runs of one scenario (the lab
+ * listens on other ports each time: ids name the port's role, not its number). */
+static void check_step_ids(const char *dir, const char *scenario)
+{
+    char *json1 = od_xasprintf("%s/ids-1.json", dir), *json2 = od_xasprintf("%s/ids-2.json", dir);
+    od_strlist *a = step_ids_of_run(scenario, json1), *b = step_ids_of_run(scenario, json2);
+    CHECK_MSG(a && b, "%s: no reports for the step ids", scenario);
+    if (a && b) {
+        char *ja = od_strlist_join(a, " ", ""), *jb = od_strlist_join(b, " ", "");
+        printf("%s step ids: %s\n", scenario, ja);
+        CHECK_MSG(strcmp(ja, jb) == 0, "%s: step ids differ between runs:\n%s\n%s", scenario, ja, jb);
+        CHECK(strstr(ja, "dns") && strstr(ja, "tls:127.0.0.1:https:") && strstr(ja, "ciphers:127.0.0.1:https"));
+        free(ja);
+        free(jb);
+    }
+    strlist_delete(a);
+    strlist_delete(b);
+    free(json1);
+    free(json2);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -194,6 +280,9 @@ int main(int argc, char **argv)
         free(json);
         free(expect);
     }
+
+    check_step_ids(dir, "healthy");
+    check_step_ids(dir, "wrong-order");
 
     /* An IP address as the origin domain: the one finding CloudFront's
      * configuration itself refuses, diagnosed against a healthy origin. */

@@ -23,6 +23,36 @@ static void two_addresses(od_address a[2])
     strcpy(a[1].address, "192.0.2.11");
 }
 
+/* Every step a probe reports as has an id, and no two steps share one. */
+static void check_step_ids(const od_plan *p)
+{
+    od_strlist ids;
+    od_strlist_init(&ids);
+    if (p->table_step) {
+        CHECK(p->table_step_id != NULL);
+        od_strlist_add(&ids, p->table_step_id ? p->table_step_id : "");
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        const od_plan_probe *q = &p->probes[i];
+        if (!q->step)
+            continue;
+        CHECK_MSG(q->step_id && q->step_id[0], "step \"%s\" has no id", q->step);
+        if (!q->step_id)
+            continue;
+        CHECK_MSG(!od_strlist_contains(&ids, q->step_id), "step id %s twice", q->step_id);
+        od_strlist_add(&ids, q->step_id);
+    }
+    od_strlist_free(&ids);
+}
+
+static bool has_step_id(const od_plan *p, const char *id)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (p->probes[i].step_id && strcmp(p->probes[i].step_id, id) == 0)
+            return true;
+    return p->table_step_id && strcmp(p->table_step_id, id) == 0;
+}
+
 /* Host forwarded with two CNAMEs, two addresses, https-only, HEAD. */
 static void test_forwarded_names(const od_policy *pol)
 {
@@ -45,6 +75,11 @@ static void test_forwarded_names(const od_policy *pol)
     CHECK(p.table_address == 0);
     CHECK_STR(p.table_sni, "a.example.test");
     CHECK_STR(p.table_step, "Protocols and cipher suites at 192.0.2.10:443");
+    check_step_ids(&p);
+    CHECK(has_step_id(&p, "tls-broad:192.0.2.11:https:b.example.test"));
+    CHECK(has_step_id(&p, "tls:192.0.2.11:https:-"));
+    CHECK(has_step_id(&p, "http:192.0.2.10:https:a.example.test"));
+    CHECK_STR(p.table_step_id, "ciphers:192.0.2.10:https");
 
     for (size_t i = 0; i < p.n; i++) {
         const od_plan_probe *q = &p.probes[i];
@@ -217,7 +252,14 @@ static void test_address_type(const od_policy *pol)
     n = od_plan_addresses(&c, all, 3, used, 3);
     CHECK(n == 2 && strcmp(used[0].address, "2001:db8::10") == 0 && strcmp(used[1].address, "::1") == 0);
     c.ip_address_type = OD_IP_DUALSTACK;
-    CHECK(od_plan_addresses(&c, all, 3, used, 3) == 3 && od_plan_addresses(&c, all, 3, used, 2) == 2);
+    CHECK(od_plan_addresses(&c, all, 3, used, 3) == 3);
+    /* step ids write IPv6 in brackets, one per address */
+    od_plan_make(&c, pol, used, 3, &p);
+    check_step_ids(&p);
+    CHECK(has_step_id(&p, "tcp:[2001:db8::10]:https") && has_step_id(&p, "tcp:[::1]:https") &&
+          has_step_id(&p, "tls:192.0.2.10:https:origin.example.test"));
+    od_plan_free(&p);
+    CHECK(od_plan_addresses(&c, all, 3, used, 2) == 2);
     /* AAAA only with ipv4: nothing to probe */
     c.ip_address_type = OD_IP_V4;
     n = od_plan_addresses(&c, all, 1, used, 3);
