@@ -214,16 +214,34 @@ const char *od_protocol_policy_name(od_protocol_policy p)
     return (unsigned)p < 3 ? policy_names[p] : "https-only";
 }
 
-char *od_parse_protocol_policy(const char *value, od_protocol_policy *out)
+/* One of names[0..n) (any case) into *out; else a message naming the
+ * field, quoting the value and listing the names (then note, if any). */
+static char *parse_choice(const char *field, const char *value, const char *const *names, int n, const char *note,
+                          int *out)
 {
-    for (int i = 0; i < 3; i++)
-        if (value && od_strcasecmp(value, policy_names[i]) == 0) {
-            *out = (od_protocol_policy)i;
+    for (int i = 0; value && i < n; i++)
+        if (od_strcasecmp(value, names[i]) == 0) {
+            *out = i;
             return NULL;
         }
+    od_buf b;
+    od_buf_init(&b);
     char *q = od_quote(value);
-    char *msg = od_xasprintf("protocol policy: %s is not one of https-only, http-only, match-viewer", q);
+    od_buf_printf(&b, "%s: %s is not one of ", field, q);
+    for (int i = 0; i < n; i++)
+        od_buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
+    if (note)
+        od_buf_printf(&b, " %s", note);
     free(q);
+    return od_buf_steal(&b);
+}
+
+char *od_parse_protocol_policy(const char *value, od_protocol_policy *out)
+{
+    int i;
+    char *msg = parse_choice("protocol policy", value, policy_names, 3, NULL, &i);
+    if (!msg)
+        *out = (od_protocol_policy)i;
     return msg;
 }
 
@@ -240,14 +258,10 @@ const char *od_viewer_policy_name(od_viewer_policy p)
 
 char *od_parse_viewer_policy(const char *value, od_viewer_policy *out)
 {
-    for (int i = 0; i < 3; i++)
-        if (value && od_strcasecmp(value, viewer_policy_names[i]) == 0) {
-            *out = (od_viewer_policy)i;
-            return NULL;
-        }
-    char *q = od_quote(value);
-    char *msg = od_xasprintf("viewer protocol policy: %s is not one of allow-all, redirect-to-https, https-only", q);
-    free(q);
+    int i;
+    char *msg = parse_choice("viewer protocol policy", value, viewer_policy_names, 3, NULL, &i);
+    if (!msg)
+        *out = (od_viewer_policy)i;
     return msg;
 }
 
@@ -264,15 +278,11 @@ const char *od_ip_address_type_name(od_ip_address_type t)
 
 char *od_parse_ip_address_type(const char *value, od_ip_address_type *out)
 {
-    for (int i = 0; i < 3; i++)
-        if (value && od_strcasecmp(value, ip_address_type_names[i]) == 0) {
-            *out = (od_ip_address_type)i;
-            return NULL;
-        }
-    char *q = od_quote(value);
-    char *msg = od_xasprintf("IP address type: %s is not one of ipv4, ipv6, dualstack "
-                             "(CustomOriginConfig.IpAddressType)", q);
-    free(q);
+    int i;
+    char *msg = parse_choice("IP address type", value, ip_address_type_names, 3, "(CustomOriginConfig.IpAddressType)",
+                             &i);
+    if (!msg)
+        *out = (od_ip_address_type)i;
     return msg;
 }
 

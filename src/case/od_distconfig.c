@@ -44,6 +44,18 @@ static bool get_string(od_json_reader *c, const cJSON *obj, const char *key, con
     return true;
 }
 
+/* path.key holds a value outside its allowed set: the message names the
+ * place, quotes the value and lists what is allowed. Returns false. */
+static bool not_one_of(od_json_reader *c, const char *path, const char *key, const char *value, const char *allowed)
+{
+    char *kp = od_json_key_path(path, key);
+    char *q = od_quote(value);
+    od_json_fail(c, kp, "%s is not one of %s", q, allowed);
+    free(q);
+    free(kp);
+    return false;
+}
+
 /* A whole number in [min, max]; def when absent and not required. */
 static bool get_int(od_json_reader *c, const cJSON *obj, const char *key, const char *path, bool required, int def, int min,
                     int max, int *out)
@@ -362,11 +374,7 @@ static bool parse_origin(od_json_reader *c, const cJSON *it, const char *p, od_d
                 found = true;
             }
         if (!found) {
-            char *kp = od_json_key_path(cp, "OriginProtocolPolicy");
-            char *q = od_quote(policy);
-            od_json_fail(c, kp, "%s is not one of http-only, https-only, match-viewer", q);
-            free(q);
-            free(kp);
+            not_one_of(c, cp, "OriginProtocolPolicy", policy, "http-only, https-only, match-viewer");
             break;
         }
         if (!get_string_items(c, custom, "OriginSslProtocols", cp, true, &protos))
@@ -404,13 +412,10 @@ static bool parse_origin(od_json_reader *c, const cJSON *it, const char *p, od_d
         if (!get_string(c, custom, "IpAddressType", cp, false, false, &ip_type))
             break;
         char *ip_err = ip_type ? od_parse_ip_address_type(ip_type, &o->ip_address_type) : NULL;
-        if (ip_err) {
-            char *kp = od_json_key_path(cp, "IpAddressType");
-            char *q = od_quote(ip_type);
-            od_json_fail(c, kp, "%s is not one of ipv4, ipv6, dualstack", q);
-            free(q);
-            free(kp);
-            free(ip_err);
+        bool ip_bad = ip_err != NULL;
+        free(ip_err);
+        if (ip_bad) {
+            not_one_of(c, cp, "IpAddressType", ip_type, "ipv4, ipv6, dualstack");
             break;
         }
         int keepalive;
@@ -472,15 +477,10 @@ static bool analyse_behavior(od_json_reader *c, const cJSON *beh, const char *p,
         return false;
     if (vpp) {
         char *m = od_parse_viewer_policy(vpp, &out->viewer_protocol_policy);
-        if (m) {
-            char *kp = od_json_key_path(p, "ViewerProtocolPolicy");
-            char *q = od_quote(vpp);
-            od_json_fail(c, kp, "%s is not one of allow-all, redirect-to-https, https-only", q);
-            free(q);
-            free(kp);
-            free(m);
-            return false;
-        }
+        bool bad = m != NULL;
+        free(m);
+        if (bad)
+            return not_one_of(c, p, "ViewerProtocolPolicy", vpp, "allow-all, redirect-to-https, https-only");
     }
 
     od_buf yes, no, unknown;

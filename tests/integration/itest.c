@@ -119,6 +119,18 @@ void it_case_args(const od_case *c, od_strlist *args)
     od_strlist_add(args, c->origin_domain);
 }
 
+const cJSON *it_finding(const cJSON *report, const char *id)
+{
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(report, "findings"))
+    {
+        const cJSON *fid = cJSON_GetObjectItemCaseSensitive(f, "id");
+        if (cJSON_IsString(fid) && strcmp(fid->valuestring, id) == 0)
+            return f;
+    }
+    return NULL;
+}
+
 cJSON *it_load_json(const char *path)
 {
     size_t len;

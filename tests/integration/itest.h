@@ -24,6 +24,9 @@ void it_case_args(const od_case *c, od_strlist *args);
 /* Parses a JSON file with libcjson; NULL with a message on stderr if it fails. */
 cJSON *it_load_json(const char *path);
 
+/* The first finding with this id in a report, or NULL. */
+const cJSON *it_finding(const cJSON *report, const char *id);
+
 /* Space separated, sorted, unique ids of findings with the given severity. malloc'd. */
 char *it_ids_with_severity(const cJSON *report, const char *severity);
 

@@ -27,18 +27,6 @@
 static const char *bin;
 static char *dir;
 
-static const cJSON *finding(const cJSON *j, const char *id)
-{
-    const cJSON *f;
-    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(j, "findings"))
-    {
-        const cJSON *fid = cJSON_GetObjectItemCaseSensitive(f, "id");
-        if (cJSON_IsString(fid) && strcmp(fid->valuestring, id) == 0)
-            return f;
-    }
-    return NULL;
-}
-
 static const char *str_of(const cJSON *o, const char *key)
 {
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -118,19 +106,26 @@ static void lab_args(const od_case *c, const char *const *extra, od_strlist *arg
     od_strlist_add_owned(args, origin);
 }
 
+/* Starts a lab scenario into c; NULL (c freed) when it does not start. */
+static od_lab *start_lab(const char *name, od_case *c)
+{
+    od_case_init(c);
+    char *err = NULL;
+    od_lab *lab = od_lab_start(name, c, &err);
+    CHECK_MSG(lab != NULL, "%s lab: %s", name, err ? err : "?");
+    free(err);
+    if (!lab)
+        od_case_free(c);
+    return lab;
+}
+
 /* AAAA only: fails with ipv4 (the default), passes with ipv6. */
 static void test_aaaa_only(void)
 {
     od_case c;
-    od_case_init(&c);
-    char *err = NULL;
-    od_lab *lab = od_lab_start("aaaa-only", &c, &err);
-    CHECK_MSG(lab != NULL, "aaaa-only lab: %s", err ? err : "?");
-    free(err);
-    if (!lab) {
-        od_case_free(&c);
+    od_lab *lab = start_lab("aaaa-only", &c);
+    if (!lab)
         return;
-    }
     od_strlist args;
     it_result res;
     lab_args(&c, NULL, &args);
@@ -140,7 +135,7 @@ static void test_aaaa_only(void)
         char *ids = it_ids_with_severity(j, "fail");
         CHECK_MSG(strcmp(ids, "DNS_NO_ADDRESS_OF_TYPE") == 0, "aaaa-only, ipv4: fail ids \"%s\"", ids);
         free(ids);
-        const cJSON *f = finding(j, "DNS_NO_ADDRESS_OF_TYPE");
+        const cJSON *f = it_finding(j, "DNS_NO_ADDRESS_OF_TYPE");
         const cJSON *st = f ? cJSON_GetObjectItemCaseSensitive(f, "cloudfront_status") : NULL;
         CHECK(cJSON_IsNumber(st) && st->valueint == 502);
         CHECK(f && strstr(str_of(f, "detail"), "::1") && strstr(str_of(f, "reproduce"), " A "));
@@ -160,12 +155,12 @@ static void test_aaaa_only(void)
     j = run_json(&args, "aaaa-ipv6", &res, &saved);
     CHECK_MSG(res.exit_code == 0, "aaaa-only, ipv6: exit %d: %s", res.exit_code, res.err);
     if (j) {
-        CHECK(!finding(j, "DNS_NO_ADDRESS_OF_TYPE") && !finding(j, "DNS_ADDRESS_NOT_USED"));
+        CHECK(!it_finding(j, "DNS_NO_ADDRESS_OF_TYPE") && !it_finding(j, "DNS_ADDRESS_NOT_USED"));
         char *ids = it_ids_with_severity(j, "fail");
         CHECK_MSG(strcmp(ids, "") == 0, "aaaa-only, ipv6: fail ids \"%s\"", ids);
         free(ids);
         CHECK_STR(tcp_state(j, "::1", c.https_port), "open");
-        CHECK(finding(j, "TLS_OK") != NULL && finding(j, "HTTP_OK") != NULL);
+        CHECK(it_finding(j, "TLS_OK") != NULL && it_finding(j, "HTTP_OK") != NULL);
         CHECK_STR(input_type(j), "ipv6");
         cJSON_Delete(j);
     }
@@ -180,7 +175,7 @@ static void test_aaaa_only(void)
     CHECK_MSG(res.exit_code == 0, "reopened: exit %d: %s", res.exit_code, res.err);
     if (j) {
         CHECK_STR(input_type(j), "ipv6");
-        CHECK(!finding(j, "DNS_NO_ADDRESS_OF_TYPE"));
+        CHECK(!it_finding(j, "DNS_NO_ADDRESS_OF_TYPE"));
         cJSON_Delete(j);
     }
     it_result_free(&res);
@@ -226,10 +221,10 @@ static void two_address_args(const od_case *c, const char *const *extra, od_strl
 static void check_ipv4_ignores_dead_v6(const cJSON *j, const char *name, int port)
 {
     CHECK_MSG(!problem_mentions(j, "::1"), "%s: a warning or failure names ::1", name);
-    CHECK_MSG(!finding(j, "PORT_REFUSED"), "%s: PORT_REFUSED raised", name);
+    CHECK_MSG(!it_finding(j, "PORT_REFUSED"), "%s: PORT_REFUSED raised", name);
     CHECK_MSG(!tcp_tried(j, "::1"), "%s: the IPv6 address was probed", name);
     CHECK_STR(tcp_state(j, "127.0.0.1", port), "open");
-    const cJSON *f = finding(j, "DNS_ADDRESS_NOT_USED");
+    const cJSON *f = it_finding(j, "DNS_ADDRESS_NOT_USED");
     CHECK_MSG(f && strcmp(str_of(f, "severity"), "info") == 0 && strstr(str_of(f, "detail"), "::1"),
               "%s: the unused IPv6 address is not listed as information", name);
     CHECK(strstr(str_of(cJSON_GetObjectItemCaseSensitive(j, "verdict"), "summary"), "No problem found") != NULL);
@@ -237,27 +232,21 @@ static void check_ipv4_ignores_dead_v6(const cJSON *j, const char *name, int por
 
 static void check_dualstack_shows_dead_v6(const cJSON *j, const char *name, int port)
 {
-    const cJSON *f = finding(j, "PORT_REFUSED");
+    const cJSON *f = it_finding(j, "PORT_REFUSED");
     CHECK_MSG(f && strcmp(str_of(f, "severity"), "warn") == 0 && strstr(str_of(f, "detail"), "::1"),
               "%s: the dead IPv6 address does not show as PORT_REFUSED (warn)", name);
     CHECK_STR(tcp_state(j, "::1", port), "refused");
     CHECK_STR(tcp_state(j, "127.0.0.1", port), "open");
-    CHECK(!finding(j, "DNS_ADDRESS_NOT_USED"));
+    CHECK(!it_finding(j, "DNS_ADDRESS_NOT_USED"));
 }
 
 /* A live 127.0.0.1 and a dead [::1]: from flags, then from configs. */
 static void test_dead_ipv6(bool ipv6)
 {
     od_case c;
-    od_case_init(&c);
-    char *err = NULL;
-    od_lab *lab = od_lab_start("healthy", &c, &err);
-    CHECK_MSG(lab != NULL, "healthy lab: %s", err ? err : "?");
-    free(err);
-    if (!lab) {
-        od_case_free(&c);
+    od_lab *lab = start_lab("healthy", &c);
+    if (!lab)
         return;
-    }
     int dead = ipv6 ? dead_ipv6_port(c.https_port) : -1;
     const char *src = getenv("OD_SOURCE_DIR");
     od_strlist args;
@@ -320,7 +309,7 @@ static void test_dead_ipv6(bool ipv6)
         char *ids = it_ids_with_severity(j, "fail");
         CHECK_MSG(strcmp(ids, "DNS_NO_ADDRESS_OF_TYPE") == 0, "config ipv6, A only: fail ids \"%s\"", ids);
         free(ids);
-        const cJSON *f = finding(j, "DNS_NO_ADDRESS_OF_TYPE");
+        const cJSON *f = it_finding(j, "DNS_NO_ADDRESS_OF_TYPE");
         CHECK(f && strstr(str_of(f, "reproduce"), " AAAA "));
         CHECK_MSG(!tcp_tried(j, "127.0.0.1"), "config ipv6: the IPv4 address was probed");
         cJSON_Delete(j);
