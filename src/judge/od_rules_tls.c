@@ -179,6 +179,61 @@ static bool any_handshake_ok(const rule_ctx *x)
     return false;
 }
 
+/* A load balancer origin: recognised by its name (the AWS endpoint table)
+ * or by its Server header (awselb), with the TLS security policies the
+ * table lists for it; NULL otherwise. */
+static const od_aws_endpoint *elb_origin(const rule_ctx *x)
+{
+    if (!x->p)
+        return NULL;
+    const od_aws_endpoint *ep = od_aws_endpoint_match(&x->p->aws, x->c->origin_domain);
+    if (ep && ep->n_tls_policies)
+        return ep;
+    for (size_t i = 0; x->server && od_starts_with_ci(x->server, "awselb") && i < x->p->aws.n; i++)
+        if (x->p->aws.items[i].n_tls_policies)
+            return &x->p->aws.items[i];
+    return NULL;
+}
+
+typedef struct {
+    char *work, *fail;   /* policy names that allow a protocol the distribution allows / none */
+    char first[128];     /* the first that works, for the command */
+} elb_fix;
+
+/* The fix's server for a protocol or suite finding: for a load balancer,
+ * "aws-elb" with the security policies that work with this distribution's
+ * origin SSL protocols ({elb_policies}, {elb_policy}) and those that do
+ * not ({elb_policies_fail}), also in the evidence. Free e after finishing. */
+static const char *tls_fix_server(const rule_ctx *x, od_finding *f, rl_varset *vs, elb_fix *e)
+{
+    memset(e, 0, sizeof *e);
+    const od_aws_endpoint *ep = elb_origin(x);
+    if (!ep)   /* a load balancer without a policy table: the generic fix */
+        return x->server && od_starts_with_ci(x->server, "awselb") ? NULL : x->server;
+    unsigned allowed = x->c->origin_ssl_protocols;
+    e->work = od_aws_tls_policies(ep, allowed, true);
+    e->fail = od_aws_tls_policies(ep, allowed, false);
+    for (size_t i = 0; i < ep->n_tls_policies && !e->first[0]; i++)
+        if (ep->tls_policies[i].protocols & allowed)
+            snprintf(e->first, sizeof e->first, "%s", ep->tls_policies[i].name);
+    cJSON *works = cJSON_AddArrayToObject(f->evidence, "load_balancer_policies_that_work");
+    for (size_t i = 0; i < ep->n_tls_policies; i++)
+        if (ep->tls_policies[i].protocols & allowed)
+            cJSON_AddItemToArray(works, cJSON_CreateString(ep->tls_policies[i].name));
+    rl_ev_str(f, "load_balancer_policies_source", ep->tls_policies_source);
+    rl_var(vs, "service", ep->service);
+    rl_var(vs, "elb_policies", *e->work ? e->work : "(none listed: allow TLSv1.2 in the distribution)");
+    rl_var(vs, "elb_policy", e->first[0] ? e->first : "ELBSecurityPolicy-TLS13-1-2-2021-06");
+    rl_var(vs, "elb_policies_fail", *e->fail ? e->fail : "(none listed)");
+    return "aws-elb";
+}
+
+static void elb_fix_free(elb_fix *e)
+{
+    free(e->work);
+    free(e->fail);
+}
+
 static void rule_protocols(rule_ctx *x)
 {
     if (!od_case_uses_https(x->c))
@@ -211,7 +266,10 @@ static void rule_protocols(rule_ctx *x)
             rl_mark_incomplete(x, od_xasprintf("protocols: %s could not be tested from this machine, and every tested "
                                                "one is refused", unt));
         rl_varset vs = {0};
-        rl_finish_for_name(x, f, x->server, &vs, name, hs ? hs->address : x->c->origin_domain, x->c->https_port);
+        elb_fix elb;
+        const char *server = tls_fix_server(x, f, &vs, &elb);
+        rl_finish_for_name(x, f, server, &vs, name, hs ? hs->address : x->c->origin_domain, x->c->https_port);
+        elb_fix_free(&elb);
         free(al); free(acc); free(ref); free(unt);
     }
     if (s.untested & allowed) {
@@ -339,7 +397,10 @@ static void rule_ciphers(rule_ctx *x)
                            "-curves prime256v1:secp384r1:X25519");
     rl_varset vs = {0};
     rl_var(&vs, "protocols", pl);
-    rl_finish_for_name(x, f, x->server, &vs, name, hs ? hs->address : x->c->origin_domain, x->c->https_port);
+    elb_fix elb;
+    const char *server = tls_fix_server(x, f, &vs, &elb);
+    rl_finish_for_name(x, f, server, &vs, name, hs ? hs->address : x->c->origin_domain, x->c->https_port);
+    elb_fix_free(&elb);
     free(acc);
     free(pl);
     od_strlist_free(&accepted);

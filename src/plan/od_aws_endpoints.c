@@ -1,6 +1,7 @@
 /* Loads the AWS endpoint table and recognises endpoints by name. Strict
  * like the policy loader: a wrong table would name wrong causes. */
 #include "od_aws_endpoints.h"
+#include "od_case.h"
 #include "od_json.h"
 
 #include <ctype.h>
@@ -42,6 +43,58 @@ const od_aws_endpoint *od_aws_endpoint_match(const od_aws_endpoints *t, const ch
     return NULL;
 }
 
+char *od_aws_tls_policies(const od_aws_endpoint *ep, unsigned protocols, bool works)
+{
+    od_strlist names;
+    od_strlist_init(&names);
+    for (size_t i = 0; ep && i < ep->n_tls_policies; i++)
+        if (((ep->tls_policies[i].protocols & protocols) != 0) == works)
+            od_strlist_add(&names, ep->tls_policies[i].name);
+    char *joined = od_strlist_join(&names, ", ", "");
+    od_strlist_free(&names);
+    return joined;
+}
+
+/* "tls_security_policies": {source, checked, policies: [{name, protocols}]} */
+static bool parse_tls_policies(od_json_reader *r, const cJSON *tp, const char *where, od_aws_endpoint *ep)
+{
+    const char *source = NULL, *checked = NULL;
+    if (!od_json_get_string(r, tp, where, "source", OD_JSON_NONEMPTY, &source) ||
+        !od_json_get_string(r, tp, where, "checked", OD_JSON_NONEMPTY, &checked))
+        return false;
+    const cJSON *list = od_json_get(r, tp, where, "policies", OD_JSON_ARRAY, OD_JSON_NONEMPTY);
+    if (!list)
+        return false;
+    ep->tls_policies_source = od_xstrdup(source);
+    ep->tls_policies_checked = od_xstrdup(checked);
+    ep->tls_policies = od_xcalloc((size_t)cJSON_GetArraySize(list), sizeof *ep->tls_policies);
+    char *lwhere = od_json_key_path(where, "policies");
+    bool ok = true;
+    for (const cJSON *p = list->child; p && ok; p = p->next) {
+        char *pwhere = od_json_index_path(lwhere, ep->n_tls_policies);
+        const char *name = NULL;
+        const cJSON *protos = NULL;
+        ok = od_json_check(r, p, pwhere, OD_JSON_OBJECT, 0) &&
+             od_json_get_string(r, p, pwhere, "name", OD_JSON_NONEMPTY, &name) &&
+             (protos = od_json_get(r, p, pwhere, "protocols", OD_JSON_ARRAY, OD_JSON_NONEMPTY)) != NULL;
+        unsigned bits = 0;
+        for (const cJSON *v = ok ? protos->child : NULL; v && ok; v = v->next) {
+            unsigned bit = 0;
+            if (!cJSON_IsString(v) || !od_proto_parse(v->valuestring, &bit))
+                ok = od_json_fail(r, pwhere, "\"protocols\" holds SSLv3, TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3");
+            bits |= bit;
+        }
+        if (ok) {
+            od_aws_tls_policy *tp_item = &ep->tls_policies[ep->n_tls_policies++];
+            tp_item->name = od_xstrdup(name);
+            tp_item->protocols = bits;
+        }
+        free(pwhere);
+    }
+    free(lwhere);
+    return ok;
+}
+
 static bool parse_endpoint(od_json_reader *r, const cJSON *e, const char *where, od_aws_endpoint *ep)
 {
     const char *service = NULL;
@@ -70,6 +123,12 @@ static bool parse_endpoint(od_json_reader *r, const cJSON *e, const char *where,
         free(iwhere);
     }
     free(pwhere);
+    const cJSON *tp = ok ? cJSON_GetObjectItemCaseSensitive(e, "tls_security_policies") : NULL;
+    if (tp) {
+        char *twhere = od_json_key_path(where, "tls_security_policies");
+        ok = od_json_check(r, tp, twhere, OD_JSON_OBJECT, 0) && parse_tls_policies(r, tp, twhere, ep);
+        free(twhere);
+    }
     return ok;
 }
 
@@ -138,6 +197,11 @@ void od_aws_endpoints_free(od_aws_endpoints *t)
     for (size_t i = 0; i < t->n; i++) {
         free(t->items[i].service);
         od_strlist_free(&t->items[i].patterns);
+        for (size_t k = 0; k < t->items[i].n_tls_policies; k++)
+            free(t->items[i].tls_policies[k].name);
+        free(t->items[i].tls_policies);
+        free(t->items[i].tls_policies_source);
+        free(t->items[i].tls_policies_checked);
     }
     free(t->items);
     free(t->host_policy_name);

@@ -1163,8 +1163,11 @@ static void test_fixes_catalogue(void)
     CHECK(f->fix.len > 1 && strstr(f->fix.items[0], "8443") && strstr(f->fix.items[0], "load balancer"));
     f = od_finding_list_add(&l);
     f->id = od_xstrdup("TLS_NO_SHARED_PROTOCOL");
-    od_fixes_apply(&FIXES, f, "awselb/2.0", vars, 2);
-    CHECK(f->fix.len > 1 && strstr(f->fix.items[0], "ELBSecurityPolicy-TLS13-1-2-2021-06"));
+    od_fix_var elb_vars[] = {{"elb_policy", "ELBSecurityPolicy-TLS13-1-2-2021-06"},
+                             {"elb_policies", "ELBSecurityPolicy-TLS13-1-2-2021-06, ELBSecurityPolicy-2016-08"}};
+    od_fixes_apply(&FIXES, f, "awselb/2.0", elb_vars, 2);
+    CHECK(f->fix.len > 1 && strstr(f->fix.items[0], "--ssl-policy ELBSecurityPolicy-TLS13-1-2-2021-06`") &&
+          strstr(f->fix.items[0], "do: ELBSecurityPolicy-TLS13-1-2-2021-06, ELBSecurityPolicy-2016-08."));
     f = od_finding_list_add(&l);
     f->id = od_xstrdup("CERT_NAME_MISMATCH");
     od_fixes_apply(&FIXES, f, "CN=Amazon RSA 2048 M02,O=Amazon,C=US", vars, 2);
@@ -1258,6 +1261,94 @@ static void test_aws_endpoint_names(void)
         free(err);
         remove(path);
     }
+}
+
+/* A failed-TLS scenario for a load balancer's own name (or another). */
+static void scen_tls_failed_at(scen *s, const char *origin, int alert, const char *alert_name)
+{
+    scen_tls_failed(s, alert, alert_name);
+    free(s->c.origin_domain);
+    s->c.origin_domain = od_xstrdup(origin);
+    free(s->o.handshakes[0].sni);
+    s->o.handshakes[0].sni = od_xstrdup(origin);
+}
+
+static bool evidence_lists(const od_finding *f, const char *key, const char *value)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(f ? f->evidence : NULL, key))
+        if (cJSON_IsString(it) && strcmp(it->valuestring, value) == 0)
+            return true;
+    return false;
+}
+
+/* A load balancer origin that misses CloudFront's protocols or suites: the
+ * fix names the ELB security policies (assets/aws-endpoints.json) that
+ * allow a protocol the distribution allows, and those that do not. */
+static void test_elb_security_policies(void)
+{
+    const char *lb = "my-lb-1234567890.us-east-1.elb.amazonaws.com";
+    const od_aws_endpoint *ep = od_aws_endpoint_match(&POLICY.aws, lb);
+    CHECK(ep && ep->n_tls_policies >= 10 && ep->tls_policies_source && ep->tls_policies_checked);
+    char *tls12 = od_aws_tls_policies(ep, OD_PROTO_TLS12, true);
+    char *none = od_aws_tls_policies(ep, OD_PROTO_TLS12, false);
+    CHECK(strstr(tls12, "ELBSecurityPolicy-TLS13-1-2-2021-06") == tls12 && strstr(tls12, "ELBSecurityPolicy-2016-08"));
+    CHECK(!strstr(tls12, "TLS13-1-3") && strstr(none, "ELBSecurityPolicy-TLS13-1-3-2021-06"));
+    free(tls12);
+    free(none);
+
+    /* A TLS 1.3-only listener, the distribution at TLSv1.2. */
+    scen s;
+    scen_tls_failed_at(&s, lb, 70, "protocol_version");
+    add_proto(&s, OD_PROTO_TLS12, OD_TRI_NO);
+    add_proto(&s, OD_PROTO_TLS13, OD_TRI_YES);
+    run(&s);
+    const od_finding *f = find(&s, "TLS_NO_SHARED_PROTOCOL", NULL);
+    CHECK(f != NULL);
+    const char *step = fix_step_with(f, "--ssl-policy");
+    CHECK_MSG(step && f->fix.len && step == f->fix.items[0], "the load balancer's step comes first");
+    CHECK(step && strstr(step, "Elastic Load Balancing load balancer") &&
+          strstr(step, "--ssl-policy ELBSecurityPolicy-TLS13-1-2-2021-06`") &&
+          strstr(step, "ELBSecurityPolicy-TLS-1-2-2017-01") &&
+          strstr(step, "fail with CloudFront: ELBSecurityPolicy-TLS13-1-3-2021-06") && !strchr(step, '{'));
+    CHECK(evidence_lists(f, "load_balancer_policies_that_work", "ELBSecurityPolicy-2016-08"));
+    CHECK(!evidence_lists(f, "load_balancer_policies_that_work", "ELBSecurityPolicy-TLS13-1-3-2021-06"));
+    scen_free(&s);
+
+    /* The distribution at TLSv1 only: only the policies with TLS 1.0 work. */
+    scen_tls_failed_at(&s, lb, 70, "protocol_version");
+    s.c.origin_ssl_protocols = OD_PROTO_TLS1;
+    add_proto(&s, OD_PROTO_TLS1, OD_TRI_NO);
+    add_proto(&s, OD_PROTO_TLS12, OD_TRI_YES);
+    run(&s);
+    f = find(&s, "TLS_NO_SHARED_PROTOCOL", NULL);
+    step = fix_step_with(f, "--ssl-policy");
+    CHECK(step && strstr(step, "do: ELBSecurityPolicy-TLS13-1-0-2021-06, ELBSecurityPolicy-2016-08.") &&
+          strstr(step, "--ssl-policy ELBSecurityPolicy-TLS13-1-0-2021-06`") &&
+          strstr(step, "ELBSecurityPolicy-TLS13-1-2-2021-06, "));
+    scen_free(&s);
+
+    /* No shared suite on a load balancer. */
+    scen_tls_failed_at(&s, lb, 40, "handshake_failure");
+    add_proto(&s, OD_PROTO_TLS12, OD_TRI_YES);
+    add_cipher(&s, "ECDHE-RSA-AES128-GCM-SHA256", true, OD_TRI_NO);
+    add_cipher(&s, "ECDHE-RSA-AES256-GCM-SHA384", true, OD_TRI_NO);
+    run(&s);
+    f = find(&s, "TLS_NO_SHARED_CIPHER", NULL);
+    step = fix_step_with(f, "--ssl-policy");
+    CHECK(step && step == f->fix.items[0] && strstr(step, "suite CloudFront offers at TLSv1.2") &&
+          strstr(step, "ELBSecurityPolicy-TLS13-1-2-Res-2021-06") && !strchr(step, '{'));
+    scen_free(&s);
+
+    /* Not a load balancer (and no awselb Server header): no ELB policies. */
+    scen_tls_failed(&s, 70, "protocol_version");
+    add_proto(&s, OD_PROTO_TLS12, OD_TRI_NO);
+    add_proto(&s, OD_PROTO_TLS13, OD_TRI_YES);
+    run(&s);
+    f = find(&s, "TLS_NO_SHARED_PROTOCOL", NULL);
+    CHECK(f && !fix_step_with(f, "ELBSecurityPolicy") &&
+          !cJSON_GetObjectItemCaseSensitive(f->evidence, "load_balancer_policies_that_work"));
+    scen_free(&s);
 }
 
 /* An S3 website endpoint behind a policy that uses HTTPS; Host forwarded to
@@ -1398,6 +1489,7 @@ int main(void)
     test_summary_more();
     test_fixes_catalogue();
     test_aws_endpoint_names();
+    test_elb_security_policies();
     test_aws_endpoints();
 
     od_strlist_free(&POLICY.curves);

@@ -1,0 +1,113 @@
+/* Issue 10: a load balancer origin (its name matches the ELB patterns of
+ * assets/aws-endpoints.json) whose listener misses CloudFront's protocols:
+ * the fix names the ELB security policies that work with the distribution's
+ * origin SSL protocols. The real binary against the project's GnuTLS origin
+ * speaking TLS 1.3 only (like ELBSecurityPolicy-TLS13-1-3-2021-06), the
+ * load balancer's name pinned to 127.0.0.1 with --resolve. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "itest.h"
+#include "od_certgen.h"
+#include "od_labserver.h"
+
+#define LB "my-lb-1234567890.us-east-1.elb.amazonaws.com"
+
+static const cJSON *finding(const cJSON *j, const char *id)
+{
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(j, "findings")) {
+        const cJSON *fid = cJSON_GetObjectItemCaseSensitive(f, "id");
+        if (cJSON_IsString(fid) && strcmp(fid->valuestring, id) == 0)
+            return f;
+    }
+    return NULL;
+}
+
+/* The first fix step (the load balancer's comes first), or "". */
+static const char *first_step(const cJSON *f)
+{
+    const cJSON *s = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(f, "fix"), 0);
+    return cJSON_IsString(s) ? s->valuestring : "";
+}
+
+static cJSON *run(const char *bin, int port, const char *trust, const char *protocols, it_result *res)
+{
+    od_strlist args;
+    od_strlist_init(&args);
+    od_strlist_add(&args, "--batch");
+    od_strlist_add(&args, "--json");
+    od_strlist_add(&args, "-");
+    od_strlist_add_owned(&args, od_xasprintf("--https-port=%d", port));
+    od_strlist_add_owned(&args, od_xasprintf("--resolve=" LB ":%d:127.0.0.1", port));
+    od_strlist_add(&args, "--protocol-policy=https-only");
+    od_strlist_add_owned(&args, od_xasprintf("--origin-ssl-protocols=%s", protocols));
+    od_strlist_add_owned(&args, od_xasprintf("--trust-store=%s", trust));
+    od_strlist_add(&args, LB);
+    it_run(bin, &args, NULL, 60, res);
+    od_strlist_free(&args);
+    return cJSON_Parse(res->out ? res->out : "");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return 2;
+    const char *bin = argv[1];
+    char *dir = it_tmpdir();
+    od_gen_cert root, leaf;
+    const char *const sans[] = {"origin.example.test", NULL};
+    od_gen_spec rs = {.dn = "CN=ELB Test Root,O=origin-doctor tests", .is_ca = true, .key = OD_KEY_ECDSA_P256};
+    od_gen_spec ls = {.dn = "CN=origin.example.test", .san_dns = sans, .key = OD_KEY_ECDSA_P256};
+    CHECK(od_gen_cert_make(&rs, NULL, &root) == 0);
+    CHECK(od_gen_cert_make(&ls, &root, &leaf) == 0);
+    char *trust = od_xasprintf("%s/root.pem", dir);
+    const od_gen_cert *roots[1] = {&root};
+    CHECK(od_gen_write_pem_chain(trust, roots, 1) == 0);
+    const od_gen_cert *chain[1] = {&leaf};
+    od_lab_config cfg = {.mode = OD_LAB_TLS, .n_identities = 1, .priority = "NORMAL:-VERS-ALL:+VERS-TLS1.3"};
+    cfg.identities[0].chain = chain;
+    cfg.identities[0].chain_len = 1;
+    int port = 0;
+    char *err = NULL;
+    od_lab_server *srv = od_lab_server_start(&cfg, &port, &err);
+    CHECK_MSG(srv != NULL, "origin did not start: %s", err ? err : "?");
+    free(err);
+    for (int round = 0; srv && round < 2; round++) {
+        /* TLSv1.2 (the default), then TLSv1 only: the policies named follow */
+        const char *protocols = round == 0 ? "TLSv1.2" : "TLSv1";
+        it_result res;
+        cJSON *j = run(bin, port, trust, protocols, &res);
+        CHECK_MSG(j != NULL, "%s: no JSON report: %s", protocols, res.err ? res.err : "");
+        CHECK_MSG(res.exit_code == 1, "%s: exit %d", protocols, res.exit_code);
+        const cJSON *f = finding(j, "TLS_NO_SHARED_PROTOCOL");
+        CHECK_MSG(f != NULL, "%s: no TLS_NO_SHARED_PROTOCOL", protocols);
+        const char *step = first_step(f);
+        CHECK_MSG(strstr(step, "Elastic Load Balancing load balancer") && strstr(step, "fail with CloudFront: ") &&
+                      strstr(step, "ELBSecurityPolicy-TLS13-1-3-2021-06") && !strchr(step, '{'),
+                  "%s: first fix step: %s", protocols, step);
+        if (round == 0)
+            CHECK_MSG(strstr(step, "--ssl-policy ELBSecurityPolicy-TLS13-1-2-2021-06`") &&
+                          strstr(step, "ELBSecurityPolicy-TLS-1-2-2017-01"),
+                      "TLSv1.2: %s", step);
+        else
+            CHECK_MSG(strstr(step, "do: ELBSecurityPolicy-TLS13-1-0-2021-06, ELBSecurityPolicy-2016-08.") &&
+                          strstr(step, "--ssl-policy ELBSecurityPolicy-TLS13-1-0-2021-06`"),
+                      "TLSv1: %s", step);
+        const cJSON *works = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(f, "evidence"),
+                                                              "load_balancer_policies_that_work");
+        CHECK_MSG(cJSON_GetArraySize(works) >= (round == 0 ? 9 : 2), "%s: %d policies in the evidence", protocols,
+                  cJSON_GetArraySize(works));
+        cJSON_Delete(j);
+        it_result_free(&res);
+    }
+    if (srv)
+        od_lab_server_stop(srv);
+    od_gen_cert_free(&leaf);
+    od_gen_cert_free(&root);
+    it_rmtree(dir);
+    free(dir);
+    free(trust);
+    return check_done("elb_policies");
+}
