@@ -131,6 +131,23 @@ const cJSON *it_finding(const cJSON *report, const char *id)
     return NULL;
 }
 
+cJSON *it_run_json(const char *bin, const char *origin, int port, const char *const *extra, it_result *res)
+{
+    od_strlist args;
+    od_strlist_init(&args);
+    od_strlist_add(&args, "--batch");
+    od_strlist_add(&args, "--json");
+    od_strlist_add(&args, "-");
+    od_strlist_add_owned(&args, od_xasprintf("--https-port=%d", port));
+    od_strlist_add_owned(&args, od_xasprintf("--resolve=%s:%d:127.0.0.1", origin, port));
+    for (size_t i = 0; extra && extra[i]; i++)
+        od_strlist_add(&args, extra[i]);
+    od_strlist_add(&args, origin);
+    it_run(bin, &args, NULL, 60, res);
+    od_strlist_free(&args);
+    return cJSON_Parse(res->out ? res->out : "");
+}
+
 cJSON *it_load_json(const char *path)
 {
     size_t len;

@@ -21,6 +21,10 @@ void it_result_free(it_result *res);
 /* The CLI arguments that describe a case (ports, policy, resolve, trust store, cnames, origin last). */
 void it_case_args(const od_case *c, od_strlist *args);
 
+/* Runs `--batch --json - --https-port=PORT --resolve=ORIGIN:PORT:127.0.0.1
+ * [extra...] ORIGIN` and parses standard output (NULL if it is not JSON). */
+cJSON *it_run_json(const char *bin, const char *origin, int port, const char *const *extra, it_result *res);
+
 /* Parses a JSON file with libcjson; NULL with a message on stderr if it fails. */
 cJSON *it_load_json(const char *path);
 

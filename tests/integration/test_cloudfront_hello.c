@@ -218,20 +218,11 @@ static bool same(const unsigned *a, size_t na, const unsigned *b, size_t nb)
 
 static cJSON *run(int port, const char *trust, it_result *res)
 {
-    od_strlist args;
-    od_strlist_init(&args);
-    od_strlist_add(&args, "--batch");
-    od_strlist_add(&args, "--json");
-    od_strlist_add(&args, "-");
-    od_strlist_add_owned(&args, od_xasprintf("--https-port=%d", port));
-    od_strlist_add_owned(&args, od_xasprintf("--resolve=" ORIGIN ":%d:127.0.0.1", port));
-    od_strlist_add(&args, "--protocol-policy=https-only");
-    if (trust)
-        od_strlist_add_owned(&args, od_xasprintf("--trust-store=%s", trust));
-    od_strlist_add(&args, ORIGIN);
-    it_run(bin, &args, NULL, 60, res);
-    od_strlist_free(&args);
-    return cJSON_Parse(res->out ? res->out : "");
+    char *trust_flag = trust ? od_xasprintf("--trust-store=%s", trust) : NULL;
+    const char *const extra[] = {"--protocol-policy=https-only", trust_flag, NULL};
+    cJSON *j = it_run_json(bin, ORIGIN, port, extra, res);
+    free(trust_flag);
+    return j;
 }
 
 static size_t cloudfront_handshakes(const cJSON *j)

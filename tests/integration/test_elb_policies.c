@@ -32,24 +32,6 @@ static const char *first_step(const cJSON *f)
     return cJSON_IsString(s) ? s->valuestring : "";
 }
 
-static cJSON *run(const char *bin, int port, const char *trust, const char *protocols, it_result *res)
-{
-    od_strlist args;
-    od_strlist_init(&args);
-    od_strlist_add(&args, "--batch");
-    od_strlist_add(&args, "--json");
-    od_strlist_add(&args, "-");
-    od_strlist_add_owned(&args, od_xasprintf("--https-port=%d", port));
-    od_strlist_add_owned(&args, od_xasprintf("--resolve=" LB ":%d:127.0.0.1", port));
-    od_strlist_add(&args, "--protocol-policy=https-only");
-    od_strlist_add_owned(&args, od_xasprintf("--origin-ssl-protocols=%s", protocols));
-    od_strlist_add_owned(&args, od_xasprintf("--trust-store=%s", trust));
-    od_strlist_add(&args, LB);
-    it_run(bin, &args, NULL, 60, res);
-    od_strlist_free(&args);
-    return cJSON_Parse(res->out ? res->out : "");
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -78,7 +60,12 @@ int main(int argc, char **argv)
         /* TLSv1.2 (the default), then TLSv1 only: the policies named follow */
         const char *protocols = round == 0 ? "TLSv1.2" : "TLSv1";
         it_result res;
-        cJSON *j = run(bin, port, trust, protocols, &res);
+        char *proto_flag = od_xasprintf("--origin-ssl-protocols=%s", protocols);
+        char *trust_flag = od_xasprintf("--trust-store=%s", trust);
+        const char *const extra[] = {"--protocol-policy=https-only", proto_flag, trust_flag, NULL};
+        cJSON *j = it_run_json(bin, LB, port, extra, &res);
+        free(proto_flag);
+        free(trust_flag);
         CHECK_MSG(j != NULL, "%s: no JSON report: %s", protocols, res.err ? res.err : "");
         CHECK_MSG(res.exit_code == 1, "%s: exit %d", protocols, res.exit_code);
         const cJSON *f = finding(j, "TLS_NO_SHARED_PROTOCOL");
