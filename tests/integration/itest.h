@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <cJSON.h>
 #include "od_case.h"
+#include "od_certgen.h"
+#include "od_labserver.h"
 #include "od_util.h"
 
 typedef struct {
@@ -24,6 +26,17 @@ void it_case_args(const od_case *c, od_strlist *args);
 /* Runs `--batch --json - --https-port=PORT --resolve=ORIGIN:PORT:127.0.0.1
  * [extra...] ORIGIN` and parses standard output (NULL if it is not JSON). */
 cJSON *it_run_json(const char *bin, const char *origin, int port, const char *const *extra, it_result *res);
+
+/* The project's GnuTLS origin on 127.0.0.1 with one certificate for name
+ * (key kind `key`) under a fresh root (ECDSA P-256) written to
+ * DIR/root.pem (*trust, malloc'd): pki[0] the root, pki[1] the leaf, the
+ * caller frees both after stopping the server. NULL with a message on
+ * stderr if anything fails. */
+od_lab_server *it_one_cert_origin(const char *dir, const char *name, od_keykind key, const char *priority,
+                                  od_gen_cert pki[2], char **trust, int *port);
+
+/* Stops that origin (srv may be NULL), frees pki, removes dir; frees dir and trust. */
+void it_one_cert_origin_end(od_lab_server *srv, od_gen_cert pki[2], char *dir, char *trust);
 
 /* Parses a JSON file with libcjson; NULL with a message on stderr if it fails. */
 cJSON *it_load_json(const char *path);

@@ -272,28 +272,15 @@ static void test_client_hello(void)
 static void test_origin_pick(void)
 {
     char *dir = it_tmpdir();
-    od_gen_cert root, leaf;
-    const char *const sans[] = {ORIGIN, NULL};
-    od_gen_spec rs = {.dn = "CN=Hello Test Root,O=origin-doctor tests", .is_ca = true, .key = OD_KEY_ECDSA_P256};
-    od_gen_spec ls = {.dn = "CN=" ORIGIN, .san_dns = sans, .key = OD_KEY_RSA2048};
-    CHECK(od_gen_cert_make(&rs, NULL, &root) == 0);
-    CHECK(od_gen_cert_make(&ls, &root, &leaf) == 0);
-    char *trust = od_xasprintf("%s/root.pem", dir);
-    const od_gen_cert *roots[1] = {&root};
-    CHECK(od_gen_write_pem_chain(trust, roots, 1) == 0);
-    const od_gen_cert *chain[1] = {&leaf};
+    od_gen_cert pki[2];
+    char *trust = NULL;
+    int port = 0;
     /* Server precedence: ECDHE-RSA-DES-CBC3-SHA first (CloudFront does not
      * offer it), then ECDHE-RSA-AES128-SHA, DES-CBC3-SHA, AES128-SHA. */
-    od_lab_config cfg = {.mode = OD_LAB_TLS, .n_identities = 1,
-                         .priority = "NONE:+VERS-TLS1.2:+ECDHE-RSA:+RSA:+3DES-CBC:+AES-128-CBC:+SHA1:+SIGN-ALL:"
-                                     "+CTYPE-X509:+GROUP-ALL:%SERVER_PRECEDENCE"};
-    cfg.identities[0].chain = chain;
-    cfg.identities[0].chain_len = 1;
-    int port = 0;
-    char *err = NULL;
-    od_lab_server *srv = od_lab_server_start(&cfg, &port, &err);
-    CHECK_MSG(srv != NULL, "origin did not start: %s", err ? err : "?");
-    free(err);
+    od_lab_server *srv = it_one_cert_origin(dir, ORIGIN, OD_KEY_RSA2048,
+                                            "NONE:+VERS-TLS1.2:+ECDHE-RSA:+RSA:+3DES-CBC:+AES-128-CBC:+SHA1:+SIGN-ALL:"
+                                            "+CTYPE-X509:+GROUP-ALL:%SERVER_PRECEDENCE", pki, &trust, &port);
+    CHECK(srv != NULL);
     if (srv) {
         it_result res;
         cJSON *j = run(port, trust, &res);
@@ -314,13 +301,8 @@ static void test_origin_pick(void)
         CHECK_MSG(checked == 2, "%zu handshakes labelled cloudfront", checked);
         cJSON_Delete(j);
         it_result_free(&res);
-        od_lab_server_stop(srv);
     }
-    od_gen_cert_free(&leaf);
-    od_gen_cert_free(&root);
-    it_rmtree(dir);
-    free(dir);
-    free(trust);
+    it_one_cert_origin_end(srv, pki, dir, trust);
 }
 
 int main(int argc, char **argv)

@@ -38,24 +38,12 @@ int main(int argc, char **argv)
         return 2;
     const char *bin = argv[1];
     char *dir = it_tmpdir();
-    od_gen_cert root, leaf;
-    const char *const sans[] = {"origin.example.test", NULL};
-    od_gen_spec rs = {.dn = "CN=ELB Test Root,O=origin-doctor tests", .is_ca = true, .key = OD_KEY_ECDSA_P256};
-    od_gen_spec ls = {.dn = "CN=origin.example.test", .san_dns = sans, .key = OD_KEY_ECDSA_P256};
-    CHECK(od_gen_cert_make(&rs, NULL, &root) == 0);
-    CHECK(od_gen_cert_make(&ls, &root, &leaf) == 0);
-    char *trust = od_xasprintf("%s/root.pem", dir);
-    const od_gen_cert *roots[1] = {&root};
-    CHECK(od_gen_write_pem_chain(trust, roots, 1) == 0);
-    const od_gen_cert *chain[1] = {&leaf};
-    od_lab_config cfg = {.mode = OD_LAB_TLS, .n_identities = 1, .priority = "NORMAL:-VERS-ALL:+VERS-TLS1.3"};
-    cfg.identities[0].chain = chain;
-    cfg.identities[0].chain_len = 1;
+    od_gen_cert pki[2];
+    char *trust = NULL;
     int port = 0;
-    char *err = NULL;
-    od_lab_server *srv = od_lab_server_start(&cfg, &port, &err);
-    CHECK_MSG(srv != NULL, "origin did not start: %s", err ? err : "?");
-    free(err);
+    od_lab_server *srv = it_one_cert_origin(dir, "origin.example.test", OD_KEY_ECDSA_P256,
+                                            "NORMAL:-VERS-ALL:+VERS-TLS1.3", pki, &trust, &port);
+    CHECK(srv != NULL);
     for (int round = 0; srv && round < 2; round++) {
         /* TLSv1.2 (the default), then TLSv1 only: the policies named follow */
         const char *protocols = round == 0 ? "TLSv1.2" : "TLSv1";
@@ -89,12 +77,6 @@ int main(int argc, char **argv)
         cJSON_Delete(j);
         it_result_free(&res);
     }
-    if (srv)
-        od_lab_server_stop(srv);
-    od_gen_cert_free(&leaf);
-    od_gen_cert_free(&root);
-    it_rmtree(dir);
-    free(dir);
-    free(trust);
+    it_one_cert_origin_end(srv, pki, dir, trust);
     return check_done("elb_policies");
 }
