@@ -14,17 +14,6 @@
 
 #define LB "my-lb-1234567890.us-east-1.elb.amazonaws.com"
 
-static const cJSON *finding(const cJSON *j, const char *id)
-{
-    const cJSON *f;
-    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(j, "findings")) {
-        const cJSON *fid = cJSON_GetObjectItemCaseSensitive(f, "id");
-        if (cJSON_IsString(fid) && strcmp(fid->valuestring, id) == 0)
-            return f;
-    }
-    return NULL;
-}
-
 /* The first fix step (the load balancer's comes first), or "". */
 static const char *first_step(const cJSON *f)
 {
@@ -56,7 +45,7 @@ int main(int argc, char **argv)
         free(trust_flag);
         CHECK_MSG(j != NULL, "%s: no JSON report: %s", protocols, res.err ? res.err : "");
         CHECK_MSG(res.exit_code == 1, "%s: exit %d", protocols, res.exit_code);
-        const cJSON *f = finding(j, "TLS_NO_SHARED_PROTOCOL");
+        const cJSON *f = it_finding(j, "TLS_NO_SHARED_PROTOCOL");
         CHECK_MSG(f != NULL, "%s: no TLS_NO_SHARED_PROTOCOL", protocols);
         const char *step = first_step(f);
         CHECK_MSG(strstr(step, "Elastic Load Balancing load balancer") && strstr(step, "fail with CloudFront: ") &&
