@@ -17,13 +17,22 @@ static void http_rows(const od_report *r, int width, ui_rows *out)
         const od_http_result *h = &r->obs.http[i];
         if (i)
             ui_rows_add(out, UI_R_NORMAL, -1, "");
-        ui_rows_addf(out, UI_R_HEAD, (int)i, "%s %s://%s:%d/", h->method ? h->method : "HEAD",
-                     h->scheme ? h->scheme : "?", h->address, h->port);
+        ui_rows_addf(out, UI_R_HEAD, (int)i, "%s %s://%s:%d%s", h->method ? h->method : "HEAD",
+                     h->scheme ? h->scheme : "?", h->address, h->port, h->path ? h->path : "/");
         if (!h->attempted) {
             ui_rows_add(out, UI_R_DIM, (int)i, "not attempted");
             continue;
         }
         ui_rows_field(out, width, "Host", h->host_header);
+        /* the custom headers went with every request; their values are
+         * secrets (a screen gets shared), so masked as in the reports */
+        for (size_t k = 0; k < r->input.n_origin_headers; k++) {
+            char *masked = od_mask_header_value(r->input.origin_headers[k].value);
+            char *line = od_xasprintf("%s: %s", r->input.origin_headers[k].name, masked);
+            ui_rows_field(out, width, "Header", line);
+            free(line);
+            free(masked);
+        }
         if (h->responded) {
             size_t before = out->len;
             ui_rows_field(out, width, "Status", h->status_line);

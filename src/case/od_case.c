@@ -29,6 +29,10 @@ void od_case_free(od_case *c)
     od_strlist_free(&c->behaviors_origin_host);
     od_resolve_list_free(c->resolve, c->n_resolve);
     free(c->trust_store);
+    free(c->origin_path);
+    free(c->request_path);
+    od_case_clear_origin_headers(c);
+    free(c->distribution_domain);
     memset(c, 0, sizeof *c);
 }
 
@@ -46,6 +50,13 @@ void od_case_copy(od_case *dst, const od_case *src)
         dst->resolve[i].address = od_xstrdup(src->resolve[i].address);
     }
     dst->trust_store = od_xstrdup(src->trust_store);
+    dst->origin_path = od_xstrdup(src->origin_path);
+    dst->request_path = od_xstrdup(src->request_path);
+    dst->distribution_domain = od_xstrdup(src->distribution_domain);
+    dst->origin_headers = NULL;
+    dst->n_origin_headers = 0;
+    for (size_t i = 0; i < src->n_origin_headers; i++)
+        od_case_add_origin_header(dst, src->origin_headers[i].name, src->origin_headers[i].value);
 }
 
 void od_case_pin_wildcards(od_case *c)
@@ -78,6 +89,225 @@ void od_case_pin_wildcards(od_case *c)
         free(wild[i].address);
     }
     free(wild);
+}
+
+/* A path as an HTTP request-target carries it: printable ASCII without
+ * spaces; NULL when fine, else what is wrong (static text). */
+static const char *path_problem(const char *v)
+{
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if (*p == ' ')
+            return "contains a space (write it as %20)";
+        if (*p < 0x20 || *p == 0x7f)
+            return "contains a control character";
+        if (*p >= 0x80)
+            return "contains a non-ASCII byte (percent-encode it, e.g. %C3%A9)";
+        if (*p == '#')
+            return "contains '#' (a fragment never reaches the origin)";
+    }
+    return NULL;
+}
+
+/* Longer than any path worth asking for: a typo, not a case. */
+#define PATH_MAX_LEN 2048
+
+char *od_parse_origin_path(const char *field, const char *value, char **out)
+{
+    const char *v = value ? value : "";
+    char *q = od_quote(v);
+    char *msg = NULL;
+    size_t n = strlen(v);
+    const char *bad = path_problem(v);
+    if (n == 0) {
+        free(*out);
+        *out = NULL;   /* no OriginPath */
+    } else if (v[0] != '/') {
+        msg = od_xasprintf("%s: %s must start with '/' (e.g. /app)", field, q);
+    } else if (bad) {
+        msg = od_xasprintf("%s: %s %s", field, q, bad);
+    } else if (strchr(v, '?')) {
+        msg = od_xasprintf("%s: %s contains '?': OriginPath is a directory path, without a query", field, q);
+    } else if (v[n - 1] == '/') {
+        /* CloudFront's own rule for OriginPath: a directory path that
+         * begins with a slash and does not end with one ("/" alone is no
+         * OriginPath: leave it empty). */
+        msg = n == 1 ? od_xasprintf("%s: \"/\" alone is no OriginPath (CloudFront's rule: no trailing "
+                                    "'/'); leave it out for the root", field)
+                     : od_xasprintf("%s: %s ends with '/': CloudFront's OriginPath does not (write "
+                                    "\"%.*s\")",
+                                    field, q, (int)(n - 1), v);
+    } else if (n > PATH_MAX_LEN) {
+        msg = od_xasprintf("%s: %s is longer than %d characters", field, q, PATH_MAX_LEN);
+    } else {
+        free(*out);
+        *out = od_xstrdup(v);
+    }
+    free(q);
+    return msg;
+}
+
+char *od_parse_request_path(const char *field, const char *value, char **out)
+{
+    const char *v = value ? value : "";
+    char *q = od_quote(v);
+    char *msg = NULL;
+    const char *bad = path_problem(v);
+    if (v[0] != '/')
+        msg = od_xasprintf("%s: %s must start with '/' (the path viewers ask for, e.g. /index.html)", field, q);
+    else if (bad)
+        msg = od_xasprintf("%s: %s %s", field, q, bad);
+    else if (strlen(v) > PATH_MAX_LEN)
+        msg = od_xasprintf("%s: %s is longer than %d characters", field, q, PATH_MAX_LEN);
+    else {
+        free(*out);
+        *out = od_xstrdup(v);
+    }
+    free(q);
+    return msg;
+}
+
+/* Headers CloudFront refuses as origin custom headers (Amazon CloudFront
+ * Developer Guide, "Custom headers that CloudFront can't add to origin
+ * requests", checked 2026-11); prefixes end with '-'. */
+static const char *const refused_headers[] = {
+    "Cache-Control", "Connection", "Content-Length", "Cookie", "Host", "If-Match", "If-Modified-Since",
+    "If-None-Match", "If-Range", "If-Unmodified-Since", "Max-Forwards", "Pragma", "Proxy-Authorization",
+    "Proxy-Connection", "Range", "Request-Range", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Via",
+    "X-Amz-", "X-Edge-", "X-Real-Ip",
+};
+
+static bool is_tchar(unsigned char ch)
+{
+    return isalnum(ch) || (ch && strchr("!#$%&'*+-.^_`|~", ch));
+}
+
+/* CloudFront's quotas: a header name up to 256 characters, a value up to 1,783. */
+#define HEADER_NAME_MAX 256
+#define HEADER_VALUE_MAX 1783
+
+char *od_check_origin_header(const char *field, const char *name, const char *value)
+{
+    const char *n = name ? name : "";
+    const char *v = value ? value : "";
+    char *qn = od_quote(n);
+    char *msg = NULL;
+    const unsigned char *bad_name = NULL;
+    for (const unsigned char *p = (const unsigned char *)n; *p && !bad_name; p++)
+        if (!is_tchar(*p))
+            bad_name = p;
+    const char *refused = NULL;
+    for (size_t i = 0; i < sizeof refused_headers / sizeof refused_headers[0] && !refused; i++) {
+        const char *r = refused_headers[i];
+        size_t rl = strlen(r);
+        bool prefix = r[rl - 1] == '-';
+        if (prefix ? od_strncasecmp(n, r, rl) == 0 : od_strcasecmp(n, r) == 0)
+            refused = r;
+    }
+    bool bad_value = false;
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+        bad_value = bad_value || (*p < 0x20 && *p != '\t') || *p == 0x7f;
+    if (!*n) {
+        msg = od_xasprintf("%s: the header name is empty", field);
+    } else if (bad_name) {
+        msg = od_xasprintf("%s: the header name %s may hold only letters, digits and !#$%%&'*+-.^_`|~ (an HTTP "
+                           "token; no spaces)",
+                           field, qn);
+    } else if (strlen(n) > HEADER_NAME_MAX) {
+        msg = od_xasprintf("%s: the header name %s is longer than CloudFront's %d characters", field, qn,
+                           HEADER_NAME_MAX);
+    } else if (refused) {
+        msg = od_xasprintf("%s: CloudFront cannot add %s%s to origin requests", field, refused,
+                           refused[strlen(refused) - 1] == '-' ? "... headers" : "");
+    } else if (bad_value) {
+        /* the value is not quoted back: it is likely a secret */
+        msg = od_xasprintf("%s: the value of %s holds a control character (CR, LF, ...), which would split the "
+                           "request",
+                           field, qn);
+    } else if (strlen(v) > HEADER_VALUE_MAX) {
+        msg = od_xasprintf("%s: the value of %s is longer than CloudFront's %d characters", field, qn,
+                           HEADER_VALUE_MAX);
+    }
+    free(qn);
+    return msg;
+}
+
+char *od_parse_origin_header(const char *value, od_origin_header *out)
+{
+    const char *v = value ? value : "";
+    const char *colon = strchr(v, ':');
+    if (!colon) {
+        /* not quoted back in full: it may be a secret pasted alone */
+        return od_xasprintf("--origin-header: give 'Name: value' (e.g. 'X-Origin-Verify: s3cr3t'); there is no ':'");
+    }
+    char *name = od_xstrndup(v, (size_t)(colon - v));
+    const char *val = colon + 1;
+    while (*val == ' ' || *val == '\t')
+        val++;
+    size_t vl = strlen(val);
+    while (vl && (val[vl - 1] == ' ' || val[vl - 1] == '\t'))
+        vl--;
+    char *value_only = od_xstrndup(val, vl);
+    char *msg = od_check_origin_header("--origin-header", name, value_only);
+    if (!msg) {
+        out->name = name;
+        out->value = value_only;
+    } else {
+        free(name);
+        free(value_only);
+    }
+    return msg;
+}
+
+void od_origin_headers_add(od_origin_header **list, size_t *n, const char *name, const char *value)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (od_strcasecmp((*list)[i].name, name) == 0) {
+            char *v = od_xstrdup(value ? value : "");
+            free((*list)[i].value);
+            (*list)[i].value = v;
+            return;
+        }
+    *list = od_xrealloc(*list, (*n + 1) * sizeof **list);
+    (*list)[*n].name = od_xstrdup(name);
+    (*list)[*n].value = od_xstrdup(value ? value : "");
+    (*n)++;
+}
+
+void od_origin_headers_free(od_origin_header **list, size_t *n)
+{
+    for (size_t i = 0; i < *n; i++) {
+        free((*list)[i].name);
+        free((*list)[i].value);
+    }
+    free(*list);
+    *list = NULL;
+    *n = 0;
+}
+
+void od_case_add_origin_header(od_case *c, const char *name, const char *value)
+{
+    od_origin_headers_add(&c->origin_headers, &c->n_origin_headers, name, value);
+}
+
+void od_case_clear_origin_headers(od_case *c)
+{
+    od_origin_headers_free(&c->origin_headers, &c->n_origin_headers);
+}
+
+char *od_case_request_target(const od_case *c)
+{
+    return od_xasprintf("%s%s", c->origin_path ? c->origin_path : "",
+                        c->request_path && *c->request_path ? c->request_path : "/");
+}
+
+/* The length and nothing of the value: a report is pasted into tickets,
+ * and even its last characters narrow a shared secret down; the length
+ * still tells an empty or wrong-sized value from the expected one. The
+ * JSON report keeps the value (it re-runs the case). */
+char *od_mask_header_value(const char *value)
+{
+    size_t n = value ? strlen(value) : 0;
+    return n ? od_xasprintf("**** (%zu character%s)", n, n == 1 ? "" : "s") : od_xstrdup("(empty)");
 }
 
 bool od_is_ip_literal(const char *s)
@@ -511,10 +741,12 @@ char *od_parse_response_timeout(const char *value, int *out)
 void od_case_expected_names(const od_case *c, od_strlist *out)
 {
     od_strlist_init(out);
-    if (c->forward_host_header && c->cnames.len) {
+    if (c->forward_host_header && (c->cnames.len || c->distribution_domain)) {
         for (size_t i = 0; i < c->cnames.len; i++)
             if (!od_strlist_contains_ci(out, c->cnames.items[i]))
                 od_strlist_add(out, c->cnames.items[i]);
+        if (c->distribution_domain && !od_strlist_contains_ci(out, c->distribution_domain))
+            od_strlist_add(out, c->distribution_domain);
         if (c->also_origin_domain && c->origin_domain && !od_strlist_contains_ci(out, c->origin_domain))
             od_strlist_add(out, c->origin_domain);
     } else if (c->origin_domain) {

@@ -47,6 +47,12 @@ typedef struct {
     char *address;   /* numeric IPv4/IPv6 */
 } od_resolve;
 
+/* One CustomHeaders entry: CloudFront adds it to every origin request. */
+typedef struct {
+    char *name;
+    char *value;     /* often a secret (a WAF's shared secret): human output masks it */
+} od_origin_header;
+
 typedef struct {
     char *origin_domain;
     bool forward_host_header;
@@ -68,6 +74,15 @@ typedef struct {
     int concurrency;                 /* connections in flight to the origin; 0: automatic
                                         (OD_DEFAULT_CONCURRENCY, more when many names need it) */
     bool http_get;                   /* GET / instead of HEAD / */
+    /* What CloudFront asks over HTTP: OriginPath + the viewer's path, with
+     * the origin's CustomHeaders. */
+    char *origin_path;               /* OriginPath, e.g. "/app"; NULL: none */
+    char *request_path;              /* the viewer's path; NULL: "/" */
+    od_origin_header *origin_headers;
+    size_t n_origin_headers;
+    /* The distribution's own name (dxxxx.cloudfront.net): with Host
+     * forwarded, a Host viewers may use, so checked like a CNAME. */
+    char *distribution_domain;
     /* From a distribution config whose cache behaviors disagree about Host:
      * some send the viewer's Host (the CNAMEs), others the origin domain. */
     bool also_origin_domain;         /* the origin domain is an expected name as well */
@@ -93,6 +108,26 @@ char *od_parse_resolve(const char *value, od_resolve **list, size_t *n);
 void od_resolve_list_free(od_resolve *list, size_t n);   /* the entries and the array */
 char *od_parse_timeout(const char *value, int *out);             /* 1-60 s */
 char *od_parse_response_timeout(const char *value, int *out);    /* 1-180 s */
+/* OriginPath: empty (none), or '/' then a path without a trailing '/'. */
+char *od_parse_origin_path(const char *field, const char *value, char **out);
+/* The viewer path: starts with '/', no spaces or control characters. */
+char *od_parse_request_path(const char *field, const char *value, char **out);
+/* A custom header: a token name CloudFront lets a distribution add, a
+ * value without control characters (never quoted back: a secret). */
+char *od_check_origin_header(const char *field, const char *name, const char *value);
+/* "Name: value" (--origin-header) into *out (malloc'd name and value). */
+char *od_parse_origin_header(const char *value, od_origin_header *out);
+/* Appends a copy to a list (a header of the same name is replaced: one
+ * value per name, as CloudFront sends). */
+void od_origin_headers_add(od_origin_header **list, size_t *n, const char *name, const char *value);
+void od_origin_headers_free(od_origin_header **list, size_t *n);
+/* The same on the case's list. */
+void od_case_add_origin_header(od_case *c, const char *name, const char *value);
+void od_case_clear_origin_headers(od_case *c);
+/* The path CloudFront asks the origin for: OriginPath + path, malloc'd. */
+char *od_case_request_target(const od_case *c);
+/* A header value as human output shows it: never the secret itself. */
+char *od_mask_header_value(const char *value);
 bool od_is_ip_literal(const char *s);
 /* --resolve '*:PORT:ADDR' pins every name: each such entry becomes
  * ORIGIN_DOMAIN:PORT:ADDR (unless that host and port are pinned already). */
@@ -113,8 +148,9 @@ const char *od_proto_name(unsigned bit);
 char *od_ssl_protocols_str(unsigned bits);
 
 /* The names CloudFront sends as SNI and must find in the certificate:
- * the origin domain when Host is not forwarded, else every CNAME (and the
- * origin domain too when also_origin_domain is set). */
+ * the origin domain when Host is not forwarded, else every CNAME and the
+ * distribution domain (and the origin domain too when also_origin_domain
+ * is set); with Host forwarded but neither, the origin domain. */
 void od_case_expected_names(const od_case *c, od_strlist *out);
 bool od_case_uses_https(const od_case *c);
 bool od_case_uses_http(const od_case *c);

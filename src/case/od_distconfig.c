@@ -274,6 +274,8 @@ static void origin_free(od_dist_origin *o)
     free(o->id);
     free(o->domain_name);
     free(o->skip_reason);
+    free(o->origin_path);
+    od_origin_headers_free(&o->headers, &o->n_headers);
     for (size_t i = 0; i < o->n_behaviors; i++)
         behavior_free(&o->behaviors[i]);
     free(o->behaviors);
@@ -308,6 +310,45 @@ static bool check_alias(od_json_reader *c, const char *path, const char *alias)
     return true;
 }
 
+/* What CloudFront adds to its requests to this origin: OriginPath and
+ * CustomHeaders, checked as the flags are. */
+static bool parse_request_parts(od_json_reader *c, const cJSON *it, const char *p, od_dist_origin *o)
+{
+    const char *path;
+    if (!get_string(c, it, "OriginPath", p, false, true, &path))
+        return false;
+    char *kp = od_json_key_path(p, "OriginPath");
+    char *msg = path ? od_parse_origin_path(kp, path, &o->origin_path) : NULL;
+    free(kp);
+    if (msg) {
+        od_json_fail(c, NULL, "%s", msg);
+        free(msg);
+        return false;
+    }
+    const cJSON *items;
+    int n;
+    if (!get_list(c, it, "CustomHeaders", p, false, &items, &n))
+        return false;
+    char *lp = od_json_key_path(p, "CustomHeaders.Items");
+    bool ok = true;
+    for (int i = 0; i < n && ok; i++) {
+        const cJSON *h = cJSON_GetArrayItem(items, i);
+        char *ep = od_json_index_path(lp, (size_t)i);
+        const char *name = NULL, *value = NULL;
+        ok = od_json_check(c, h, ep, OD_JSON_OBJECT, 0) && get_string(c, h, "HeaderName", ep, true, false, &name) &&
+             od_json_get_string(c, h, ep, "HeaderValue", 0, &value);
+        if (ok && (msg = od_check_origin_header(ep, name, value))) {
+            ok = od_json_fail(c, NULL, "%s", msg);
+            free(msg);
+        }
+        if (ok)
+            od_origin_headers_add(&o->headers, &o->n_headers, name, value);
+        free(ep);
+    }
+    free(lp);
+    return ok;
+}
+
 static bool parse_origin(od_json_reader *c, const cJSON *it, const char *p, od_dist_origin *o)
 {
     const char *id, *domain;
@@ -319,6 +360,8 @@ static bool parse_origin(od_json_reader *c, const cJSON *it, const char *p, od_d
     o->domain_name = od_xstrdup(domain);
     if (!get_int(c, it, "ConnectionAttempts", p, false, 3, 1, 3, &o->connection_attempts) ||
         !get_int(c, it, "ConnectionTimeout", p, false, 10, 1, 10, &o->connection_timeout))
+        return false;
+    if (!parse_request_parts(c, it, p, o))
         return false;
     const cJSON *custom = od_json_get(c, it, p, "CustomOriginConfig", OD_JSON_OBJECT, need(false));
     if (c->error)
@@ -1153,10 +1196,10 @@ char *od_distconfig_case(const od_dist_config *d, const od_dist_origin *o, const
         msg = od_buf_steal(&q);
     }
     bool forwarded = fwd.len > 0;
-    if (!msg && forwarded && d->aliases.len == 0 && !d->domain_name) {
+    if (!msg && forwarded && d->aliases.len == 0 && !d->domain_name && !out->distribution_domain && !out->cnames.len) {
         msg = od_xasprintf("origin %s: the viewer's Host header is forwarded but the distribution has no Aliases, so "
                            "viewers use its *.cloudfront.net name, which this file does not hold (aws cloudfront "
-                           "get-distribution prints it): give that name as a CNAME",
+                           "get-distribution prints it): give it with --distribution-domain (or as a CNAME, --cname)",
                            qid);
     }
     free(qid);
@@ -1175,8 +1218,16 @@ char *od_distconfig_case(const od_dist_config *d, const od_dist_origin *o, const
         out->origin_domain[dl - 1] = '\0';
     od_strlist_free(&out->cnames);
     od_strlist_copy(&out->cnames, &d->aliases);
-    if (forwarded && d->aliases.len == 0)
-        od_strlist_add(&out->cnames, d->domain_name);
+    if (d->domain_name) {
+        /* viewers may use it as Host: od_case_expected_names checks it */
+        free(out->distribution_domain);
+        out->distribution_domain = od_ascii_lower(od_xstrdup(d->domain_name));
+    }
+    free(out->origin_path);
+    out->origin_path = od_xstrdup(o->origin_path);
+    od_case_clear_origin_headers(out);
+    for (size_t i = 0; i < o->n_headers; i++)
+        od_case_add_origin_header(out, o->headers[i].name, o->headers[i].value);
     out->http_port = o->http_port;
     out->https_port = o->https_port;
     out->protocol_policy = o->protocol_policy;

@@ -86,6 +86,9 @@ typedef struct {
     int connection_attempts;        /* ConnectionAttempts (default 3) */
     bool origin_mtls;               /* CustomOriginConfig.OriginMtlsConfig present */
     od_ip_address_type ip_address_type;   /* CustomOriginConfig.IpAddressType (ipv4 when absent) */
+    char *origin_path;              /* OriginPath ("/app"), NULL when empty */
+    od_origin_header *headers;      /* CustomHeaders.Items[]: HeaderName, HeaderValue (a secret, often) */
+    size_t n_headers;
     od_dist_behavior *behaviors;    /* the cache behaviors that target this origin,   */
     size_t n_behaviors;             /* directly or through an origin group            */
 } od_dist_origin;
@@ -175,12 +178,14 @@ void od_dist_case_info_free(od_dist_case_info *i);
 /* Fills a Case for one custom origin. out must be initialised (od_case_init);
  * only the distribution's fields are set: origin_domain (lower-case),
  * http_port, https_port, protocol_policy, origin_ssl_protocols, timeout_s
- * (ConnectionTimeout), cnames (Aliases, always), forward_host_header
+ * (ConnectionTimeout), origin_path, origin_headers (CustomHeaders),
+ * distribution_domain (Distribution.DomainName, get-distribution shape
+ * only), cnames (Aliases, always), forward_host_header
  * (true when at least one behavior forwards Host), also_origin_domain and
- * the two behavior lists. When Host is forwarded
- * and the distribution has no Aliases, viewers use its *.cloudfront.net
- * name, which becomes the one CNAME (get-distribution shape only; otherwise
- * an error asks for --cname). When behaviors disagree (some forward Host,
+ * the two behavior lists. When Host is forwarded, viewers may use the
+ * distribution's *.cloudfront.net name: od_case_expected_names checks it
+ * beside the Aliases; with no Aliases and no such name (a shape without
+ * DomainName), an error asks for --cname or --distribution-domain. When behaviors disagree (some forward Host,
  * others not), the Case covers both name sets: forward_host_header and
  * also_origin_domain are set, so od_case_expected_names gives the CNAMEs AND
  * the origin domain, and behaviors_forwarding_host / behaviors_origin_host

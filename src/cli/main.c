@@ -302,6 +302,12 @@ static char *dist_case(const od_cli_opts *o, const od_dist_config *d, const od_d
             od_strlist_add(&answers.excludes_host, questions.items[i]);
     }
     od_case_init(out);
+    /* Names the flags give are there before the config is read: a
+     * forwarded Host with no Aliases then has the names viewers use. */
+    if (o->set & OD_SET_DISTRIBUTION_DOMAIN)
+        out->distribution_domain = od_xstrdup(o->c.distribution_domain);
+    if (o->set & OD_SET_CNAMES)
+        od_strlist_copy(&out->cnames, &o->c.cnames);
     /* When behaviors disagree the case itself checks both name sets. */
     char *err = od_distconfig_case(d, org, &answers, out, NULL);
     if (err && questions.len) {

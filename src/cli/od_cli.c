@@ -113,6 +113,31 @@ static char *parse_trust_store(const char *v, od_case *c)
     return NULL;
 }
 
+static char *parse_origin_header(const char *v, od_case *c)
+{
+    od_origin_header h;
+    char *err = od_parse_origin_header(v, &h);
+    if (!err) {
+        od_case_add_origin_header(c, h.name, h.value);
+        free(h.name);
+        free(h.value);
+    }
+    return err;
+}
+
+static char *parse_distribution_domain(const char *v, od_case *c)
+{
+    char *err = od_validate_domain("--distribution-domain", v);
+    if (!err) {
+        free(c->distribution_domain);
+        c->distribution_domain = od_ascii_lower(od_xstrdup(v));
+        size_t n = strlen(c->distribution_domain);
+        if (n > 1 && c->distribution_domain[n - 1] == '.')
+            c->distribution_domain[n - 1] = '\0';
+    }
+    return err;
+}
+
 /* One flag with its value (NULL for a switch). */
 static char *take_option(od_option_id id, const char *v, od_cli_opts *o)
 {
@@ -196,6 +221,18 @@ static char *take_option(od_option_id id, const char *v, od_cli_opts *o)
     case OD_OPT_CONCURRENCY:
         o->set |= OD_SET_CONCURRENCY;
         return parse_whole("--concurrency", v, 1, 64, "a whole number", &c->concurrency);
+    case OD_OPT_ORIGIN_PATH:
+        o->set |= OD_SET_ORIGIN_PATH;
+        return od_parse_origin_path("--origin-path", v, &c->origin_path);
+    case OD_OPT_PATH:
+        o->set |= OD_SET_PATH;
+        return od_parse_request_path("--path", v, &c->request_path);
+    case OD_OPT_ORIGIN_HEADER:
+        o->set |= OD_SET_ORIGIN_HEADERS;
+        return parse_origin_header(v, c);
+    case OD_OPT_DISTRIBUTION_DOMAIN:
+        o->set |= OD_SET_DISTRIBUTION_DOMAIN;
+        return parse_distribution_domain(v, c);
     case OD_OPT_FLEET:
         o->fleet = true;
         return NULL;
@@ -386,6 +423,24 @@ void od_cli_apply_overrides(od_case *dst, const od_cli_opts *o)
         dst->concurrency = s->concurrency;
     if (o->set & OD_SET_GET)
         dst->http_get = s->http_get;
+    if (o->set & OD_SET_ORIGIN_PATH) {
+        free(dst->origin_path);
+        dst->origin_path = od_xstrdup(s->origin_path);
+    }
+    if (o->set & OD_SET_PATH) {
+        free(dst->request_path);
+        dst->request_path = od_xstrdup(s->request_path);
+    }
+    if (o->set & OD_SET_ORIGIN_HEADERS) {
+        /* the flags name the headers CloudFront adds: they replace the config's */
+        od_case_clear_origin_headers(dst);
+        for (size_t i = 0; i < s->n_origin_headers; i++)
+            od_case_add_origin_header(dst, s->origin_headers[i].name, s->origin_headers[i].value);
+    }
+    if (o->set & OD_SET_DISTRIBUTION_DOMAIN) {
+        free(dst->distribution_domain);
+        dst->distribution_domain = od_xstrdup(s->distribution_domain);
+    }
     if (o->set & OD_SET_TRUST) {
         free(dst->trust_store);
         dst->trust_store = od_xstrdup(s->trust_store);

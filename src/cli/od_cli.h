@@ -32,7 +32,11 @@ enum {
     OD_SET_RESPONSE_TIMEOUT = 1u << 12,
     OD_SET_VIEWER_POLICY = 1u << 13,
     OD_SET_ORIGIN_MTLS = 1u << 14,
-    OD_SET_IP_ADDRESS_TYPE = 1u << 15
+    OD_SET_IP_ADDRESS_TYPE = 1u << 15,
+    OD_SET_ORIGIN_PATH = 1u << 16,
+    OD_SET_PATH = 1u << 17,
+    OD_SET_ORIGIN_HEADERS = 1u << 18,
+    OD_SET_DISTRIBUTION_DOMAIN = 1u << 19
 };
 
 typedef struct {

@@ -900,6 +900,9 @@ static void execute(sched *s, size_t i, const od_plan_probe *q, const char *addr
             .sni = q->sni,
             .host_header = q->host,
             .method = q->method,
+            .path = q->path,
+            .headers = s->r->c->origin_headers,
+            .n_headers = s->r->c->n_origin_headers,
             .priority = q->priority,
             .offer = q->tls && s->have_offer ? &s->offer : NULL,
             .timeout_ms = timeout_ms,
@@ -1274,6 +1277,7 @@ static void merge_schedule(sched *s)
                 dst->port = q->port;
                 dst->host_header = od_xstrdup(q->host);
                 dst->method = od_xstrdup(q->method);
+                dst->path = od_xstrdup(q->path);
                 dst->error = od_xstrdup("not run (cancelled)");
             }
         }

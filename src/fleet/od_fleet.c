@@ -48,6 +48,12 @@ static size_t intern_case(od_fleet *f, od_case *c)
     od_strlist cnames = c->cnames;
     if (!c->forward_host_header && !c->also_origin_domain)
         od_strlist_init(&c->cnames);
+    /* The distribution's own name likewise (and a case shared by several
+     * distributions must not show one of their names). */
+    if (!c->forward_host_header) {
+        free(c->distribution_domain);
+        c->distribution_domain = NULL;
+    }
     /* The viewer protocol policy matters only with match-viewer. */
     od_viewer_policy viewer = c->viewer_protocol_policy;
     if (c->protocol_policy != OD_POLICY_MATCH_VIEWER)

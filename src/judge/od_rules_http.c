@@ -23,6 +23,46 @@ static bool tcp_open_at(const rule_ctx *x, const char *addr, int port)
     return false;
 }
 
+/* Appends s in single quotes for a POSIX shell. */
+static void shell_quote(od_buf *b, const char *s)
+{
+    od_buf_puts(b, "'");
+    for (const char *p = s; *p; p++)
+        if (*p == '\'')
+            od_buf_puts(b, "'\\''");
+        else
+            od_buf_append(b, p, 1);
+    od_buf_puts(b, "'");
+}
+
+/* curl asking what CloudFront asks: its User-Agent, and each custom header
+ * with its value left to a shell variable (ORIGIN_HEADER_1, ...), since a
+ * reproduce command lands in human reports and the value is a secret. */
+static char *curl_command(const rule_ctx *x, const od_http_result *h, const char *host, bool https)
+{
+    const char *a = h->address;
+    bool v6 = strchr(a, ':') != NULL;
+    od_buf b;
+    od_buf_init(&b);
+    od_buf_printf(&b, "curl -v%s -A 'Amazon CloudFront'", h->method && strcmp(h->method, "GET") == 0 ? "" : " -I");
+    for (size_t i = 0; i < x->c->n_origin_headers; i++) {
+        char *name_part = od_xasprintf("%s: ", x->c->origin_headers[i].name);
+        od_buf_puts(&b, " -H ");
+        shell_quote(&b, name_part);
+        od_buf_printf(&b, "\"$ORIGIN_HEADER_%zu\"", i + 1);
+        free(name_part);
+    }
+    od_buf_printf(&b, " --resolve %s:%d:%s%s%s ", host, h->port, v6 ? "[" : "", a, v6 ? "]" : "");
+    char *url = od_xasprintf("%s://%s:%d%s", https ? "https" : "http", host, h->port, h->path ? h->path : "/");
+    /* quoted only when the shell would read a character of the path */
+    if (url[strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:/%+,=@")])
+        shell_quote(&b, url);
+    else
+        od_buf_puts(&b, url);
+    free(url);
+    return od_buf_steal(&b);
+}
+
 /* One finding about one HTTP exchange, merged per scheme, Host and port. */
 static void add_http_finding(rule_ctx *x, const od_http_result *h, const char *id, od_severity sev)
 {
@@ -39,6 +79,13 @@ static void add_http_finding(rule_ctx *x, const od_http_result *h, const char *i
     rl_ev_int(f, "port", h->port);
     rl_ev_str(f, "host_header", host);
     rl_ev_str(f, "method", h->method);
+    rl_ev_str(f, "path", h->path ? h->path : "/");
+    if (x->c->n_origin_headers) {
+        /* the names only: the values are secrets */
+        cJSON *names = cJSON_AddArrayToObject(f->evidence, "origin_headers");
+        for (size_t i = 0; names && i < x->c->n_origin_headers; i++)
+            cJSON_AddItemToArray(names, cJSON_CreateString(x->c->origin_headers[i].name));
+    }
     if (h->responded) {
         rl_ev_int(f, "status_code", h->status_code);
         rl_ev_str(f, "status_line", h->status_line);
@@ -49,29 +96,36 @@ static void add_http_finding(rule_ctx *x, const od_http_result *h, const char *i
             rl_ev_str(f, "status_line", h->status_line);
     }
     rl_ev_str(f, "server", h->server);
+    const char *method = h->method ? h->method : "HEAD";
+    const char *scheme = https ? "https" : "http";
+    const char *path = h->path ? h->path : "/";
     if (h->malformed)
-        f->detail = od_xasprintf("%s %s://%s:%d/ at %s: %s. CloudFront cannot parse this answer and gives "
+        f->detail = od_xasprintf("%s %s://%s:%d%s at %s: %s. CloudFront cannot parse this answer and gives "
                                  "viewers 502.",
-                                 h->method ? h->method : "HEAD", https ? "https" : "http", host, h->port, h->address,
+                                 method, scheme, host, h->port, path, h->address,
                                  h->error ? h->error : "malformed answer");
     else if (!h->responded)
-        f->detail = od_xasprintf("%s %s://%s:%d/ at %s: no response (%s).", h->method ? h->method : "HEAD",
-                                 https ? "https" : "http", host, h->port, h->address,
-                                 h->error ? h->error : "timeout");
+        f->detail = od_xasprintf("%s %s://%s:%d%s at %s: no response (%s).", method, scheme, host, h->port, path,
+                                 h->address, h->error ? h->error : "timeout");
     else
-        f->detail = od_xasprintf("%s %s://%s:%d/ at %s answered \"%s\".%s", h->method ? h->method : "HEAD",
-                                 https ? "https" : "http", host, h->port, h->address,
-                                 h->status_line ? h->status_line : "",
+        f->detail = od_xasprintf("%s %s://%s:%d%s at %s answered \"%s\".%s%s", method, scheme, host, h->port, path,
+                                 h->address, h->status_line ? h->status_line : "",
                                  h->status_code == 502 || h->status_code == 504
                                      ? " The origin itself answers this; CloudFront passes it on, so it may be "
                                        "the error viewers see."
                                  : h->status_code >= 400 ? " CloudFront passes this answer on to viewers."
-                                                         : "");
+                                                         : "",
+                                 h->status_code == 401 || h->status_code == 403
+                                     ? (x->c->n_origin_headers
+                                            ? " The request carried the origin's custom headers as CloudFront "
+                                              "sends them: check their values against what the origin (or its "
+                                              "WAF) expects."
+                                            : " If the origin (or a WAF in front of it) expects a custom header "
+                                              "from CloudFront, give it with --origin-header 'Name: value' "
+                                              "(the distribution's CustomHeaders).")
+                                     : "");
     const char *a = h->address;
-    bool v6 = strchr(a, ':') != NULL;
-    f->reproduce = od_xasprintf("curl -v%s --resolve %s:%d:%s%s%s %s://%s:%d/",
-                                h->method && strcmp(h->method, "GET") == 0 ? "" : " -I", host, h->port,
-                                v6 ? "[" : "", a, v6 ? "]" : "", https ? "https" : "http", host, h->port);
+    f->reproduce = curl_command(x, h, host, https);
     char port[16];
     snprintf(port, sizeof port, "%d", h->port);
     rl_varset vs = {0};

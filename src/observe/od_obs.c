@@ -146,6 +146,7 @@ void od_http_result_free(od_http_result *h)
     free(h->scheme);
     free(h->host_header);
     free(h->method);
+    free(h->path);
     free(h->status_line);
     free(h->server);
     free(h->error);

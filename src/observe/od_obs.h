@@ -242,6 +242,7 @@ typedef struct {
     int port;
     char *host_header;
     char *method;             /* "HEAD" or "GET" */
+    char *path;               /* the request-target asked (OriginPath + path); NULL: "/" */
     bool request_sent;        /* the connection worked and the request went out */
     bool local_failure;       /* no request because of this machine or the tool (not the origin) */
     bool responded;

@@ -129,7 +129,8 @@ size_t od_plan_add_http(od_plan *plan, const od_case *c, const od_policy *p, con
     const char *addr = addresses[address].address;
     int port = tls ? c->https_port : c->http_port;
     size_t first_get = OD_PLAN_NONE;
-        for (size_t k = 0; k < names.len; k++) {
+    char *target = od_case_request_target(c);
+    for (size_t k = 0; k < names.len; k++) {
         const char *host = names.items[k];
         const char *sni = names_as_sni(c) ? host : NULL;
         size_t head = plan->n;
@@ -139,7 +140,9 @@ size_t od_plan_add_http(od_plan *plan, const od_case *c, const od_policy *p, con
         q->sni = tls ? od_xstrdup(sni) : NULL;
         q->priority = tls ? od_policy_priority(p, c->origin_ssl_protocols) : NULL;
         q->method = c->http_get ? "GET" : "HEAD";
-        q->step = od_xasprintf("HTTP %s %s://%s/ at %s:%d", q->method, tls ? "https" : "http", host, addr, port);
+        q->path = od_xstrdup(target);
+        q->step = od_xasprintf("HTTP %s %s://%s%s at %s:%d", q->method, tls ? "https" : "http", host, target, addr,
+                               port);
         q->step_id = od_xasprintf("http:" STEP_ADDR_FMT ":%s:%s", STEP_ADDR(addr), tls ? "https" : "http", host);
         if (tls) {
             /* Over TLS only where the handshake CloudFront would make works. */
@@ -158,6 +161,7 @@ size_t od_plan_add_http(od_plan *plan, const od_case *c, const od_policy *p, con
             g->sni = tls ? od_xstrdup(sni) : NULL;
             g->priority = od_xstrdup(q->priority);
             g->method = "GET";
+            g->path = od_xstrdup(target);
             g->head = head;
             if (first_get == OD_PLAN_NONE) {
                 first_get = plan->n - 1;
@@ -170,6 +174,7 @@ size_t od_plan_add_http(od_plan *plan, const od_case *c, const od_policy *p, con
             }
         }
     }
+    free(target);
     od_strlist_free(&names);
     return first;
 }
@@ -278,6 +283,7 @@ void od_plan_free(od_plan *plan)
         od_plan_probe *q = &plan->probes[i];
         free(q->sni);
         free(q->host);
+        free(q->path);
         free(q->priority);
         free(q->step);
         free(q->step_id);

@@ -51,6 +51,7 @@ typedef struct {
     char *host;          /* HTTP: the Host header */
     bool tls;            /* HTTP: over TLS */
     const char *method;  /* HTTP: "HEAD" or "GET" */
+    char *path;          /* HTTP: the request-target, OriginPath + path */
     unsigned proto;      /* PROTOCOL, SUITE: one OD_PROTO_* bit */
     size_t suite;        /* SUITE: index into the policy's suites */
     char *priority;      /* GnuTLS priority string; NULL: everything GnuTLS offers */

@@ -150,6 +150,9 @@ typedef struct {
     const char *sni;            /* for TLS */
     const char *host_header;
     const char *method;         /* "HEAD" or "GET" */
+    const char *path;           /* the request-target (OriginPath + path); NULL: "/" */
+    const od_origin_header *headers;   /* the origin's CustomHeaders, sent as CloudFront does */
+    size_t n_headers;
     const char *priority;       /* for TLS; NULL permissive */
     const od_hello_offer *offer;    /* for TLS: as od_tls_request's */
     int timeout_ms;             /* connect and handshake each */
@@ -164,8 +167,9 @@ typedef struct {
     void *handshake_ctx;
 } od_http_request;
 
-/* Sends METHOD / with Host, reads the status line and headers (bounded in
- * size), records status, Server header (escaped) and time to first byte. */
+/* Sends METHOD PATH with Host, User-Agent: Amazon CloudFront and the custom
+ * headers, as CloudFront does; reads the status line and headers (bounded
+ * in size), records status, Server header (escaped) and time to first byte. */
 void od_probe_http(const od_http_request *req, od_http_result *out);
 
 #endif

@@ -96,6 +96,46 @@ static ssize_t conn_recv(conn *c, char *buf, size_t len, int timeout_ms, atomic_
     }
 }
 
+/* Header text goes on the wire as given, but never a byte that could end
+ * the line or the head: values are validated, this is the last guard. */
+static void put_header_text(od_buf *b, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
+        if (*p >= 0x20 ? *p != 0x7f : *p == '\t')
+            od_buf_append(b, (const char *)p, 1);
+}
+
+/* The request CloudFront sends: its User-Agent (a custom header of that
+ * name replaces it, as a CustomHeaders entry overwrites a viewer's), the
+ * custom headers, no body. */
+static char *build_request(const od_http_request *req, const char *method, const char *path, const char *host)
+{
+    od_buf b;
+    od_buf_init(&b);
+    bool own_agent = false;
+    for (size_t i = 0; i < req->n_headers; i++)
+        own_agent = own_agent || od_strcasecmp(req->headers[i].name, "User-Agent") == 0;
+    od_buf_printf(&b, "%s ", method);
+    /* a byte a request-target cannot hold is percent-encoded (validated
+     * paths have none) */
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+        if (*p > 0x20 && *p < 0x7f)
+            od_buf_append(&b, (const char *)p, 1);
+        else
+            od_buf_printf(&b, "%%%02X", *p);
+    od_buf_printf(&b, " HTTP/1.1\r\nHost: %s\r\n", host);
+    if (!own_agent)
+        od_buf_puts(&b, "User-Agent: Amazon CloudFront\r\n");
+    for (size_t i = 0; i < req->n_headers; i++) {
+        put_header_text(&b, req->headers[i].name);
+        od_buf_puts(&b, ": ");
+        put_header_text(&b, req->headers[i].value);
+        od_buf_puts(&b, "\r\n");
+    }
+    od_buf_puts(&b, "Accept: */*\r\nConnection: close\r\n\r\n");
+    return od_buf_steal(&b);
+}
+
 void od_probe_http(const od_http_request *req, od_http_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -105,6 +145,7 @@ void od_probe_http(const od_http_request *req, od_http_result *out)
     out->port = req->port;
     out->host_header = od_xstrdup(req->host_header ? req->host_header : req->address);
     out->method = od_xstrdup(req->method && *req->method ? req->method : "HEAD");
+    out->path = od_xstrdup(req->path && *req->path ? req->path : "/");
     int timeout_ms = req->timeout_ms > 0 ? req->timeout_ms : 1;
 
     if (req->cancel && atomic_load(req->cancel)) {
@@ -157,13 +198,11 @@ void od_probe_http(const od_http_request *req, od_http_result *out)
         }
     }
 
-    /* The Host header and method are validated input, but escape anyway:
-     * a CR/LF here would split the request. */
+    /* The Host header, method and path are validated input, but escape
+     * anyway: a CR/LF here would split the request. */
     char *host = od_escape_str(out->host_header);
     char *method = od_escape_str(out->method);
-    char *request = od_xasprintf("%s / HTTP/1.1\r\nHost: %s\r\nUser-Agent: origin-doctor\r\n"
-                                 "Accept: */*\r\nConnection: close\r\n\r\n",
-                                 method, host);
+    char *request = build_request(req, method, out->path, host);
     free(host);
     free(method);
     char *err = NULL;

@@ -118,6 +118,18 @@ static cJSON *input_to_json(const od_case *c)
     add_num(in, "response_timeout", c->response_timeout_s);
     add_num(in, "concurrency", c->concurrency);
     add_bool(in, "http_get", c->http_get);
+    add_str(in, "origin_path", c->origin_path);
+    add_str(in, "path", c->request_path ? c->request_path : "/");
+    /* The values too: this file re-runs the case (human reports mask them). */
+    cJSON *hdrs = chk(cJSON_CreateArray());
+    for (size_t i = 0; i < c->n_origin_headers; i++) {
+        cJSON *h = chk(cJSON_CreateObject());
+        add_str(h, "name", c->origin_headers[i].name);
+        add_str(h, "value", c->origin_headers[i].value);
+        push(hdrs, h);
+    }
+    add(in, "origin_headers", hdrs);
+    add_str(in, "distribution_domain", c->distribution_domain);
     return in;
 }
 
@@ -373,6 +385,7 @@ cJSON *od_report_to_cjson(const od_report *r)
         add_num(o, "port", h->port);
         add_str(o, "host_header", h->host_header);
         add_str(o, "method", h->method);
+        add_str(o, "path", h->path ? h->path : "/");
         add_bool(o, "request_sent", h->request_sent);
         add_bool(o, "responded", h->responded);
         add_bool(o, "malformed", h->malformed);
@@ -667,6 +680,64 @@ bad:;
     return false;
 }
 
+/* An optional string read as it is (not escaped): a value the case sends
+ * on the wire, which its own validator then checks. */
+static bool opt_raw(reader *rd, const cJSON *obj, const char *path, const char *key, const char **out)
+{
+    *out = NULL;
+    return !cJSON_GetObjectItemCaseSensitive(obj, key) ||
+           od_json_get_string(rd, obj, path, key, OD_JSON_NULLABLE, out);
+}
+
+/* A validator's message (NULL: fine; it names the key) as the reader's
+ * error under path. */
+static bool validated(reader *rd, const char *path, char *msg)
+{
+    if (!msg)
+        return true;
+    od_json_fail(rd, path, "%s", msg);
+    free(msg);
+    return false;
+}
+
+/* The request CloudFront sends (added keys: absent in older reports). */
+static bool read_request_input(reader *rd, const cJSON *in, const char *p, od_case *c)
+{
+    const char *s;
+    if (!opt_raw(rd, in, p, "origin_path", &s) ||
+        (s && !validated(rd, p, od_parse_origin_path("origin_path", s, &c->origin_path))))
+        return false;
+    if (!opt_raw(rd, in, p, "path", &s) ||
+        (s && !validated(rd, p, od_parse_request_path("path", s, &c->request_path))))
+        return false;
+    if (!opt_raw(rd, in, p, "distribution_domain", &s) ||
+        (s && !validated(rd, p, od_validate_domain("distribution_domain", s))))
+        return false;
+    if (s) {
+        free(c->distribution_domain);
+        c->distribution_domain = od_ascii_lower(od_xstrdup(s));
+    }
+    if (!cJSON_GetObjectItemCaseSensitive(in, "origin_headers"))
+        return true;
+    const cJSON *hdrs = get_typed(rd, in, p, "origin_headers", true);
+    if (!hdrs)
+        return false;
+    od_case_clear_origin_headers(c);
+    size_t i = 0;
+    for (const cJSON *j = hdrs->child; j; j = j->next, i++) {
+        char hp[48];
+        if (!item_object(rd, j, "input.origin_headers", i, hp, sizeof hp))
+            return false;
+        const char *name = NULL, *value = NULL;
+        if (!od_json_get_string(rd, j, hp, "name", 0, &name) || !od_json_get_string(rd, j, hp, "value", 0, &value))
+            return false;
+        if (!validated(rd, hp, od_check_origin_header("header", name, value)))
+            return false;
+        od_case_add_origin_header(c, name, value);
+    }
+    return true;
+}
+
 static bool read_input(reader *rd, const cJSON *root, od_case *c)
 {
     const char *p = "input";
@@ -745,7 +816,7 @@ static bool read_input(reader *rd, const cJSON *root, od_case *c)
                  "allow-all, redirect-to-https, https-only");
     if (cJSON_GetObjectItemCaseSensitive(in, "ip_address_type"))
         GET_ENUM(rd, in, p, "ip_address_type", parse_ip_address_type, &c->ip_address_type, "ipv4, ipv6, dualstack");
-    return true;
+    return read_request_input(rd, in, p, c);
 }
 
 static bool read_findings(reader *rd, const cJSON *root, od_finding_list *l)
@@ -1134,6 +1205,8 @@ static bool read_http(reader *rd, const cJSON *root, od_observations *o)
             return false;
         /* added later too: absent means parsed */
         if (cJSON_GetObjectItemCaseSensitive(j, "malformed") && !get_bool(rd, j, p, "malformed", &h->malformed))
+            return false;
+        if (!opt_str(rd, j, p, "path", &h->path))   /* absent: "/" (older reports) */
             return false;
     }
     return true;

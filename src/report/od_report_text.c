@@ -382,6 +382,8 @@ static void render_case(renderer *w, const od_report *r)
     char *s = od_strlist_join(&c->cnames, ", ", "(none)");
     field(w, "Alternate domain names", s);
     free(s);
+    if (c->distribution_domain)
+        field(w, "Distribution domain", c->distribution_domain);
     if (c->also_origin_domain)
         field(w, "Origin domain checked too", "yes (some cache behaviors do not forward Host)");
     if (c->behaviors_forwarding_host.len) {
@@ -417,6 +419,18 @@ static void render_case(renderer *w, const od_report *r)
                                nz(c->resolve[i].address, "?"));
         field(w, "Resolve", v);
         free(v);
+    }
+    if (c->origin_path)
+        field(w, "Origin path", c->origin_path);
+    if (c->request_path && strcmp(c->request_path, "/") != 0)
+        field(w, "Path asked", c->request_path);
+    for (size_t i = 0; i < c->n_origin_headers; i++) {
+        /* masked: the JSON report keeps the value, this text gets pasted */
+        char *masked = od_mask_header_value(c->origin_headers[i].value);
+        char *v = od_xasprintf("%s: %s", c->origin_headers[i].name, masked);
+        field(w, "Origin custom header", v);
+        free(v);
+        free(masked);
     }
     field(w, "Trust store", nz(r->obs.trust_store_used, nz(c->trust_store, "system")));
     snprintf(num, sizeof num, "%d s", c->timeout_s);
@@ -771,7 +785,10 @@ static void render_http(renderer *w, const od_report *r)
     table_init(&t, 6, hdr);
     for (size_t i = 0; i < o->n_http; i++) {
         const od_http_result *h = &o->http[i];
-        table_cellf(&t, "%s %s", nz(h->method, "?"), nz(h->scheme, "?"));
+        if (h->path && strcmp(h->path, "/") != 0)
+            table_cellf(&t, "%s %s %s", nz(h->method, "?"), nz(h->scheme, "?"), h->path);
+        else
+            table_cellf(&t, "%s %s", nz(h->method, "?"), nz(h->scheme, "?"));
         table_cellf(&t, "%s:%d", h->address, h->port);
         table_cell(&t, nz(h->host_header, ""));
         if (!h->attempted)

@@ -351,8 +351,11 @@ static void test_mixed_behaviors(void)
     od_strlist names_set;
     od_strlist_init(&names_set);
     od_case_expected_names(&c, &names_set);
-    CHECK(names_set.len == 3 && od_strlist_contains(&names_set, "www.shop.example") &&
+    /* the distribution's own name too: viewers may send it as Host */
+    CHECK_STR(c.distribution_domain, "d2222222abcdef.cloudfront.net");
+    CHECK(names_set.len == 4 && od_strlist_contains(&names_set, "www.shop.example") &&
           od_strlist_contains(&names_set, "shop.example") &&
+          od_strlist_contains(&names_set, "d2222222abcdef.cloudfront.net") &&
           od_strlist_contains(&names_set, "shop-origin.example.com"));
     od_strlist_free(&names_set);
 
@@ -398,8 +401,12 @@ static void test_no_aliases(void)
         char *err = od_distconfig_case(&d, od_distconfig_default_origin(&d), NULL, &c, NULL);
         CHECK(err == NULL);
         free(err);
-        const char *names[] = {"d3333333abcdef.cloudfront.net"};
-        CHECK(c.forward_host_header && cnames_are(&c, names, 1));
+        CHECK(c.forward_host_header && c.cnames.len == 0);
+        CHECK_STR(c.distribution_domain, "d3333333abcdef.cloudfront.net");
+        od_strlist names;
+        od_case_expected_names(&c, &names);
+        CHECK(names.len == 1 && strcmp(names.items[0], "d3333333abcdef.cloudfront.net") == 0);
+        od_strlist_free(&names);
         od_case_free(&c);
         od_distconfig_free(&d);
     }

@@ -327,9 +327,46 @@ static void test_http_drip(void)
     CHECK_MSG(took < 1500, "a dripping origin held the probe %lld ms", (long long)took);
     CHECK(r.request_sent && !r.responded);
     CHECK_MSG(r.error && strstr(r.error, "did not complete"), "%s", r.error ? r.error : "(no error)");
-    free(r.scheme); free(r.host_header); free(r.method); free(r.status_line); free(r.server); free(r.error);
+    od_http_result_free(&r);
     pthread_join(d.tid, NULL);
     close(d.lfd);
+}
+
+/* The request CloudFront sends: OriginPath + path on the request line,
+ * its User-Agent and the origin's custom headers, as the origin reads them. */
+static void test_http_as_cloudfront(void)
+{
+    server s;
+    int port;
+    server_start(&s, SRV_HTTP, 1, http_reply, &port);
+    const od_origin_header headers[] = {{"X-Origin-Verify", "s3cr3t-\\value"}, {"X-Tenant", "blue"}};
+    od_http_request req = { .address = "127.0.0.1", .port = port, .host_header = "a.example.test",
+                            .method = "GET", .path = "/app/index.html?v=1", .headers = headers, .n_headers = 2,
+                            .timeout_ms = 1000 };
+    od_http_result r;
+    od_probe_http(&req, &r);
+    server_stop(&s);
+    CHECK(r.responded && r.status_code == 400);
+    CHECK_STR(s.received, "GET /app/index.html?v=1 HTTP/1.1\r\nHost: a.example.test\r\n"
+                          "User-Agent: Amazon CloudFront\r\nX-Origin-Verify: s3cr3t-\\value\r\nX-Tenant: blue\r\n"
+                          "Accept: */*\r\nConnection: close\r\n\r\n");
+    CHECK_STR(r.path, "/app/index.html?v=1");
+    od_http_result_free(&r);
+
+    /* A custom User-Agent replaces CloudFront's (a CustomHeaders entry
+     * overwrites); a byte that would split the request never goes out. */
+    server_start(&s, SRV_HTTP, 1, http_reply, &port);
+    const od_origin_header ua[] = {{"User-Agent", "probe\r\nX-Injected: 1"}};
+    req.port = port;
+    req.method = "HEAD";
+    req.path = "/a b";
+    req.headers = ua;
+    req.n_headers = 1;
+    od_probe_http(&req, &r);
+    server_stop(&s);
+    CHECK_STR(s.received, "HEAD /a%20b HTTP/1.1\r\nHost: a.example.test\r\nUser-Agent: probeX-Injected: 1\r\n"
+                          "Accept: */*\r\nConnection: close\r\n\r\n");
+    od_http_result_free(&r);
 }
 
 static void test_http_plain(void)
@@ -347,9 +384,11 @@ static void test_http_plain(void)
     CHECK_STR(r.server, "evil\\e[31mserver");
     CHECK_STR(r.scheme, "http");
     CHECK(r.ttfb_ms >= 0 && r.ttfb_ms < 1000 && r.error == NULL);
-    CHECK_STR(s.received, "HEAD / HTTP/1.1\r\nHost: a.example.test\r\nUser-Agent: origin-doctor\r\n"
+    /* CloudFront's User-Agent, the path "/" when none is given */
+    CHECK_STR(s.received, "HEAD / HTTP/1.1\r\nHost: a.example.test\r\nUser-Agent: Amazon CloudFront\r\n"
                           "Accept: */*\r\nConnection: close\r\n\r\n");
-    free(r.scheme); free(r.host_header); free(r.method); free(r.status_line); free(r.server); free(r.error);
+    CHECK_STR(r.path, "/");
+    od_http_result_free(&r);
 
     /* Silent listener: no response in time. */
     int lfd = listen_loopback(&port);
@@ -358,7 +397,7 @@ static void test_http_plain(void)
     od_probe_http(&req, &r);
     CHECK(!r.responded && r.status_code == 0);
     CHECK_STR(r.error, "no HTTP response within 0.3 s");
-    free(r.scheme); free(r.host_header); free(r.method); free(r.status_line); free(r.server); free(r.error);
+    od_http_result_free(&r);
     close(lfd);
 
     /* Not HTTP at all. */
@@ -368,12 +407,12 @@ static void test_http_plain(void)
     od_probe_http(&req, &r);
     server_stop(&s);
     CHECK(!r.responded && r.error && strstr(r.error, "not HTTP"));
-    free(r.scheme); free(r.host_header); free(r.method); free(r.status_line); free(r.server); free(r.error);
+    od_http_result_free(&r);
 
     req.port = refused_port();
     od_probe_http(&req, &r);
     CHECK(!r.responded && r.error && strstr(r.error, "refused"));
-    free(r.scheme); free(r.host_header); free(r.method); free(r.status_line); free(r.server); free(r.error);
+    od_http_result_free(&r);
 }
 
 /* ---- against the lab's GnuTLS server ---- */
@@ -478,7 +517,7 @@ static void test_lab(const od_policy *policy)
     od_probe_http(&hreq, &r);
     CHECK_MSG(r.responded && r.status_code == 200, "%s", r.error ? r.error : "");
     CHECK_STR(r.scheme, "https");
-    free(r.scheme); free(r.host_header); free(r.method); free(r.status_line); free(r.server); free(r.error);
+    od_http_result_free(&r);
 
     /* The cipher table of a healthy origin, quickly. */
     od_observations o;
@@ -572,6 +611,7 @@ int main(void)
     test_tcp();
     test_tls_failures();
     test_http_plain();
+    test_http_as_cloudfront();
     test_http_drip();
 
     od_policy policy;
