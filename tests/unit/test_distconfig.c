@@ -452,6 +452,57 @@ static void test_ip_address_type(void)
     }
 }
 
+/* What CloudFront adds to its requests, from get-distribution output:
+ * OriginPath, CustomHeaders and the distribution's own name. */
+static void test_request_parts(void)
+{
+    od_dist_config d;
+    if (!load_ok("origin-request-parts.json", &d))
+        return;
+    const od_dist_origin *o = od_distconfig_find_origin(&d, "api-origin");
+    CHECK(o != NULL);
+    if (!o)
+        goto out;
+    CHECK_STR(o->origin_path, "/app");
+    CHECK(o->n_headers == 2);
+    od_case c;
+    od_case_init(&c);
+    char *err = od_distconfig_case(&d, o, NULL, &c, NULL);
+    CHECK(err == NULL);
+    free(err);
+    CHECK_STR(c.origin_path, "/app");
+    CHECK(c.n_origin_headers == 2);
+    if (c.n_origin_headers == 2) {
+        CHECK_STR(c.origin_headers[0].name, "X-Origin-Verify");
+        CHECK_STR(c.origin_headers[0].value, "wafSecret-7f3a9c");
+        CHECK_STR(c.origin_headers[1].name, "X-Tenant");
+        CHECK_STR(c.origin_headers[1].value, "blue");
+    }
+    char *target = od_case_request_target(&c);
+    CHECK_STR(target, "/app/");
+    free(target);
+    /* Host forwarded (AllViewer): the alias and the distribution's own name */
+    CHECK_STR(c.distribution_domain, "d4444444abcdef.cloudfront.net");
+    od_strlist names;
+    od_case_expected_names(&c, &names);
+    CHECK(names.len == 2 && od_strlist_contains(&names, "app.example.org") &&
+          od_strlist_contains(&names, "d4444444abcdef.cloudfront.net"));
+    od_strlist_free(&names);
+    od_case_free(&c);
+    /* A config without these: no OriginPath, no headers. */
+    od_dist_config plain;
+    if (load_ok("managed-allviewer.json", &plain)) {
+        od_case_init(&c);
+        err = od_distconfig_case(&plain, od_distconfig_default_origin(&plain), NULL, &c, NULL);
+        CHECK(err == NULL && c.origin_path == NULL && c.n_origin_headers == 0);
+        free(err);
+        od_case_free(&c);
+        od_distconfig_free(&plain);
+    }
+out:
+    od_distconfig_free(&d);
+}
+
 /* Each malformed file: a message naming the file, the place and the problem. */
 static void test_malformed(void)
 {
@@ -491,6 +542,11 @@ static void test_malformed(void)
         {"bad-no-default-behavior.json", {"DistributionConfig.DefaultCacheBehavior: missing", NULL, NULL}},
         {"bad-ip-address-type.json",
          {"DistributionConfig.Origins.Items[0].CustomOriginConfig.IpAddressType", "\"ipv5\"", "ipv4, ipv6, dualstack"}},
+        {"bad-origin-path.json",
+         {"Distribution.DistributionConfig.Origins.Items[0].OriginPath", "\"/app/\" ends with '/'", "\"/app\""}},
+        {"bad-custom-header.json",
+         {"Distribution.DistributionConfig.Origins.Items[0].CustomHeaders.Items[0]", "CloudFront cannot add Host",
+          NULL}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *path = fixture(cases[i].file);
@@ -600,6 +656,7 @@ int main(void)
     test_mixed_behaviors();
     test_no_aliases();
     test_ip_address_type();
+    test_request_parts();
     test_malformed();
     test_every_truncation();
     test_utf8_bom();
