@@ -98,6 +98,7 @@ typedef struct {
     int wfocus;
     ui_lineedit domain, http_port, https_port, cname;
     ui_lineedit adv_resolve, adv_trust, adv_timeout, adv_response;   /* the advanced step */
+    ui_lineedit adv_origin_path, adv_path, adv_headers, adv_dist_domain;   /* ... and the request CloudFront sends */
     bool w_tried;                /* Enter was pressed on this question: show what is missing */
     ui_list review;
 

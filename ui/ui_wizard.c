@@ -91,7 +91,8 @@ static void go_next(ui_app *a)
     commit_step(a, a->wstep);
     if (a->from_review) {
         /* forwarding switched on: the names are needed before the review */
-        if (a->wstep == UI_W_HOST && a->answers.forward_host_header && a->answers.cnames.len == 0) {
+        if (a->wstep == UI_W_HOST && a->answers.forward_host_header && a->answers.cnames.len == 0 &&
+            !a->answers.distribution_domain) {
             ui_wizard_enter(a, UI_W_CNAMES);
             return;
         }
@@ -362,13 +363,23 @@ static void review_value(ui_app *a, size_t row, char *buf, size_t n)
         buf[0] = '\0';
         for (size_t i = 0; i < c->cnames.len && at + 2 < n; i++)
             at += (size_t)snprintf(buf + at, n - at, "%s%s", i ? ", " : "", c->cnames.items[i]);
+        if (c->distribution_domain && at + 2 < n)
+            snprintf(buf + at, n - at, "%s%s (the distribution's own name)", at ? ", " : "", c->distribution_domain);
         break;
     }
-    case 7:
-        snprintf(buf, n, "%zu pinned address%s, trust store %s, timeouts %d s / %d s", c->n_resolve,
-                 c->n_resolve == 1 ? "" : "es", c->trust_store ? c->trust_store : "(system)", c->timeout_s,
-                 c->response_timeout_s);
+    case 7: {
+        /* header names only: the values are secrets */
+        char *target = od_case_request_target(c);
+        int at = snprintf(buf, n, "%zu pinned address%s, trust store %s, timeouts %d s / %d s, asks %s",
+                          c->n_resolve, c->n_resolve == 1 ? "" : "es", c->trust_store ? c->trust_store : "(system)",
+                          c->timeout_s, c->response_timeout_s, target);
+        free(target);
+        for (size_t i = 0; i < c->n_origin_headers && at > 0 && (size_t)at + 2 < n; i++)
+            at += snprintf(buf + at, n - (size_t)at, "%s%s: ****", i ? ", " : " with ", c->origin_headers[i].name);
+        if (c->distribution_domain && at > 0 && (size_t)at + 2 < n)
+            snprintf(buf + at, n - (size_t)at, ", distribution %s", c->distribution_domain);
         break;
+    }
     default: buf[0] = '\0';
     }
 }

@@ -266,7 +266,8 @@ static int host_draw(ui_app *a, int y, int x, int w, int *cy, int *cx)
 static char *cnames_validate(ui_app *a, int *field)
 {
     *field = 0;
-    if (a->answers.forward_host_header && a->answers.cnames.len == 0)
+    /* the distribution's own name (a config's, or the advanced step's) is one */
+    if (a->answers.forward_host_header && a->answers.cnames.len == 0 && !a->answers.distribution_domain)
         return od_xstrdup("alternate domain names: add at least one (the names viewers type)");
     return NULL;
 }
@@ -365,6 +366,83 @@ void ui_wizard_load_advanced(ui_app *a)
     ui_le_set(&a->adv_timeout, tmp);
     snprintf(tmp, sizeof tmp, "%d", c->response_timeout_s);
     ui_le_set(&a->adv_response, tmp);
+    ui_le_set(&a->adv_origin_path, c->origin_path ? c->origin_path : "");
+    ui_le_set(&a->adv_path, c->request_path ? c->request_path : "/");
+    od_buf h;
+    od_buf_init(&h);
+    for (size_t i = 0; i < c->n_origin_headers; i++)
+        od_buf_printf(&h, "%s%s: %s", i ? "; " : "", c->origin_headers[i].name, c->origin_headers[i].value);
+    ui_le_set(&a->adv_headers, h.data ? h.data : "");
+    od_buf_free(&h);
+    ui_le_set(&a->adv_dist_domain, c->distribution_domain ? c->distribution_domain : "");
+}
+
+/* "Name: value; Name2: value2": a ';' starts a new header only where a
+ * "Name:" follows, so a value may hold ';' itself. Fills out on success. */
+static char *parse_headers(const char *text, od_origin_header **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    char *err = NULL;
+    const char *p = text;
+    while (*p == ' ' || *p == ';')
+        p++;
+    while (*p && !err) {
+        const char *end = p;
+        for (;;) {
+            end = strchr(end, ';');
+            if (!end)
+                break;
+            const char *next = end + 1;
+            while (*next == ' ')
+                next++;
+            size_t name_len = strcspn(next, ":; ");
+            if (name_len && next[name_len] == ':')
+                break;   /* a header starts there */
+            end++;
+        }
+        char *one = od_xstrndup(p, end ? (size_t)(end - p) : strlen(p));
+        od_origin_header h;
+        err = od_parse_origin_header(one, &h);
+        free(one);
+        if (!err) {
+            od_origin_headers_add(out, n, h.name, h.value);
+            free(h.name);
+            free(h.value);
+        }
+        p = end ? end + 1 : p + strlen(p);
+        while (*p == ' ')
+            p++;
+    }
+    if (err)
+        od_origin_headers_free(out, n);
+    return err;
+}
+
+/* The header field as the screen shows it: each value's characters as '*'
+ * (one per character, so the cursor stays where it is): a secret. */
+static void mask_header_values(const char *text, char *out, size_t size)
+{
+    size_t o = 0;
+    bool in_value = false;
+    for (const char *p = text; *p && o + 1 < size; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == ';') {
+            const char *next = p + 1;
+            while (*next == ' ')
+                next++;
+            size_t name_len = strcspn(next, ":; ");
+            if (name_len && next[name_len] == ':')
+                in_value = false;
+        }
+        if (in_value && ch != ' ' && (ch & 0xc0) != 0x80)
+            out[o++] = '*';
+        else if (!in_value || ch == ' ')
+            out[o++] = (char)ch;
+        if (!in_value && ch == ':')
+            in_value = true;
+    }
+    out[o] = '\0';
 }
 
 /* Parses the pinned addresses; on success fills out (n entries). Entries
@@ -419,7 +497,28 @@ static char *advanced_validate(ui_app *a, int *field)
     if ((err = od_parse_timeout(a->adv_timeout.text, &secs)))
         return err;
     *field = 3;
-    return od_parse_response_timeout(a->adv_response.text, &secs);
+    if ((err = od_parse_response_timeout(a->adv_response.text, &secs)))
+        return err;
+    char *path = NULL;
+    *field = 4;
+    if (a->adv_origin_path.len && (err = od_parse_origin_path("origin path", a->adv_origin_path.text, &path)))
+        return err;
+    free(path);
+    path = NULL;
+    *field = 5;
+    if ((err = od_parse_request_path("path", a->adv_path.len ? a->adv_path.text : "/", &path)))
+        return err;
+    free(path);
+    *field = 6;
+    od_origin_header *hs;
+    size_t nh;
+    if ((err = parse_headers(a->adv_headers.text, &hs, &nh)))
+        return err;
+    od_origin_headers_free(&hs, &nh);
+    *field = 7;
+    if (a->adv_dist_domain.len)
+        return od_validate_domain("distribution domain", a->adv_dist_domain.text);
+    return NULL;
 }
 
 static void advanced_commit(ui_app *a)
@@ -438,40 +537,90 @@ static void advanced_commit(ui_app *a)
     c->trust_store = a->adv_trust.len ? ui_expand_home(a->adv_trust.text) : NULL;
     free(od_parse_timeout(a->adv_timeout.text, &c->timeout_s));
     free(od_parse_response_timeout(a->adv_response.text, &c->response_timeout_s));
+    free(od_parse_origin_path("origin path", a->adv_origin_path.text, &c->origin_path));
+    free(od_parse_request_path("path", a->adv_path.len ? a->adv_path.text : "/", &c->request_path));
+    od_origin_header *hs;
+    size_t nh;
+    if (!(err = parse_headers(a->adv_headers.text, &hs, &nh))) {
+        od_case_clear_origin_headers(c);
+        c->origin_headers = hs;
+        c->n_origin_headers = nh;
+    }
+    free(err);
+    free(c->distribution_domain);
+    c->distribution_domain = a->adv_dist_domain.len ? od_ascii_lower(od_xstrdup(a->adv_dist_domain.text)) : NULL;
+    size_t dl = c->distribution_domain ? strlen(c->distribution_domain) : 0;
+    if (dl > 1 && c->distribution_domain[dl - 1] == '.')
+        c->distribution_domain[dl - 1] = '\0';
 }
+
+enum { ADVANCED_FIELDS = 8 };
 
 static int advanced_focus_count(const ui_app *a)
 {
     (void)a;
-    return 4;
+    return ADVANCED_FIELDS;
+}
+
+static void advanced_editors(ui_app *a, ui_lineedit **eds)
+{
+    ui_lineedit *all[ADVANCED_FIELDS] = {&a->adv_resolve,     &a->adv_trust,   &a->adv_timeout,
+                                         &a->adv_response,    &a->adv_origin_path, &a->adv_path,
+                                         &a->adv_headers,     &a->adv_dist_domain};
+    memcpy(eds, all, sizeof all);
 }
 
 static ui_lineedit *advanced_editor(ui_app *a)
 {
-    ui_lineedit *eds[] = {&a->adv_resolve, &a->adv_trust, &a->adv_timeout, &a->adv_response};
-    return eds[a->wfocus >= 0 && a->wfocus < 4 ? a->wfocus : 0];
+    ui_lineedit *eds[ADVANCED_FIELDS];
+    advanced_editors(a, eds);
+    return eds[a->wfocus >= 0 && a->wfocus < ADVANCED_FIELDS ? a->wfocus : 0];
 }
 
+/* One row per field and, under them, the hint of the focused one: eight
+ * fields fit an 80x24 terminal that way. */
 static int advanced_draw(ui_app *a, int y, int x, int w, int *cy, int *cx)
 {
-    static const char *labels[] = {"Pinned:", "Trust store:", "Timeout (s):", "Response (s):"};
-    ui_lineedit *eds[] = {&a->adv_resolve, &a->adv_trust, &a->adv_timeout, &a->adv_response};
-    static const char *hints[] = {
+    static const char *labels[ADVANCED_FIELDS] = {"Pinned:",      "Trust store:", "Timeout (s):",
+                                                  "Response (s):", "Origin path:", "Path:",
+                                                  "Headers:",     "Dist. domain:"};
+    static const char *hints[ADVANCED_FIELDS] = {
         "HOST:PORT:ADDR, comma separated (like --resolve): connect there instead of looking the name up",
         "a PEM file of trusted roots (like --trust-store); empty: this machine's system store",
         "per connection and handshake, 1-60 (CloudFront's connection timeout, default 10)",
         "the wait for the HTTP answer, 1-180 (CloudFront's origin response timeout, default 30)",
+        "the origin's OriginPath, e.g. /app (no trailing /); the HTTP check asks it before the path",
+        "the path viewers ask for (default /); CloudFront asks the origin for OriginPath + path",
+        "the origin's custom headers, 'Name: value; Name2: value2' (values are masked: often a WAF's secret)",
+        "the distribution's dxxxx.cloudfront.net name: with Host forwarded, the certificate must cover it",
     };
-    for (int i = 0; i < 4; i++) {
-        int c = ui_wizard_draw_editor(a, y, x, i < 2 ? w : (w > 30 ? 30 : w), labels[i], eds[i], a->wfocus == i, i);
+    ui_lineedit *eds[ADVANCED_FIELDS];
+    advanced_editors(a, eds);
+    for (int i = 0; i < ADVANCED_FIELDS; i++) {
+        bool narrow = i == 2 || i == 3;
+        ui_lineedit masked;
+        ui_lineedit *shown = eds[i];
+        if (eds[i] == &a->adv_headers) {
+            masked = a->adv_headers;
+            mask_header_values(a->adv_headers.text, masked.text, sizeof masked.text);
+            shown = &masked;
+        }
+        int c = ui_wizard_draw_editor(a, y, x, narrow ? (w > 30 ? 30 : w) : w, labels[i], shown, a->wfocus == i, i);
         if (a->wfocus == i) {
             *cy = y;
             *cx = c;
         }
-        ui_put(&a->term, y + 1, x + 2, w - 2, hints[i], UI_R_DIM);
-        y += 3;
+        y++;
     }
-    return y;
+    int f = a->wfocus >= 0 && a->wfocus < ADVANCED_FIELDS ? a->wfocus : 0;
+    ui_rows hint;
+    ui_rows_init(&hint);
+    ui_rows_add_wrapped(&hint, UI_R_DIM, -1, hints[f], w - 2, 0);
+    y++;
+    for (size_t i = 0; i < hint.len && i < 2; i++)
+        ui_draw_row(&a->term, y++, x + 2, w - 2, &hint.rows[i], false, false, NULL);
+    ui_rows_free(&hint);
+    return y + 1;
 }
 
 /* -------------------------------------------------------------- review */
@@ -530,10 +679,10 @@ const ui_wizard_step ui_wizard_steps[UI_W_COUNT] = {
         .editor = cnames_editor, .skipped = cnames_skipped, .draw = cnames_draw,
     },
     [UI_W_ADVANCED] = {
-        .title = "Advanced: pinned addresses, trust store, timeouts (optional)",
+        .title = "Advanced: pinned addresses, trust store, timeouts, the request (optional)",
         .why = "Usually left as they are. Pin an address to test a server that DNS does not point to yet; give a "
-               "trust store when the origin's CA is private to your lab; timeouts follow the distribution's "
-               "origin settings.",
+               "trust store when the origin's CA is private to your lab; timeouts, origin path and custom headers "
+               "follow the distribution's origin settings.",
         .validate = advanced_validate, .commit = advanced_commit, .first_focus = focus_zero,
         .focus_count = advanced_focus_count, .editor = advanced_editor, .draw = advanced_draw,
         .on_request = true,

@@ -216,10 +216,11 @@ static int run_case(const od_cli_opts *o, const od_case *c, od_ui_opts *ui, bool
     if (!c->origin_domain && !interactive)
         return usage_error(
             od_xstrdup("origin domain: missing (give ORIGIN_DOMAIN, or run on a terminal for the wizard)"));
-    if (c->forward_host_header && c->cnames.len == 0 && c->origin_domain)
+    if (c->forward_host_header && c->cnames.len == 0 && !c->distribution_domain && c->origin_domain)
         return usage_error(od_xstrdup("--cname: with --forward-host, give every alternate domain name viewers use, "
-                                      "and the distribution's dxxxx.cloudfront.net name if viewers use it (CloudFront "
-                                      "then sends the viewer's Host as SNI, and the certificate must cover each)"));
+                                      "and the distribution's dxxxx.cloudfront.net name with --distribution-domain "
+                                      "(CloudFront then sends the viewer's Host as SNI, and the certificate must "
+                                      "cover each)"));
     if (interactive) {
         /* flags without a domain: the wizard asks for the domain, keeping them */
         ui->prefill = c->origin_domain || o->set ? c : NULL;
@@ -251,8 +252,9 @@ static int run_bundle(const od_cli_opts *o, const od_case *c, od_ui_opts *ui, bo
     if (!c->origin_domain)
         return usage_error(od_xstrdup("origin domain: missing (--check-bundle judges the names CloudFront would "
                                       "send: give ORIGIN_DOMAIN, or --forward-host with each --cname)"));
-    if (c->forward_host_header && c->cnames.len == 0)
-        return usage_error(od_xstrdup("--cname: with --forward-host, give every alternate domain name viewers use"));
+    if (c->forward_host_header && c->cnames.len == 0 && !c->distribution_domain)
+        return usage_error(od_xstrdup("--cname: with --forward-host, give every alternate domain name viewers use "
+                                      "(or --distribution-domain)"));
     if (interactive && !o->bundle.password_file && !o->bundle.write_chain) {
         /* the UI judges the file when the review is accepted */
         ui->prefill = c;

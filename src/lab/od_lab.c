@@ -50,6 +50,7 @@ typedef enum {
     SC_BUNDLE_KEY_MISMATCH,
     SC_S3_WEBSITE,
     SC_AAAA_ONLY,
+    SC_HEADER_PROTECTED,
     SC_COUNT
 } scenario_kind;
 
@@ -94,6 +95,9 @@ static const od_lab_scenario SCENARIOS[SC_COUNT] = {
       {OD_ID(ORIGIN_HTTPS_NOT_SUPPORTED), OD_ID(TLS_NOT_SPOKEN)} },
     { "aaaa-only", "the origin's name has only an IPv6 address (AAAA, the origin on ::1); CloudFront's default "
       "IpAddressType is ipv4 (--ip-address-type ipv6 or dualstack: healthy)", {OD_ID(DNS_NO_ADDRESS_OF_TYPE)} },
+    /* a warning, not a failure: CloudFront passes the 403 on */
+    { "header-protected", "the origin answers 403 (as a WAF would) unless the custom header "
+      OD_LAB_REQUIRED_HEADER " comes with the request: add it with --origin-header", {NULL} },
 };
 
 char *od_lab_expect_text(const od_lab_scenario *s)
@@ -354,6 +358,7 @@ static void build(builder *b, scenario_kind kind, od_case *c)
     case SC_SILENT:
     case SC_PORT_CLOSED:
     case SC_FIREWALL_DROP:
+    case SC_HEADER_PROTECTED:
         chain[0] = gen_leaf(b, origin, leaf_key, ica);
         chain[1] = ica;
         chain_len = 2;
@@ -510,6 +515,9 @@ static void build(builder *b, scenario_kind kind, od_case *c)
     case SC_AAAA_ONLY:
         /* healthy, but only on ::1, and the name resolves only there */
         cfg.ipv6 = true;
+        break;
+    case SC_HEADER_PROTECTED:
+        cfg.required_header = OD_LAB_REQUIRED_HEADER;   /* the case leaves it out */
         break;
     case SC_HTTP_SILENT:
         cfg.http_silent = true;

@@ -9,6 +9,10 @@
 
 #define OD_LAB_MAX_EXPECT 3
 
+/* The custom header the header-protected origin wants (a lab secret, not a
+ * real one: the scenario tells it, to be given with --origin-header). */
+#define OD_LAB_REQUIRED_HEADER "X-Origin-Verify: od-lab-7f3a9c"
+
 typedef struct {
     const char *name;            /* "wrong-order" */
     const char *description;     /* one line */

@@ -32,6 +32,10 @@ typedef struct {
     bool reject_without_sni;           /* fatal unrecognized_name when no/unknown SNI */
     int http_status;                   /* 0: 200 */
     bool http_silent;                  /* complete TLS but never answer HTTP */
+    /* "Name: value": answer 403 unless the request carries this header with
+     * this value, as a WAF guarding a CloudFront custom header does */
+    const char *required_header;
+    const char *request_log;           /* append each request head received to this file (NULL: none) */
     int port;                          /* 0: an ephemeral port */
     bool ipv6;                         /* listen on ::1 instead of 127.0.0.1 */
 } od_lab_config;

@@ -69,6 +69,50 @@ wait_for $S "Review your answers" 5 || fail "no review after fixing the trust st
 keys $S F5
 wait_for $S "Enter: see the results" 30 && pass "the rerun runs with the new trust store" || fail "the rerun did not run"
 
+# 3. the request CloudFront sends: origin path, custom headers (masked on
+# every screen: a WAF's secret), the distribution's own name
+S=f3
+start_ui $S 80x24 --resolve "flags.example.test:$PORT:127.0.0.1" --https-port "$PORT" \
+    --trust-store "$WORK/flags.example.test.pem" --origin-path /app --path /health --response-timeout 2 \
+    --origin-header "X-Origin-Verify: s3cr3tvalue" --distribution-domain d9abc.cloudfront.net
+wait_for $S "What is the origin domain name?" 10 || fail "no domain question"
+keys $S "flags.example.test" Enter
+for q in "How does CloudFront talk" "Which ports" "Host header forwarded"; do
+    wait_for $S "$q" 5 || fail "no question '$q'"
+    keys $S Enter
+done
+wait_for $S "Review your answers" 10 || fail "no review with the request flags"
+keys $S Up
+wait_for $S "Advanced" 5
+keys $S Enter
+if wait_for $S "Headers:" 5; then pass "the advanced step has the header field (80x24)"
+else fail "no header field on the advanced step"; fi
+adv=$(settled $S)
+printf '%s\n' "$adv" | grep -qF "X-Origin-Verify: ***********" && pass "the header value is masked in its field" \
+    || { fail "the header field is not masked"; printf '%s\n' "$adv"; }
+printf '%s\n' "$adv" | grep -qF "/app" && printf '%s\n' "$adv" | grep -qF "/health" \
+    && printf '%s\n' "$adv" | grep -qF "d9abc.cloudfront.net" && pass "origin path, path and distribution domain shown" \
+    || fail "the request fields lost a flag"
+# a bad origin path is refused with CloudFront's rule
+keys $S Down Down Down Down "/"
+wait_for $S "ends with '/'" 5 && pass "a trailing '/' on the origin path is refused" || fail "no message for /app/"
+keys $S BSpace
+keys $S Escape
+wait_for $S "Review your answers" 5 || fail "Esc did not go back to the review"
+keys $S F5
+wait_for $S "Enter: see the results" 30 || fail "the run did not finish"
+keys $S Enter
+keys $S 5
+wait_for $S "GET https://127.0.0.1:$PORT/app/health" 10 || wait_for $S "https://127.0.0.1:$PORT/app/health" 5 \
+    && pass "the HTTP pane shows the path asked" || fail "the HTTP pane lacks /app/health"
+http=$(settled $S)
+printf '%s\n' "$http" | grep -qF "X-Origin-Verify: ****" && pass "the HTTP pane names the header, masked" \
+    || { fail "the HTTP pane does not show the masked header"; printf '%s\n' "$http"; }
+for shot in "$adv" "$http"; do
+    printf '%s\n' "$shot" | grep -qF "s3cr3tvalue" && fail "the secret reached the screen"
+done
+keys $S q
+
 check_stderr
 echo "ui_flags: $FAILS failure(s)"
 [ "$FAILS" -eq 0 ]
