@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The request CloudFront sends, as the origin sees it: a small Python TLS
+# origin on 127.0.0.1 logs every request head it receives, never answers
+# HEAD (so the tool's GET fallback is asked too) and answers GET with 200
+# only when the custom header carries the expected value (else 403, as a
+# WAF does). Both requests must carry OriginPath + path on the request line,
+# "User-Agent: Amazon CloudFront" and every custom header.
+set -u
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+tmp=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+cd "$tmp" || exit 1
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem -days 2 \
+    -subj "/CN=request test root" 2>/dev/null
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout leaf.key -out leaf.csr \
+    -subj "/CN=waf.example.test" 2>/dev/null
+printf 'subjectAltName=DNS:waf.example.test\n' > ext
+openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out leaf.pem -days 2 -extfile ext 2>/dev/null
+
+cat > origin.py <<'EOF'
+import socket, ssl, sys, threading
+port_file, log_path = sys.argv[1], sys.argv[2]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain("leaf.pem", "leaf.key")
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen(16)
+open(port_file, "w").write(str(srv.getsockname()[1]))
+lock = threading.Lock()
+
+def serve(raw):
+    try:
+        conn = ctx.wrap_socket(raw, server_side=True)
+        conn.settimeout(10)
+        head = b""
+        while b"\r\n\r\n" not in head and len(head) < 65536:
+            chunk = conn.recv(4096)
+            if not chunk:
+                return
+            head += chunk
+        with lock:
+            with open(log_path, "ab") as log:
+                log.write(head.split(b"\r\n\r\n")[0] + b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        if lines[0].startswith(b"HEAD "):
+            conn.recv(1)   # never answers HEAD: the client gives up
+            return
+        ok = b"X-Origin-Verify: waf-s3cret" in lines[1:]
+        status = b"200 OK" if ok else b"403 Forbidden"
+        conn.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        conn.close()
+    except Exception:
+        pass
+
+while True:
+    c, _ = srv.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+EOF
+python3 origin.py port log.txt </dev/null >/dev/null 2>err-origin.txt &
+pid=$!
+for _ in $(seq 50); do [ -s port ] && break; sleep 0.1; done
+port=$(cat port 2>/dev/null)
+[ -n "$port" ] || { echo "the Python origin did not start: $(cat err-origin.txt)" >&2; exit 1; }
+
+run() {   # extra flags; the JSON report in r.json
+    rm -f r.json log.txt
+    "$bin" --batch --json r.json --resolve "waf.example.test:$port:127.0.0.1" --trust-store ca.pem \
+        --https-port "$port" --response-timeout 2 "$@" waf.example.test >out.txt 2>err.txt </dev/null
+}
+
+# 1. as CloudFront asks: OriginPath + path, its User-Agent, the custom headers
+run --origin-path /app --path '/v1/items?id=7' --origin-header 'X-Origin-Verify: waf-s3cret' \
+    --origin-header 'X-Tenant: blue'
+rc=$?
+python3 - <<'EOF' >check.txt 2>&1
+import json
+heads = open("log.txt", "rb").read().split(b"\r\n\r\n")
+heads = [h.split(b"\r\n") for h in heads if h]
+lines = sorted(h[0].decode() for h in heads)
+print("lines", lines)
+for h in heads:
+    fields = h[1:]
+    for want in (b"User-Agent: Amazon CloudFront", b"X-Origin-Verify: waf-s3cret", b"X-Tenant: blue"):
+        if want not in fields:
+            print("missing", want.decode(), "in", h[0].decode())
+    if sum(1 for f in fields if f.lower().startswith(b"user-agent:")) != 1:
+        print("not one User-Agent in", h[0].decode())
+r = json.load(open("r.json"))
+res = [(x["method"], x.get("path"), x["status_code"]) for x in r["http"]["results"]]
+print("results", res)
+EOF
+grep -qF "lines ['GET /app/v1/items?id=7 HTTP/1.1', 'HEAD /app/v1/items?id=7 HTTP/1.1']" check.txt \
+    && ok || bad "request lines: $(cat check.txt)"
+grep -q "^missing\|^not one" check.txt && bad "headers: $(grep '^missing\|^not one' check.txt)" || ok
+grep -qF "results [('GET', '/app/v1/items?id=7', 200)]" check.txt && [ "$rc" -eq 0 ] \
+    && ok || bad "with the header: exit $rc, $(grep results check.txt)"
+
+# 2. without the header: the WAF's 403 reaches the report (HTTP_CLIENT_ERROR)
+run --origin-path /app
+rc=$?
+verdict=$(python3 -c '
+import json; r = json.load(open("r.json"))
+ids = sorted(f["id"] for f in r["findings"] if f["id"].startswith("HTTP_"))
+print(r["http"]["results"][0]["status_code"], ",".join(ids))' 2>&1)
+[ "$verdict" = "403 HTTP_CLIENT_ERROR" ] && ok || bad "without the header: $verdict (exit $rc)"
+grep -q "^GET /app/ HTTP/1.1" log.txt && grep -q "^User-Agent: Amazon CloudFront" log.txt && ok \
+    || bad "without the header, the request: $(head -c 300 log.txt)"
+
+echo "origin_request: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
