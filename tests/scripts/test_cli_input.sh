@@ -59,17 +59,17 @@ expect_usage_error "--cname" --forward-host origin.example.com
 expect_usage_error "--origin-path: \"app\" must start with '/'" --origin-path app origin.example.com
 expect_usage_error "--origin-path: \"/app/\" ends with '/'" --origin-path /app/ origin.example.com
 expect_usage_error "--origin-path: \"/\" alone" --origin-path / origin.example.com
-expect_usage_error "--origin-path" --origin-path "/a b" origin.example.com
+expect_usage_error "--origin-path: \"/a b\" contains a space" --origin-path "/a b" origin.example.com
 expect_usage_error "--path: \"index.html\" must start with '/'" --path index.html origin.example.com
-expect_usage_error "--path" --path "$(printf '/a\033[31m')" origin.example.com
-expect_usage_error "--path" --path "/a b" origin.example.com
+expect_usage_error "--path: \"/a\\e[31m\" contains a control character" --path "$(printf '/a\033[31m')" origin.example.com
+expect_usage_error "--path: \"/a b\" contains a space" --path "/a b" origin.example.com
 expect_usage_error "--origin-header: give 'Name: value'" --origin-header "X-Origin-Verify" origin.example.com
 expect_usage_error "an HTTP token" --origin-header "X Origin: v" origin.example.com
 expect_usage_error "--origin-header: CloudFront cannot add Host" --origin-header "Host: other.example" origin.example.com
 expect_usage_error "CloudFront cannot add X-Amz-" --origin-header "x-amz-date: 1" origin.example.com
 expect_usage_error "control character" --origin-header "$(printf 'X-A: v\r\nX-B: w')" origin.example.com
-expect_usage_error "--distribution-domain" --distribution-domain "https://d1.cloudfront.net" origin.example.com
-expect_usage_error "--distribution-domain" --distribution-domain "d1_x.cloudfront.net" origin.example.com
+expect_usage_error "--distribution-domain: \"https://d1.cloudfront.net\" is not a bare domain name" --distribution-domain "https://d1.cloudfront.net" origin.example.com
+expect_usage_error "--distribution-domain: \"d1_x.cloudfront.net\" contains '_'" --distribution-domain "d1_x.cloudfront.net" origin.example.com
 # a secret in a bad header is never echoed back
 "$bin" --batch --origin-header "$(printf 'X-A: topsecret\nmore')" origin.example.com >"$tmp/out" 2>"$tmp/err" </dev/null
 if grep -q topsecret "$tmp/err"; then
