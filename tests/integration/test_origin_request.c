@@ -51,17 +51,21 @@ static const cJSON *finding_naming(const cJSON *j, const char *id, const char *n
 
 static char *read_all(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    od_buf b;
-    od_buf_init(&b);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        od_buf_append(&b, chunk, n);
-    fclose(f);
-    return od_buf_steal(&b);
+    size_t len;
+    return od_read_file(path, &len);
+}
+
+/* Starts a lab scenario into *lab (initialised here); NULL after a failed check. */
+static od_lab *start_lab(const char *name, od_case *lab)
+{
+    od_case_init(lab);
+    char *err = NULL;
+    od_lab *l = od_lab_start(name, lab, &err);
+    CHECK_MSG(l != NULL, "%s lab: %s", name, err ? err : "?");
+    free(err);
+    if (!l)
+        od_case_free(lab);
+    return l;
 }
 
 /* Runs the binary with the lab's ports, pins and trust store for its
@@ -106,15 +110,9 @@ static int evidence_int(const cJSON *f, const char *key)
 static void test_header_protected(void)
 {
     od_case lab;
-    od_case_init(&lab);
-    char *err = NULL;
-    od_lab *l = od_lab_start("header-protected", &lab, &err);
-    CHECK_MSG(l != NULL, "header-protected lab: %s", err ? err : "?");
-    free(err);
-    if (!l) {
-        od_case_free(&lab);
+    od_lab *l = start_lab("header-protected", &lab);
+    if (!l)
         return;
-    }
     /* without the header: the WAF's 403, which CloudFront passes on */
     it_result res;
     cJSON *j = run_json(&lab, NULL, &res);
@@ -148,15 +146,9 @@ static void test_header_protected(void)
 static void test_masking(void)
 {
     od_case lab;
-    od_case_init(&lab);
-    char *err = NULL;
-    od_lab *l = od_lab_start("header-protected", &lab, &err);
-    CHECK_MSG(l != NULL, "header-protected lab: %s", err ? err : "?");
-    free(err);
-    if (!l) {
-        od_case_free(&lab);
+    od_lab *l = start_lab("header-protected", &lab);
+    if (!l)
         return;
-    }
     char *dir = it_tmpdir();
     char *json = od_xasprintf("%s/r.json", dir), *md = od_xasprintf("%s/r.md", dir);
     char *json2 = od_xasprintf("%s/r2.json", dir), *md2 = od_xasprintf("%s/r2.md", dir);
@@ -221,15 +213,9 @@ static void test_masking(void)
 static void test_distribution_domain(void)
 {
     od_case lab;
-    od_case_init(&lab);
-    char *err = NULL;
-    od_lab *l = od_lab_start("healthy", &lab, &err);   /* the certificate covers shop.example.test only */
-    CHECK_MSG(l != NULL, "healthy lab: %s", err ? err : "?");
-    free(err);
-    if (!l) {
-        od_case_free(&lab);
+    od_lab *l = start_lab("healthy", &lab);   /* the certificate covers shop.example.test only */
+    if (!l)
         return;
-    }
     const char *dist = "d1234abcdef8.cloudfront.net";
     /* Host forwarded, no alternate names: viewers use the distribution's name */
     const char *alone[] = {"--forward-host", "--distribution-domain", dist, NULL};
