@@ -420,6 +420,55 @@ static void test_concurrency(const od_gen_cert *leaf)
     od_lab_server_stop(s);
 }
 
+/* Sends one plain HTTP request and returns the answer's first line. */
+static void plain_request(int port, const char *req, char *line, size_t size)
+{
+    line[0] = '\0';
+    int fd = connect_to("127.0.0.1", port);
+    CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    CHECK(send(fd, req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req));
+    char buf[512] = { 0 };
+    size_t len = 0;
+    ssize_t n;
+    while (len < sizeof buf - 1 && (n = recv(fd, buf + len, sizeof buf - 1 - len, 0)) > 0)
+        len += (size_t)n;
+    close(fd);
+    snprintf(line, size, "%.*s", (int)strcspn(buf, "\r\n"), buf);
+}
+
+/* A required header (403 without it) and the log of what was received. */
+static void test_required_header_and_log(void)
+{
+    char dir[] = "/tmp/od-labserver-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char *log = od_xasprintf("%s/requests.log", dir);
+    od_lab_config cfg = { .mode = OD_LAB_PLAIN_HTTP, .required_header = "X-Origin-Verify: k3y",
+                          .request_log = log };
+    int port = 0;
+    char *err = NULL;
+    od_lab_server *s = od_lab_server_start(&cfg, &port, &err);
+    CHECK_MSG(s != NULL, "%s", err ? err : "");
+    free(err);
+    if (s) {
+        char line[128];
+        plain_request(port, "GET /app/x HTTP/1.1\r\nHost: h\r\n\r\n", line, sizeof line);
+        CHECK_STR(line, "HTTP/1.1 403 Forbidden");
+        plain_request(port, "GET /app/y HTTP/1.1\r\nHost: h\r\nX-Origin-Verify: k3y\r\n\r\n", line, sizeof line);
+        CHECK_STR(line, "HTTP/1.1 200 OK");
+        od_lab_server_stop(s);
+        size_t len = 0;
+        char *text = od_read_file(log, &len);
+        CHECK_STR(text, "GET /app/x HTTP/1.1\r\nHost: h\r\n\r\n"
+                        "GET /app/y HTTP/1.1\r\nHost: h\r\nX-Origin-Verify: k3y\r\n\r\n");
+        free(text);
+    }
+    unlink(log);
+    rmdir(dir);
+    free(log);
+}
+
 static void test_other_modes(void)
 {
     int port = 0;
@@ -586,6 +635,22 @@ static void test_lab_scenario(const od_lab_scenario *sc)
             tls_client(c.https_port, c.origin_domain, NULL, "HEAD / HTTP/1.1\r\n\r\n", 5000, &r);
             CHECK(strncmp(r.http, "HTTP/1.1 503 ", 13) == 0);
         }
+    } else if (!strcmp(n, "header-protected")) {
+        /* a WAF in front: 403 without the custom header, 200 with it
+         * (header names in any case, the value exactly) */
+        lab_check(n, &c, &r);
+        CHECK(r.verify == 0);
+        result_free(&r);
+        tls_client(c.https_port, c.origin_domain, NULL, "HEAD / HTTP/1.1\r\nHost: x\r\n\r\n", 5000, &r);
+        CHECK_MSG(strncmp(r.http, "HTTP/1.1 403 ", 13) == 0, "without the header: %.40s", r.http);
+        result_free(&r);
+        tls_client(c.https_port, c.origin_domain, NULL,
+                   "HEAD / HTTP/1.1\r\nx-origin-verify:  od-lab-7f3a9c \r\n\r\n", 5000, &r);
+        CHECK_MSG(strncmp(r.http, "HTTP/1.1 200 ", 13) == 0, "with the header: %.40s", r.http);
+        result_free(&r);
+        tls_client(c.https_port, c.origin_domain, NULL, "HEAD / HTTP/1.1\r\nX-Origin-Verify: od-lab-7f3a9\r\n\r\n",
+                   5000, &r);
+        CHECK_MSG(strncmp(r.http, "HTTP/1.1 403 ", 13) == 0, "a wrong value: %.40s", r.http);
     } else if (!strcmp(n, "wrong-name") || !strcmp(n, "wildcard-too-deep") || !strcmp(n, "sni-differs")) {
         lab_check(n, &c, &r);
         CHECK_MSG(r.verify == (GNUTLS_CERT_INVALID | GNUTLS_CERT_UNEXPECTED_OWNER), "%s: 0x%x", n, r.verify);
@@ -753,6 +818,7 @@ int main(void)
     test_tls_variants(&named);
     test_concurrency(&named);
     test_other_modes();
+    test_required_header_and_log();
     test_lab();
 
     od_gen_cert *all[] = { &root, &ica1, &ica2, &leaf, &dflt, &named };
