@@ -20,18 +20,6 @@ static const char *bin;
 
 #define SECRET "od-lab-7f3a9c"   /* the value in OD_LAB_REQUIRED_HEADER */
 
-static const cJSON *finding(const cJSON *j, const char *id)
-{
-    const cJSON *f;
-    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(j, "findings"))
-    {
-        const cJSON *fid = cJSON_GetObjectItemCaseSensitive(f, "id");
-        if (cJSON_IsString(fid) && strcmp(fid->valuestring, id) == 0)
-            return f;
-    }
-    return NULL;
-}
-
 /* The finding id whose names[] hold name, or NULL. */
 static const cJSON *finding_naming(const cJSON *j, const char *id, const char *name)
 {
@@ -116,11 +104,11 @@ static void test_header_protected(void)
     /* without the header: the WAF's 403, which CloudFront passes on */
     it_result res;
     cJSON *j = run_json(&lab, NULL, &res);
-    const cJSON *f = j ? finding(j, "HTTP_CLIENT_ERROR") : NULL;
+    const cJSON *f = j ? it_finding(j, "HTTP_CLIENT_ERROR") : NULL;
     CHECK_MSG(f != NULL, "no HTTP_CLIENT_ERROR without the header (exit %d)", res.exit_code);
     if (f)
         CHECK_MSG(evidence_int(f, "status_code") == 403, "status %d, expected 403", evidence_int(f, "status_code"));
-    CHECK(j && !finding(j, "HTTP_OK"));
+    CHECK(j && !it_finding(j, "HTTP_OK"));
     cJSON_Delete(j);
     it_result_free(&res);
 
@@ -128,7 +116,7 @@ static void test_header_protected(void)
     const char *with[] = {"--origin-header", "X-Origin-Verify: " SECRET, NULL};
     j = run_json(&lab, with, &res);
     CHECK_MSG(res.exit_code == 0, "with the header: exit %d", res.exit_code);
-    CHECK_MSG(j && finding(j, "HTTP_OK") && !finding(j, "HTTP_CLIENT_ERROR"),
+    CHECK_MSG(j && it_finding(j, "HTTP_OK") && !it_finding(j, "HTTP_CLIENT_ERROR"),
               "with the header: HTTP_OK expected, no HTTP_CLIENT_ERROR");
     cJSON_Delete(j);
     it_result_free(&res);
@@ -136,7 +124,7 @@ static void test_header_protected(void)
     /* a wrong value is not the right one */
     const char *wrong[] = {"--origin-header", "X-Origin-Verify: not-the-secret", NULL};
     j = run_json(&lab, wrong, &res);
-    CHECK_MSG(j && finding(j, "HTTP_CLIENT_ERROR"), "a wrong value: no HTTP_CLIENT_ERROR");
+    CHECK_MSG(j && it_finding(j, "HTTP_CLIENT_ERROR"), "a wrong value: no HTTP_CLIENT_ERROR");
     cJSON_Delete(j);
     it_result_free(&res);
     od_lab_stop(l);
@@ -237,7 +225,7 @@ static void test_distribution_domain(void)
     /* Host not forwarded: CloudFront sends the origin domain, the name does not matter */
     const char *not_forwarded[] = {"--distribution-domain", dist, NULL};
     j = run_json(&lab, not_forwarded, &res);
-    CHECK_MSG(res.exit_code == 0 && j && !finding(j, "CERT_NAME_MISMATCH"), "Host not forwarded: exit %d",
+    CHECK_MSG(res.exit_code == 0 && j && !it_finding(j, "CERT_NAME_MISMATCH"), "Host not forwarded: exit %d",
               res.exit_code);
     cJSON_Delete(j);
     it_result_free(&res);
