@@ -228,6 +228,18 @@ void od_table_cell_of(const od_handshake *hs, od_table_cell *cell)
         cell->version_refused = hs->outcome == OD_TLS_VERSION_REFUSED ||
                                 (hs->outcome == OD_TLS_ALERT && hs->alert == 70 /* protocol_version */);
         break;
+    case OD_TLS_ERROR:
+        /* Stopped here after the origin's ServerHello chose a version
+         * (the probe records it only then), e.g. for a certificate this
+         * side refuses: the protocol was accepted. */
+        if (hs->version) {
+            cell->result = OD_TRI_YES;
+            cell->cipher = hs->cipher ? od_xstrdup(hs->cipher) : NULL;
+            cell->detail = od_xasprintf("the origin answered at %s; the handshake then stopped here: %s",
+                                        hs->version, hs->error ? hs->error : "error");
+            break;
+        }
+        /* fall through */
     default:
         /* Timeouts, connect failures, not TLS: we learnt nothing. */
         cell->result = OD_TRI_UNTESTED;

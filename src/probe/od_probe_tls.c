@@ -658,9 +658,8 @@ static od_tls_session *handshake_session(const od_tls_request *req, od_tls_captu
     gnutls_transport_set_pull_timeout_function(s->session, pull_timeout_fn);
 
     s->stop_at_hello = req->stop_at_server_hello;
-    if (req->stop_at_server_hello || chosen)
-        gnutls_handshake_set_hook_function(s->session, GNUTLS_HANDSHAKE_SERVER_HELLO, GNUTLS_HOOK_POST,
-                                           server_hello_hook);
+    gnutls_handshake_set_hook_function(s->session, GNUTLS_HANDSHAKE_SERVER_HELLO, GNUTLS_HOOK_POST,
+                                       server_hello_hook);
     /* The whole handshake, however the origin paces it, ends by this. */
     s->deadline = od_now_ms() + timeout_ms;
     gnutls_handshake_set_timeout(s->session, (unsigned)timeout_ms);
@@ -690,7 +689,10 @@ static od_tls_session *handshake_session(const od_tls_request *req, od_tls_captu
     } else {
         if (rc > 0)   /* cancelled while the loop would have gone on */
             rc = GNUTLS_E_INTERRUPTED;
-        if (hs->client_cert_requested)   /* the server got past suite selection */
+        /* The server got past suite selection: it asked for a certificate,
+         * or its ServerHello arrived before this side stopped (e.g. a CA
+         * certificate served as the origin's own) */
+        if (hs->client_cert_requested || (s->chosen_known && rc != GNUTLS_E_UNSUPPORTED_VERSION_PACKET))
             record_negotiated(s, hs);
         classify_failure(s, rc, timeout_ms, hs);
     }

@@ -229,6 +229,17 @@ int main(int argc, char **argv)
                           cJSON_IsString(subj) ? subj->valuestring : "?", cns[cases[i].order[k]]);
             }
             if (cases[i].path[0] >= 0) {
+                /* the origin's ServerHello came before this side stopped:
+                 * TLS 1.2 accepted, nothing left untested */
+                const cJSON *pr;
+                bool tls12 = false;
+                cJSON_ArrayForEach(pr, cJSON_GetObjectItemCaseSensitive(j, "protocols")) {
+                    const cJSON *name = cJSON_GetObjectItemCaseSensitive(pr, "protocol");
+                    if (cJSON_IsString(name) && strcmp(name->valuestring, "TLSv1.2") == 0)
+                        tls12 = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pr, "accepted"));
+                }
+                CHECK_MSG(tls12, "%s: TLSv1.2 not counted as accepted", cases[i].name);
+                CHECK_MSG(!strstr(infos, "CHECK_UNTESTED"), "%s: info ids \"%s\"", cases[i].name, infos);
                 /* the path the chain analysis built, leaf first, in positions as sent */
                 const cJSON *f = NULL, *it;
                 cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(j, "findings")) {

@@ -602,6 +602,24 @@ static void test_lab(const od_policy *policy)
     od_gen_cert_free(&k.root);
 }
 
+/* A handshake this side stopped after the origin's ServerHello (the probe
+ * then records the version the origin chose, e.g. a CA certificate served
+ * as the origin's own: tests/integration/test_nginx_witness.c, reversed)
+ * proves the protocol accepted; a local error before it proves nothing. */
+static void test_cell_of_local_error(void)
+{
+    od_handshake hs = {.outcome = OD_TLS_ERROR, .alert = -1,
+                       .error = (char *)"Key usage violation in certificate has been detected."};
+    od_table_cell cell = {0};
+    od_table_cell_of(&hs, &cell);
+    CHECK(cell.result == OD_TRI_UNTESTED);
+    od_table_cell_free(&cell);
+    hs.version = (char *)"TLS1.2";
+    od_table_cell_of(&hs, &cell);
+    CHECK(cell.result == OD_TRI_YES && cell.detail && strstr(cell.detail, "TLS1.2") && strstr(cell.detail, "Key usage"));
+    od_table_cell_free(&cell);
+}
+
 int main(void)
 {
     /* SIGPIPE is left at its default: the probes and the listeners here
@@ -621,6 +639,7 @@ int main(void)
     if (!err) {
         test_lab(&policy);
         od_policy_free(&policy);
+        test_cell_of_local_error();
     }
     free(err);
     free(path);
