@@ -31,10 +31,15 @@ static void log_rows(const od_report *r, const ui_glyphs *g, int width, ui_rows 
                  o->dns.status == OD_DNS_OK ? "ok" : o->dns.status == OD_DNS_NOT_RUN ? "not run"
                  : o->dns.status == OD_DNS_IS_IP ? "an IP address, not looked up" : "failed",
                  (long long)o->dns.duration_ms, o->dns.error ? ": " : "", o->dns.error ? o->dns.error : "");
-    for (size_t i = 0; i < o->n_addresses; i++)
-        ui_rows_addf(out, UI_R_NORMAL, -1, "  %s%s%s", o->addresses[i].address,
+    for (size_t i = 0; i < o->n_addresses; i++) {
+        /* an address of another type than the origin's IpAddressType is not probed */
+        bool used = od_case_uses_family(&r->input, o->addresses[i].family);
+        ui_rows_addf(out, UI_R_NORMAL, -1, "  %s%s%s%s%s%s", o->addresses[i].address,
                      o->addresses[i].from_resolve ? " (from --resolve)" : "",
-                     o->addresses[i].is_private ? " (private/loopback)" : "");
+                     o->addresses[i].is_private ? " (private/loopback)" : "",
+                     used ? "" : " (not used by CloudFront: IpAddressType ",
+                     used ? "" : od_ip_address_type_name(r->input.ip_address_type), used ? "" : ")");
+    }
     if (o->n_tcp) {
         ui_rows_heading(out, "Ports");
         for (size_t i = 0; i < o->n_tcp; i++) {

@@ -451,13 +451,18 @@ static void render_network(renderer *w, const od_report *r)
     od_buf_printf(&w->b, ", %lld ms\n\n", (long long)o->dns.duration_ms);
     if (o->n_addresses) {
         table t;
-        static const char *const h[] = { "Address", "Family", "Source", "Private" };
-        table_init(&t, 4, h);
+        static const char *const h[] = { "Address", "Family", "Source", "Private", "Used by CloudFront" };
+        table_init(&t, 5, h);
         for (size_t i = 0; i < o->n_addresses; i++) {
             table_cell(&t, o->addresses[i].address);
             table_cellf(&t, "IPv%d", o->addresses[i].family);
             table_cell(&t, o->addresses[i].from_resolve ? "--resolve" : "DNS");
             table_cell(&t, yes_no(o->addresses[i].is_private));
+            /* addresses of another type than the origin's IpAddressType are not probed */
+            if (od_case_uses_family(&r->input, o->addresses[i].family))
+                table_cell(&t, "yes");
+            else
+                table_cellf(&t, "no (IpAddressType %s): not probed", od_ip_address_type_name(r->input.ip_address_type));
         }
         table_render(w, &t);
     }

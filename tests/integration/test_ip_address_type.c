@@ -255,11 +255,23 @@ static void test_dead_ipv6(bool ipv6)
 
     if (dead >= 0) {
         two_address_args(&c, NULL, &args);
+        char *md = od_xasprintf("%s/dead-v6-ipv4.md", dir);
+        od_strlist_add_owned(&args, od_xasprintf("--report=%s", md));
         od_strlist_add(&args, c.origin_domain);
         j = run_json(&args, "dead-v6-ipv4", &res, NULL);
         CHECK_MSG(res.exit_code == 0, "ipv4, dead ::1: exit %d: %s", res.exit_code, res.err);
         if (j)
             check_ipv4_ignores_dead_v6(j, "ipv4, dead ::1", c.https_port);
+        /* the readable report says which address CloudFront does not use */
+        size_t len = 0;
+        char *text = od_read_file(md, &len);
+        const char *row = text ? strstr(text, "| ::1 | IPv6 |") : NULL;
+        const char *eol = row ? strchr(row, '\n') : NULL;
+        const char *note = row ? strstr(row, "no (IpAddressType ipv4): not probed") : NULL;
+        CHECK_MSG(note && (!eol || note < eol), "the Markdown report does not mark ::1 as not used:\n%.2000s",
+                  text ? text : "(no file)");
+        free(text);
+        free(md);
         cJSON_Delete(j);
         it_result_free(&res);
         od_strlist_free(&args);
