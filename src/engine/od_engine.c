@@ -183,8 +183,19 @@ static void merge_capture(run_ctx *r, od_tls_capture *cap)
     hs->chain_sent = cap->n_der;
     /* More than OD_CHAIN_MAX sent: not analysed (the rules say so), never
      * judged incomplete on a truncated list. */
-    if (hs->chain_len && hs->chain_len == cap->n_der && r->have_trust)
-        od_chain_analyse_sent(r->o->certs, hs->chain, hs->chain_len, &r->trust, &hs->facts);
+    if (!hs->chain_len || hs->chain_len != cap->n_der || !r->have_trust)
+        return;
+    /* Names usually get the same chain: the facts of an identical list
+     * (same certificates, same order) are the same facts. */
+    for (size_t i = 0; i + 1 < r->o->n_handshakes; i++) {
+        const od_handshake *prev = &r->o->handshakes[i];
+        if (prev->facts.analysed && prev->chain_len == hs->chain_len &&
+            memcmp(prev->chain, hs->chain, hs->chain_len * sizeof hs->chain[0]) == 0) {
+            od_chain_facts_copy(&hs->facts, &prev->facts);
+            return;
+        }
+    }
+    od_chain_analyse_sent(r->o->certs, hs->chain, hs->chain_len, &r->trust, &hs->facts);
 }
 
 /* ---------------------------------------------------------------- the schedule */
@@ -245,6 +256,13 @@ typedef struct sched {
      * offer (the TLS probes of each name and HTTPS); none: priority only. */
     od_hello_offer offer;
     bool have_offer;
+    struct parsed_leaf {      /* leaf certificates seen, parsed once (leaf_covers) */
+        unsigned char *der;
+        size_t der_len;
+        od_cert cert;
+        bool parsed;
+    } *leaves;
+    size_t n_leaves;
 } sched;
 
 #define NO_STEP SIZE_MAX
@@ -359,16 +377,27 @@ static bool http_settled(const sched *s, size_t head)
 }
 
 /* Whether the first certificate sent covers name (an unparsable one does
- * not: the rules say why). */
-static bool leaf_covers(const od_tls_capture *cap, const char *name)
+ * not: the rules say why). Each distinct leaf is parsed once: with many
+ * names it is usually the same certificate. */
+static bool leaf_covers(sched *s, const od_tls_capture *cap, const char *name)
 {
-    od_cert leaf;
-    memset(&leaf, 0, sizeof leaf);
-    char *err = od_cert_parse_der(cap->der[0], cap->der_len[0], &leaf);
-    bool covers = !err && od_cert_covers(&leaf, name, NULL);
-    free(err);
-    od_cert_free(&leaf);
-    return covers;
+    const unsigned char *der = cap->der[0];
+    size_t len = cap->der_len[0];
+    size_t k = 0;
+    while (k < s->n_leaves && !(s->leaves[k].der_len == len && memcmp(s->leaves[k].der, der, len) == 0))
+        k++;
+    if (k == s->n_leaves) {
+        s->leaves = od_xrealloc(s->leaves, (k + 1) * sizeof *s->leaves);
+        memset(&s->leaves[k], 0, sizeof s->leaves[k]);
+        char *err = od_cert_parse_der(der, len, &s->leaves[k].cert);
+        s->leaves[k].parsed = !err;
+        free(err);
+        s->leaves[k].der = od_xmalloc(len);
+        memcpy(s->leaves[k].der, der, len);
+        s->leaves[k].der_len = len;
+        s->n_leaves++;
+    }
+    return s->leaves[k].parsed && od_cert_covers(&s->leaves[k].cert, name, NULL);
 }
 
 static void end_probe_step(sched *s, size_t i)
@@ -389,7 +418,7 @@ static void end_probe_step(sched *s, size_t i)
         od_step_status status = hs->ok ? OD_STEP_PASS : OD_STEP_FAIL;
         /* a handshake that completes with a certificate CloudFront refuses
          * for this name is not a pass, not even while the run goes on */
-        if (hs->ok && q->sni && p->cap.n_der > 0 && !leaf_covers(&p->cap, q->sni)) {
+        if (hs->ok && q->sni && p->cap.n_der > 0 && !leaf_covers(s, &p->cap, q->sni)) {
             char *d = od_xasprintf("%s, but the certificate does not cover %s", detail, q->sni);
             free(detail);
             detail = d;
@@ -1298,6 +1327,11 @@ static void sched_free(sched *s)
     free(s->runs);
     free(s->notes);
     free(s->step_rank);
+    for (size_t k = 0; k < s->n_leaves; k++) {
+        free(s->leaves[k].der);
+        od_cert_free(&s->leaves[k].cert);
+    }
+    free(s->leaves);
     od_plan_free(&s->plan);
     pthread_cond_destroy(&s->wake);
     pthread_cond_destroy(&s->watch);

@@ -33,9 +33,10 @@ const od_finding *od_findings_blocking(const od_finding_list *l, const char *nam
         return NULL;
     for (size_t i = 0; i < l->len; i++) {
         const od_finding *f = &l->items[i];
+        if (f->severity != OD_SEV_FAIL)
+            continue;   /* first: most findings are not failures, and the layer costs prefix compares */
         od_layer fl = od_finding_layer(f->id);
-        if (f->severity == OD_SEV_FAIL && fl != OD_LAYER_NONE && fl <= layer &&
-            od_strlist_contains_ci(&f->names, name))
+        if (fl != OD_LAYER_NONE && fl <= layer && od_strlist_contains_ci(&f->names, name))
             return f;
     }
     return NULL;

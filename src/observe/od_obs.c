@@ -135,6 +135,14 @@ void od_chain_facts_free(od_chain_facts *f)
     memset(f, 0, sizeof *f);
 }
 
+void od_chain_facts_copy(od_chain_facts *to, const od_chain_facts *from)
+{
+    *to = *from;
+    to->missing_issuer_dn = from->missing_issuer_dn ? od_xstrdup(from->missing_issuer_dn) : NULL;
+    to->missing_issuer_akid = from->missing_issuer_akid ? od_xstrdup(from->missing_issuer_akid) : NULL;
+    to->trust_anchor_subject = from->trust_anchor_subject ? od_xstrdup(from->trust_anchor_subject) : NULL;
+}
+
 void od_obs_init(od_observations *o)
 {
     memset(o, 0, sizeof *o);

@@ -165,6 +165,8 @@ typedef struct {
 } od_chain_facts;
 
 void od_chain_facts_free(od_chain_facts *f);
+/* A deep copy (the strings are duplicated). */
+void od_chain_facts_copy(od_chain_facts *to, const od_chain_facts *from);
 
 /* ---- TLS handshakes ---- */
 typedef enum {
