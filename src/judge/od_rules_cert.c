@@ -48,7 +48,8 @@ static od_finding *chain_finding(rule_ctx *x, const char *id, od_severity sev, c
     for (size_t i = 0; i < hs->chain_len && i < OD_CHAIN_MAX; i++)
         sent[i] = i;
     cJSON_AddItemToObject(f->evidence, "chain_sent", chain_subjects(x, hs, sent, hs->chain_len));
-    f->reproduce = rl_sclient(x, hs->address, hs->port, hs->sni, NULL);
+    /* openssl stops at the verification error, naming it */
+    f->reproduce = rl_sclient(x, hs->address, hs->port, hs->sni, "-verify_return_error");
     snprintf(port, 16, "%d", hs->port);
     rl_var(vs, "name", hs->sni);
     rl_var(vs, "sni", hs->sni);
@@ -309,9 +310,7 @@ static void rule_names(rule_ctx *x)
             free(cns);
             /* the command must show the failure: openssl checks the name
              * only when asked, and against the same trust store */
-            char *verify = x->c->trust_store
-                ? od_xasprintf("-verify_hostname %s -verify_return_error -CAfile %s", name, x->c->trust_store)
-                : od_xasprintf("-verify_hostname %s -verify_return_error", name);
+            char *verify = od_xasprintf("-verify_hostname %s -verify_return_error", name);
             f->reproduce = rl_sclient(x, hs->address, hs->port, name, verify);
             free(verify);
             /* a load balancer's own name: no installable certificate covers it */

@@ -93,20 +93,35 @@ char *rl_bundle_command(const rule_ctx *x)
     return od_xasprintf("openssl crl2pkcs7 -nocrl -certfile '%s' | openssl pkcs7 -print_certs -text -noout", f);
 }
 
+/* The command support staff know, made to see what CloudFront sees: no
+ * TLS 1.3 (CloudFront's origin protocols stop at TLS 1.2, so a failure
+ * that TLS 1.3 would hide shows), and the trust store the diagnosis used
+ * (without it every lab or private chain "fails" for the wrong reason). */
 char *rl_sclient(const rule_ctx *x, const char *addr, int port, const char *sni, const char *extra)
 {
     if (x->o->bundle)
         return rl_bundle_command(x);
     char *t = rl_connect_target(x, addr);
-    char *cmd;
+    od_buf b;
+    od_buf_init(&b);
+    od_buf_printf(&b, "openssl s_client -connect %s:%d", t, port);
     if (sni)
-        cmd = od_xasprintf("openssl s_client -connect %s:%d -servername %s -showcerts%s%s </dev/null",
-                           t, port, sni, extra ? " " : "", extra ? extra : "");
+        od_buf_printf(&b, " -servername %s", sni);
     else
-        cmd = od_xasprintf("openssl s_client -connect %s:%d -noservername -showcerts%s%s </dev/null",
-                           t, port, extra ? " " : "", extra ? extra : "");
+        od_buf_puts(&b, " -noservername");
+    od_buf_puts(&b, " -showcerts");
+    if (extra)
+        od_buf_printf(&b, " %s", extra);
+    if (!extra || !strstr(extra, "-tls1"))
+        od_buf_puts(&b, " -no_tls1_3");
+    if (x->c->trust_store) {
+        char *q = od_shell_word(x->c->trust_store);
+        od_buf_printf(&b, " -CAfile %s", q);
+        free(q);
+    }
+    od_buf_puts(&b, " </dev/null");
     free(t);
-    return cmd;
+    return od_buf_steal(&b);
 }
 
 /* Adds a finding, or, when one with the same id and key exists, adds the

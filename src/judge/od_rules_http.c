@@ -23,47 +23,48 @@ static bool tcp_open_at(const rule_ctx *x, const char *addr, int port)
     return false;
 }
 
-/* Appends s in single quotes for a POSIX shell. */
-static void shell_quote(od_buf *b, const char *s)
-{
-    od_buf_puts(b, "'");
-    for (const char *p = s; *p; p++)
-        if (*p == '\'')
-            od_buf_puts(b, "'\\''");
-        else
-            od_buf_append(b, p, 1);
-    od_buf_puts(b, "'");
-}
-
-/* curl asking what CloudFront asks: its User-Agent, and each custom header
- * with its value left to a shell variable (ORIGIN_HEADER_1, ...), since a
- * reproduce command lands in human reports and the value is a secret. */
+/* curl asking what CloudFront asks: its method and User-Agent, TLS 1.2 at
+ * most, each custom header with its value left to a shell variable
+ * (ORIGIN_HEADER_1, ...) since a reproduce command lands in human reports
+ * and the value is a secret; bounded by the connect and response timeouts
+ * (an origin that never answers must not hang the command); the trust
+ * store the diagnosis used. */
 static char *curl_command(const rule_ctx *x, const od_http_result *h, const char *host, bool https)
 {
     const char *a = h->address;
     bool v6 = strchr(a, ':') != NULL;
+    int connect_s = x->c->timeout_s > 0 ? x->c->timeout_s : 10;
+    int response_s = x->c->response_timeout_s > 0 ? x->c->response_timeout_s : 30;
     od_buf b;
     od_buf_init(&b);
-    od_buf_printf(&b, "curl -v%s -A 'Amazon CloudFront'", h->method && strcmp(h->method, "GET") == 0 ? "" : " -I");
+    od_buf_printf(&b, "curl -v%s -m %d -A 'Amazon CloudFront'", h->method && strcmp(h->method, "GET") == 0 ? "" : " -I",
+                  connect_s + response_s);
     for (size_t i = 0; i < x->c->n_origin_headers; i++) {
         char *name_part = od_xasprintf("%s: ", x->c->origin_headers[i].name);
-        od_buf_puts(&b, " -H ");
-        shell_quote(&b, name_part);
-        od_buf_printf(&b, "\"$ORIGIN_HEADER_%zu\"", i + 1);
+        char *q = od_shell_word(name_part);
+        od_buf_printf(&b, " -H %s\"$ORIGIN_HEADER_%zu\"", q, i + 1);
+        free(q);
         free(name_part);
+    }
+    if (https) {
+        od_buf_puts(&b, " --tls-max 1.2");
+        if (x->c->trust_store) {
+            char *q = od_shell_word(x->c->trust_store);
+            od_buf_printf(&b, " --cacert %s", q);
+            free(q);
+        }
     }
     od_buf_printf(&b, " --resolve %s:%d:%s%s%s ", host, h->port, v6 ? "[" : "", a, v6 ? "]" : "");
     char *url = od_xasprintf("%s://%s:%d%s", https ? "https" : "http", host, h->port, h->path ? h->path : "/");
-    /* quoted only when the shell would read a character of the path */
-    if (url[strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:/%+,=@")])
-        shell_quote(&b, url);
-    else
-        od_buf_puts(&b, url);
+    char *q = od_shell_word(url);   /* quoted only when the shell would read a character of the path */
+    od_buf_puts(&b, q);
+    free(q);
     free(url);
     return od_buf_steal(&b);
 }
 
 /* One finding about one HTTP exchange, merged per scheme, Host and port. */
+
 static void add_http_finding(rule_ctx *x, const od_http_result *h, const char *id, od_severity sev)
 {
     bool https = !h->scheme || strcmp(h->scheme, "https") == 0;
@@ -124,7 +125,6 @@ static void add_http_finding(rule_ctx *x, const od_http_result *h, const char *i
                                               "from CloudFront, give it with --origin-header 'Name: value' "
                                               "(the distribution's CustomHeaders).")
                                      : "");
-    const char *a = h->address;
     f->reproduce = curl_command(x, h, host, https);
     char port[16];
     snprintf(port, sizeof port, "%d", h->port);
@@ -132,7 +132,7 @@ static void add_http_finding(rule_ctx *x, const od_http_result *h, const char *i
     rl_var(&vs, "name", host);
     rl_var(&vs, "sni", host);
     rl_var(&vs, "port", port);
-    rl_var(&vs, "address", a);
+    rl_var(&vs, "address", h->address);
     rl_finish(x, f, x->server, &vs);
 }
 

@@ -472,7 +472,16 @@ static void rule_tls_outcome(rule_ctx *x)
             const char *why = hs->alert_name ? hs->alert_name : hs->error ? hs->error : od_tls_outcome_name(hs->outcome);
             f->detail = od_xasprintf("TLS handshake with SNI %s at %s port %d: %s.", name, hs->address,
                                      hs->port, why);
-            f->reproduce = rl_sclient(x, hs->address, hs->port, name, NULL);
+            char *cmd = rl_sclient(x, hs->address, hs->port, name, NULL);
+            if (hs->outcome == OD_TLS_TIMEOUT) {
+                /* bounded, as CloudFront's wait is: it ends where the handshake would have */
+                int t = x->c->timeout_s > 0 ? x->c->timeout_s : 10;
+                f->reproduce = od_xasprintf("timeout %d %s; test $? -eq 124 && echo 'no TLS handshake within %d s'",
+                                            t, cmd, t);
+                free(cmd);
+            } else {
+                f->reproduce = cmd;
+            }
             rl_varset vs = {0};
             rl_finish_for_name(x, f, x->server, &vs, name, hs->address, hs->port);
         }

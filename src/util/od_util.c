@@ -337,6 +337,26 @@ char *od_quote(const char *s)
     return q;
 }
 
+char *od_shell_word(const char *s)
+{
+    if (!s)
+        s = "";
+    size_t safe = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:@%+=,-");
+    if (*s && !s[safe])
+        return od_xstrdup(s);
+    od_buf b;
+    od_buf_init(&b);
+    od_buf_append(&b, "'", 1);
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'')
+            od_buf_puts(&b, "'\\''");
+        else
+            od_buf_append(&b, p, 1);
+    }
+    od_buf_append(&b, "'", 1);
+    return od_buf_steal(&b);
+}
+
 static int ascii_lower(int c)
 {
     return c >= 'A' && c <= 'Z' ? c + 32 : c;

@@ -66,6 +66,9 @@ char *od_escape(const char *s, size_t n);
 char *od_escape_str(const char *s);
 /* "\"value\"" escaped, for messages quoting what someone typed or sent. */
 char *od_quote(const char *s);
+/* s as one POSIX shell word: kept as is when it holds only safe
+ * characters, else in single quotes ('\'' for a quote inside). */
+char *od_shell_word(const char *s);
 
 /* ASCII case-insensitive compare, locale independent. */
 int od_strcasecmp(const char *a, const char *b);

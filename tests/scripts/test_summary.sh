@@ -49,8 +49,9 @@ wait_for $S "c copy" || fail "no copy hint"
 keys $S c
 wait_for $S "Press Enter to go back." 5 || fail "no copy fallback screen"
 want=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); f=[f for f in r["findings"] if f["id"]=="CHAIN_WRONG_ORDER"][0]; print(f["reproduce"])' "$WORK/r.json" \
-       | sed 's/:[0-9][0-9]*/:PORT/g')
-got=$(tm show-buffer 2>/dev/null | sed 's/:[0-9][0-9]*/:PORT/g')
+       | sed 's/:[0-9][0-9]*/:PORT/g; s#origin-doctor-lab-[A-Za-z0-9]*#LAB#g')
+# each lab run has its own port and trust-store folder
+got=$(tm show-buffer 2>/dev/null | sed 's/:[0-9][0-9]*/:PORT/g; s#origin-doctor-lab-[A-Za-z0-9]*#LAB#g')
 [ -n "$got" ] && [ "$got" = "$want" ] && pass "c copies the finding's command whole (OSC 52)" \
     || fail "clipboard '$got', expected '$want'"
 keys $S Enter

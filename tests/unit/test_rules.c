@@ -1098,7 +1098,7 @@ static void test_http(void)
     scen_healthy(&s, "origin.example.com");
     s.o.http[0].status_code = 403;
     run(&s);
-    expect(&s, "HTTP_CLIENT_ERROR", OD_SEV_WARN, "origin.example.com", "curl -v -I -A 'Amazon CloudFront' --resolve");
+    expect(&s, "HTTP_CLIENT_ERROR", OD_SEV_WARN, "origin.example.com", "-A 'Amazon CloudFront' --tls-max 1.2 --resolve origin.example.com:443:198.51.100.10 https://origin.example.com:443/");
     CHECK(!s.would_fail && count(&s, "HTTP_OK") == 0);
     CHECK(s.summary && strstr(s.summary, "(HTTP_CLIENT_ERROR)"));
     scen_free(&s);
@@ -1115,7 +1115,7 @@ static void test_http(void)
     scen_healthy(&s, "origin.example.com");
     s.o.http[0].status_code = 503;
     run(&s);
-    expect(&s, "HTTP_SERVER_ERROR", OD_SEV_WARN, "origin.example.com", "curl -v -I -A 'Amazon CloudFront' --resolve");
+    expect(&s, "HTTP_SERVER_ERROR", OD_SEV_WARN, "origin.example.com", "-A 'Amazon CloudFront' --tls-max 1.2 --resolve origin.example.com:443:198.51.100.10 https://origin.example.com:443/");
     CHECK(!s.would_fail);
     scen_free(&s);
 

@@ -140,8 +140,28 @@ static void test_ip_address_type(void)
     od_case_free(&c);
 }
 
+/* Reproduce commands carry file names: one shell word, whatever they hold. */
+static void test_shell_word(void)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"/tmp/lab-1/trust-store.pem", "/tmp/lab-1/trust-store.pem"},
+        {"/tmp/my certs/ca.pem", "'/tmp/my certs/ca.pem'"},
+        {"it's.pem", "'it'\\''s.pem'"},
+        {"$(rm -rf x)", "'$(rm -rf x)'"},
+        {"", "''"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *w = od_shell_word(cases[i].in);
+        CHECK_STR(w, cases[i].out);
+        free(w);
+    }
+}
+
 int main(void)
 {
+    test_shell_word();
     test_join();
     test_case_insensitive();
     test_strerror();

@@ -1,0 +1,179 @@
+/* Every reproduce command the tool prints, run against the staged origin
+ * it was written for, must show the problem (issue 10: the command for a
+ * name mismatch used to end "Verify return code: 0 (ok)").
+ *
+ * For each lab scenario that serves an origin, the real binary diagnoses
+ * it; each fail or warn finding's `reproduce` command is then run by
+ * /bin/sh while the origin still runs, and its output must hold what
+ * proves that finding (the table below). A finding the labs produce
+ * without an entry in the table fails the test: a new finding needs its
+ * proof here. OD_REPRO_SHOW=1 prints every command and its output. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "itest.h"
+#include "od_lab.h"
+
+static const char *bin;
+static bool show;
+
+/* What the command's output must hold for each id: one of `any` (OpenSSL,
+ * curl and nc word the same failure differently across versions and TLS
+ * versions) and, when given, one of `also`. */
+static const struct {
+    const char *id;
+    const char *any[4];
+    const char *also[4];
+} proof[] = {
+    {.id = "CERT_NAME_MISMATCH", .any = {"hostname mismatch"}},
+    {.id = "CERT_EXPIRED", .any = {"certificate has expired"}},
+    {.id = "CERT_NOT_YET_VALID", .any = {"certificate is not yet valid"}},
+    {.id = "CERT_SELF_SIGNED", .any = {"self-signed certificate", "self signed certificate"}},
+    /* the commands verify against the trust store the diagnosis used, so
+     * these errors are the chain's own, not a missing -CAfile */
+    {.id = "CERT_UNTRUSTED_ROOT",
+     .any = {"self-signed certificate in certificate chain", "self signed certificate in certificate chain"}},
+    {.id = "CHAIN_INCOMPLETE", .any = {"unable to verify the first certificate", "unable to get local issuer certificate"}},
+    {.id = "CHAIN_WRONG_ORDER", .any = {NULL}},   /* shown by the order of the listing: see wrong_order_shown */
+    {.id = "TLS_NO_SHARED_CIPHER", .any = {"alert handshake failure", "no shared cipher", "no ciphers available"}},
+    {.id = "TLS_NO_SHARED_PROTOCOL",
+     .any = {"alert protocol version", "unsupported protocol", "no protocols available", "wrong version number"}},
+    /* the origin asked for a certificate, and ended the handshake without one */
+    {.id = "TLS_CLIENT_CERT_REQUIRED", .any = {"Client Certificate Types", "Acceptable client certificate CA names"},
+     .also = {"SSL alert number", "certificate required"}},
+    {.id = "TLS_NOT_SPOKEN", .any = {"wrong version number", "packet length too long"}},
+    {.id = "ORIGIN_HTTPS_NOT_SUPPORTED", .any = {"wrong version number", "packet length too long"}},
+    {.id = "TLS_HANDSHAKE_TIMEOUT", .any = {"no TLS handshake within"}},
+    {.id = "PORT_REFUSED", .any = {"Connection refused", "refused"}},
+    {.id = "PORT_TIMEOUT", .any = {"timed out", "Operation now in progress"}},
+    {.id = "HTTP_NO_RESPONSE", .any = {"Operation timed out", "timed out", "Empty reply from server"}},
+    {.id = "HTTP_SERVER_ERROR", .any = {"< HTTP/1.1 5", "< HTTP/1.0 5"}},
+    {.id = "HTTP_CLIENT_ERROR", .any = {"< HTTP/1.1 4", "< HTTP/1.0 4"}},
+    {.id = "CERT_EXPIRES_SOON", .any = {"NotAfter:"}},
+};
+
+static bool any_in(const char *out, const char *const *any)
+{
+    for (size_t k = 0; k < 4 && any[k]; k++)
+        if (strstr(out, any[k]))
+            return true;
+    return false;
+}
+
+/* `openssl s_client -showcerts` lists " 0 s:SUBJECT" / "   i:ISSUER" per
+ * certificate: the order is wrong when certificate 1 is not the issuer of
+ * certificate 0. */
+static bool wrong_order_shown(const char *out)
+{
+    const char *i0 = strstr(out, " 0 s:");
+    i0 = i0 ? strstr(i0, "   i:") : NULL;
+    const char *s1 = i0 ? strstr(i0, " 1 s:") : NULL;
+    if (!i0 || !s1)
+        return false;
+    i0 += 5;
+    s1 += 5;
+    size_t n0 = strcspn(i0, "\n");
+    size_t n1 = strcspn(s1, "\n");
+    return n0 != n1 || strncmp(i0, s1, n0) != 0;
+}
+
+static bool shows(const char *id, const char *out, bool *known)
+{
+    for (size_t i = 0; i < sizeof proof / sizeof proof[0]; i++) {
+        if (strcmp(proof[i].id, id) != 0)
+            continue;
+        *known = true;
+        if (strcmp(id, "CHAIN_WRONG_ORDER") == 0)
+            return wrong_order_shown(out);
+        return any_in(out, proof[i].any) && (!proof[i].also[0] || any_in(out, proof[i].also));
+    }
+    *known = false;
+    return false;
+}
+
+static size_t run_commands(const char *scenario, const cJSON *report)
+{
+    size_t ran = 0;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(report, "findings"))
+    {
+        const cJSON *sev = cJSON_GetObjectItemCaseSensitive(f, "severity");
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(f, "id");
+        const cJSON *rep = cJSON_GetObjectItemCaseSensitive(f, "reproduce");
+        if (!cJSON_IsString(sev) || !cJSON_IsString(id) ||
+            (strcmp(sev->valuestring, "fail") != 0 && strcmp(sev->valuestring, "warn") != 0))
+            continue;
+        if (strcmp(id->valuestring, "VANTAGE_POINT") == 0)
+            continue;   /* an AWS CLI command about this machine, not the origin */
+        CHECK_MSG(cJSON_IsString(rep) && rep->valuestring[0], "%s: %s has no reproduce command", scenario,
+                  id->valuestring);
+        if (!cJSON_IsString(rep))
+            continue;
+        od_strlist sh;
+        od_strlist_init(&sh);
+        od_strlist_add(&sh, "-c");
+        od_strlist_add_owned(&sh, od_xasprintf("(%s) 2>&1", rep->valuestring));
+        it_result out;
+        it_run("/bin/sh", &sh, NULL, 60, &out);
+        if (show)
+            fprintf(stderr, "=== %s %s\n$ %s\n%s\n", scenario, id->valuestring, rep->valuestring, out.out);
+        bool known;
+        bool ok = shows(id->valuestring, out.out, &known);
+        CHECK_MSG(known, "%s: %s has no proof in test_reproduce's table (add what its command shows)", scenario,
+                  id->valuestring);
+        CHECK_MSG(!known || ok, "%s: the %s command does not show the problem:\n$ %s\n%s", scenario,
+                  id->valuestring, rep->valuestring, out.out);
+        ran++;
+        it_result_free(&out);
+        od_strlist_free(&sh);
+    }
+    return ran;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s /path/to/origin-doctor\n", argv[0]);
+        return 2;
+    }
+    bin = argv[1];
+    show = getenv("OD_REPRO_SHOW") != NULL;
+    char *dir = it_tmpdir();
+    size_t n;
+    const od_lab_scenario *s = od_lab_scenarios(&n);
+    size_t ran = 0;
+    for (size_t i = 0; i < n; i++) {
+        od_case c;
+        od_case_init(&c);
+        char *err = NULL;
+        od_lab *lab = od_lab_start(s[i].name, &c, &err);
+        CHECK_MSG(lab != NULL, "%s: lab did not start: %s", s[i].name, err ? err : "?");
+        free(err);
+        if (lab && !od_lab_bundle(lab, NULL, NULL)) {   /* bundle scenarios: test_bundle runs their commands */
+            char *json = od_xasprintf("%s/%s.json", dir, s[i].name);
+            od_strlist args;
+            od_strlist_init(&args);
+            it_case_args(&c, &args);
+            od_strlist_add_owned(&args, od_xasprintf("--json=%s", json));
+            it_result res;
+            it_run(bin, &args, NULL, 60, &res);
+            cJSON *j = it_load_json(json);
+            CHECK_MSG(j != NULL, "%s: no JSON report (exit %d): %s", s[i].name, res.exit_code, res.err);
+            if (j)
+                ran += run_commands(s[i].name, j);
+            cJSON_Delete(j);
+            it_result_free(&res);
+            od_strlist_free(&args);
+            free(json);
+        }
+        od_lab_stop(lab);
+        od_case_free(&c);
+    }
+    /* the labs stage at least this many failing findings: a table that
+     * quietly ran nothing would prove nothing */
+    CHECK_MSG(ran >= 15, "only %zu reproduce commands ran", ran);
+    it_rmtree(dir);
+    free(dir);
+    return check_done("reproduce");
+}
