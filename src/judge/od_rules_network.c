@@ -133,7 +133,8 @@ static void rule_address_type(rule_ctx *x)
                                         origin, family_name(other), list, ip_type);
         /* dig shows what is missing (the wanted type) or what is unused */
         const char *rrtype = family_rrtype(none ? wanted : other);
-        f->reproduce = od_xasprintf("dig %s %s +noall +answer", origin, rrtype);
+        /* +comments: the status and "ANSWER: 0" line show an empty answer as one */
+        f->reproduce = od_xasprintf("dig %s %s +noall +comments +answer", origin, rrtype);
         rl_varset vs = {0};
         rl_var(&vs, "ip_type", ip_type);
         rl_var(&vs, "family", family_name(wanted));

@@ -7,9 +7,14 @@
  * /bin/sh while the origin still runs, and its output must hold what
  * proves that finding (the table below). A finding the labs produce
  * without an entry in the table fails the test: a new finding needs its
- * proof here. OD_REPRO_SHOW=1 prints every command and its output. */
+ * proof here. `dig` commands ask a DNS server started here (dns_stub.py)
+ * that serves the scenario's pinned names and addresses, in place of the
+ * engineer's resolver. OD_REPRO_SHOW=1 prints every command and output. */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "itest.h"
@@ -51,6 +56,7 @@ static const struct {
     {.id = "HTTP_SERVER_ERROR", .any = {"< HTTP/1.1 5", "< HTTP/1.0 5"}},
     {.id = "HTTP_CLIENT_ERROR", .any = {"< HTTP/1.1 4", "< HTTP/1.0 4"}},
     {.id = "CERT_EXPIRES_SOON", .any = {"NotAfter:"}},
+    {.id = "DNS_NO_ADDRESS_OF_TYPE", .any = {"ANSWER: 0,"}},
 };
 
 static bool any_in(const char *out, const char *const *any)
@@ -92,7 +98,49 @@ static bool shows(const char *id, const char *out, bool *known)
     return false;
 }
 
-static size_t run_commands(const char *scenario, const cJSON *report)
+/* Starts dns_stub.py with the case's --resolve entries; its port, or 0. */
+static int dns_stub_start(const od_case *c, pid_t *pid)
+{
+    const char *src = getenv("OD_SOURCE_DIR");
+    int fds[2];
+    if (!src || pipe(fds) != 0)
+        return 0;
+    char *script = od_xasprintf("%s/tests/integration/dns_stub.py", src);
+    char **argv = od_xmalloc((c->n_resolve + 3) * sizeof *argv);
+    size_t n = 0;
+    argv[n++] = "python3";
+    argv[n++] = script;
+    for (size_t i = 0; i < c->n_resolve; i++)
+        argv[n++] = od_xasprintf("%s=%s", c->resolve[i].host, c->resolve[i].address);
+    argv[n] = NULL;
+    *pid = fork();
+    if (*pid == 0) {
+        dup2(fds[1], STDOUT_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        execvp("python3", argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    char buf[16] = {0};
+    ssize_t got = *pid > 0 ? read(fds[0], buf, sizeof buf - 1) : -1;
+    close(fds[0]);
+    for (size_t i = 2; i < n; i++)
+        free(argv[i]);
+    free(argv);
+    free(script);
+    return got > 0 ? atoi(buf) : 0;
+}
+
+static void dns_stub_stop(pid_t pid)
+{
+    if (pid > 0) {
+        kill(pid, SIGTERM);
+        waitpid(pid, NULL, 0);
+    }
+}
+
+static size_t run_commands(const char *scenario, const cJSON *report, int dns_port)
 {
     size_t ran = 0;
     const cJSON *f;
@@ -113,7 +161,10 @@ static size_t run_commands(const char *scenario, const cJSON *report)
         od_strlist sh;
         od_strlist_init(&sh);
         od_strlist_add(&sh, "-c");
-        od_strlist_add_owned(&sh, od_xasprintf("(%s) 2>&1", rep->valuestring));
+        if (strncmp(rep->valuestring, "dig ", 4) == 0)
+            od_strlist_add_owned(&sh, od_xasprintf("(dig @127.0.0.1 -p %d %s) 2>&1", dns_port, rep->valuestring + 4));
+        else
+            od_strlist_add_owned(&sh, od_xasprintf("(%s) 2>&1", rep->valuestring));
         it_result out;
         it_run("/bin/sh", &sh, NULL, 60, &out);
         if (show)
@@ -160,8 +211,12 @@ int main(int argc, char **argv)
             it_run(bin, &args, NULL, 60, &res);
             cJSON *j = it_load_json(json);
             CHECK_MSG(j != NULL, "%s: no JSON report (exit %d): %s", s[i].name, res.exit_code, res.err);
+            pid_t dns = 0;
+            int dns_port = dns_stub_start(&c, &dns);
+            CHECK_MSG(dns_port > 0, "%s: the DNS stub did not start", s[i].name);
             if (j)
-                ran += run_commands(s[i].name, j);
+                ran += run_commands(s[i].name, j, dns_port);
+            dns_stub_stop(dns);
             cJSON_Delete(j);
             it_result_free(&res);
             od_strlist_free(&args);
