@@ -10,6 +10,7 @@
  * proof here. `dig` commands ask a DNS server started here (dns_stub.py)
  * that serves the scenario's pinned names and addresses, in place of the
  * engineer's resolver. OD_REPRO_SHOW=1 prints every command and output. */
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,8 +123,16 @@ static int dns_stub_start(const od_case *c, pid_t *pid)
         _exit(127);
     }
     close(fds[1]);
+    /* the port line, read whole even if it comes in pieces or a signal interrupts */
     char buf[16] = {0};
-    ssize_t got = *pid > 0 ? read(fds[0], buf, sizeof buf - 1) : -1;
+    size_t got = 0;
+    while (*pid > 0 && got < sizeof buf - 1 && !strchr(buf, '\n')) {
+        ssize_t k = read(fds[0], buf + got, sizeof buf - 1 - got);
+        if (k > 0)
+            got += (size_t)k;
+        else if (k == 0 || errno != EINTR)
+            break;
+    }
     close(fds[0]);
     for (size_t i = 2; i < n; i++)
         free(argv[i]);
