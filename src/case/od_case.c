@@ -73,9 +73,11 @@ void od_case_pin_wildcards(od_case *c)
         }
     }
     c->n_resolve = kept;
+    /* a name pinned by its own entries keeps them; the wildcard's several
+     * addresses (*:PORT:A,B) all apply to a name that has none */
     for (size_t i = 0; i < n_wild; i++) {
         bool pinned = false;
-        for (size_t k = 0; k < c->n_resolve && !pinned; k++)
+        for (size_t k = 0; k < kept && !pinned; k++)
             pinned = c->origin_domain && c->resolve[k].port == wild[i].port &&
                      od_strcasecmp(c->resolve[k].host, c->origin_domain) == 0;
         if (c->origin_domain && !pinned) {

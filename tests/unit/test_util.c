@@ -117,6 +117,34 @@ static void test_resolve_lists(void)
     od_resolve_list_free(list, n);
 }
 
+/* '*:PORT:A,B' pins the origin to both addresses, unless the origin has
+ * its own entry for that port. */
+static void test_resolve_wildcard_list(void)
+{
+    od_case c;
+    od_case_init(&c);
+    c.origin_domain = od_xstrdup("origin.example.com");
+    char *err = od_parse_resolve("*:443:127.0.0.1,[::1]", &c.resolve, &c.n_resolve);
+    CHECK(err == NULL);
+    free(err);
+    err = od_parse_resolve("*:80:127.0.0.1", &c.resolve, &c.n_resolve);
+    CHECK(err == NULL);
+    free(err);
+    err = od_parse_resolve("origin.example.com:80:192.0.2.1", &c.resolve, &c.n_resolve);
+    CHECK(err == NULL);
+    free(err);
+    od_case_pin_wildcards(&c);
+    size_t at443 = 0, at80 = 0;
+    for (size_t i = 0; i < c.n_resolve; i++) {
+        CHECK(strcmp(c.resolve[i].host, "origin.example.com") == 0);
+        at443 += c.resolve[i].port == 443;
+        at80 += c.resolve[i].port == 80;
+    }
+    CHECK_MSG(at443 == 2, "the wildcard's two addresses: %zu entries for port 443", at443);
+    CHECK_MSG(at80 == 1 && c.n_resolve == 3, "the origin's own port-80 entry wins");
+    od_case_free(&c);
+}
+
 static void test_ip_address_type(void)
 {
     od_ip_address_type t = OD_IP_V4;
@@ -167,6 +195,7 @@ int main(void)
     test_strerror();
     test_protocol_names();
     test_resolve_lists();
+    test_resolve_wildcard_list();
     test_ip_address_type();
     return check_done("util");
 }
