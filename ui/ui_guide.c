@@ -210,10 +210,21 @@ char *ui_guide_command(const ui_guide_step *s, const od_case *c)
                             addr, port, name);
     case UI_GK_CIPHERS:
         return od_xasprintf("openssl s_client -connect %s:%d -servername %s -tls1_2 </dev/null", addr, port, name);
-    case UI_GK_HTTP:
-        return od_xasprintf("curl -sv -o /dev/null %s--resolve %s:%d:%s %s://%s:%d/",
-                            strcmp(s->method, "GET") == 0 ? "" : "-I ", name, port, addr,
-                            s->scheme[0] ? s->scheme : "https", name, port);
+    case UI_GK_HTTP: {
+        /* the request CloudFront sends: its User-Agent, the custom headers
+         * (values left to shell variables: secrets), OriginPath + path */
+        char *args = c ? od_case_curl_request_args(c) : od_xstrdup("-A 'Amazon CloudFront'");
+        char *target = c ? od_case_request_target(c) : od_xstrdup("/");
+        char *url = od_xasprintf("%s://%s:%d%s", s->scheme[0] ? s->scheme : "https", name, port, target);
+        char *word = od_shell_word(url);
+        char *cmd = od_xasprintf("curl -sv -o /dev/null %s%s --resolve %s:%d:%s %s",
+                                 strcmp(s->method, "GET") == 0 ? "" : "-I ", args, name, port, addr, word);
+        free(word);
+        free(url);
+        free(target);
+        free(args);
+        return cmd;
+    }
     case UI_GK_OTHER: break;
     }
     return od_xstrdup("");

@@ -302,6 +302,21 @@ char *od_case_request_target(const od_case *c)
                         c->request_path && *c->request_path ? c->request_path : "/");
 }
 
+char *od_case_curl_request_args(const od_case *c)
+{
+    od_buf b;
+    od_buf_init(&b);
+    od_buf_puts(&b, "-A 'Amazon CloudFront'");
+    for (size_t i = 0; i < c->n_origin_headers; i++) {
+        char *name_part = od_xasprintf("%s: ", c->origin_headers[i].name);
+        char *word = od_shell_word(name_part);
+        od_buf_printf(&b, " -H %s\"$ORIGIN_HEADER_%zu\"", word, i + 1);
+        free(word);
+        free(name_part);
+    }
+    return od_buf_steal(&b);
+}
+
 /* The length and nothing of the value: a report is pasted into tickets,
  * and even its last characters narrow a shared secret down; the length
  * still tells an empty or wrong-sized value from the expected one. The

@@ -126,6 +126,11 @@ void od_case_add_origin_header(od_case *c, const char *name, const char *value);
 void od_case_clear_origin_headers(od_case *c);
 /* The path CloudFront asks the origin for: OriginPath + path, malloc'd. */
 char *od_case_request_target(const od_case *c);
+/* curl's options for the request CloudFront sends: -A 'Amazon CloudFront'
+ * and each custom header, its value left to a shell variable
+ * ($ORIGIN_HEADER_1, ...): commands land in human reports, and the value
+ * is a secret. malloc'd. */
+char *od_case_curl_request_args(const od_case *c);
 /* A header value as human output shows it: never the secret itself. */
 char *od_mask_header_value(const char *value);
 bool od_is_ip_literal(const char *s);

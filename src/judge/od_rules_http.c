@@ -37,15 +37,10 @@ static char *curl_command(const rule_ctx *x, const od_http_result *h, const char
     int response_s = x->c->response_timeout_s > 0 ? x->c->response_timeout_s : 30;
     od_buf b;
     od_buf_init(&b);
-    od_buf_printf(&b, "curl -v%s -m %d -A 'Amazon CloudFront'", h->method && strcmp(h->method, "GET") == 0 ? "" : " -I",
-                  connect_s + response_s);
-    for (size_t i = 0; i < x->c->n_origin_headers; i++) {
-        char *name_part = od_xasprintf("%s: ", x->c->origin_headers[i].name);
-        char *q = od_shell_word(name_part);
-        od_buf_printf(&b, " -H %s\"$ORIGIN_HEADER_%zu\"", q, i + 1);
-        free(q);
-        free(name_part);
-    }
+    char *args = od_case_curl_request_args(x->c);   /* the User-Agent and custom headers */
+    od_buf_printf(&b, "curl -v%s -m %d %s", h->method && strcmp(h->method, "GET") == 0 ? "" : " -I",
+                  connect_s + response_s, args);
+    free(args);
     if (https) {
         od_buf_puts(&b, " --tls-max 1.2");
         if (x->c->trust_store) {

@@ -70,7 +70,9 @@ walk() {
     "openssl "* | "dig "* | "nc "* | "curl "*) pass "$lab: c put the command on the clipboard (OSC 52): $buf" ;;
     *) fail "$lab: the clipboard holds '$buf'" ;;
     esac
-    screen "$S" | grep -qxF -- "$buf" && pass "$lab: the fallback shows the command on a line of its own" \
+    # -J joins what the terminal soft-wrapped: a command longer than the
+    # screen is still one line of its own
+    tm capture-pane -p -J -t "$S" | grep -qxF -- "$buf" && pass "$lab: the fallback shows the command on a line of its own" \
         || fail "$lab: the fallback does not show the command alone"
     press "$S" "Press Enter to go back." Enter "Check" || return
     keys "$S" q
