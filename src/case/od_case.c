@@ -33,6 +33,8 @@ void od_case_free(od_case *c)
     free(c->request_path);
     od_case_clear_origin_headers(c);
     free(c->distribution_domain);
+    free(c->client_cert);
+    free(c->client_key);
     memset(c, 0, sizeof *c);
 }
 
@@ -57,6 +59,8 @@ void od_case_copy(od_case *dst, const od_case *src)
     dst->n_origin_headers = 0;
     for (size_t i = 0; i < src->n_origin_headers; i++)
         od_case_add_origin_header(dst, src->origin_headers[i].name, src->origin_headers[i].value);
+    dst->client_cert = od_xstrdup(src->client_cert);
+    dst->client_key = od_xstrdup(src->client_key);
 }
 
 void od_case_pin_wildcards(od_case *c)

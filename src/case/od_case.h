@@ -65,6 +65,8 @@ typedef struct {
     od_viewer_policy viewer_protocol_policy;
     unsigned origin_ssl_protocols;   /* OD_PROTO_* bits */
     bool origin_mtls;                /* the distribution presents a client certificate (OriginMtlsConfig) */
+    char *client_cert;               /* a copy of that certificate (PEM file) to present, or NULL */
+    char *client_key;                /* and its private key (never copied into a report, only the path) */
     od_ip_address_type ip_address_type;   /* CustomOriginConfig.IpAddressType */
     od_resolve *resolve;
     size_t n_resolve;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "od_client_cert.h"
 #include "od_options.h"
 
 /* getopt_long's value for a long option: past every char, so it never
@@ -197,6 +198,14 @@ static char *take_option(od_option_id id, const char *v, od_cli_opts *o)
         c->origin_mtls = true;
         o->set |= OD_SET_ORIGIN_MTLS;
         return NULL;
+    case OD_OPT_CLIENT_CERT:
+        free(c->client_cert);
+        c->client_cert = od_xstrdup(v);
+        return NULL;
+    case OD_OPT_CLIENT_KEY:
+        free(c->client_key);
+        c->client_key = od_xstrdup(v);
+        return NULL;
     case OD_OPT_IP_ADDRESS_TYPE:
         o->set |= OD_SET_IP_ADDRESS_TYPE;
         return od_parse_ip_address_type(v, &c->ip_address_type);
@@ -295,6 +304,30 @@ static char *take_option(od_option_id id, const char *v, od_cli_opts *o)
     return od_xstrdup("internal error: an option without a handler");
 }
 
+/* --client-cert and --client-key: both or neither, read and matched now,
+ * before anything is probed. A copy of the distribution's certificate
+ * means origin mTLS is on. */
+static char *check_client_cert(od_cli_opts *o)
+{
+    od_case *c = &o->c;
+    if (!c->client_cert && !c->client_key)
+        return NULL;
+    if (!c->client_cert || !c->client_key)
+        return od_xasprintf("%s given without %s: give both (the certificate and its private key)",
+                            c->client_cert ? "--client-cert" : "--client-key",
+                            c->client_cert ? "--client-key" : "--client-cert");
+    if (o->open_path || o->fleet || o->merge || o->bundle.bundle)
+        return od_xstrdup("--client-cert and --client-key: not with --open, --fleet, --merge or --check-bundle");
+    char *err = NULL;
+    od_client_cert *cc = od_client_cert_load(c->client_cert, c->client_key, &err);
+    od_client_cert_free(cc);
+    if (err)
+        return err;
+    c->origin_mtls = true;
+    o->set |= OD_SET_ORIGIN_MTLS | OD_SET_CLIENT_CERT;
+    return NULL;
+}
+
 /* Checks that need every flag: combinations, and the origin domain. */
 static char *check_whole(od_cli_opts *o, const char *origin)
 {
@@ -327,6 +360,9 @@ static char *check_whole(od_cli_opts *o, const char *origin)
     char *out_err = od_cli_check_output(bo);
     if (out_err)
         return out_err;
+    char *cert_err = check_client_cert(o);
+    if (cert_err)
+        return cert_err;
     if (origin) {
         /* An IP address is accepted here: it is itself a finding
          * (ORIGIN_IS_IP_ADDRESS), not a typo. */
@@ -409,6 +445,12 @@ void od_cli_apply_overrides(od_case *dst, const od_cli_opts *o)
         dst->protocol_policy = s->protocol_policy;
     if (o->set & OD_SET_ORIGIN_MTLS)
         dst->origin_mtls = s->origin_mtls;
+    if (o->set & OD_SET_CLIENT_CERT) {
+        free(dst->client_cert);
+        free(dst->client_key);
+        dst->client_cert = od_xstrdup(s->client_cert);
+        dst->client_key = od_xstrdup(s->client_key);
+    }
     if (o->set & OD_SET_IP_ADDRESS_TYPE)
         dst->ip_address_type = s->ip_address_type;
     if (o->set & OD_SET_VIEWER_POLICY)

@@ -36,7 +36,8 @@ enum {
     OD_SET_ORIGIN_PATH = 1u << 16,
     OD_SET_PATH = 1u << 17,
     OD_SET_ORIGIN_HEADERS = 1u << 18,
-    OD_SET_DISTRIBUTION_DOMAIN = 1u << 19
+    OD_SET_DISTRIBUTION_DOMAIN = 1u << 19,
+    OD_SET_CLIENT_CERT = 1u << 20    /* --client-cert and --client-key */
 };
 
 typedef struct {

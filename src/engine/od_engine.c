@@ -13,6 +13,7 @@
 
 #include "od_cert.h"
 #include "od_chain.h"
+#include "od_client_cert.h"
 #include "od_names.h"
 #include "od_plan.h"
 #include "od_probe.h"
@@ -26,6 +27,7 @@ typedef struct {
     od_observations *o;
     od_trust trust;
     bool have_trust;
+    od_client_cert *client_cert;   /* presented when the origin asks (origin mTLS), or NULL */
     int timeout_ms;
     int64_t analysis_ms;    /* certificate parsing and chain analysis */
     od_report *report;
@@ -941,6 +943,7 @@ static void execute(sched *s, size_t i, const od_plan_probe *q, const char *addr
             .connect_ctx = s->notes[i],
             .on_handshake = q->tls ? on_handshake : NULL,
             .handshake_ctx = s->notes[i],
+            .client_cert = s->r->client_cert,
         };
         od_probe_http(&req, &p->http);
         return;
@@ -956,6 +959,7 @@ static void execute(sched *s, size_t i, const od_plan_probe *q, const char *addr
         .stop_at_server_hello = q->kind == OD_PLAN_SUITE,
         .on_connect = on_connect,
         .connect_ctx = s->notes[i],
+        .client_cert = s->r->client_cert,
     };
     od_probe_tls(&req, &p->cap);
 }
@@ -1502,6 +1506,14 @@ int od_engine_run(const od_case *c, const od_engine_opts *opts, od_report *out)
     }
     r.have_trust = true;
     out->obs.trust_store_used = od_xstrdup(r.trust.source);
+    /* CloudFront presents its certificate only with origin mTLS. */
+    if (c->origin_mtls && c->client_cert && c->client_key &&
+        !(r.client_cert = od_client_cert_load(c->client_cert, c->client_key, &err))) {
+        out->summary = err;
+        od_trust_free(&r.trust);
+        pthread_mutex_destroy(&r.lock);
+        return -1;
+    }
 
     stage_dns(&r);
     sched s;
@@ -1545,6 +1557,7 @@ int od_engine_run(const od_case *c, const od_engine_opts *opts, od_report *out)
     emit(&r, OD_EV_DONE, NULL, out->would_fail ? OD_STEP_FAIL : OD_STEP_PASS, 0, out->summary);
 
     od_trust_free(&r.trust);
+    od_client_cert_free(r.client_cert);
     pthread_mutex_destroy(&r.lock);
     return 0;
 }

@@ -406,6 +406,14 @@ static void rule_ciphers(rule_ctx *x)
     od_strlist_free(&accepted);
 }
 
+/* The origin refused the client certificate this run presented: a copy of
+ * the distribution's (origin mTLS), so CloudFront's is refused alike.
+ * Without origin mTLS no certificate is presented at all (NULL). */
+static const char *client_cert_refused_id(const od_case *c)
+{
+    return c->origin_mtls && c->client_cert ? OD_ID(TLS_CLIENT_CERT_NOT_ACCEPTED) : NULL;
+}
+
 static void rule_tls_outcome(rule_ctx *x)
 {
     if (!od_case_uses_https(x->c))
@@ -426,10 +434,12 @@ static void rule_tls_outcome(rule_ctx *x)
             case OD_TLS_CLIENT_CERT_REQUIRED:
                 if (x->c->origin_mtls) {
                     /* CloudFront presents the distribution's certificate;
-                     * whether the origin accepts it is not seen from here */
+                     * this run had no copy of it to present */
                     rl_note_incomplete(x, od_xasprintf("TLS with SNI %s: the origin requires a client certificate "
                                                        "and CloudFront presents one (origin mTLS); whether the "
-                                                       "origin accepts it was not checked from this machine",
+                                                       "origin accepts it could not be checked: this run had no "
+                                                       "copy of the distribution's certificate to present "
+                                                       "(--client-cert FILE --client-key FILE)",
                                                        name));
                     tried = true;
                     continue;
@@ -443,6 +453,7 @@ static void rule_tls_outcome(rule_ctx *x)
                 id = explained || (hs->facts.analysed && hs->facts.path_len && hs->facts.path[0] != 0)
                          ? NULL : OD_ID(TLS_HANDSHAKE_FAILED);
                 break;
+            case OD_TLS_CLIENT_CERT_REFUSED: id = client_cert_refused_id(x->c); break;
             case OD_TLS_ALERT:
             case OD_TLS_CLOSED:
             case OD_TLS_VERSION_REFUSED: id = explained ? NULL : OD_ID(TLS_HANDSHAKE_FAILED); break;
@@ -472,7 +483,19 @@ static void rule_tls_outcome(rule_ctx *x)
             const char *why = hs->alert_name ? hs->alert_name : hs->error ? hs->error : od_tls_outcome_name(hs->outcome);
             f->detail = od_xasprintf("TLS handshake with SNI %s at %s port %d: %s.", name, hs->address,
                                      hs->port, why);
-            char *cmd = rl_sclient(x, hs->address, hs->port, name, NULL);
+            char *cert_args = NULL;
+            if (hs->outcome == OD_TLS_CLIENT_CERT_REFUSED) {
+                char *cert = od_shell_word(x->c->client_cert), *key = od_shell_word(x->c->client_key);
+                cert_args = od_xasprintf("-cert %s -key %s", cert, key);
+                free(cert);
+                free(key);
+                rl_ev_str(f, "client_cert", x->c->client_cert);
+                f->detail = od_xasprintf("TLS handshake with SNI %s at %s port %d: the origin refused the client "
+                                         "certificate presented (%s), a copy of the distribution's: %s.",
+                                         name, hs->address, hs->port, x->c->client_cert, why);
+            }
+            char *cmd = rl_sclient(x, hs->address, hs->port, name, cert_args);
+            free(cert_args);
             if (hs->outcome == OD_TLS_TIMEOUT) {
                 /* bounded, as CloudFront's wait is: it ends where the handshake would have */
                 int t = x->c->timeout_s > 0 ? x->c->timeout_s : 10;
@@ -504,7 +527,8 @@ static void rule_client_cert_requested(rule_ctx *x)
         const char *name = x->names.items[n];
         for (size_t i = 0; i < x->o->n_handshakes; i++) {
             const od_handshake *hs = &x->o->handshakes[i];
-            if (!hs->ok || hs->cert_only || !hs->client_cert_requested || !hs->sni ||
+            /* With origin mTLS CloudFront answers the request with its certificate. */
+            if (!hs->ok || hs->cert_only || !hs->client_cert_requested || !hs->sni || x->c->origin_mtls ||
                 od_strcasecmp(hs->sni, name) != 0 || !rl_https_handshake(x, hs))
                 continue;
             od_finding *f = rl_finding_new(x, OD_ID(TLS_CLIENT_CERT_REQUESTED), OD_SEV_WARN, name, hs->address);

@@ -26,6 +26,7 @@ static const char *const tls_names[] = {
     [OD_TLS_CONNECT_FAILED] = "connect_failed",
     [OD_TLS_ERROR] = "error",
     [OD_TLS_VERSION_REFUSED] = "version_refused",
+    [OD_TLS_CLIENT_CERT_REFUSED] = "client_cert_refused",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -99,6 +100,7 @@ bool od_tls_outcome_parse(const char *s, od_tls_outcome *out)
 #define FREE_OLIST(v) od_strlist_free(&(v));
 #define FREE_FACTS(v) od_chain_facts_free(&(v));
 #define FREE_BOOL(v)
+#define FREE_OBOOL(v)
 #define FREE_INT(v)
 #define FREE_TIME(v)
 #define FREE_MS(v)

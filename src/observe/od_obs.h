@@ -91,6 +91,7 @@ bool od_tcp_state_parse(const char *s, od_tcp_state *out);
  * a field added here is declared, freed, written and read back. Kinds:
  *   STR  char *, a string, never null      NSTR  char *, a string or null
  *   LIST od_strlist                        BOOL  bool
+ *   OBOOL bool, false when absent (a key added later: older files load)
  *   INT  int, 0 to limit                   TIME  time_t (RFC 3339 in JSON)
  *   MS   int64_t milliseconds, -1 when not measured
  *   ADDR char[OD_ADDR_LEN]                 and, for the handshake only,
@@ -100,6 +101,7 @@ bool od_tcp_state_parse(const char *s, od_tcp_state *out);
 #define OD_FIELD_DECL_LIST(name) od_strlist name;
 #define OD_FIELD_DECL_OLIST(name) od_strlist name;
 #define OD_FIELD_DECL_BOOL(name) bool name;
+#define OD_FIELD_DECL_OBOOL(name) bool name;
 #define OD_FIELD_DECL_INT(name) int name;
 #define OD_FIELD_DECL_TIME(name) time_t name;
 #define OD_FIELD_DECL_MS(name) int64_t name;
@@ -179,7 +181,8 @@ typedef enum {
     OD_TLS_CLOSED,            /* peer closed the connection without an alert */
     OD_TLS_CONNECT_FAILED,    /* TCP connect failed for this handshake */
     OD_TLS_ERROR,             /* another error */
-    OD_TLS_VERSION_REFUSED    /* the origin chose a protocol version we did not offer */
+    OD_TLS_VERSION_REFUSED,   /* the origin chose a protocol version we did not offer */
+    OD_TLS_CLIENT_CERT_REFUSED   /* the origin refused the client certificate we sent (origin mTLS) */
 } od_tls_outcome;
 
 const char *od_tls_outcome_name(od_tls_outcome o);
@@ -207,6 +210,7 @@ bool od_tls_outcome_parse(const char *s, od_tls_outcome *out);
     X(NSTR, alert_name, NULL, "alert_name", 0)   /* e.g. "handshake_failure" */              \
     X(NSTR, error, NULL, "error", 0)             /* GnuTLS error text */                     \
     X(BOOL, client_cert_requested, NULL, "client_cert_requested", 0)                         \
+    X(OBOOL, client_cert_sent, NULL, "client_cert_sent", 0)   /* ours (--client-cert) */     \
     X(PURPOSE, cert_only, NULL, "purpose", 0)                                                \
     X(CHAIN, chain, NULL, "chain", 0)                                                        \
     X(COUNT, chain_sent, NULL, "chain_sent", 1 << 24)  /* certificates the origin sent */    \

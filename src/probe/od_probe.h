@@ -10,6 +10,8 @@
 #include "od_obs.h"
 #include "od_policy.h"
 
+typedef struct od_client_cert od_client_cert;
+
 /* ---- DNS ---- fills o->dns and o->addresses (A and AAAA, or the
  * --resolve overrides for host:port). Bounded by timeout_ms. */
 void od_probe_dns(const char *host, int port, const od_resolve *resolve, size_t n_resolve,
@@ -74,6 +76,7 @@ typedef struct {
     const od_hello_offer *offer;
     od_connect_fn on_connect;   /* may be NULL */
     void *connect_ctx;
+    const od_client_cert *client_cert;   /* sent when the origin asks (origin mTLS); NULL: none, as CloudFront */
 } od_tls_request;
 
 typedef struct {
@@ -165,6 +168,7 @@ typedef struct {
      * does) and its capture is handed over, before the request is sent. */
     void (*on_handshake)(void *ctx, od_tls_capture *capture);   /* takes ownership of *capture */
     void *handshake_ctx;
+    const od_client_cert *client_cert;   /* for TLS, as in od_tls_request */
 } od_http_request;
 
 /* Sends METHOD PATH with Host, User-Agent: Amazon CloudFront and the custom

@@ -216,9 +216,12 @@ void od_table_cell_of(const od_handshake *hs, od_table_cell *cell)
                                     hs->cipher ? hs->cipher : "?");
         break;
     case OD_TLS_CLIENT_CERT_REQUIRED:
+    case OD_TLS_CLIENT_CERT_REFUSED:
         /* The origin chose a suite and moved on to ask for a certificate. */
         cell->result = OD_TRI_YES;
-        cell->detail = od_xstrdup("accepted, then a client certificate was required");
+        cell->detail = od_xstrdup(hs->outcome == OD_TLS_CLIENT_CERT_REQUIRED
+                                      ? "accepted, then a client certificate was required"
+                                      : "accepted, then the client certificate presented was refused");
         break;
     case OD_TLS_ALERT:
     case OD_TLS_CLOSED:

@@ -5,6 +5,7 @@
  * elsewhere, from the DER list captured here, even after a failure. */
 #include "od_tls_session.h"
 #include "od_client_hello.h"
+#include "od_client_cert.h"
 #include "od_first_bytes.h"
 
 #include <errno.h>
@@ -45,6 +46,11 @@ struct od_tls_session {
     atomic_bool *cancel;
     int64_t deadline;                    /* absolute (od_now_ms) end of the current step */
     bool cert_requested;                 /* set by the retrieve callback */
+    const od_client_cert *client_cert;   /* presented when asked (origin mTLS), or NULL */
+    gnutls_pcert_st *pcerts;             /* client_cert imported for this session, once sent */
+    unsigned n_pcerts;
+    gnutls_privkey_t privkey;
+    bool cert_sent;                      /* a certificate went out in answer to the request */
     bool stopped_at_hello;               /* handshake ended on purpose after the ServerHello */
     const od_hello_offer *rewrite;       /* send the ClientHello rewritten to this offer */
     bool hello_sent;                     /* the first record went out (rewritten) */
@@ -280,8 +286,13 @@ static int pull_timeout_fn(gnutls_transport_ptr_t ptr, unsigned int ms)
     return rc;
 }
 
-/* Sends no certificate (CloudFront has none unless origin mTLS is set
- * up), but notes that one was asked for. */
+/* Notes that a certificate was asked for, and answers as CloudFront
+ * would: with none, unless origin mTLS is set up and a copy of the
+ * distribution's certificate was given. That one is sent whatever CA names
+ * the origin lists (CloudFront does not choose), so an origin that does not
+ * trust it refuses it, as it would refuse CloudFront. (A certificate set
+ * with gnutls_certificate_set_x509_key_file would be left out when its
+ * issuer is not among the names the origin lists.) */
 static int retrieve_fn(gnutls_session_t session, const gnutls_datum_t *req_ca_rdn, int nreqs,
                        const gnutls_pk_algorithm_t *pk_algos, int pk_algos_length,
                        gnutls_pcert_st **pcert, unsigned int *pcert_length, gnutls_privkey_t *privkey)
@@ -291,11 +302,22 @@ static int retrieve_fn(gnutls_session_t session, const gnutls_datum_t *req_ca_rd
     (void)pk_algos;
     (void)pk_algos_length;
     od_tls_session *s = gnutls_session_get_ptr(session);
-    if (s)
-        s->cert_requested = true;
     *pcert = NULL;
     *pcert_length = 0;
     *privkey = NULL;
+    if (!s)
+        return 0;
+    s->cert_requested = true;
+    /* GnuTLS keeps the pointers for the session: they live in s. */
+    if (s->client_cert && !s->privkey &&
+        od_client_cert_import(s->client_cert, &s->pcerts, &s->n_pcerts, &s->privkey) < 0)
+        return -1;
+    if (s->privkey) {
+        *pcert = s->pcerts;
+        *pcert_length = s->n_pcerts;
+        *privkey = s->privkey;
+        s->cert_sent = true;
+    }
     return 0;
 }
 
@@ -418,7 +440,35 @@ static bool client_cert_alert(int alert, bool requested)
                          alert == GNUTLS_A_BAD_CERTIFICATE);
 }
 
-/* Classifies a failed handshake (rc < 0). */
+/* After we sent a certificate: the alerts a server gives a client
+ * certificate it does not take (RFC 8446 6.2; OpenSSL says unknown_ca or
+ * certificate_unknown, GnuTLS bad_certificate, some handshake_failure). */
+static bool client_cert_refusal_alert(int alert)
+{
+    switch (alert) {
+    case GNUTLS_A_BAD_CERTIFICATE:
+    case GNUTLS_A_UNSUPPORTED_CERTIFICATE:
+    case GNUTLS_A_CERTIFICATE_REVOKED:
+    case GNUTLS_A_CERTIFICATE_EXPIRED:
+    case GNUTLS_A_CERTIFICATE_UNKNOWN:
+    case GNUTLS_A_UNKNOWN_CA:
+    case GNUTLS_A_ACCESS_DENIED:
+    case GNUTLS_A_CERTIFICATE_REQUIRED:
+    case GNUTLS_A_HANDSHAKE_FAILURE:
+    case GNUTLS_A_DECODE_ERROR:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The outcome of an alert or a close that followed the origin's request
+ * for a certificate: refused (ours was sent), or required (none was). */
+static od_tls_outcome client_cert_outcome(const od_handshake *hs)
+{
+    return hs->client_cert_sent ? OD_TLS_CLIENT_CERT_REFUSED : OD_TLS_CLIENT_CERT_REQUIRED;
+}
+
 /* The origin ended the connection with a reset (RST) rather than a close:
  * named as such, since that is what CloudFront meets too. */
 static char *reset_text(int err, const char *when)
@@ -429,6 +479,7 @@ static char *reset_text(int err, const char *when)
     return od_xasprintf("the connection failed %s (%s)", when, why);
 }
 
+/* Classifies a failed handshake (rc < 0). */
 static void classify_failure(od_tls_session *s, int rc, int timeout_ms, od_handshake *hs)
 {
     bool requested = hs->client_cert_requested;
@@ -458,7 +509,10 @@ static void classify_failure(od_tls_session *s, int rc, int timeout_ms, od_hands
         return;
     case GNUTLS_E_FATAL_ALERT_RECEIVED:
         note_alert(s, hs);
-        hs->outcome = client_cert_alert(hs->alert, requested) ? OD_TLS_CLIENT_CERT_REQUIRED : OD_TLS_ALERT;
+        if (hs->client_cert_sent)
+            hs->outcome = client_cert_refusal_alert(hs->alert) ? OD_TLS_CLIENT_CERT_REFUSED : OD_TLS_ALERT;
+        else
+            hs->outcome = client_cert_alert(hs->alert, requested) ? OD_TLS_CLIENT_CERT_REQUIRED : OD_TLS_ALERT;
         hs->error = od_xasprintf("%s (alert %d %s)", gnutls_strerror(rc), hs->alert, hs->alert_name);
         return;
     case GNUTLS_E_HANDSHAKE_TOO_LARGE:
@@ -484,13 +538,13 @@ static void classify_failure(od_tls_session *s, int rc, int timeout_ms, od_hands
                                      od_strerror(s->io_errno, &(od_errbuf){0}));
             return;
         }
-        hs->outcome = requested ? OD_TLS_CLIENT_CERT_REQUIRED : OD_TLS_CLOSED;
+        hs->outcome = requested ? client_cert_outcome(hs) : OD_TLS_CLOSED;
         hs->error = s->io_errno ? reset_text(s->io_errno, "during the handshake")
                                 : od_xasprintf("the origin closed the connection during the handshake (%s)",
                                                gnutls_strerror(rc));
         return;
     default:
-        hs->outcome = requested ? OD_TLS_CLIENT_CERT_REQUIRED : OD_TLS_ERROR;
+        hs->outcome = requested ? client_cert_outcome(hs) : OD_TLS_ERROR;
         hs->error = od_xstrdup(gnutls_strerror(rc));
         return;
     }
@@ -548,7 +602,7 @@ static void check_client_cert_verdict(od_tls_session *s, int timeout_ms, od_hand
         if (n == GNUTLS_E_FATAL_ALERT_RECEIVED)
             note_alert(s, hs);
         hs->ok = false;
-        hs->outcome = OD_TLS_CLIENT_CERT_REQUIRED;
+        hs->outcome = client_cert_outcome(hs);
         hs->error = n == GNUTLS_E_FATAL_ALERT_RECEIVED
                         ? od_xasprintf("after the handshake: %s (alert %d %s)", gnutls_strerror((int)n),
                                        hs->alert, hs->alert_name)
@@ -565,6 +619,11 @@ static void session_free(od_tls_session *s)
         gnutls_deinit(s->session);
     if (s->cred)
         gnutls_certificate_free_credentials(s->cred);
+    for (unsigned i = 0; i < s->n_pcerts; i++)
+        gnutls_pcert_deinit(&s->pcerts[i]);
+    free(s->pcerts);
+    if (s->privkey)
+        gnutls_privkey_deinit(s->privkey);
     if (s->fd >= 0)
         close(s->fd);
     free(s);
@@ -594,6 +653,7 @@ static od_tls_session *handshake_session(const od_tls_request *req, od_tls_captu
     s->fd = -1;
     s->cancel = req->cancel;
     s->rewrite = rewrite;
+    s->client_cert = req->client_cert;
     const char *prio = req->priority ? req->priority : od_tls_permissive_priority;
     const char *errpos = NULL;
     int rc = gnutls_init(&s->session, GNUTLS_CLIENT);
@@ -678,6 +738,7 @@ static od_tls_session *handshake_session(const od_tls_request *req, od_tls_captu
         rc = GNUTLS_E_TIMEDOUT;
 
     hs->client_cert_requested = s->cert_requested || gnutls_certificate_client_get_request_status(s->session);
+    hs->client_cert_sent = s->cert_sent;
     copy_peers(s, out);
     if (rc == 0) {
         hs->ok = true;

@@ -99,6 +99,8 @@ static cJSON *input_to_json(const od_case *c)
     add_str(in, "protocol_policy", od_protocol_policy_name(c->protocol_policy));
     add_str(in, "viewer_protocol_policy", od_viewer_policy_name(c->viewer_protocol_policy));
     add_bool(in, "origin_mtls", c->origin_mtls);
+    add_str(in, "client_cert", c->client_cert);
+    add_str(in, "client_key", c->client_key);
     add_str(in, "ip_address_type", od_ip_address_type_name(c->ip_address_type));
     cJSON *protos = chk(cJSON_CreateArray());
     for (unsigned bit = OD_PROTO_SSLV3; bit <= OD_PROTO_TLS13; bit <<= 1)
@@ -177,6 +179,7 @@ static cJSON *facts_to_json(const od_chain_facts *f)
 #define PUT_LIST(o, key, s, name, limit) add_strlist(o, key, &(s)->name);
 #define PUT_OLIST(o, key, s, name, limit) add_strlist(o, key, &(s)->name);
 #define PUT_BOOL(o, key, s, name, limit) add_bool(o, key, (s)->name);
+#define PUT_OBOOL(o, key, s, name, limit) add_bool(o, key, (s)->name);
 #define PUT_INT(o, key, s, name, limit) add_num(o, key, (s)->name);
 #define PUT_TIME(o, key, s, name, limit) add_time(o, key, (s)->name);
 #define PUT_MS(o, key, s, name, limit) add_num(o, key, (double)(s)->name);
@@ -811,6 +814,8 @@ static bool read_input(reader *rd, const cJSON *root, od_case *c)
         return false;
     if (cJSON_GetObjectItemCaseSensitive(in, "origin_mtls") && !get_bool(rd, in, p, "origin_mtls", &c->origin_mtls))
         return false;
+    if (!opt_str(rd, in, p, "client_cert", &c->client_cert) || !opt_str(rd, in, p, "client_key", &c->client_key))
+        return false;
     if (cJSON_GetObjectItemCaseSensitive(in, "viewer_protocol_policy"))
         GET_ENUM(rd, in, p, "viewer_protocol_policy", parse_viewer_policy, &c->viewer_protocol_policy,
                  "allow-all, redirect-to-https, https-only");
@@ -969,6 +974,8 @@ static bool get_time(reader *rd, const cJSON *obj, const char *path, const char 
 #define GET_OLIST(rd, j, p, key, s, name, limit) \
     (!cJSON_GetObjectItemCaseSensitive(j, key) || get_strlist(rd, j, p, key, &(s)->name))
 #define GET_BOOL(rd, j, p, key, s, name, limit) get_bool(rd, j, p, key, &(s)->name)
+#define GET_OBOOL(rd, j, p, key, s, name, limit) \
+    (!cJSON_GetObjectItemCaseSensitive(j, key) || get_bool(rd, j, p, key, &(s)->name))
 #define GET_INT(rd, j, p, key, s, name, limit) get_intv(rd, j, p, key, 0, limit, &(s)->name)
 #define GET_TIME(rd, j, p, key, s, name, limit) get_time(rd, j, p, key, &(s)->name)
 #define GET_MS(rd, j, p, key, s, name, limit) get_int(rd, j, p, key, -1, (int64_t)MAX_JSON_INT, &(s)->name)
@@ -1080,7 +1087,7 @@ static bool get_outcome(reader *rd, const cJSON *j, const char *p, const char *k
 {
     GET_ENUM(rd, j, p, key, od_tls_outcome_parse, out,
              "untested, ok, not_tls, timeout, alert, client_cert_required, closed, connect_failed, error, "
-             "version_refused");
+             "version_refused, client_cert_refused");
     return true;
 }
 

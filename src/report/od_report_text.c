@@ -406,7 +406,11 @@ static void render_case(renderer *w, const od_report *r)
         field(w, "Viewer protocol policy", od_viewer_policy_name(c->viewer_protocol_policy));
     field(w, "IP address type", od_ip_address_type_name(c->ip_address_type));
     if (c->origin_mtls)
-        field(w, "Origin mutual TLS", "yes: CloudFront presents a client certificate");
+        field(w, "Origin mutual TLS", c->client_cert ? "yes: CloudFront presents a client certificate (a copy was presented)"
+                                                     : "yes: CloudFront presents a client certificate (no copy given: "
+                                                       "not presented here)");
+    if (c->client_cert)
+        field(w, "Client certificate", c->client_cert);
     od_buf b;
     od_buf_init(&b);
     for (unsigned bit = OD_PROTO_SSLV3; bit <= OD_PROTO_TLS13; bit <<= 1)
@@ -597,7 +601,9 @@ static void render_handshakes(renderer *w, const od_report *r)
         table_cellf(&t, "%s:%d", h->address, h->port);
         table_cell(&t, h->sni ? h->sni : "(none)");
         table_cellf(&t, "%s%s%s", od_tls_outcome_name(h->outcome),
-                    h->client_cert_requested ? " (client cert requested)" : "",
+                    h->client_cert_sent        ? " (client cert requested, ours sent)"
+                    : h->client_cert_requested ? " (client cert requested)"
+                                               : "",
                     h->cert_only ? " (broad offer, only to see the certificate)" : "");
         table_cell(&t, nz(h->version, ""));
         table_cell(&t, nz(h->cipher, ""));

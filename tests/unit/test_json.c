@@ -165,7 +165,8 @@ static void test_fields_listed_once(void)
 #define CERT_ROW(kind, name, object, key, limit) {"certificates", object, key, strcmp(#kind, "OLIST") == 0},
         OD_CERT_FIELDS(CERT_ROW)
 #undef CERT_ROW
-#define HANDSHAKE_ROW(kind, name, object, key, limit) {"handshakes", object, key, strcmp(#kind, "PURPOSE") == 0 || strcmp(#kind, "COUNT") == 0},
+#define HANDSHAKE_ROW(kind, name, object, key, limit) \
+    {"handshakes", object, key, strcmp(#kind, "PURPOSE") == 0 || strcmp(#kind, "COUNT") == 0 || strcmp(#kind, "OBOOL") == 0},
         OD_HANDSHAKE_FIELDS(HANDSHAKE_ROW)
 #undef HANDSHAKE_ROW
     };
