@@ -51,6 +51,7 @@ typedef enum {
     SC_S3_WEBSITE,
     SC_AAAA_ONLY,
     SC_HEADER_PROTECTED,
+    SC_ORIGIN_MTLS,
     SC_COUNT
 } scenario_kind;
 
@@ -98,6 +99,8 @@ static const od_lab_scenario SCENARIOS[SC_COUNT] = {
     /* a warning, not a failure: CloudFront passes the 403 on */
     { "header-protected", "the origin answers 403 (as a WAF would) unless the custom header "
       OD_LAB_REQUIRED_HEADER " comes with the request: add it with --origin-header", {NULL} },
+    { "origin-mtls", "origin mutual TLS: the origin trusts only its own client CA; the distribution's client "
+      "certificate comes from another CA", {OD_ID(TLS_CLIENT_CERT_NOT_ACCEPTED)} },
 };
 
 char *od_lab_expect_text(const od_lab_scenario *s)
@@ -272,6 +275,33 @@ static char *write_lab_chain(builder *b, const char *name, const od_gen_cert *co
     return path;
 }
 
+/* Origin mTLS: the distribution's client certificate (and its key) as
+ * files for --client-cert/--client-key, issued by ca. */
+static void write_client_cert(builder *b, od_case *c, const od_gen_cert *ca)
+{
+    od_gen_spec spec = { .dn = "CN=CloudFront origin mTLS client,O=origin-doctor lab", .key = OD_KEY_ECDSA_P256 };
+    const od_gen_cert *leaf = gen(b, &spec, ca);
+    if (!leaf)
+        return;
+    const od_gen_cert *one[1] = {leaf};
+    char *cert = write_lab_chain(b, "client-cert.pem", one, 1);
+    char *key_pem = od_gen_key_pem(leaf);
+    char *key = key_pem ? write_lab_file(b, "client-key.pem", key_pem) : NULL;
+    free(key_pem);
+    if (!cert || !key) {
+        if (!b->error)
+            b->error = od_xstrdup("lab: the client certificate could not be written");
+        free(cert);
+        free(key);
+        return;
+    }
+    free(c->client_cert);
+    free(c->client_key);
+    c->client_cert = cert;
+    c->client_key = key;
+    c->origin_mtls = true;
+}
+
 /* Bundle scenarios: files to judge offline, no server. */
 static void build_bundle(builder *b, scenario_kind kind, od_case *c, const char *origin, const od_gen_cert *root,
                          const od_gen_cert *ica)
@@ -334,7 +364,7 @@ static void build(builder *b, scenario_kind kind, od_case *c)
     od_keykind leaf_key = OD_KEY_ECDSA_P256;
     switch (kind) {
     case SC_HEALTHY: case SC_HEALTHY_DIRECT: case SC_NO_SHARED_CIPHER: case SC_TLS13_ONLY:
-    case SC_CLIENT_CERT_REQUIRED: case SC_HTTP_503: case SC_HTTP_SILENT:
+    case SC_CLIENT_CERT_REQUIRED: case SC_HTTP_503: case SC_HTTP_SILENT: case SC_ORIGIN_MTLS:
         leaf_key = OD_KEY_RSA2048;
         break;
     default:
@@ -350,6 +380,7 @@ static void build(builder *b, scenario_kind kind, od_case *c)
     case SC_NO_SHARED_CIPHER:
     case SC_TLS13_ONLY:
     case SC_CLIENT_CERT_REQUIRED:
+    case SC_ORIGIN_MTLS:
     case SC_HTTP_503:
     case SC_HTTP_SILENT:
     case SC_PLAIN_HTTP:
@@ -489,6 +520,11 @@ static void build(builder *b, scenario_kind kind, od_case *c)
         break;
     case SC_CLIENT_CERT_REQUIRED:
         cfg.require_client_cert = true;
+        break;
+    case SC_ORIGIN_MTLS:
+        cfg.require_client_cert = true;
+        cfg.client_ca = gen_ca(b, "origin-doctor lab client CA", NULL);
+        write_client_cert(b, c, gen_ca(b, "Another client CA", NULL));
         break;
     case SC_PORT_CLOSED:
         cfg.mode = OD_LAB_CLOSED;

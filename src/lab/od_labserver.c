@@ -60,6 +60,7 @@ struct od_lab_server {
     gnutls_priority_t priority;
     bool tls13_only;          /* the priority enables TLS 1.3 and no other version */
     bool require_client_cert;
+    bool verify_client_cert;   /* against the client CA in the credentials */
     bool reject_without_sni;
     int http_status;
     bool http_silent;
@@ -331,6 +332,8 @@ static void serve_tls(od_lab_server *s, int fd)
     gnutls_handshake_set_post_client_hello_function(session, post_client_hello);
     if (s->require_client_cert)
         gnutls_certificate_server_set_request(session, GNUTLS_CERT_REQUIRE);
+    if (s->verify_client_cert)
+        gnutls_session_set_verify_cert(session, NULL, 0);   /* refuses a client certificate from another CA */
     gnutls_transport_set_int(session, fd);
     gnutls_transport_set_push_function(session, push_nosignal);
     gnutls_handshake_set_timeout(session, HANDSHAKE_TIMEOUT_MS);
@@ -524,6 +527,22 @@ fail:
     return -1;
 }
 
+/* Every identity verifies client certificates against ca. */
+static int trust_client_ca(od_lab_server *s, const od_gen_cert *ca, char **error)
+{
+    gnutls_datum_t der = {NULL, 0};
+    int rc = gnutls_x509_crt_export2(ca->crt, GNUTLS_X509_FMT_DER, &der);
+    for (size_t i = 0; rc >= 0 && i < s->n_identities; i++)
+        rc = gnutls_certificate_set_x509_trust_mem(s->identities[i].cred, &der, GNUTLS_X509_FMT_DER);
+    gnutls_free(der.data);
+    if (rc < 0) {
+        *error = od_xasprintf("lab server: the client CA: %s", gnutls_strerror(rc));
+        return -1;
+    }
+    s->verify_client_cert = true;
+    return 0;
+}
+
 /* The loopback address of the family the server listens on (never a
  * wildcard address): 127.0.0.1, or ::1. */
 static socklen_t loopback_address(bool ipv6, int port, struct sockaddr_storage *ss)
@@ -664,6 +683,10 @@ od_lab_server *od_lab_server_start(const od_lab_config *cfg, int *port, char **e
                 return NULL;
             }
             s->n_identities = i + 1;
+        }
+        if (cfg->client_ca && trust_client_ca(s, cfg->client_ca, error) < 0) {
+            free_server(s);
+            return NULL;
         }
         const char *err_pos = NULL;
         const char *prio = cfg->priority ? cfg->priority : PERMISSIVE_PRIORITY;

@@ -29,6 +29,10 @@ typedef struct {
     size_t n_identities;
     const char *priority;              /* GnuTLS priority string, NULL: permissive (all CloudFront suites) */
     bool require_client_cert;
+    /* With require_client_cert: the client certificate must chain to this
+     * CA (verified in the handshake; the CertificateRequest names it), as an
+     * origin set up for mutual TLS checks. NULL: any certificate will do. */
+    const od_gen_cert *client_ca;
     bool reject_without_sni;           /* fatal unrecognized_name when no/unknown SNI */
     int http_status;                   /* 0: 200 */
     bool http_silent;                  /* complete TLS but never answer HTTP */

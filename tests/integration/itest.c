@@ -114,6 +114,12 @@ void it_case_args(const od_case *c, od_strlist *args)
         od_strlist_add_owned(args, od_xasprintf("--ip-address-type=%s", od_ip_address_type_name(c->ip_address_type)));
     if (c->forward_host_header)
         od_strlist_add(args, "--forward-host");
+    if (c->origin_mtls)
+        od_strlist_add(args, "--origin-mtls");
+    if (c->client_cert && c->client_key) {
+        od_strlist_add_owned(args, od_xasprintf("--client-cert=%s", c->client_cert));
+        od_strlist_add_owned(args, od_xasprintf("--client-key=%s", c->client_key));
+    }
     for (size_t i = 0; i < c->cnames.len; i++)
         od_strlist_add_owned(args, od_xasprintf("--cname=%s", c->cnames.items[i]));
     od_strlist_add(args, c->origin_domain);

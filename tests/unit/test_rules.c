@@ -558,6 +558,79 @@ static void test_origin_mtls(void)
         CHECK(s.complete == !mtls);
         if (mtls)
             CHECK_MSG(s.summary && strncmp(s.summary, "Incomplete", 10) == 0, "%s", s.summary ? s.summary : "");
+        /* the untested note says why: no copy of the certificate was given */
+        const od_finding *u = find(&s, "CHECK_UNTESTED", NULL);
+        CHECK_MSG(!mtls || (u && u->detail && strstr(u->detail, "--client-cert")), "mTLS without a copy: %s",
+                  u && u->detail ? u->detail : "(no CHECK_UNTESTED)");
+        CHECK(!find(&s, "TLS_CLIENT_CERT_NOT_ACCEPTED", NULL));
+        CHECK(!find(&s, "TLS_OK", NULL));
+        scen_free(&s);
+    }
+}
+
+/* A copy of the distribution's certificate presented and refused: the
+ * origin would refuse CloudFront's (502), and the command shows it with
+ * the same certificate and key. Accepted: no client-certificate finding,
+ * not even the "CloudFront sends none" warning. */
+static void test_client_cert_not_accepted(void)
+{
+    for (int accepted = 0; accepted < 2; accepted++) {
+        scen s;
+        scen_bare(&s, "origin.example.com");
+        s.c.origin_mtls = true;
+        s.c.client_cert = od_xstrdup("/tmp/cloud front.pem");
+        s.c.client_key = od_xstrdup("/tmp/cf.key");
+        s.o.dns.status = OD_DNS_OK;
+        add_address(&s, "198.51.100.10", false, false);
+        add_tcp(&s, "198.51.100.10", 443, OD_TCP_OPEN);
+        od_handshake *h = add_hs(&s, "198.51.100.10", "origin.example.com",
+                                 accepted ? OD_TLS_OK : OD_TLS_CLIENT_CERT_REFUSED, NULL, 0);
+        h->client_cert_requested = true;
+        h->client_cert_sent = true;
+        if (!accepted) {
+            h->alert = 48;
+            h->alert_name = od_xstrdup("unknown_ca");
+        }
+        add_proto(&s, OD_PROTO_TLS12, OD_TRI_YES);
+        add_cipher(&s, "ECDHE-RSA-AES128-GCM-SHA256", true, OD_TRI_YES);
+        run(&s);
+        CHECK(!find(&s, "TLS_CLIENT_CERT_REQUIRED", NULL));
+        CHECK(!find(&s, "TLS_CLIENT_CERT_REQUESTED", NULL));
+        CHECK(!find(&s, "TLS_HANDSHAKE_FAILED", NULL));
+        CHECK(s.complete);
+        if (accepted) {
+            CHECK(!find(&s, "TLS_CLIENT_CERT_NOT_ACCEPTED", NULL));
+            CHECK(!s.would_fail);
+        } else {
+            expect(&s, "TLS_CLIENT_CERT_NOT_ACCEPTED", OD_SEV_FAIL, "origin.example.com",
+                   "-servername origin.example.com");
+            const od_finding *f = find(&s, "TLS_CLIENT_CERT_NOT_ACCEPTED", NULL);
+            CHECK(f && f->cloudfront_status == 502);
+            CHECK_MSG(f && strstr(f->reproduce, "-cert '/tmp/cloud front.pem' -key /tmp/cf.key"), "%s",
+                      f ? f->reproduce : "");
+            CHECK(f && strstr(f->detail, "unknown_ca") && strstr(f->detail, "/tmp/cloud front.pem"));
+            CHECK(s.would_fail);
+            CHECK(count(&s, "TLS_CLIENT_CERT_NOT_ACCEPTED") == 1);
+        }
+        scen_free(&s);
+    }
+}
+
+/* Without origin mTLS the origin that asks and goes on without one gets
+ * the warning; with it, CloudFront answers the request with its own. */
+static void test_client_cert_requested_with_mtls(void)
+{
+    for (int mtls = 0; mtls < 2; mtls++) {
+        scen s;
+        scen_bare(&s, "origin.example.com");
+        s.c.origin_mtls = mtls;
+        s.o.dns.status = OD_DNS_OK;
+        add_address(&s, "198.51.100.10", false, false);
+        add_tcp(&s, "198.51.100.10", 443, OD_TCP_OPEN);
+        od_handshake *h = add_hs(&s, "198.51.100.10", "origin.example.com", OD_TLS_OK, NULL, 0);
+        h->client_cert_requested = true;
+        run(&s);
+        CHECK_MSG((find(&s, "TLS_CLIENT_CERT_REQUESTED", NULL) != NULL) == !mtls, "origin mTLS %d", mtls);
         scen_free(&s);
     }
 }
@@ -1473,6 +1546,8 @@ int main(void)
     test_verdict();
     test_viewer_protocol_policy();
     test_origin_mtls();
+    test_client_cert_not_accepted();
+    test_client_cert_requested_with_mtls();
     test_healthy();
     test_origin_ip();
     test_dns();
