@@ -485,6 +485,9 @@ static void rule_tls_outcome(rule_ctx *x)
                                      hs->port, why);
             char *cert_args = NULL;
             if (hs->outcome == OD_TLS_CLIENT_CERT_REFUSED) {
+                /* rl_sclient leaves TLS 1.3 out, as CloudFront does: the refusal then
+                 * comes within the handshake (in TLS 1.3 it comes after, and
+                 * s_client may be gone by then) */
                 char *cert = od_shell_word(x->c->client_cert), *key = od_shell_word(x->c->client_key);
                 cert_args = od_xasprintf("-cert %s -key %s", cert, key);
                 free(cert);

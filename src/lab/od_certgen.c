@@ -270,7 +270,8 @@ static int fill_certificate(const od_gen_spec *spec, const od_gen_cert *issuer,
         usage = GNUTLS_KEY_DIGITAL_SIGNATURE;
     if ((rc = gnutls_x509_crt_set_key_usage(crt, usage)) < 0)
         return rc;
-    if (!spec->is_ca && (rc = gnutls_x509_crt_set_key_purpose_oid(crt, GNUTLS_KP_TLS_WWW_SERVER, 0)) < 0)
+    if (!spec->is_ca && (rc = gnutls_x509_crt_set_key_purpose_oid(
+                             crt, spec->client_auth ? GNUTLS_KP_TLS_WWW_CLIENT : GNUTLS_KP_TLS_WWW_SERVER, 0)) < 0)
         return rc;
 
     unsigned char id[64];

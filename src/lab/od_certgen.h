@@ -26,6 +26,7 @@ typedef struct {
     bool sha1;                    /* sign with SHA-1 (weak signature test) */
     const char *aia_ca_issuers;   /* URL or NULL */
     const char *aia_ocsp;         /* URL or NULL */
+    bool client_auth;             /* a leaf for TLS clients (EKU clientAuth), not servers */
 } od_gen_spec;
 
 /* Generates a certificate signed by issuer (NULL: self-signed). 0 or a GnuTLS error. */

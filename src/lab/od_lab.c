@@ -279,7 +279,8 @@ static char *write_lab_chain(builder *b, const char *name, const od_gen_cert *co
  * files for --client-cert/--client-key, issued by ca. */
 static void write_client_cert(builder *b, od_case *c, const od_gen_cert *ca)
 {
-    od_gen_spec spec = { .dn = "CN=CloudFront origin mTLS client,O=origin-doctor lab", .key = OD_KEY_ECDSA_P256 };
+    od_gen_spec spec = { .dn = "CN=CloudFront origin mTLS client,O=origin-doctor lab", .key = OD_KEY_ECDSA_P256,
+                         .client_auth = true };
     const od_gen_cert *leaf = gen(b, &spec, ca);
     if (!leaf)
         return;
