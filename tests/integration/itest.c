@@ -282,3 +282,29 @@ void it_rmtree(const char *dir)
     if (pid > 0)
         waitpid(pid, NULL, 0);
 }
+
+const cJSON *it_finding(const cJSON *report, const char *id)
+{
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(report, "findings"))
+    {
+        const cJSON *fid = cJSON_GetObjectItemCaseSensitive(f, "id");
+        if (cJSON_IsString(fid) && strcmp(fid->valuestring, id) == 0)
+            return f;
+    }
+    return NULL;
+}
+
+char *it_shell_output(const char *cmd, int timeout_s)
+{
+    od_strlist sh;
+    od_strlist_init(&sh);
+    od_strlist_add(&sh, "-c");
+    od_strlist_add_owned(&sh, od_xasprintf("%s 2>&1", cmd));
+    it_result out;
+    it_run("/bin/sh", &sh, NULL, timeout_s, &out);
+    char *text = od_xstrdup(out.out ? out.out : "");
+    it_result_free(&out);
+    od_strlist_free(&sh);
+    return text;
+}

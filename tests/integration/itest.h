@@ -47,6 +47,13 @@ const cJSON *it_finding(const cJSON *report, const char *id);
 /* Space separated, sorted, unique ids of findings with the given severity. malloc'd. */
 char *it_ids_with_severity(const cJSON *report, const char *severity);
 
+/* The first finding with this id in the report, or NULL. */
+const cJSON *it_finding(const cJSON *report, const char *id);
+
+/* Runs a shell command line (a report's reproduce command); its standard
+ * output and error together, malloc'd (never NULL). */
+char *it_shell_output(const char *cmd, int timeout_s);
+
 /* A fresh private temporary folder (removed by it_rmtree). */
 char *it_tmpdir(void);
 void it_rmtree(const char *dir);

@@ -16,19 +16,6 @@
 
 static const char *bin;
 
-/* The finding with this id in the report, or NULL. */
-static const cJSON *finding(const cJSON *j, const char *id)
-{
-    const cJSON *f;
-    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(j, "findings"))
-    {
-        const cJSON *fid = cJSON_GetObjectItemCaseSensitive(f, "id");
-        if (cJSON_IsString(fid) && strcmp(fid->valuestring, id) == 0)
-            return f;
-    }
-    return NULL;
-}
-
 /* A fix step of f containing part. */
 static bool fix_has(const cJSON *f, const char *part)
 {
@@ -80,7 +67,7 @@ static void test_s3_website(void)
     it_result res;
     cJSON *j = run_named(&lab, site, NULL, &res);   /* the default policy: https-only */
     CHECK_MSG(res.exit_code == 1, "https-only: exit %d", res.exit_code);
-    const cJSON *f = j ? finding(j, "ORIGIN_HTTPS_NOT_SUPPORTED") : NULL;
+    const cJSON *f = j ? it_finding(j, "ORIGIN_HTTPS_NOT_SUPPORTED") : NULL;
     CHECK_MSG(f != NULL, "https-only: no ORIGIN_HTTPS_NOT_SUPPORTED");
     if (f) {
         CHECK(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(f, "severity")) &&
@@ -97,7 +84,7 @@ static void test_s3_website(void)
 
     const char *http_only[] = {"--protocol-policy=http-only", NULL};
     j = run_named(&lab, site, http_only, &res);
-    CHECK_MSG(j && !finding(j, "ORIGIN_HTTPS_NOT_SUPPORTED"), "http-only: ORIGIN_HTTPS_NOT_SUPPORTED raised");
+    CHECK_MSG(j && !it_finding(j, "ORIGIN_HTTPS_NOT_SUPPORTED"), "http-only: ORIGIN_HTTPS_NOT_SUPPORTED raised");
     cJSON_Delete(j);
     it_result_free(&res);
     od_lab_stop(l);
@@ -123,7 +110,7 @@ static void test_api_gateway(void)
     it_result res;
     cJSON *j = run_named(&lab, api, forward, &res);
     CHECK_MSG(res.exit_code == 1, "Host forwarded: exit %d", res.exit_code);
-    const cJSON *f = j ? finding(j, "HOST_FORWARDED_TO_AWS_ENDPOINT") : NULL;
+    const cJSON *f = j ? it_finding(j, "HOST_FORWARDED_TO_AWS_ENDPOINT") : NULL;
     CHECK_MSG(f != NULL, "Host forwarded: no HOST_FORWARDED_TO_AWS_ENDPOINT");
     if (f)
         CHECK_MSG(fix_has(f, "AllViewerExceptHostHeader") && fix_has(f, "b689b0a8-53d0-40ab-baf2-68738e2966ac"),
@@ -132,7 +119,7 @@ static void test_api_gateway(void)
     it_result_free(&res);
 
     j = run_named(&lab, api, NULL, &res);
-    CHECK_MSG(j && !finding(j, "HOST_FORWARDED_TO_AWS_ENDPOINT"), "Host not forwarded: finding raised");
+    CHECK_MSG(j && !it_finding(j, "HOST_FORWARDED_TO_AWS_ENDPOINT"), "Host not forwarded: finding raised");
     cJSON_Delete(j);
     it_result_free(&res);
     free(pin_https);

@@ -189,18 +189,6 @@ static void expect_fails(const char *label, const run_out *out, const char *ids)
     free(want);
 }
 
-static const cJSON *find_finding(const cJSON *report, const char *id)
-{
-    const cJSON *f;
-    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(report, "findings"))
-    {
-        const cJSON *fid = cJSON_GetObjectItemCaseSensitive(f, "id");
-        if (cJSON_IsString(fid) && strcmp(fid->valuestring, id) == 0)
-            return f;
-    }
-    return NULL;
-}
-
 /* "DHE-RSA"/"DHE_RSA" as a word, not the tail of "ECDHE-RSA". */
 static bool mentions_dhe(const char *s)
 {
@@ -227,7 +215,7 @@ static void test_no_shared_cipher(const char *label, const char *priority, const
     run_out r;
     diagnose(label, port, NULL, false, &r);
     expect_fails(label, &r, "TLS_NO_SHARED_CIPHER");
-    const cJSON *f = find_finding(r.json, "TLS_NO_SHARED_CIPHER");
+    const cJSON *f = it_finding(r.json, "TLS_NO_SHARED_CIPHER");
     const cJSON *ev = cJSON_GetObjectItemCaseSensitive(f, "evidence");
     CHECK_MSG(cJSON_IsObject(ev), "%s: TLS_NO_SHARED_CIPHER has no evidence object", label);
     if (cJSON_IsObject(ev)) {
@@ -402,7 +390,7 @@ static void test_http(void)
         run_out r;
         diagnose("http-503", port, NULL, false, &r);
         expect_fails("http-503", &r, "");
-        const cJSON *f = find_finding(r.json, "HTTP_SERVER_ERROR");
+        const cJSON *f = it_finding(r.json, "HTTP_SERVER_ERROR");
         const cJSON *sev = cJSON_GetObjectItemCaseSensitive(f, "severity");
         CHECK_MSG(f != NULL, "http-503: no HTTP_SERVER_ERROR finding");
         CHECK_MSG(cJSON_IsString(sev) && strcmp(sev->valuestring, "warn") == 0, "http-503: HTTP_SERVER_ERROR is not warn");
@@ -649,7 +637,7 @@ static void test_json_contract(void)
         check_string_array("findings[].names", cJSON_GetObjectItemCaseSensitive(f, "names"));
         check_string_array("findings[].fix", cJSON_GetObjectItemCaseSensitive(f, "fix"));
     }
-    CHECK_MSG(find_finding(j, "VANTAGE_POINT") != NULL, "healthy: no VANTAGE_POINT finding");
+    CHECK_MSG(it_finding(j, "VANTAGE_POINT") != NULL, "healthy: no VANTAGE_POINT finding");
 
     static const key_type step[] = {{"name", T_STR}, {"status", T_STR}, {"duration_ms", T_NUM}, {"detail", T_STR | T_NULL}};
     check_each("steps", j, step, N(step), 1);

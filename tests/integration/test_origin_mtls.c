@@ -158,18 +158,6 @@ static const cJSON *verdict_item(const cJSON *j, const char *key)
     return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "verdict"), key);
 }
 
-static const cJSON *finding(const cJSON *j, const char *id)
-{
-    const cJSON *f;
-    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(j, "findings"))
-    {
-        const cJSON *fid = cJSON_GetObjectItemCaseSensitive(f, "id");
-        if (cJSON_IsString(fid) && strcmp(fid->valuestring, id) == 0)
-            return f;
-    }
-    return NULL;
-}
-
 /* How many handshakes with SNI ended in outcome with our certificate sent. */
 static int handshakes_with(const cJSON *j, const char *outcome, bool sent)
 {
@@ -186,51 +174,49 @@ static int handshakes_with(const cJSON *j, const char *outcome, bool sent)
     return n;
 }
 
-static void test_right_certificate(int port)
+/* A run presenting NAME.pem with NAME.key: its report (NULL: none, said),
+ * after checking the exit code and the fail ids. */
+static cJSON *run_with_pair(int port, const char *name, int want_exit, const char *want_fails)
 {
     od_strlist args;
     base_args(&args, port);
-    od_strlist_add_owned(&args, od_xasprintf("--client-cert=%s/good.pem", dir));
-    od_strlist_add_owned(&args, od_xasprintf("--client-key=%s/good.key", dir));
+    od_strlist_add_owned(&args, od_xasprintf("--client-cert=%s/%s.pem", dir, name));
+    od_strlist_add_owned(&args, od_xasprintf("--client-key=%s/%s.key", dir, name));
     it_result res;
-    cJSON *j = run_json(&args, "good", &res);
-    CHECK_MSG(res.exit_code == 0, "right certificate: exit %d: %s", res.exit_code, res.err);
-    CHECK_MSG(j != NULL, "right certificate: no JSON report");
+    cJSON *j = run_json(&args, name, &res);
+    CHECK_MSG(res.exit_code == want_exit, "%s: exit %d: %s", name, res.exit_code, res.err);
+    CHECK_MSG(j != NULL, "%s: no JSON report", name);
+    char *fails = j ? it_ids_with_severity(j, "fail") : NULL;
+    CHECK_MSG(!j || strcmp(fails, want_fails) == 0, "%s: fail ids \"%s\"", name, fails);
+    free(fails);
+    it_result_free(&res);
+    od_strlist_free(&args);
+    return j;
+}
+
+static void test_right_certificate(int port)
+{
+    cJSON *j = run_with_pair(port, "good", 0, "");
     if (j) {
-        char *fails = it_ids_with_severity(j, "fail");
-        CHECK_MSG(strcmp(fails, "") == 0, "right certificate: fail ids \"%s\"", fails);
-        free(fails);
-        CHECK(!finding(j, "TLS_CLIENT_CERT_REQUIRED") && !finding(j, "TLS_CLIENT_CERT_NOT_ACCEPTED") &&
-              !finding(j, "TLS_CLIENT_CERT_REQUESTED"));
+        CHECK(!it_finding(j, "TLS_CLIENT_CERT_REQUIRED") && !it_finding(j, "TLS_CLIENT_CERT_NOT_ACCEPTED") &&
+              !it_finding(j, "TLS_CLIENT_CERT_REQUESTED"));
         CHECK_MSG(handshakes_with(j, "ok", true) >= 1, "right certificate: no completed handshake with it sent");
         CHECK(cJSON_IsTrue(verdict_item(j, "complete")));
-        CHECK(finding(j, "TLS_OK") != NULL);
+        CHECK(it_finding(j, "TLS_OK") != NULL);
         const cJSON *in = cJSON_GetObjectItemCaseSensitive(j, "input");
         CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(in, "origin_mtls")));
         cJSON_Delete(j);
     }
-    it_result_free(&res);
-    od_strlist_free(&args);
 }
 
 /* The refusal, and its reproduce command run against the same origin. */
 static void test_wrong_ca(int port)
 {
-    od_strlist args;
-    base_args(&args, port);
-    od_strlist_add_owned(&args, od_xasprintf("--client-cert=%s/bad.pem", dir));
-    od_strlist_add_owned(&args, od_xasprintf("--client-key=%s/bad.key", dir));
-    it_result res;
-    cJSON *j = run_json(&args, "bad", &res);
-    CHECK_MSG(res.exit_code == 1, "wrong CA: exit %d: %s", res.exit_code, res.err);
-    CHECK_MSG(j != NULL, "wrong CA: no JSON report");
+    cJSON *j = run_with_pair(port, "bad", 1, "TLS_CLIENT_CERT_NOT_ACCEPTED");
     if (j) {
-        char *fails = it_ids_with_severity(j, "fail");
-        CHECK_MSG(strcmp(fails, "TLS_CLIENT_CERT_NOT_ACCEPTED") == 0, "wrong CA: fail ids \"%s\"", fails);
-        free(fails);
         const cJSON *st = verdict_item(j, "cloudfront_status");
         CHECK_MSG(cJSON_IsNumber(st) && st->valueint == 502, "wrong CA: verdict status not 502");
-        const cJSON *f = finding(j, "TLS_CLIENT_CERT_NOT_ACCEPTED");
+        const cJSON *f = it_finding(j, "TLS_CLIENT_CERT_NOT_ACCEPTED");
         const cJSON *fst = cJSON_GetObjectItemCaseSensitive(f, "cloudfront_status");
         CHECK(cJSON_IsNumber(fst) && fst->valueint == 502);
         CHECK_MSG(handshakes_with(j, "client_cert_refused", true) >= 1, "wrong CA: no refused handshake");
@@ -238,21 +224,13 @@ static void test_wrong_ca(int port)
         CHECK_MSG(cJSON_IsString(rep) && strstr(rep->valuestring, "-cert ") && strstr(rep->valuestring, "-key "),
                   "wrong CA: reproduce without -cert/-key");
         if (cJSON_IsString(rep)) {
-            od_strlist sh;
-            od_strlist_init(&sh);
-            od_strlist_add(&sh, "-c");
-            od_strlist_add_owned(&sh, od_xasprintf("%s 2>&1", rep->valuestring));
-            it_result out;
-            it_run("/bin/sh", &sh, NULL, 30, &out);
-            CHECK_MSG(out.out && strstr(out.out, "alert unknown ca"), "the command does not show the refusal: %s\n%s",
-                      rep->valuestring, out.out ? out.out : "");
-            it_result_free(&out);
-            od_strlist_free(&sh);
+            char *out = it_shell_output(rep->valuestring, 30);
+            CHECK_MSG(strstr(out, "alert unknown ca"), "the command does not show the refusal: %s\n%s",
+                      rep->valuestring, out);
+            free(out);
         }
         cJSON_Delete(j);
     }
-    it_result_free(&res);
-    od_strlist_free(&args);
 
     /* reopened, the report keeps the paths (and never the key's bytes) */
     char *json = path_of("bad.json"), *again = path_of("bad-again.json");
@@ -299,8 +277,8 @@ static void test_mtls_without_copy(int port)
         CHECK_MSG(strcmp(fails, "") == 0, "--origin-mtls without a copy: fail ids \"%s\"", fails);
         free(fails);
         CHECK_MSG(cJSON_IsFalse(verdict_item(j, "complete")), "--origin-mtls without a copy: complete");
-        CHECK(!finding(j, "TLS_OK"));
-        const cJSON *u = finding(j, "CHECK_UNTESTED");
+        CHECK(!it_finding(j, "TLS_OK"));
+        const cJSON *u = it_finding(j, "CHECK_UNTESTED");
         const cJSON *d = cJSON_GetObjectItemCaseSensitive(u, "detail");
         CHECK_MSG(cJSON_IsString(d) && strstr(d->valuestring, "could not be checked") &&
                       strstr(d->valuestring, "--client-cert"),
