@@ -115,11 +115,6 @@ const char *od_client_cert_subject(const od_client_cert *cc)
     return cc ? cc->leaf.subject : NULL;
 }
 
-time_t od_client_cert_not_after(const od_client_cert *cc)
-{
-    return cc ? cc->leaf.not_after : 0;
-}
-
 int od_client_cert_import(const od_client_cert *cc, gnutls_pcert_st **pcerts, unsigned *n, gnutls_privkey_t *key)
 {
     *pcerts = od_xcalloc(cc->n_der, sizeof **pcerts);

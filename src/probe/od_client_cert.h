@@ -4,8 +4,6 @@
 #ifndef OD_CLIENT_CERT_H
 #define OD_CLIENT_CERT_H
 
-#include <time.h>
-
 typedef struct od_client_cert od_client_cert;
 
 /* Reads both files and checks them: readable, the certificate file holds
@@ -15,9 +13,8 @@ typedef struct od_client_cert od_client_cert;
 od_client_cert *od_client_cert_load(const char *cert_path, const char *key_path, char **err);
 void od_client_cert_free(od_client_cert *cc);
 
-/* The presented certificate's subject (RFC 4514, escaped) and expiry. */
+/* The presented certificate's subject (RFC 4514, escaped). */
 const char *od_client_cert_subject(const od_client_cert *cc);
-time_t od_client_cert_not_after(const od_client_cert *cc);
 
 /* For the TLS probe: the certificate list and the key, imported fresh for
  * one session (the loaded pair is shared read-only between threads). The

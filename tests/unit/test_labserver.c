@@ -19,6 +19,7 @@
 #include "check.h"
 #include "od_case.h"
 #include "od_certgen.h"
+#include "od_client_cert.h"
 #include "od_lab.h"
 #include "od_labserver.h"
 #include "od_util.h"
@@ -707,6 +708,19 @@ static void test_lab_scenario(const od_lab_scenario *sc)
                    5000, &r);
         CHECK_MSG(r.rc == 0 && r.read_rc == GNUTLS_E_FATAL_ALERT_RECEIVED &&
                   r.alert == GNUTLS_A_CERTIFICATE_REQUIRED, "rc %d read %d alert %d", r.rc, r.read_rc, r.alert);
+    } else if (!strcmp(n, "origin-mtls")) {
+        /* the origin requires a client certificate; the case has origin mTLS
+         * and a usable copy of the distribution's (refused by the origin:
+         * test_lab_scenarios diagnoses it) */
+        tls_client(c.https_port, c.origin_domain, "NORMAL:-VERS-ALL:+VERS-TLS1.2", NULL, 5000, &r);
+        CHECK(r.rc == GNUTLS_E_FATAL_ALERT_RECEIVED);
+        CHECK(c.origin_mtls && c.client_cert && c.client_key);
+        char *cc_err = NULL;
+        od_client_cert *cc = c.client_cert ? od_client_cert_load(c.client_cert, c.client_key, &cc_err) : NULL;
+        CHECK_MSG(cc && od_client_cert_subject(cc) && strstr(od_client_cert_subject(cc), "CloudFront"),
+                  "the lab's client certificate: %s", cc_err ? cc_err : "no subject");
+        od_client_cert_free(cc);
+        free(cc_err);
     } else if (!strcmp(n, "port-closed")) {
         int fd = connect_to("127.0.0.1", c.https_port);
         CHECK(fd < 0 && errno == ECONNREFUSED);
