@@ -283,18 +283,6 @@ void it_rmtree(const char *dir)
         waitpid(pid, NULL, 0);
 }
 
-const cJSON *it_finding(const cJSON *report, const char *id)
-{
-    const cJSON *f;
-    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(report, "findings"))
-    {
-        const cJSON *fid = cJSON_GetObjectItemCaseSensitive(f, "id");
-        if (cJSON_IsString(fid) && strcmp(fid->valuestring, id) == 0)
-            return f;
-    }
-    return NULL;
-}
-
 char *it_shell_output(const char *cmd, int timeout_s)
 {
     od_strlist sh;

@@ -47,9 +47,6 @@ const cJSON *it_finding(const cJSON *report, const char *id);
 /* Space separated, sorted, unique ids of findings with the given severity. malloc'd. */
 char *it_ids_with_severity(const cJSON *report, const char *severity);
 
-/* The first finding with this id in the report, or NULL. */
-const cJSON *it_finding(const cJSON *report, const char *id);
-
 /* Runs a shell command line (a report's reproduce command); its standard
  * output and error together, malloc'd (never NULL). */
 char *it_shell_output(const char *cmd, int timeout_s);
