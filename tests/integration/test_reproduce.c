@@ -48,6 +48,11 @@ static const struct {
     /* the origin asked for a certificate, and ended the handshake without one */
     {.id = "TLS_CLIENT_CERT_REQUIRED", .any = {"Client Certificate Types", "Acceptable client certificate CA names"},
      .also = {"SSL alert number", "certificate required"}},
+    /* origin mTLS: the copy of the distribution's certificate sent, then
+     * refused (GnuTLS says bad_certificate, OpenSSL unknown_ca) */
+    {.id = "TLS_CLIENT_CERT_NOT_ACCEPTED",
+     .any = {"alert bad certificate", "alert unknown ca", "alert certificate unknown", "alert access denied"},
+     .also = {"Acceptable client certificate CA names", "Client Certificate Types"}},
     {.id = "TLS_NOT_SPOKEN", .any = {"wrong version number", "packet length too long"}},
     {.id = "ORIGIN_HTTPS_NOT_SUPPORTED", .any = {"wrong version number", "packet length too long"}},
     {.id = "TLS_HANDSHAKE_TIMEOUT", .any = {"no TLS handshake within"}},
