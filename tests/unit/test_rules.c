@@ -145,6 +145,15 @@ static void scen_bare(scen *s, const char *origin)
     s->o.trust_store_used = od_xstrdup("system");
 }
 
+/* origin.example.com resolved to one address whose HTTPS port is in state st. */
+static void scen_one_address(scen *s, od_tcp_state st)
+{
+    scen_bare(s, "origin.example.com");
+    s->o.dns.status = OD_DNS_OK;
+    add_address(s, "198.51.100.10", false, false);
+    add_tcp(s, "198.51.100.10", 443, st);
+}
+
 /* A healthy origin: DNS, TCP, TLS with a correct chain, protocols, ciphers, HTTP 200. */
 static void scen_healthy(scen *s, const char *origin)
 {
@@ -365,10 +374,7 @@ static void test_ports(void)
     static const struct { od_tcp_state st; const char *id; } cases[] = {
         {OD_TCP_REFUSED, "PORT_REFUSED"}, {OD_TCP_TIMEOUT, "PORT_TIMEOUT"}, {OD_TCP_UNREACHABLE, "PORT_UNREACHABLE"}};
     for (size_t i = 0; i < 3; i++) {
-        scen_bare(&s, "origin.example.com");
-        s.o.dns.status = OD_DNS_OK;
-        add_address(&s, "198.51.100.10", false, false);
-        add_tcp(&s, "198.51.100.10", 443, cases[i].st);
+        scen_one_address(&s, cases[i].st);
         add_hs(&s, "198.51.100.10", "origin.example.com", OD_TLS_CONNECT_FAILED, NULL, 0);
         run(&s);
         expect(&s, cases[i].id, OD_SEV_FAIL, "origin.example.com", "198.51.100.10 443");
@@ -463,10 +469,7 @@ static void test_verdict(void)
         {OD_TCP_REFUSED, "PORT_REFUSED", 502}, {OD_TCP_TIMEOUT, "PORT_TIMEOUT", 504}};
     scen s;
     for (size_t i = 0; i < 2; i++) {
-        scen_bare(&s, "origin.example.com");
-        s.o.dns.status = OD_DNS_OK;
-        add_address(&s, "198.51.100.10", false, false);
-        add_tcp(&s, "198.51.100.10", 443, cases[i].st);
+        scen_one_address(&s, cases[i].st);
         add_hs(&s, "198.51.100.10", "origin.example.com", OD_TLS_CONNECT_FAILED, NULL, 0);
         run(&s);
         const od_finding *f = find(&s, cases[i].id, NULL);
@@ -495,10 +498,7 @@ static void test_verdict(void)
     scen_free(&s);
 
     /* a local failure (no file descriptor) on the only address: incomplete */
-    scen_bare(&s, "origin.example.com");
-    s.o.dns.status = OD_DNS_OK;
-    add_address(&s, "198.51.100.10", false, false);
-    add_tcp(&s, "198.51.100.10", 443, OD_TCP_ERROR);
+    scen_one_address(&s, OD_TCP_ERROR);
     run(&s);
     CHECK(!s.complete && !s.would_fail);
     CHECK_MSG(s.summary && strncmp(s.summary, "Incomplete", 10) == 0 && !strstr(s.summary, "No problem found"),
@@ -546,11 +546,8 @@ static void test_origin_mtls(void)
 {
     for (int mtls = 0; mtls < 2; mtls++) {
         scen s;
-        scen_bare(&s, "origin.example.com");
+        scen_one_address(&s, OD_TCP_OPEN);
         s.c.origin_mtls = mtls;
-        s.o.dns.status = OD_DNS_OK;
-        add_address(&s, "198.51.100.10", false, false);
-        add_tcp(&s, "198.51.100.10", 443, OD_TCP_OPEN);
         add_hs(&s, "198.51.100.10", "origin.example.com", OD_TLS_CLIENT_CERT_REQUIRED, NULL, 0);
         run(&s);
         CHECK_MSG((find(&s, "TLS_CLIENT_CERT_REQUIRED", NULL) != NULL) == !mtls, "origin mTLS %d", mtls);
@@ -576,13 +573,10 @@ static void test_client_cert_not_accepted(void)
 {
     for (int accepted = 0; accepted < 2; accepted++) {
         scen s;
-        scen_bare(&s, "origin.example.com");
+        scen_one_address(&s, OD_TCP_OPEN);
         s.c.origin_mtls = true;
         s.c.client_cert = od_xstrdup("/tmp/cloud front.pem");
         s.c.client_key = od_xstrdup("/tmp/cf.key");
-        s.o.dns.status = OD_DNS_OK;
-        add_address(&s, "198.51.100.10", false, false);
-        add_tcp(&s, "198.51.100.10", 443, OD_TCP_OPEN);
         od_handshake *h = add_hs(&s, "198.51.100.10", "origin.example.com",
                                  accepted ? OD_TLS_OK : OD_TLS_CLIENT_CERT_REFUSED, NULL, 0);
         h->client_cert_requested = true;
@@ -622,11 +616,8 @@ static void test_client_cert_requested_with_mtls(void)
 {
     for (int mtls = 0; mtls < 2; mtls++) {
         scen s;
-        scen_bare(&s, "origin.example.com");
+        scen_one_address(&s, OD_TCP_OPEN);
         s.c.origin_mtls = mtls;
-        s.o.dns.status = OD_DNS_OK;
-        add_address(&s, "198.51.100.10", false, false);
-        add_tcp(&s, "198.51.100.10", 443, OD_TCP_OPEN);
         od_handshake *h = add_hs(&s, "198.51.100.10", "origin.example.com", OD_TLS_OK, NULL, 0);
         h->client_cert_requested = true;
         run(&s);
@@ -645,10 +636,7 @@ static void test_tls_outcomes(void)
     };
     for (size_t i = 0; i < 4; i++) {
         scen s;
-        scen_bare(&s, "origin.example.com");
-        s.o.dns.status = OD_DNS_OK;
-        add_address(&s, "198.51.100.10", false, false);
-        add_tcp(&s, "198.51.100.10", 443, OD_TCP_OPEN);
+        scen_one_address(&s, OD_TCP_OPEN);
         od_handshake *h = add_hs(&s, "198.51.100.10", "origin.example.com", cases[i].o, NULL, 0);
         if (cases[i].o == OD_TLS_ALERT) {
             h->alert = 80;
