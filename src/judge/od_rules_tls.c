@@ -493,6 +493,7 @@ static void rule_tls_outcome(rule_ctx *x)
                 free(cert);
                 free(key);
                 rl_ev_str(f, "client_cert", x->c->client_cert);
+                free(f->detail);
                 f->detail = od_xasprintf("TLS handshake with SNI %s at %s port %d: the origin refused the client "
                                          "certificate presented (%s), a copy of the distribution's: %s.",
                                          name, hs->address, hs->port, x->c->client_cert, why);
