@@ -154,8 +154,8 @@ cJSON *it_run_json(const char *bin, const char *origin, int port, const char *co
     return cJSON_Parse(res->out ? res->out : "");
 }
 
-od_lab_server *it_one_cert_origin(const char *dir, const char *name, od_keykind key, const char *priority,
-                                  od_gen_cert pki[2], char **trust, int *port)
+od_lab_server *it_cert_origin(const char *dir, const char *name, od_keykind key, const od_lab_config *base,
+                              bool send_root, od_gen_cert pki[2], char **trust, int *port)
 {
     memset(pki, 0, 2 * sizeof *pki);
     *trust = od_xasprintf("%s/root.pem", dir);
@@ -163,7 +163,7 @@ od_lab_server *it_one_cert_origin(const char *dir, const char *name, od_keykind 
     char *dn = od_xasprintf("CN=%s", name);
     od_gen_spec rs = {.dn = "CN=Test Root,O=origin-doctor tests", .is_ca = true, .key = OD_KEY_ECDSA_P256};
     od_gen_spec ls = {.dn = dn, .san_dns = sans, .key = key};
-    const od_gen_cert *root[1] = {&pki[0]}, *chain[1] = {&pki[1]};
+    const od_gen_cert *root[1] = {&pki[0]}, *chain[2] = {&pki[1], &pki[0]};
     bool ok = od_gen_cert_make(&rs, NULL, &pki[0]) == 0 && od_gen_cert_make(&ls, &pki[0], &pki[1]) == 0 &&
               od_gen_write_pem_chain(*trust, root, 1) == 0;
     free(dn);
@@ -171,15 +171,27 @@ od_lab_server *it_one_cert_origin(const char *dir, const char *name, od_keykind 
         fprintf(stderr, "cannot make the test certificates in %s\n", dir);
         return NULL;
     }
-    od_lab_config cfg = {.mode = OD_LAB_TLS, .n_identities = 1, .priority = priority};
+    od_lab_config cfg = {0};
+    if (base)
+        cfg = *base;
+    cfg.mode = OD_LAB_TLS;
+    cfg.n_identities = 1;
     cfg.identities[0].chain = chain;
-    cfg.identities[0].chain_len = 1;
+    cfg.identities[0].chain_len = send_root ? 2 : 1;
+    cfg.identities[0].sni = NULL;
     char *err = NULL;
     od_lab_server *srv = od_lab_server_start(&cfg, port, &err);
     if (!srv)
         fprintf(stderr, "origin did not start: %s\n", err ? err : "?");
     free(err);
     return srv;
+}
+
+od_lab_server *it_one_cert_origin(const char *dir, const char *name, od_keykind key, const char *priority,
+                                  od_gen_cert pki[2], char **trust, int *port)
+{
+    od_lab_config cfg = {.priority = priority};
+    return it_cert_origin(dir, name, key, &cfg, false, pki, trust, port);
 }
 
 void it_one_cert_origin_end(od_lab_server *srv, od_gen_cert pki[2], char *dir, char *trust)

@@ -35,6 +35,12 @@ cJSON *it_run_json(const char *bin, const char *origin, int port, const char *co
 od_lab_server *it_one_cert_origin(const char *dir, const char *name, od_keykind key, const char *priority,
                                   od_gen_cert pki[2], char **trust, int *port);
 
+/* The same with the rest of the server's settings from base (NULL: the
+ * defaults; its mode and identities are replaced), and the root sent
+ * after the leaf when send_root. */
+od_lab_server *it_cert_origin(const char *dir, const char *name, od_keykind key, const od_lab_config *base,
+                              bool send_root, od_gen_cert pki[2], char **trust, int *port);
+
 /* Stops that origin (srv may be NULL), frees pki, removes dir; frees dir and trust. */
 void it_one_cert_origin_end(od_lab_server *srv, od_gen_cert pki[2], char *dir, char *trust);
 
