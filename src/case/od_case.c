@@ -1,4 +1,7 @@
 #include "od_case.h"
+#include "od_policy.h"
+
+#include <cJSON.h>
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -172,24 +175,54 @@ char *od_parse_request_path(const char *field, const char *value, char **out)
     return msg;
 }
 
-/* Headers CloudFront refuses as origin custom headers (Amazon CloudFront
- * Developer Guide, "Custom headers that CloudFront can't add to origin
- * requests", checked 2026-11); prefixes end with '-'. */
-static const char *const refused_headers[] = {
-    "Cache-Control", "Connection", "Content-Length", "Cookie", "Host", "If-Match", "If-Modified-Since",
-    "If-None-Match", "If-Range", "If-Unmodified-Since", "Max-Forwards", "Pragma", "Proxy-Authorization",
-    "Proxy-Connection", "Range", "Request-Range", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Via",
-    "X-Amz-", "X-Edge-", "X-Real-Ip",
-};
-
 static bool is_tchar(unsigned char ch)
 {
     return isalnum(ch) || (ch && strchr("!#$%&'*+-.^_`|~", ch));
 }
 
-/* CloudFront's quotas: a header name up to 256 characters, a value up to 1,783. */
-#define HEADER_NAME_MAX 256
-#define HEADER_VALUE_MAX 1783
+/* CloudFront's rules for origin custom headers: the names it refuses
+ * ("X-Amz-": a prefix) and the length limits, read from
+ * assets/cloudfront-origin-policy.json ("origin_custom_headers": data with
+ * its source and date). NULL, or why they could not be read. */
+typedef struct {
+    od_strlist refused;
+    int name_max;
+    int value_max;
+} header_rules;
+
+static char *header_rules_load(header_rules *r)
+{
+    od_strlist_init(&r->refused);
+    char *path = od_asset_path("cloudfront-origin-policy.json");
+    if (!path)
+        return od_asset_missing("cloudfront-origin-policy.json");
+    size_t len;
+    char *text = od_read_file(path, &len);
+    cJSON *doc = text ? cJSON_ParseWithLength(text, len) : NULL;
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(doc, "origin_custom_headers");
+    const cJSON *refused = cJSON_GetObjectItemCaseSensitive(h, "refused");
+    const cJSON *nm = cJSON_GetObjectItemCaseSensitive(h, "name_max_chars");
+    const cJSON *vm = cJSON_GetObjectItemCaseSensitive(h, "value_max_chars");
+    char *msg = NULL;
+    if (!cJSON_IsArray(refused) || !cJSON_IsNumber(nm) || !cJSON_IsNumber(vm) || nm->valueint < 1 || vm->valueint < 1)
+        msg = od_xasprintf("%s: origin_custom_headers needs refused (names), name_max_chars and value_max_chars", path);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, refused)
+    {
+        if (!msg && (!cJSON_IsString(e) || !e->valuestring[0]))
+            msg = od_xasprintf("%s: origin_custom_headers.refused holds a value that is not a header name", path);
+        else if (!msg)
+            od_strlist_add(&r->refused, e->valuestring);
+    }
+    if (!msg) {
+        r->name_max = nm->valueint;
+        r->value_max = vm->valueint;
+    }
+    cJSON_Delete(doc);
+    free(text);
+    free(path);
+    return msg;
+}
 
 char *od_check_origin_header(const char *field, const char *name, const char *value)
 {
@@ -201,9 +234,18 @@ char *od_check_origin_header(const char *field, const char *name, const char *va
     for (const unsigned char *p = (const unsigned char *)n; *p && !bad_name; p++)
         if (!is_tchar(*p))
             bad_name = p;
+    header_rules rules;
+    char *load_err = header_rules_load(&rules);
+    if (load_err) {
+        msg = od_xasprintf("%s: the header cannot be checked against CloudFront's rules: %s", field, load_err);
+        free(load_err);
+        od_strlist_free(&rules.refused);
+        free(qn);
+        return msg;
+    }
     const char *refused = NULL;
-    for (size_t i = 0; i < sizeof refused_headers / sizeof refused_headers[0] && !refused; i++) {
-        const char *r = refused_headers[i];
+    for (size_t i = 0; i < rules.refused.len && !refused; i++) {
+        const char *r = rules.refused.items[i];
         size_t rl = strlen(r);
         bool prefix = r[rl - 1] == '-';
         if (prefix ? od_strncasecmp(n, r, rl) == 0 : od_strcasecmp(n, r) == 0)
@@ -218,9 +260,9 @@ char *od_check_origin_header(const char *field, const char *name, const char *va
         msg = od_xasprintf("%s: the header name %s may hold only letters, digits and !#$%%&'*+-.^_`|~ (an HTTP "
                            "token; no spaces)",
                            field, qn);
-    } else if (strlen(n) > HEADER_NAME_MAX) {
+    } else if (strlen(n) > (size_t)rules.name_max) {
         msg = od_xasprintf("%s: the header name %s is longer than CloudFront's %d characters", field, qn,
-                           HEADER_NAME_MAX);
+                           rules.name_max);
     } else if (refused) {
         msg = od_xasprintf("%s: CloudFront cannot add %s%s to origin requests", field, refused,
                            refused[strlen(refused) - 1] == '-' ? "... headers" : "");
@@ -229,10 +271,11 @@ char *od_check_origin_header(const char *field, const char *name, const char *va
         msg = od_xasprintf("%s: the value of %s holds a control character (CR, LF, ...), which would split the "
                            "request",
                            field, qn);
-    } else if (strlen(v) > HEADER_VALUE_MAX) {
+    } else if (strlen(v) > (size_t)rules.value_max) {
         msg = od_xasprintf("%s: the value of %s is longer than CloudFront's %d characters", field, qn,
-                           HEADER_VALUE_MAX);
+                           rules.value_max);
     }
+    od_strlist_free(&rules.refused);
     free(qn);
     return msg;
 }

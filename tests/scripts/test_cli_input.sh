@@ -67,6 +67,32 @@ expect_usage_error "--origin-header: give 'Name: value'" --origin-header "X-Orig
 expect_usage_error "an HTTP token" --origin-header "X Origin: v" origin.example.com
 expect_usage_error "--origin-header: CloudFront cannot add Host" --origin-header "Host: other.example" origin.example.com
 expect_usage_error "CloudFront cannot add X-Amz-" --origin-header "x-amz-date: 1" origin.example.com
+# The custom header rules are data (assets/cloudfront-origin-policy.json,
+# origin_custom_headers): a copy with other limits and names is obeyed.
+if [ -n "${ORIGIN_DOCTOR_ASSETS:-}" ] && mkdir "$tmp/assets" && cp "$ORIGIN_DOCTOR_ASSETS"/*.json "$tmp/assets/" &&
+    python3 - "$tmp/assets/cloudfront-origin-policy.json" <<'PY'
+import json, sys
+p = sys.argv[1]
+d = json.load(open(p))
+h = d["origin_custom_headers"]
+h["value_max_chars"] = 10
+h["refused"] = [n for n in h["refused"] if n != "X-Edge-"] + ["X-Test-Only"]
+json.dump(d, open(p, "w"))
+PY
+then
+    ORIGIN_DOCTOR_ASSETS="$tmp/assets" expect_usage_error "longer than CloudFront's 10 characters" \
+        --origin-header "X-Origin-Verify: 12345678901" origin.example.com
+    ORIGIN_DOCTOR_ASSETS="$tmp/assets" expect_usage_error "CloudFront cannot add X-Test-Only" \
+        --origin-header "X-Test-Only: 1" origin.example.com
+    expect_usage_error "CloudFront cannot add X-Edge-" --origin-header "X-Edge-Thing: 1" origin.example.com
+    # the copy without X-Edge- accepts the header (exit 2 would be a usage error)
+    ORIGIN_DOCTOR_ASSETS="$tmp/assets" "$bin" --batch --json "$tmp/r.json" --origin-header "X-Edge-Thing: 1" \
+        --resolve 'origin.example.com:443:127.0.0.1' --resolve 'origin.example.com:80:127.0.0.1' \
+        --timeout 1 origin.example.com >/dev/null 2>"$tmp/err" </dev/null
+    if [ $? -ne 2 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: X-Edge- refused by a copy without it: $(cat "$tmp/err")" >&2; fi
+else
+    failed=$((failed + 1)); echo "FAIL: cannot stage a copy of the assets" >&2
+fi
 expect_usage_error "control character" --origin-header "$(printf 'X-A: v\r\nX-B: w')" origin.example.com
 expect_usage_error "--distribution-domain: \"https://d1.cloudfront.net\" is not a bare domain name" --distribution-domain "https://d1.cloudfront.net" origin.example.com
 expect_usage_error "--distribution-domain: \"d1_x.cloudfront.net\" contains '_'" --distribution-domain "d1_x.cloudfront.net" origin.example.com
