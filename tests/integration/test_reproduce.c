@@ -175,7 +175,8 @@ static int dns_stub_start(const od_case *c, pid_t *pid)
     return got > 0 ? atoi(buf) : 0;
 }
 
-static void dns_stub_stop(pid_t pid)
+/* Ends a child this test started (the DNS stub, a raw origin). */
+static void child_stop(pid_t pid)
 {
     if (pid > 0) {
         kill(pid, SIGTERM);
@@ -264,14 +265,6 @@ static pid_t raw_origin_start(const char *answer, size_t len, int *port)
     return pid;
 }
 
-static void child_stop(pid_t pid)
-{
-    if (pid > 0) {
-        kill(pid, SIGTERM);
-        waitpid(pid, NULL, 0);
-    }
-}
-
 /* Diagnoses origin (pinned to 127.0.0.1:port), checks `want` is raised
  * and runs its command (with every other fail/warn one) while the origin
  * still runs. */
@@ -302,7 +295,7 @@ static size_t staged_run(const char *label, const char *want, const char *origin
         bool want_ran = false;
         ran = run_commands(label, j, dns_port, want, &want_ran);
         CHECK_MSG(want_ran, "%s: the %s command did not run", label, want);
-        dns_stub_stop(dns);
+        child_stop(dns);
         od_case_free(&c);
     }
     cJSON_Delete(j);
@@ -412,7 +405,7 @@ int main(int argc, char **argv)
             CHECK_MSG(dns_port > 0, "%s: the DNS stub did not start", s[i].name);
             if (j)
                 ran += run_commands(s[i].name, j, dns_port, NULL, NULL);
-            dns_stub_stop(dns);
+            child_stop(dns);
             cJSON_Delete(j);
             it_result_free(&res);
             od_strlist_free(&args);
