@@ -594,13 +594,14 @@ od_write_chain_status od_write_chain_for_report(const od_report *r, const od_wri
     } else {
         od_buf_printf(&b, "  reaches the trusted root %s (not included)\n", plan.root);
         char *pem = od_chain_plan_pem(&plan);
-        /* Without --force an existing file stays; otherwise the output-file
-         * contract applies (links and devices written through, modes kept). */
-        struct stat existing;
-        bool exists = !o->force && lstat(o->out_path, &existing) == 0;
-        if (exists)
-            errno = EEXIST;
-        if (exists || od_output_write(o->out_path, pem, strlen(pem)) != 0) {
+        /* Without --force an existing file stays (decided with the write
+         * itself: no window between a check and the write); with it the
+         * output-file contract applies (links and devices written through,
+         * modes kept). */
+        int rc = o->force ? od_output_write(o->out_path, pem, strlen(pem))
+                          : od_output_write_new(o->out_path, pem, strlen(pem));
+        bool exists = rc != 0 && !o->force && errno == EEXIST;
+        if (rc != 0) {
             *err = od_xasprintf("cannot write %s: %s%s", out, od_strerror(errno, &(od_errbuf){{0}}),
                                 exists ? " (give --force to replace it)" : "");
             st = exists ? OD_WRITE_CHAIN_BAD_INPUT : OD_WRITE_CHAIN_IO_ERROR;

@@ -141,8 +141,11 @@ static int write_through(const char *path, const char *data, size_t len)
 }
 
 /* A new file beside path, renamed over it: never half-written. old NULL:
- * a new file (0666 less the umask, applied by open); else old's mode. */
-static int write_replacing(const char *path, const char *data, size_t len, const struct stat *old)
+ * a new file (0666 less the umask, applied by open); else old's mode.
+ * keep_existing: linked to path instead of renamed, so a file that
+ * appeared there meanwhile stays and the call fails with EEXIST. */
+static int write_replacing(const char *path, const char *data, size_t len, const struct stat *old,
+                           bool keep_existing)
 {
     char *tmp = NULL;
     int fd = -1;
@@ -174,11 +177,11 @@ static int write_replacing(const char *path, const char *data, size_t len, const
         rc = -1;
         e = errno;
     }
-    if (rc == 0 && rename(tmp, path) != 0) {
+    if (rc == 0 && (keep_existing ? link(tmp, path) : rename(tmp, path)) != 0) {
         rc = -1;
         e = errno;
     }
-    if (rc != 0)
+    if (rc != 0 || keep_existing)
         unlink(tmp);
     free(tmp);
     errno = e;
@@ -196,13 +199,20 @@ int od_output_write(const char *path, const char *data, size_t len)
     if (lstat(path, &st) != 0) {
         if (errno != ENOENT)
             return -1;
-        return write_replacing(path, data, len, NULL);
+        return write_replacing(path, data, len, NULL, false);
     }
     if (S_ISREG(st.st_mode))
-        return write_replacing(path, data, len, &st);
+        return write_replacing(path, data, len, &st, false);
     if (S_ISDIR(st.st_mode)) {
         errno = EISDIR;
         return -1;
     }
     return write_through(path, data, len);
+}
+
+int od_output_write_new(const char *path, const char *data, size_t len)
+{
+    if (od_output_is_stdout(path))
+        return od_output_write(path, data, len);
+    return write_replacing(path, data, len, NULL, true);
 }

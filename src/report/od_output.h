@@ -19,4 +19,9 @@ char *od_output_check(const char *path);
 /* Writes data to path. 0, or -1 with errno set. */
 int od_output_write(const char *path, const char *data, size_t len);
 
+/* Writes data to path only if nothing is there (a symlink, even dangling,
+ * counts): -1 with errno EEXIST otherwise, decided atomically with the
+ * write, never half-written. "-" is standard output. */
+int od_output_write_new(const char *path, const char *data, size_t len);
+
 #endif
