@@ -308,3 +308,12 @@ char *it_shell_output(const char *cmd, int timeout_s)
     od_strlist_free(&sh);
     return text;
 }
+
+const char *it_bin_arg(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s /path/to/origin-doctor\n", argc > 0 ? argv[0] : "test");
+        exit(2);
+    }
+    return argv[1];
+}

@@ -15,6 +15,9 @@ typedef struct {
     char *err;
 } it_result;
 
+/* The binary under test, the one argument an integration test takes;
+ * exits 2 with the usage when it is missing. */
+const char *it_bin_arg(int argc, char **argv);
 /* Runs bin with args (argv[0] excluded), stdin from /dev/null, killed after
  * timeout_s. env_extra: NULL-terminated "K=V" list or NULL. */
 void it_run(const char *bin, const od_strlist *args, const char *const *env_extra, int timeout_s, it_result *res);

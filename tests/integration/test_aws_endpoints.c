@@ -130,11 +130,7 @@ static void test_api_gateway(void)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s /path/to/origin-doctor\n", argv[0]);
-        return 2;
-    }
-    bin = argv[1];
+    bin = it_bin_arg(argc, argv);
     test_s3_website();
     test_api_gateway();
     return check_done("test_aws_endpoints");

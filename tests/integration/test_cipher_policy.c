@@ -737,11 +737,7 @@ static int make_pki(od_gen_cert certs[4])
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s /path/to/origin-doctor\n", argv[0]);
-        return 2;
-    }
-    bin = argv[1];
+    bin = it_bin_arg(argc, argv);
     signal(SIGPIPE, SIG_IGN);
     dir = it_tmpdir();
     if (!dir)

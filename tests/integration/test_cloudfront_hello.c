@@ -307,9 +307,7 @@ static void test_origin_pick(void)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2)
-        return 2;
-    bin = argv[1];
+    bin = it_bin_arg(argc, argv);
     test_client_hello();
     test_origin_pick();
     return check_done("cloudfront_hello");

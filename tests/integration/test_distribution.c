@@ -87,9 +87,7 @@ static void expect_usage_error(const char *label, od_strlist *args, const char *
 
 int main(int argc, char **argv)
 {
-    if (argc < 2)
-        return 2;
-    bin = argv[1];
+    bin = it_bin_arg(argc, argv);
     char *dir = it_tmpdir();
 
     /* One PKI; three origins, each with its own leaf. */

@@ -23,9 +23,7 @@ static const char *first_step(const cJSON *f)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2)
-        return 2;
-    const char *bin = argv[1];
+    const char *bin = it_bin_arg(argc, argv);
     char *dir = it_tmpdir();
     od_gen_cert pki[2];
     char *trust = NULL;

@@ -166,9 +166,7 @@ static od_strlist base_args(const char *list, const char *root_pem)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2)
-        return 2;
-    bin = argv[1];
+    bin = it_bin_arg(argc, argv);
     char *dir = it_tmpdir();
 
     /* PKI: root -> ICA1 -> ICA2; the wrong-order origin sends leaf, ICA1, ICA2.

@@ -335,11 +335,7 @@ static void test_dead_ipv6(bool ipv6)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s /path/to/origin-doctor\n", argv[0]);
-        return 2;
-    }
-    bin = argv[1];
+    bin = it_bin_arg(argc, argv);
     dir = it_tmpdir();
     bool ipv6 = check_ipv6_loopback("ip_address_type: the checks with an origin or a dead port on ::1");
     if (ipv6)

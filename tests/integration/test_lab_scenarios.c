@@ -213,11 +213,7 @@ static void check_step_ids(const char *dir, const char *scenario)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s /path/to/origin-doctor\n", argv[0]);
-        return 2;
-    }
-    bin = argv[1];
+    bin = it_bin_arg(argc, argv);
     char *dir = it_tmpdir();
     size_t n;
     const od_lab_scenario *s = od_lab_scenarios(&n);

@@ -91,9 +91,7 @@ static const char *find_nginx(void)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2)
-        return 2;
-    const char *bin = argv[1];
+    const char *bin = it_bin_arg(argc, argv);
     const char *nginx = find_nginx();
     /* nginx is installed by ./dev: its absence is a failure, not a skip. */
     CHECK_MSG(nginx != NULL, "nginx is not installed (./dev installs nginx-light)");

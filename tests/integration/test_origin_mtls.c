@@ -337,11 +337,7 @@ static void test_validation(void)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s /path/to/origin-doctor\n", argv[0]);
-        return 2;
-    }
-    bin = argv[1];
+    bin = it_bin_arg(argc, argv);
     dir = it_tmpdir();
     CHECK_MSG(make_pki(), "the test PKI could not be made");
     test_validation();

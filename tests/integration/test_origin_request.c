@@ -235,11 +235,7 @@ static void test_distribution_domain(void)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s /path/to/origin-doctor\n", argv[0]);
-        return 2;
-    }
-    bin = argv[1];
+    bin = it_bin_arg(argc, argv);
     test_header_protected();
     test_masking();
     test_distribution_domain();

@@ -373,11 +373,7 @@ static size_t staged_origins(void)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s /path/to/origin-doctor\n", argv[0]);
-        return 2;
-    }
-    bin = argv[1];
+    bin = it_bin_arg(argc, argv);
     show = getenv("OD_REPRO_SHOW") != NULL;
     char *dir = it_tmpdir();
     size_t n;

@@ -344,11 +344,7 @@ static void test_origin_mtls(void)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s /path/to/origin-doctor\n", argv[0]);
-        return 2;
-    }
-    bin = argv[1];
+    bin = it_bin_arg(argc, argv);
     dir = it_tmpdir();
     od_case c;
     od_case_init(&c);
