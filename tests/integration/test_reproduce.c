@@ -351,6 +351,10 @@ static size_t staged_raw(const char *want, const char *answer, size_t len, bool 
  *    GnuTLS here tests them all, so a loopback origin refusing them gets
  *    the proven TLS_NO_SHARED_PROTOCOL / TLS_NO_SHARED_CIPHER (staged by
  *    the labs, same rl_sclient command);
+ *  - ORIGIN_IS_IP_ADDRESS: CloudFront refuses the setting itself (a
+ *    custom origin needs a DNS name); no answer from an origin shows
+ *    that, so its s_client command only shows the origin as reached
+ *    without SNI, and there is nothing in its output to check;
  *  - VANTAGE_POINT: an AWS CLI command about this machine, not the origin. */
 static size_t staged_origins(void)
 {
