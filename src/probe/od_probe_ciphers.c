@@ -224,6 +224,18 @@ void od_table_cell_of(const od_handshake *hs, od_table_cell *cell)
                                       : "accepted, then the client certificate presented was refused");
         break;
     case OD_TLS_ALERT:
+        /* Only handshake_failure (40), insufficient_security (71) and
+         * protocol_version (70) refuse what was offered; another alert (an
+         * internal_error to every offer, say) says the origin broke, not
+         * which suites it lacks: the handshake findings name it. */
+        if (hs->alert != 40 && hs->alert != 70 && hs->alert != 71) {
+            cell->result = OD_TRI_UNTESTED;
+            cell->detail = od_xasprintf("alert %d %s: not proof of a refusal (only handshake_failure, "
+                                        "insufficient_security or protocol_version is)",
+                                        hs->alert, hs->alert_name ? hs->alert_name : "");
+            break;
+        }
+        /* fall through */
     case OD_TLS_CLOSED:
     case OD_TLS_VERSION_REFUSED:
         cell->result = OD_TRI_NO;

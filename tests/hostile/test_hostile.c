@@ -254,6 +254,19 @@ static void h_reset(server *s, int fd)
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
 }
 
+/* Reads the ClientHello and answers every one with a fatal
+ * internal_error alert (80): broken, but not "no shared suite". */
+static void h_internal_error(server *s, int fd)
+{
+    char buf[2048];
+    struct pollfd pfd = { fd, POLLIN, 0 };
+    if (poll(&pfd, 1, 2000) <= 0 || recv(fd, buf, sizeof buf, 0) <= 0)
+        return;
+    static const char alert[] = { 0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x50 };
+    send_all(s, fd, alert, sizeof alert);
+    nap(s, 100);
+}
+
 /* Resets every connection as it is accepted, before reading anything. */
 static void h_reset_at_accept(server *s, int fd)
 {
@@ -797,6 +810,14 @@ int main(int argc, char **argv)
         e.must_have = "CHECK_UNTESTED";
         e.must_not_have = "TLS_NO_SHARED_CIPHER";
         e.storm = true;
+    } else if (strcmp(name, "internal_error_alert") == 0) {
+        /* alert 80 to every ClientHello: the handshake fails, named with the
+         * alert; not TLS_NO_SHARED_CIPHER (only handshake_failure or
+         * insufficient_security refuses suites) */
+        s.handle = h_internal_error;
+        e.fail_ids = "TLS_HANDSHAKE_FAILED";
+        e.fail_names = "internal_error";
+        e.must_not_have = "TLS_NO_SHARED_CIPHER";
     } else if (strcmp(name, "sslv2_answer") == 0) {
         s.handle = h_sslv2;
         e.must_not_have = "TLS_OK";

@@ -620,8 +620,27 @@ static void test_cell_of_local_error(void)
     od_table_cell_free(&cell);
 }
 
+/* An alert other than handshake_failure, insufficient_security or
+ * protocol_version refuses nothing in particular: the cell is not a "no". */
+static void test_cell_of_alerts(void)
+{
+    static const struct {
+        int alert;
+        od_tri want;
+    } cases[] = {{40, OD_TRI_NO}, {71, OD_TRI_NO}, {70, OD_TRI_NO}, {80, OD_TRI_UNTESTED}, {50, OD_TRI_UNTESTED}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        od_handshake hs = {.outcome = OD_TLS_ALERT, .alert = cases[i].alert, .alert_name = (char *)"x"};
+        od_table_cell cell = {0};
+        od_table_cell_of(&hs, &cell);
+        CHECK_MSG(cell.result == cases[i].want, "alert %d", cases[i].alert);
+        CHECK(cell.detail != NULL);
+        od_table_cell_free(&cell);
+    }
+}
+
 int main(void)
 {
+    test_cell_of_alerts();
     /* SIGPIPE is left at its default: the probes and the listeners here
      * must never raise it (MSG_NOSIGNAL). */
     test_private();
