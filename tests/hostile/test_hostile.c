@@ -503,6 +503,7 @@ typedef struct {
     int timeout_s;               /* --timeout, when not TIMEOUT_S */
     int status;                  /* verdict.cloudfront_status that must be reported, or 0 */
     const char *fail_names;      /* text a fail finding's detail must contain, or NULL */
+    const char *fail_names_or;   /* or this text instead, or NULL */
     const char *reopened_says;   /* text the report says, live and reopened (--open), or NULL */
 } expect;
 
@@ -611,7 +612,9 @@ static void run_case(const char *bin, const pki *p, server *s, const expect *e)
         if (e->must_not_have)
             CHECK_MSG(!has_id(j, e->must_not_have), "%s: %s reported\n%s", e->name, e->must_not_have, res.out);
         if (e->fail_names)
-            CHECK_MSG(finding_says(j, "fail", e->fail_names), "%s: no fail finding says \"%s\"\n%s", e->name,
+            CHECK_MSG(finding_says(j, "fail", e->fail_names) ||
+                          (e->fail_names_or && finding_says(j, "fail", e->fail_names_or)),
+                      "%s: no fail finding says \"%s\"\n%s", e->name,
                       e->fail_names, res.out);
         const cJSON *verdict = cJSON_GetObjectItemCaseSensitive(j, "verdict");
         const cJSON *summary = cJSON_GetObjectItemCaseSensitive(verdict, "summary");
@@ -796,6 +799,9 @@ int main(int argc, char **argv)
          * handshake (TLS_HANDSHAKE_FAILED): a race, either names it. */
         e.fail_ids = at_accept ? NULL : "TLS_HANDSHAKE_FAILED";
         e.fail_names = "the origin reset the connection";
+        /* a reset at accept can also meet the client's first read as the
+         * end of the connection (seen once in CI): the origin's, named so */
+        e.fail_names_or = at_accept ? "the origin closed the connection" : NULL;
         e.must_not_have = "TLS_OK";
     } else if (strcmp(name, "close_storm") == 0) {
         /* TLS works for the first connections, then every one is closed at
