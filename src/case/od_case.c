@@ -532,7 +532,7 @@ static char *parse_choice(const char *field, const char *value, const char *cons
 
 char *od_parse_protocol_policy(const char *value, od_protocol_policy *out)
 {
-    int i;
+    int i = 0;
     char *msg = parse_choice("protocol policy", value, policy_names, 3, NULL, &i);
     if (!msg)
         *out = (od_protocol_policy)i;
@@ -552,7 +552,7 @@ const char *od_viewer_policy_name(od_viewer_policy p)
 
 char *od_parse_viewer_policy(const char *value, od_viewer_policy *out)
 {
-    int i;
+    int i = 0;
     char *msg = parse_choice("viewer protocol policy", value, viewer_policy_names, 3, NULL, &i);
     if (!msg)
         *out = (od_viewer_policy)i;
@@ -572,7 +572,7 @@ const char *od_ip_address_type_name(od_ip_address_type t)
 
 char *od_parse_ip_address_type(const char *value, od_ip_address_type *out)
 {
-    int i;
+    int i = 0;
     char *msg = parse_choice("IP address type", value, ip_address_type_names, 3, "(CustomOriginConfig.IpAddressType)",
                              &i);
     if (!msg)

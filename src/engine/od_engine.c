@@ -223,6 +223,7 @@ typedef struct {
     bool resolved;            /* CONNECT: tcp is known */
     bool handshake_ok;        /* the handshake got through (kept when cap moves to the report) */
     bool retried;             /* starved once: runs again when nothing else is in flight there */
+    bool offer_beside;        /* runs CloudFront's exact ClientHello on a second connection */
     size_t step;              /* index in o->steps, or SIZE_MAX while not shown */
     size_t beside;            /* HTTP HEAD: the GET asked beside it, or OD_PLAN_NONE */
     od_tcp_state connected;   /* how its own connection went (UNTESTED: not yet) */
@@ -244,6 +245,8 @@ typedef struct sched {
     pthread_cond_t wake;      /* workers: a probe is ready */
     pthread_cond_t watch;     /* the watching thread: something ended */
     size_t running;
+    size_t connections;       /* in flight: one per running probe, two with the offer beside */
+    size_t bound;             /* the most connections in flight at once (connection_bound) */
     size_t idle;              /* workers waiting for a ready probe */
     bool finished;
     bool table_decided, table_void;
@@ -914,6 +917,12 @@ static size_t next_ready(const sched *s)
     return best;
 }
 
+/* Made with CloudFront's exact offer: the TLS probe of a name, HTTPS. */
+static bool uses_offer(const sched *s, const od_plan_probe *q)
+{
+    return s->have_offer && (q->kind == OD_PLAN_HANDSHAKE || (q->kind == OD_PLAN_HTTP && q->tls));
+}
+
 /* Runs probe i without the lock: everything it reads was copied first. */
 static void execute(sched *s, size_t i, const od_plan_probe *q, const char *address)
 {
@@ -936,6 +945,7 @@ static void execute(sched *s, size_t i, const od_plan_probe *q, const char *addr
             .n_headers = s->r->c->n_origin_headers,
             .priority = q->priority,
             .offer = q->tls && s->have_offer ? &s->offer : NULL,
+            .offer_beside = p->offer_beside,
             .timeout_ms = timeout_ms,
             .response_timeout_ms = s->r->c->response_timeout_s * 1000,
             .cancel = &p->stop,
@@ -955,6 +965,7 @@ static void execute(sched *s, size_t i, const od_plan_probe *q, const char *addr
         .timeout_ms = timeout_ms,
         .priority = q->priority,
         .offer = q->kind == OD_PLAN_HANDSHAKE && s->have_offer ? &s->offer : NULL,
+        .offer_beside = p->offer_beside,
         .cancel = &p->stop,
         .stop_at_server_hello = q->kind == OD_PLAN_SUITE,
         .on_connect = on_connect,
@@ -971,7 +982,7 @@ static void *worker(void *arg)
     pthread_mutex_lock(&r->lock);
     for (;;) {
         size_t i = next_ready(s);
-        if (i == OD_PLAN_NONE) {
+        if (i == OD_PLAN_NONE || s->connections >= s->bound) {
             if (s->finished)
                 break;
             s->idle++;
@@ -986,6 +997,8 @@ static void *worker(void *arg)
         s->running++;
         /* A copy: the plan may grow (and move) while this probe runs. */
         od_plan_probe q = s->plan.probes[i];
+        p->offer_beside = uses_offer(s, &q) && s->connections + 2 <= s->bound;
+        s->connections += p->offer_beside ? 2 : 1;
         const char *address = s->addresses[q.address].address;
         if (p->step != NO_STEP && q.kind != OD_PLAN_CONNECT)
             step_begin_locked(r, p->step, begin_text(&q));
@@ -998,6 +1011,7 @@ static void *worker(void *arg)
         p->state = RUN_DONE;
         p->handshake_ok = p->cap.hs.ok;
         s->running--;
+        s->connections -= p->offer_beside ? 2 : 1;
         if (!p->retried && !cancelled(r) && !atomic_load(&p->stop) && starved(s, i) && origin_answered(s, i)) {
             p->retried = true;
             p->state = RUN_WAITING;
@@ -1052,15 +1066,16 @@ static void add_runs(sched *s, size_t first)
 
 /* How many connections may be in flight: --concurrency when given, else
  * 24 (the table in one wave), raised to what the plan can start at once
- * so that many names do not go in waves; never more than the process
- * may open. */
+ * (two for a probe with CloudFront's offer beside it) so that many names
+ * do not go in waves; never more than the process may open. */
 static size_t connection_bound(const sched *s)
 {
     if (s->r->c->concurrency > 0)
         return (size_t)s->r->c->concurrency;
     size_t ready = 0;
     for (size_t i = 0; i < s->plan.n; i++)
-        ready += s->runs[i]->state == RUN_READY;
+        if (s->runs[i]->state == RUN_READY)
+            ready += uses_offer(s, probe_of(s, i)) ? 2 : 1;
     size_t bound = ready > OD_DEFAULT_CONCURRENCY ? ready : OD_DEFAULT_CONCURRENCY;
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > 64 &&
@@ -1068,18 +1083,6 @@ static size_t connection_bound(const sched *s)
         bound = (size_t)(rl.rlim_cur - 64);
     return bound;
 }
-
-/* A probe thread needs little stack: handshakes and requests only. */
-#if defined(__SANITIZE_ADDRESS__)
-#define PROBE_STACK (1024 * 1024)
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PROBE_STACK (1024 * 1024)
-#endif
-#endif
-#ifndef PROBE_STACK
-#define PROBE_STACK (256 * 1024)
-#endif
 
 /* HEAD still unanswered a while after GET was answered (half the time GET
  * took, at least 50 ms), and running longer than GET took by as much:
@@ -1124,12 +1127,13 @@ static void run_schedule(sched *s)
         }
     update(s);
     size_t bound = connection_bound(s);
+    s->bound = bound;
     size_t n_threads = bound < s->plan.n ? bound : s->plan.n;
     pthread_mutex_unlock(&r->lock);
 
     pthread_attr_t attr;
     pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, PROBE_STACK);
+    pthread_attr_setstacksize(&attr, OD_PROBE_STACK);
     pthread_t *tids = od_xcalloc(n_threads ? n_threads : 1, sizeof *tids);
     size_t started = 0;
     for (size_t t = 0; t < n_threads; t++) {

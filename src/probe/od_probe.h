@@ -74,6 +74,9 @@ typedef struct {
      * origin chose there (offered alone if the priority's superset makes
      * the origin pick another). NULL: the priority alone. */
     const od_hello_offer *offer;
+    /* With offer: the exact ClientHello may go on a second connection
+     * beside the handshake proper (no round trip added); false: before it. */
+    bool offer_beside;
     od_connect_fn on_connect;   /* may be NULL */
     void *connect_ctx;
     const od_client_cert *client_cert;   /* sent when the origin asks (origin mTLS); NULL: none, as CloudFront */
@@ -158,6 +161,7 @@ typedef struct {
     size_t n_headers;
     const char *priority;       /* for TLS; NULL permissive */
     const od_hello_offer *offer;    /* for TLS: as od_tls_request's */
+    bool offer_beside;              /* for TLS: as od_tls_request's */
     int timeout_ms;             /* connect and handshake each */
     int response_timeout_ms;    /* the answer: first byte, then the rest of the head; 0: timeout_ms */
     atomic_bool *cancel;

@@ -163,6 +163,7 @@ void od_probe_http(const od_http_request *req, od_http_result *out)
             .timeout_ms = timeout_ms,
             .priority = req->priority,
             .offer = req->offer,
+            .offer_beside = req->offer_beside,
             .cancel = req->cancel,
             .on_connect = req->on_connect,
             .connect_ctx = req->connect_ctx,

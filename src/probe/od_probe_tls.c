@@ -10,12 +10,14 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gnutls/abstract.h>
@@ -793,48 +795,177 @@ static char *chosen_priority(od_tls_session *s, const od_hello_offer *offer)
     }
 }
 
-/* CloudFront's offer, which GnuTLS cannot make on its own. A first
- * connection sends exactly CloudFront's ClientHello and ends at the
- * origin's choice (or its refusal, which is then the result). The
- * handshake proper cannot send a rewritten ClientHello (its Finished covers
- * the one GnuTLS wrote), so it is made with the priority's superset of
- * CloudFront's suites: an origin that chose X from CloudFront's list
- * chooses X again from a superset that keeps CloudFront's relative order,
- * unless it prefers a suite CloudFront does not offer. Then (seen in the
- * ServerHello) the handshake is made once more offering only X, the suite
- * CloudFront would get. The handshake proper lacks what GnuTLS cannot do
- * (the SHA-224 signature schemes). */
+/* CloudFront's exact ClientHello on a connection of its own, ended at the
+ * origin's choice. It runs on a thread beside the handshake proper when
+ * the request allows a second connection (offer_beside), else first. */
+typedef struct {
+    od_tls_request req;   /* a copy: the caller's may end before the thread */
+    od_tls_capture cap;   /* the choice, or the refusal of CloudFront's offer */
+    int choice;           /* the suite code the origin chose, or -1 */
+    char *only;           /* priority offering just that suite; NULL if none */
+    pthread_t tid;
+    pthread_mutex_t lock;
+    pthread_cond_t ended_cond;
+    bool ended;
+} offer_hello;
+
+static void offer_hello_run(offer_hello *h)
+{
+    int choice = -1;
+    od_tls_session *s = handshake_session(&h->req, &h->cap, false, h->req.offer, &choice);
+    h->choice = choice;
+    if (s)
+        h->only = chosen_priority(s, h->req.offer);
+    od_tls_session_close(s);
+}
+
+static void *offer_hello_thread(void *arg)
+{
+    offer_hello *h = arg;
+    offer_hello_run(h);
+    pthread_mutex_lock(&h->lock);
+    h->ended = true;
+    pthread_cond_signal(&h->ended_cond);
+    pthread_mutex_unlock(&h->lock);
+    return NULL;
+}
+
+/* A second thread with little stack: one handshake. Returns false when it
+ * could not start (the hello is then made first, in this thread). */
+static bool offer_hello_start(offer_hello *h)
+{
+    pthread_condattr_t ca;
+    if (pthread_condattr_init(&ca) != 0)
+        return false;
+    bool ok = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 && pthread_cond_init(&h->ended_cond, &ca) == 0;
+    pthread_condattr_destroy(&ca);
+    if (!ok)
+        return false;
+    if (pthread_mutex_init(&h->lock, NULL) != 0) {
+        pthread_cond_destroy(&h->ended_cond);
+        return false;
+    }
+    pthread_attr_t attr;
+    ok = pthread_attr_init(&attr) == 0;
+    if (ok) {
+        pthread_attr_setstacksize(&attr, OD_PROBE_STACK);
+        ok = pthread_create(&h->tid, &attr, offer_hello_thread, h) == 0;
+        pthread_attr_destroy(&attr);
+    }
+    if (!ok) {
+        pthread_mutex_destroy(&h->lock);
+        pthread_cond_destroy(&h->ended_cond);
+    }
+    return ok;
+}
+
+/* Waits up to ms for the hello to end; true when it has. */
+static bool offer_hello_wait(offer_hello *h, int64_t ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += (time_t)(ms / 1000);
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&h->lock);
+    while (!h->ended)
+        if (pthread_cond_timedwait(&h->ended_cond, &h->lock, &until) != 0)
+            break;
+    bool ended = h->ended;
+    pthread_mutex_unlock(&h->lock);
+    return ended;
+}
+
+static void offer_hello_join(offer_hello *h)
+{
+    pthread_join(h->tid, NULL);
+    pthread_mutex_destroy(&h->lock);
+    pthread_cond_destroy(&h->ended_cond);
+}
+
+/* CloudFront's offer, which GnuTLS cannot make on its own. One connection
+ * sends exactly CloudFront's ClientHello and ends at the origin's choice
+ * (or its refusal, which is then the result). The handshake proper cannot
+ * send a rewritten ClientHello (its Finished covers the one GnuTLS wrote),
+ * so it is made with the priority's superset of CloudFront's suites: an
+ * origin that chose X from CloudFront's list chooses X again from a
+ * superset that keeps CloudFront's relative order, unless it prefers a
+ * suite CloudFront does not offer. Then (seen in the ServerHello) the
+ * handshake is made once more offering only X, the suite CloudFront would
+ * get. The handshake proper lacks what GnuTLS cannot do (the SHA-224
+ * signature schemes).
+ *
+ * The two connections run side by side when the caller allows a second
+ * one, so the exact offer costs no round trip. This side never waits for
+ * the hello while it holds its own connection longer than its handshake
+ * took: an origin that serves one connection at a time gets this one
+ * closed, answers the hello, and the handshake proper is made again. */
 static od_tls_session *open_session(const od_tls_request *req, od_tls_capture *out, bool verdict_read)
 {
     if (!req->offer || !req->offer->n_suites)
         return handshake_session(req, out, verdict_read, NULL, NULL);
-    od_tls_request hello = *req;
-    hello.stop_at_server_hello = true;
-    int cloudfront_choice = -1;
-    od_tls_session *s = handshake_session(&hello, out, false, req->offer, &cloudfront_choice);
-    if (!s || req->stop_at_server_hello)
-        return s;
-    char *only = chosen_priority(s, req->offer);
-    od_tls_session_close(s);
-    if (!only) {
+    if (req->stop_at_server_hello)
+        return handshake_session(req, out, false, req->offer, NULL);
+    offer_hello h;
+    memset(&h, 0, sizeof h);
+    h.req = *req;
+    h.req.stop_at_server_hello = true;
+    h.choice = -1;
+    od_tls_request full = *req;
+    full.offer = NULL;
+    h.req.on_connect = NULL;   /* told once, about the handshake proper's connection */
+    bool beside = req->offer_beside && offer_hello_start(&h);
+    if (!beside) {
+        h.req.on_connect = req->on_connect;   /* the first connection, here */
+        full.on_connect = NULL;
+        offer_hello_run(&h);
+        if (!h.cap.hs.ok) {
+            *out = h.cap;
+            free(h.only);
+            return NULL;
+        }
+    }
+    int choice = -1;
+    od_tls_session *s = handshake_session(&full, out, verdict_read, NULL, &choice);
+    bool released = false;
+    if (beside) {
+        int64_t grace = out->hs.duration_ms > 50 ? out->hs.duration_ms : 50;
+        if (s && !offer_hello_wait(&h, grace)) {
+            od_tls_session_close(s);
+            s = NULL;
+            released = true;
+        }
+        offer_hello_join(&h);
+    }
+    if (!h.cap.hs.ok) {   /* CloudFront's own offer was refused, or went unanswered */
+        od_tls_session_close(s);
+        od_tls_capture_free(out);
+        *out = h.cap;
+        free(h.only);
+        return NULL;
+    }
+    od_tls_capture_free(&h.cap);
+    if (!h.only) {
+        od_tls_session_close(s);
         od_tls_capture_free(out);
         out->hs.outcome = OD_TLS_UNTESTED;
         out->hs.error = od_xstrdup("GnuTLS cannot name the suite the origin chose from CloudFront's offer");
         return NULL;
     }
-    od_tls_request full = *req;
-    full.offer = NULL;
-    full.on_connect = NULL;   /* told once, about the first connection */
-    od_tls_capture_free(out);
-    int choice = -1;
-    s = handshake_session(&full, out, verdict_read, NULL, &choice);
-    if (choice >= 0 && choice != cloudfront_choice) {
+    /* Made again: offering only CloudFront's suite when the superset got
+     * another (or was refused before the origin chose), as before when this
+     * side let go of its connection for the hello. */
+    if (released || choice != h.choice) {
         od_tls_session_close(s);
         od_tls_capture_free(out);
-        full.priority = only;
+        full.on_connect = NULL;
+        full.priority = choice == h.choice ? req->priority : h.only;
         s = handshake_session(&full, out, verdict_read, NULL, NULL);
     }
-    free(only);
+    free(h.only);
     return s;
 }
 

@@ -51,6 +51,19 @@ void od_strlist_copy(od_strlist *dst, const od_strlist *src);
  * none. Malloc'd. */
 char *od_strlist_join(const od_strlist *l, const char *sep, const char *empty);
 
+/* Stack of a probe thread: handshakes and requests need little (more under
+ * the address sanitizer). */
+#if defined(__SANITIZE_ADDRESS__)
+#define OD_PROBE_STACK (1024 * 1024)
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OD_PROBE_STACK (1024 * 1024)
+#endif
+#endif
+#ifndef OD_PROBE_STACK
+#define OD_PROBE_STACK (256 * 1024)
+#endif
+
 /* Monotonic milliseconds, for durations and deadlines. */
 int64_t od_now_ms(void);
 /* RFC 3339 UTC ("2026-11-26T23:50:00Z") of t into out (>= 21 bytes). */
