@@ -68,7 +68,7 @@ typedef struct {
     atomic_bool *cancel;        /* may be NULL */
     bool stop_at_server_hello;  /* end once the origin has chosen (version, suite): no certificates */
     /* CloudFront's exact offer (priority must enable every suite of it):
-     * a first connection sends GnuTLS's ClientHello rewritten to offer
+     * a connection of its own sends GnuTLS's ClientHello rewritten to offer
      * exactly these suites, groups and signature schemes in this order and
      * ends at the ServerHello; the handshake proper then gets the suite the
      * origin chose there (offered alone if the priority's superset makes
