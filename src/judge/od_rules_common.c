@@ -76,9 +76,28 @@ char *rl_connect_target(const rule_ctx *x, const char *addr)
                     (x->o->n_addresses > 1 || (a && a->from_resolve) || !a || !x->c->origin_domain);
     if (!use_addr)
         return od_xstrdup(x->c->origin_domain ? x->c->origin_domain : "ORIGIN");
-    if (strchr(addr, ':'))
-        return od_xasprintf("[%s]", addr);
-    return od_xstrdup(addr);
+    return rl_bracketed(addr);
+}
+
+char *rl_bracketed(const char *addr)
+{
+    return strchr(addr, ':') ? od_xasprintf("[%s]", addr) : od_xstrdup(addr);
+}
+
+void rl_curl_cacert(od_buf *b, const rule_ctx *x)
+{
+    if (!x->c->trust_store)
+        return;
+    char *q = od_shell_word(x->c->trust_store);
+    od_buf_printf(b, " --cacert %s", q);
+    free(q);
+}
+
+void rl_curl_resolve(od_buf *b, const char *name, int port, const char *addr)
+{
+    char *a = rl_bracketed(addr);
+    od_buf_printf(b, " --resolve %s:%d:%s", name, port, a);
+    free(a);
 }
 
 /* A bundle judged offline is reproduced from the file, not a connection. */

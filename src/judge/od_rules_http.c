@@ -47,7 +47,6 @@ static bool tcp_open_at(const rule_ctx *x, const char *addr, int port)
 static char *curl_command(const rule_ctx *x, const od_http_result *h, const char *host, bool https)
 {
     const char *a = h->address;
-    bool v6 = strchr(a, ':') != NULL;
     int connect_s = x->c->timeout_s > 0 ? x->c->timeout_s : 10;
     int response_s = x->c->response_timeout_s > 0 ? x->c->response_timeout_s : 30;
     od_buf b;
@@ -62,13 +61,10 @@ static char *curl_command(const rule_ctx *x, const od_http_result *h, const char
          * shows: -k lets this command show the HTTP answer */
         if (name_not_covered_at(x, a, h->port, host))
             od_buf_puts(&b, " -k");
-        if (x->c->trust_store) {
-            char *q = od_shell_word(x->c->trust_store);
-            od_buf_printf(&b, " --cacert %s", q);
-            free(q);
-        }
+        rl_curl_cacert(&b, x);
     }
-    od_buf_printf(&b, " --resolve %s:%d:%s%s%s ", host, h->port, v6 ? "[" : "", a, v6 ? "]" : "");
+    rl_curl_resolve(&b, host, h->port, a);
+    od_buf_puts(&b, " ");
     char *url = od_xasprintf("%s://%s:%d%s", https ? "https" : "http", host, h->port, h->path ? h->path : "/");
     char *q = od_shell_word(url);   /* quoted only when the shell would read a character of the path */
     od_buf_puts(&b, q);

@@ -114,6 +114,14 @@ bool rl_every_name_completes(const rule_ctx *x);
 
 /* Reproduction commands. */
 char *rl_connect_target(const rule_ctx *x, const char *addr);
+/* An address as a URL, curl's --resolve or openssl's -connect want it: an
+ * IPv6 address in brackets. malloc'd. */
+char *rl_bracketed(const char *addr);
+/* curl's " --cacert STORE" (the trust store the diagnosis used, when one
+ * was given) and " --resolve NAME:PORT:ADDR" (the address it reached),
+ * appended to b. */
+void rl_curl_cacert(od_buf *b, const rule_ctx *x);
+void rl_curl_resolve(od_buf *b, const char *name, int port, const char *addr);
 char *rl_sclient(const rule_ctx *x, const char *addr, int port, const char *sni, const char *extra);
 /* With a bundle judged offline (o->bundle), what shows the file instead. */
 char *rl_bundle_command(const rule_ctx *x);

@@ -57,24 +57,17 @@ static void rule_host_to_aws_endpoint(rule_ctx *x)
     const char *host = x->c->cnames.len ? x->c->cnames.items[0] : "www.example.com";
     /* pinned with --resolve (or on another port): the command must reach
      * the same address and port, verifying with the same trust store */
-    char *pin = NULL, *cacert = NULL;
-    if (x->o->n_addresses > 0 && x->o->addresses[0].from_resolve) {
-        const char *a = x->o->addresses[0].address;
-        bool v6 = strchr(a, ':') != NULL;
-        pin = od_xasprintf(" --resolve %s:%d:%s%s%s", origin, x->c->https_port, v6 ? "[" : "", a, v6 ? "]" : "");
-    }
-    if (x->c->trust_store) {
-        char *q = od_shell_word(x->c->trust_store);
-        cacert = od_xasprintf(" --cacert %s", q);
-        free(q);
-    }
-    char port[16] = "";
+    od_buf b;
+    od_buf_init(&b);
+    od_buf_puts(&b, "curl -sS -o /dev/null -w '%{http_code}\\n'");
+    if (x->o->n_addresses > 0 && x->o->addresses[0].from_resolve)
+        rl_curl_resolve(&b, origin, x->c->https_port, x->o->addresses[0].address);
+    rl_curl_cacert(&b, x);
+    od_buf_printf(&b, " -H 'Host: %s' https://%s", host, origin);
     if (x->c->https_port != 443)
-        snprintf(port, sizeof port, ":%d", x->c->https_port);
-    f->reproduce = od_xasprintf("curl -sS -o /dev/null -w '%%{http_code}\\n'%s%s -H 'Host: %s' https://%s%s/",
-                                pin ? pin : "", cacert ? cacert : "", host, origin, port);
-    free(pin);
-    free(cacert);
+        od_buf_printf(&b, ":%d", x->c->https_port);
+    od_buf_puts(&b, "/");
+    f->reproduce = od_buf_steal(&b);
     rl_varset vs = {0};
     rl_var(&vs, "service", ep->service);
     rl_var(&vs, "host_policy", x->p->aws.host_policy_name);
