@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Side-by-side speed of a whole diagnosis, through a latency proxy
-(bench/latency_proxy.py) in front of loopback origins: nginx with an RSA
+(bench/latency_proxy.c, built here; latency_proxy.py with --python-proxy
+or without a C compiler) in front of loopback origins: nginx with an RSA
 and an ECDSA certificate, nginx asking for an optional client certificate
 over TLS 1.3, and a small Python origin that ignores HEAD (with its
 healthy twin). Prints, for each RTT, origin-doctor's time, `curl -I`'s
@@ -9,7 +10,7 @@ testssl's when installed, and the ratios; then time and peak RSS against
 the number of names. One run each: a measurement, never a test.
 
     bench/speed.py [--build build] [--rtts 0,50,200] [--names 1,10,50,200]
-                   [--no-scanners]
+                   [--no-scanners] [--python-proxy]
 
 Everything listens on 127.0.0.1 and is stopped at the end."""
 import argparse
@@ -142,8 +143,23 @@ def serve_python_origin(port, cert, key, head_deaf):
     return server
 
 
+PROXY = [sys.executable, f"{HERE}/latency_proxy.py"]
+
+
+def build_c_proxy(d):
+    """bench/latency_proxy.c built into d: the same delays as the Python
+    proxy at a fraction of its CPU, which on a small machine is taken from
+    the client being measured. None when no C compiler works."""
+    cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if not cc:
+        return None
+    out = f"{d}/latency_proxy"
+    r = subprocess.run([cc, "-O2", "-std=c11", "-o", out, f"{HERE}/latency_proxy.c"], capture_output=True)
+    return [out] if r.returncode == 0 else None
+
+
 def start_proxy(rtt_ms, port):
-    p = subprocess.Popen([sys.executable, f"{HERE}/latency_proxy.py", "--rtt-ms", str(rtt_ms), "--target",
+    p = subprocess.Popen([*PROXY, "--rtt-ms", str(rtt_ms), "--target",
                           f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     listen = int(p.stdout.readline())
     return p, listen
@@ -187,6 +203,8 @@ def main():
     ap.add_argument("--names", default="1,10,50,200")
     ap.add_argument("--names-rtt", type=int, default=50)
     ap.add_argument("--no-scanners", action="store_true", help="skip sslscan and testssl")
+    ap.add_argument("--python-proxy", action="store_true",
+                    help="delay through latency_proxy.py instead of latency_proxy.c (more CPU)")
     args = ap.parse_args()
     args.bin = os.path.join(args.build, "origin-doctor")
     if not os.access(args.bin, os.X_OK):
@@ -199,6 +217,9 @@ def main():
     procs = []
     try:
         make_pki(d)
+        global PROXY
+        c_proxy = None if args.python_proxy else build_c_proxy(d)
+        PROXY = c_proxy or PROXY
         ports = {"rsa": free_port(), "ecdsa": free_port(), "optional-client-cert": free_port()}
         procs.append(start_nginx(d, ports))
         py_ports = {"python": free_port(), "head-deaf": free_port()}
@@ -208,7 +229,8 @@ def main():
             wait_port(p)
 
         print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}; one run each")
-        print(f"sslscan: {sslscan or 'not installed'}; testssl: {testssl or 'not installed'}")
+        print(f"sslscan: {sslscan or 'not installed'}; testssl: {testssl or 'not installed'}; "
+              f"latency proxy: {'latency_proxy.c' if c_proxy else 'latency_proxy.py'}")
         print()
         print(f"{'rtt_ms':>6} {'origin':<8} {'doctor_s':>8} {'exit':>4} {'curl_s':>7} {'ratio':>6} "
               f"{'sslscan_s':>9} {'x_doctor':>8} {'testssl_s':>9} {'x_doctor':>8}")
