@@ -1,5 +1,6 @@
 /* Evidence in words. */
 #include "od_evidence.h"
+#include "od_json.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@ static void scalar(od_buf *b, const cJSON *v)
         od_buf_puts(b, cJSON_IsTrue(v) ? "yes" : "no");
     else if (cJSON_IsNumber(v)) {
         double d = v->valuedouble;
-        if (d == (double)(long long)d)
+        if (od_json_whole(d))   /* a report from elsewhere may hold 1e300 */
             od_buf_printf(b, "%lld", (long long)d);
         else
             od_buf_printf(b, "%g", d);

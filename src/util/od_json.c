@@ -284,12 +284,18 @@ bool od_json_get_bool(od_json_reader *r, const cJSON *obj, const char *path, con
 /* Beyond 2^53 a double no longer holds every whole number. */
 #define MAX_EXACT_INT 9007199254740992.0
 
+bool od_json_whole(double d)
+{
+    /* the range test first: casting a double outside it is undefined */
+    return d >= -MAX_EXACT_INT && d <= MAX_EXACT_INT && (double)(int64_t)d == d;
+}
+
 bool od_json_int_value(od_json_reader *r, const cJSON *v, const char *path, int64_t min, int64_t max, int64_t *out)
 {
     if (!od_json_check(r, v, path, OD_JSON_NUMBER, 0))
         return false;
     double d = v->valuedouble;
-    if (!(d >= -MAX_EXACT_INT && d <= MAX_EXACT_INT) || (double)(int64_t)d != d)
+    if (!od_json_whole(d))
         return od_json_fail(r, path, "expected a whole number, found %g", d);
     if ((int64_t)d < min || (int64_t)d > max)
         return od_json_fail(r, path, "%lld is out of range: expected a whole number from %lld to %lld",
