@@ -1128,7 +1128,20 @@ static void run_schedule(sched *s)
     update(s);
     size_t bound = connection_bound(s);
     s->bound = bound;
-    size_t n_threads = bound < s->plan.n ? bound : s->plan.n;
+    /* One thread per probe that can start now (the default bound counts
+     * the exact ClientHello's second connection, which has a thread of its
+     * own): probes ready later take the threads of those that ended. */
+    size_t n_threads = bound;
+    if (s->r->c->concurrency <= 0) {
+        size_t ready = 0;
+        for (size_t i = 0; i < s->plan.n; i++)
+            ready += s->runs[i]->state == RUN_READY;
+        n_threads = ready > OD_DEFAULT_CONCURRENCY ? ready : OD_DEFAULT_CONCURRENCY;
+        if (n_threads > bound)
+            n_threads = bound;
+    }
+    if (n_threads > s->plan.n)
+        n_threads = s->plan.n;
     pthread_mutex_unlock(&r->lock);
 
     pthread_attr_t attr;
