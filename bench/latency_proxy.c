@@ -205,7 +205,7 @@ int main(int argc, char **argv)
         usage();
     signal(SIGPIPE, SIG_IGN);
 
-    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
     struct sockaddr_in la = {.sin_family = AF_INET, .sin_port = htons((uint16_t)listen_port)};
     la.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     int one = 1;
@@ -239,10 +239,8 @@ int main(int argc, char **argv)
             return 1;
         }
         for (int i = 0; i < n; i++) {
-            if (evs[i].data.ptr == NULL) {
-                int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-                if (c < 0)
-                    continue;
+            /* every pending connection at once: hundreds arrive together */
+            for (int c; evs[i].data.ptr == NULL && (c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0;) {
                 int o = connect_target(&to);
                 if (o < 0) {
                     close(c);
@@ -266,8 +264,9 @@ int main(int argc, char **argv)
                 if (conns)
                     conns->prev = k;
                 conns = k;
-                continue;
             }
+            if (evs[i].data.ptr == NULL)
+                continue;
             uintptr_t p = (uintptr_t)evs[i].data.ptr;
             conn *k = (conn *)(p & ~(uintptr_t)1);
             direction *d = (p & 1) ? &k->down : &k->up;
