@@ -6,22 +6,13 @@
 # WAF does). Both requests must carry OriginPath + path on the request line,
 # "User-Agent: Amazon CloudFront" and every custom header.
 set -u
-bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-tmp=$(mktemp -d)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-cd "$tmp" || exit 1
+. "$(dirname "$0")/pki_lib.sh"
+script_start "$1"
 passed=0 failed=0
 ok() { passed=$((passed + 1)); }
 bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem -days 2 \
-    -subj "/CN=request test root" 2>/dev/null
-openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout leaf.key -out leaf.csr \
-    -subj "/CN=waf.example.test" 2>/dev/null
-printf 'subjectAltName=DNS:waf.example.test\n' > ext
-openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out leaf.pem -days 2 -extfile ext 2>/dev/null
+leaf_pki "request test root" waf.example.test
 
 cat > origin.py <<'EOF'
 import socket, ssl, sys, threading
