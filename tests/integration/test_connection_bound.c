@@ -43,7 +43,8 @@ typedef struct {
     pthread_t tid;
     pair pairs[MAX_PAIRS];
     size_t n_pairs;
-    size_t in_flight, max_in_flight, connections;
+    /* written by the relay thread, read and reset between runs by the test */
+    atomic_size_t in_flight, max_in_flight, connections;
 } relay;
 
 static int connect_origin(int port)
@@ -63,7 +64,7 @@ static int connect_origin(int port)
 static void pair_end(relay *r, pair *p)
 {
     if (p->active)
-        r->in_flight--;
+        atomic_fetch_sub(&r->in_flight, 1);
     close(p->client);
     close(p->origin);
     *p = r->pairs[--r->n_pairs];
@@ -118,8 +119,9 @@ static void *relay_thread(void *arg)
             pair *p = &r->pairs[i];
             if (p->spoke && !p->active) {
                 p->active = true;
-                if (++r->in_flight > r->max_in_flight)
-                    r->max_in_flight = r->in_flight;
+                size_t now = atomic_fetch_add(&r->in_flight, 1) + 1;
+                if (now > atomic_load(&r->max_in_flight))
+                    atomic_store(&r->max_in_flight, now);
             }
         }
         if (fds[0].revents & POLLIN) {
@@ -134,7 +136,7 @@ static void *relay_thread(void *arg)
                 continue;
             }
             r->pairs[r->n_pairs++] = (pair){.client = c, .origin = o};
-            r->connections++;
+            atomic_fetch_add(&r->connections, 1);
         }
     }
     while (r->n_pairs)
@@ -184,8 +186,8 @@ static void run_through(relay *r, int port, const char *trust, const char *concu
     char *bound_arg = concurrency ? od_xasprintf("--concurrency=%s", concurrency) : NULL;
     const char *extra[] = {trust_arg, "--forward-host", "--cname", "www." ORIGIN, bound_arg, NULL};
     /* started from a quiet relay: the counts are this run's */
-    r->max_in_flight = 0;
-    r->connections = 0;
+    atomic_store(&r->max_in_flight, 0);
+    atomic_store(&r->connections, 0);
     it_result res;
     cJSON *j = it_run_json(bin, ORIGIN, port, extra, &res);
     CHECK_MSG(j != NULL, "--concurrency %s: no JSON report: %s", concurrency ? concurrency : "(default)",
@@ -198,10 +200,14 @@ static void run_through(relay *r, int port, const char *trust, const char *concu
                                cJSON_IsTrue(complete) ? "" : " (incomplete)");
     out->fails = it_ids_with_severity(j, "fail");
     out->warns = it_ids_with_severity(j, "warn");
-    /* the relay is quiet again once the binary has exited */
-    usleep(200 * 1000);
-    out->max_in_flight = r->max_in_flight;
-    out->connections = r->connections;
+    /* the binary has exited: every connection it made ends at the relay
+     * (which notices within its 50 ms poll) before the next run starts */
+    for (int i = 0; i < 100 && atomic_load(&r->in_flight) > 0; i++)
+        usleep(50 * 1000);
+    CHECK_MSG(atomic_load(&r->in_flight) == 0, "%zu connections still open at the relay after the run",
+              atomic_load(&r->in_flight));
+    out->max_in_flight = atomic_load(&r->max_in_flight);
+    out->connections = atomic_load(&r->connections);
     cJSON_Delete(j);
     it_result_free(&res);
     free(trust_arg);
