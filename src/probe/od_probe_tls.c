@@ -862,14 +862,7 @@ static bool offer_hello_start(offer_hello *h)
 /* Waits up to ms for the hello to end; true when it has. */
 static bool offer_hello_wait(offer_hello *h, int64_t ms)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += (time_t)(ms / 1000);
-    until.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = od_timespec_in(CLOCK_MONOTONIC, ms);
     pthread_mutex_lock(&h->lock);
     while (!h->ended)
         if (pthread_cond_timedwait(&h->ended_cond, &h->lock, &until) != 0)

@@ -66,6 +66,9 @@ char *od_strlist_join(const od_strlist *l, const char *sep, const char *empty);
 
 /* Monotonic milliseconds, for durations and deadlines. */
 int64_t od_now_ms(void);
+/* The time ms milliseconds from now on `clock`, as pthread_cond_timedwait
+ * takes it (on the clock the condition variable was made with). */
+struct timespec od_timespec_in(clockid_t clock, int64_t ms);
 /* RFC 3339 UTC ("2026-11-26T23:50:00Z") of t into out (>= 21 bytes). */
 void od_format_time(time_t t, char *out, size_t outlen);
 /* Parses the format above back; false if malformed. */
