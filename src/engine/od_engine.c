@@ -944,7 +944,7 @@ static void execute(sched *s, size_t i, const od_plan_probe *q, const char *addr
             .headers = s->r->c->origin_headers,
             .n_headers = s->r->c->n_origin_headers,
             .priority = q->priority,
-            .offer = q->tls && s->have_offer ? &s->offer : NULL,
+            .offer = uses_offer(s, q) ? &s->offer : NULL,
             .offer_beside = p->offer_beside,
             .timeout_ms = timeout_ms,
             .response_timeout_ms = s->r->c->response_timeout_s * 1000,
@@ -964,7 +964,7 @@ static void execute(sched *s, size_t i, const od_plan_probe *q, const char *addr
         .sni = q->sni,
         .timeout_ms = timeout_ms,
         .priority = q->priority,
-        .offer = q->kind == OD_PLAN_HANDSHAKE && s->have_offer ? &s->offer : NULL,
+        .offer = uses_offer(s, q) ? &s->offer : NULL,
         .offer_beside = p->offer_beside,
         .cancel = &p->stop,
         .stop_at_server_hello = q->kind == OD_PLAN_SUITE,
@@ -1064,6 +1064,17 @@ static void add_runs(sched *s, size_t first)
     }
 }
 
+/* The probes ready to start; connections: counting two for a probe with
+ * CloudFront's offer beside it. */
+static size_t ready_count(const sched *s, bool connections)
+{
+    size_t ready = 0;
+    for (size_t i = 0; i < s->plan.n; i++)
+        if (s->runs[i]->state == RUN_READY)
+            ready += connections && uses_offer(s, probe_of(s, i)) ? 2 : 1;
+    return ready;
+}
+
 /* How many connections may be in flight: --concurrency when given, else
  * 24 (the table in one wave), raised to what the plan can start at once
  * (two for a probe with CloudFront's offer beside it) so that many names
@@ -1072,10 +1083,7 @@ static size_t connection_bound(const sched *s)
 {
     if (s->r->c->concurrency > 0)
         return (size_t)s->r->c->concurrency;
-    size_t ready = 0;
-    for (size_t i = 0; i < s->plan.n; i++)
-        if (s->runs[i]->state == RUN_READY)
-            ready += uses_offer(s, probe_of(s, i)) ? 2 : 1;
+    size_t ready = ready_count(s, true);
     size_t bound = ready > OD_DEFAULT_CONCURRENCY ? ready : OD_DEFAULT_CONCURRENCY;
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > 64 &&
@@ -1133,9 +1141,7 @@ static void run_schedule(sched *s)
      * own): probes ready later take the threads of those that ended. */
     size_t n_threads = bound;
     if (s->r->c->concurrency <= 0) {
-        size_t ready = 0;
-        for (size_t i = 0; i < s->plan.n; i++)
-            ready += s->runs[i]->state == RUN_READY;
+        size_t ready = ready_count(s, false);
         n_threads = ready > OD_DEFAULT_CONCURRENCY ? ready : OD_DEFAULT_CONCURRENCY;
         if (n_threads > bound)
             n_threads = bound;
@@ -1165,13 +1171,7 @@ static void run_schedule(sched *s)
     /* Watch for a cancel request and for HEADs no longer worth waiting for. */
     int64_t wait_ms = 100;
     while (!s->finished) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += (long)wait_ms * 1000000L;
-        while (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = od_timespec_in(CLOCK_REALTIME, wait_ms);
         pthread_cond_timedwait(&s->watch, &r->lock, &ts);
         int64_t late_at = stop_late_heads(s);
         wait_ms = 100;   /* a cancel request is noticed within this */
