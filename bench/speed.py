@@ -55,16 +55,19 @@ def sh(*args, **kw):
 
 
 def make_pki(d):
-    """A root and two leaves (RSA, ECDSA P-256) for bench.test and *.bench.test."""
+    """A root and two leaves (RSA, ECDSA P-256) for bench.test and *.bench.test,
+    valid 90 days as a healthy origin's are: a certificate that expires within
+    30 days warns (CERT_EXPIRES_SOON) once per name, and 200 names' warnings
+    would be measured as part of a healthy diagnosis."""
     sh("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{d}/ca.key", "-out", f"{d}/ca.pem",
-       "-days", "2", "-subj", "/CN=origin-doctor bench root")
+       "-days", "90", "-subj", "/CN=origin-doctor bench root")
     with open(f"{d}/ext", "w") as f:
         f.write("subjectAltName=DNS:bench.test,DNS:*.bench.test\n")
     for name, newkey in (("rsa", ["rsa:2048"]), ("ecdsa", ["ec", "-pkeyopt", "ec_paramgen_curve:P-256"])):
         sh("openssl", "req", "-new", "-newkey", *newkey, "-nodes", "-keyout", f"{d}/{name}.key", "-out",
            f"{d}/{name}.csr", "-subj", "/CN=bench.test")
         sh("openssl", "x509", "-req", "-in", f"{d}/{name}.csr", "-CA", f"{d}/ca.pem", "-CAkey", f"{d}/ca.key",
-           "-CAcreateserial", "-out", f"{d}/{name}.pem", "-days", "2", "-extfile", f"{d}/ext")
+           "-CAcreateserial", "-out", f"{d}/{name}.pem", "-days", "90", "-extfile", f"{d}/ext")
 
 
 def start_nginx(d, ports):

@@ -826,11 +826,11 @@ static void update(sched *s)
 }
 
 /* The first connection to address:port is its TCP result. */
-static void resolve_connect(sched *s, size_t c, od_tcp_state state, const char *error, int64_t ms)
+static bool resolve_connect(sched *s, size_t c, od_tcp_state state, const char *error, int64_t ms)
 {
     probe_run *p = s->runs[c];
     if (p->resolved)
-        return;
+        return false;
     const od_plan_probe *q = probe_of(s, c);
     p->resolved = true;
     snprintf(p->tcp.address, sizeof p->tcp.address, "%s", s->addresses[q->address].address);
@@ -842,6 +842,7 @@ static void resolve_connect(sched *s, size_t c, od_tcp_state state, const char *
                                         : od_xasprintf("%s%s%s", od_tcp_state_name(state), error ? ": " : "",
                                                        error ? error : "");
     step_end_locked(s->r, p->step, ms, state == OD_TCP_OPEN ? OD_STEP_PASS : OD_STEP_FAIL, detail);
+    return true;
 }
 
 static void on_connect(void *ctx, od_tcp_state state, const char *error, int64_t duration_ms)
@@ -851,10 +852,9 @@ static void on_connect(void *ctx, od_tcp_state state, const char *error, int64_t
     pthread_mutex_lock(&s->r->lock);
     s->runs[n->probe]->connected = state;
     size_t c = probe_of(s, n->probe)->connect;
-    if (c != OD_PLAN_NONE) {
-        resolve_connect(s, c, state, error, duration_ms);
+    /* Only the first connection to a port tells the schedule something. */
+    if (c != OD_PLAN_NONE && resolve_connect(s, c, state, error, duration_ms))
         update(s);
-    }
     pthread_mutex_unlock(&s->r->lock);
 }
 

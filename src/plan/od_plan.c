@@ -13,7 +13,10 @@ static const unsigned probed_protocols[] = {OD_PROTO_TLS1, OD_PROTO_TLS11, OD_PR
 
 static od_plan_probe *add_probe(od_plan *plan, od_plan_kind kind, size_t address, int port)
 {
-    plan->probes = od_xrealloc(plan->probes, (plan->n + 1) * sizeof *plan->probes);
+    if (plan->n == plan->cap) {   /* doubling: hundreds of names make thousands of probes */
+        plan->cap = plan->cap ? 2 * plan->cap : 64;
+        plan->probes = od_xrealloc(plan->probes, plan->cap * sizeof *plan->probes);
+    }
     od_plan_probe *q = &plan->probes[plan->n];
     memset(q, 0, sizeof *q);
     q->kind = kind;
@@ -130,6 +133,8 @@ size_t od_plan_add_http(od_plan *plan, const od_case *c, const od_policy *p, con
     int port = tls ? c->https_port : c->http_port;
     size_t first_get = OD_PLAN_NONE;
     char *target = od_case_request_target(c);
+    /* One offer for every name: built once (it is long), copied per probe. */
+    char *priority = tls ? od_policy_priority(p, c->origin_ssl_protocols) : NULL;
     for (size_t k = 0; k < names.len; k++) {
         const char *host = names.items[k];
         const char *sni = names_as_sni(c) ? host : NULL;
@@ -138,7 +143,7 @@ size_t od_plan_add_http(od_plan *plan, const od_case *c, const od_policy *p, con
         q->tls = tls;
         q->host = od_xstrdup(host);
         q->sni = tls ? od_xstrdup(sni) : NULL;
-        q->priority = tls ? od_policy_priority(p, c->origin_ssl_protocols) : NULL;
+        q->priority = od_xstrdup(priority);
         q->method = c->http_get ? "GET" : "HEAD";
         q->path = od_xstrdup(target);
         q->step = od_xasprintf("HTTP %s %s://%s%s at %s:%d", q->method, tls ? "https" : "http", host, target, addr,
@@ -174,6 +179,7 @@ size_t od_plan_add_http(od_plan *plan, const od_case *c, const od_policy *p, con
             }
         }
     }
+    free(priority);
     free(target);
     od_strlist_free(&names);
     return first;
@@ -212,6 +218,7 @@ void od_plan_make(const od_case *c, const od_policy *p, const od_address *addres
         }
     }
     if (https) {
+        char *priority = od_policy_priority(p, c->origin_ssl_protocols);
         for (size_t a = 0; a < n_addresses; a++) {
             const char *addr = addresses[a].address;
             for (size_t k = 0; k <= names.len; k++) {
@@ -220,12 +227,13 @@ void od_plan_make(const od_case *c, const od_policy *p, const od_address *addres
                     continue;
                 od_plan_probe *q = add_probe(out, OD_PLAN_HANDSHAKE, a, c->https_port);
                 q->sni = od_xstrdup(sni);
-                q->priority = od_policy_priority(p, c->origin_ssl_protocols);
+                q->priority = od_xstrdup(priority);
                 q->step = sni ? od_xasprintf("TLS %s at %s:%d", sni, addr, c->https_port)
                               : od_xasprintf("TLS without SNI at %s:%d", addr, c->https_port);
                 q->step_id = od_xasprintf("tls:" STEP_ADDR_FMT ":https:%s", STEP_ADDR(addr), sni ? sni : "-");
             }
         }
+        free(priority);
         /* When CloudFront's own offer is refused, the certificate is still
          * worth judging: a broad offer per refused name shows it. */
         size_t n_handshakes = out->n;

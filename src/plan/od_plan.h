@@ -74,6 +74,7 @@ typedef struct {
 typedef struct {
     od_plan_probe *probes;
     size_t n;
+    size_t cap;   /* probes allocated */
     /* The cipher table: at which address and with which SNI it is
      * probed; OD_PLAN_NONE when the case uses no HTTPS. */
     size_t table_address;
