@@ -516,8 +516,14 @@ static bool gate_holds(const sched *s, size_t i)
     case OD_GATE_HEAD_UNANSWERED:
         return a->state == RUN_DONE && head_unanswered(&a->http);
     case OD_GATE_GET_NEEDED: {
+        /* The first name's GET answered and its HEAD ended without a usable
+         * answer, or is late (stop_late_heads). A HEAD merely still in
+         * flight proves nothing: its answer often comes with the GET's, and
+         * every other name's GET would be asked for nothing. */
         const probe_run *head0 = s->runs[probe_of(s, q->after)->head];
-        return a->state == RUN_DONE && a->http.responded && !(head0->state == RUN_DONE && head_usable(&head0->http));
+        bool head_failed = head0->state == RUN_DONE ? !head_usable(&head0->http)
+                                                    : head0->state == RUN_RUNNING && atomic_load(&head0->stop);
+        return a->state == RUN_DONE && a->http.responded && head_failed;
     }
     default:
         return true;
@@ -1096,10 +1102,11 @@ static size_t connection_bound(const sched *s)
  * took, at least 50 ms), and running longer than GET took by as much:
  * stop waiting for it. Never before a HEAD that is also its name's TLS
  * probe has handed its handshake over. Returns the earliest time a HEAD
- * will be late, or -1. */
-static int64_t stop_late_heads(sched *s)
+ * will be late, or -1; *stopped: one was stopped now. */
+static int64_t stop_late_heads(sched *s, bool *stopped)
 {
     int64_t now = od_now_ms(), next = -1;
+    *stopped = false;
     for (size_t i = 0; i < s->plan.n; i++) {
         const od_plan_probe *q = probe_of(s, i);
         const probe_run *g = s->runs[i];
@@ -1115,9 +1122,10 @@ static int64_t stop_late_heads(sched *s)
         int64_t late_at = g->ended + grace;
         if (h->started + took + grace > late_at)
             late_at = h->started + took + grace;
-        if (now >= late_at)
+        if (now >= late_at) {
             atomic_store(&h->stop, true);
-        else if (next < 0 || late_at < next)
+            *stopped = true;
+        } else if (next < 0 || late_at < next)
             next = late_at;
     }
     return next;
@@ -1173,11 +1181,12 @@ static void run_schedule(sched *s)
     while (!s->finished) {
         struct timespec ts = od_timespec_in(CLOCK_REALTIME, wait_ms);
         pthread_cond_timedwait(&s->watch, &r->lock, &ts);
-        int64_t late_at = stop_late_heads(s);
+        bool stopped;
+        int64_t late_at = stop_late_heads(s, &stopped);
         wait_ms = 100;   /* a cancel request is noticed within this */
         if (late_at >= 0 && late_at - od_now_ms() < wait_ms)
             wait_ms = late_at - od_now_ms() > 1 ? late_at - od_now_ms() : 1;
-        if (cancelled(r))
+        if (cancelled(r) || stopped)   /* a late HEAD: the other names ask GET now */
             update(s);
     }
     pthread_mutex_unlock(&r->lock);
