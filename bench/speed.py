@@ -168,16 +168,42 @@ def start_proxy(rtt_ms, port):
     return p, listen
 
 
-def timed(argv, timeout=900):
+def timed(argv, timeout=900, cpu=None):
     """Wall time (s), exit code and peak RSS (MB) of one run. The RSS comes
-    from a one-child wrapper, so it is that run's own."""
+    from a one-child wrapper, so it is that run's own. cpu, a dict, gets
+    the run's own CPU seconds (user + system) under "client"."""
     wrapper = ("import resource,subprocess,sys,time\n"
                "t=time.monotonic(); rc=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,"
                "stderr=subprocess.DEVNULL).returncode; t=time.monotonic()-t\n"
-               "print(t, rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+               "u=resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+               "print(t, rc, u.ru_maxrss, u.ru_utime+u.ru_stime)")
     out = subprocess.run([sys.executable, "-c", wrapper, *argv], capture_output=True, text=True, timeout=timeout)
-    t, rc, rss_kb = out.stdout.split()
+    t, rc, rss_kb, cpu_s = out.stdout.split()
+    if cpu is not None:
+        cpu["client"] = float(cpu_s)
     return float(t), int(rc), int(rss_kb) / 1024.0
+
+
+def process_cpu(pids):
+    """CPU seconds (user + system) used so far by these processes and their
+    children still running (nginx's workers); 0 for any that has gone."""
+    tick = os.sysconf("SC_CLK_TCK")
+    seen, total = set(), 0
+    todo = list(pids)
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])   # utime, stime
+            with open(f"/proc/{pid}/task/{pid}/children") as f:
+                todo += [int(c) for c in f.read().split()]
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / tick
 
 
 def doctor_argv(args, d, port, names=1, extra=()):
@@ -285,17 +311,27 @@ def main():
         # RSA first (the figure the issue asks for), then ECDSA: the origin
         # signs once per connection, and on a small machine its CPU is
         # taken from the client; an ECDSA signature costs it far less.
+        # The CPU columns say when a run is bound by this machine's cores
+        # rather than by latency: the client, the origin and the proxy
+        # share them, where a real network costs the client nothing.
         for label in ("rsa", "ecdsa"):
             print()
-            print(f"names (--forward-host, N CNAMEs) at {rtt} ms RTT, nginx {label.upper()}:")
-            print(f"{'names':>6} {'doctor_s':>8} {'exit':>4} {'x_one':>6} {'peak_rss_mb':>11}")
+            print(f"names (--forward-host, N CNAMEs) at {rtt} ms RTT, nginx {label.upper()}; "
+                  f"CPU seconds of each side, {os.cpu_count()} cores:")
+            print(f"{'names':>6} {'doctor_s':>8} {'exit':>4} {'x_one':>6} {'peak_rss_mb':>11} "
+                  f"{'cpu_doctor':>10} {'cpu_origin':>10} {'cpu_proxy':>9}")
             proxy, pport = start_proxy(rtt, ports[label])
             try:
                 one = None
                 for n in [int(x) for x in args.names.split(",") if x]:
-                    t, rc, rss = timed(doctor_argv(args, d, pport, names=n, extra=("--forward-host",)))
+                    cpu = {}
+                    before = (process_cpu([procs[0].pid]), process_cpu([proxy.pid]))
+                    t, rc, rss = timed(doctor_argv(args, d, pport, names=n, extra=("--forward-host",)), cpu=cpu)
+                    origin_cpu = process_cpu([procs[0].pid]) - before[0]
+                    proxy_cpu = process_cpu([proxy.pid]) - before[1]
                     one = one or t
-                    print(f"{n:>6} {t:>8.2f} {rc:>4} {t / one:>6.2f} {rss:>11.1f}", flush=True)
+                    print(f"{n:>6} {t:>8.2f} {rc:>4} {t / one:>6.2f} {rss:>11.1f} "
+                          f"{cpu['client']:>10.2f} {origin_cpu:>10.2f} {proxy_cpu:>9.2f}", flush=True)
             finally:
                 proxy.kill()
                 proxy.wait()
