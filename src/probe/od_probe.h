@@ -59,6 +59,14 @@ typedef struct {
  * policy gives nothing to offer there (or too much to hold). */
 bool od_policy_offer(const od_policy *p, unsigned protocols, od_hello_offer *out);
 
+/* GnuTLS objects the handshakes of a run share, safely across threads:
+ * the parsed priority strings and the certificate credentials. Sessions
+ * hold them by reference: free after the last session made with them.
+ * NULL when GnuTLS cannot allocate. */
+typedef struct od_tls_shared od_tls_shared;
+od_tls_shared *od_tls_shared_new(void);
+void od_tls_shared_free(od_tls_shared *t);
+
 typedef struct {
     const char *address;
     int port;
@@ -80,6 +88,7 @@ typedef struct {
     od_connect_fn on_connect;   /* may be NULL */
     void *connect_ctx;
     const od_client_cert *client_cert;   /* sent when the origin asks (origin mTLS); NULL: none, as CloudFront */
+    od_tls_shared *shared;      /* may be NULL: the session sets up its own */
 } od_tls_request;
 
 typedef struct {
@@ -173,6 +182,7 @@ typedef struct {
     void (*on_handshake)(void *ctx, od_tls_capture *capture);   /* takes ownership of *capture */
     void *handshake_ctx;
     const od_client_cert *client_cert;   /* for TLS, as in od_tls_request */
+    od_tls_shared *shared;      /* for TLS, as in od_tls_request */
 } od_http_request;
 
 /* Sends METHOD PATH with Host, User-Agent: Amazon CloudFront and the custom

@@ -168,6 +168,7 @@ void od_probe_http(const od_http_request *req, od_http_result *out)
             .on_connect = req->on_connect,
             .connect_ctx = req->connect_ctx,
             .client_cert = req->client_cert,
+            .shared = req->shared,
         };
         od_tls_capture cap;
         c.tls = req->on_handshake ? od_tls_session_open_judged(&treq, &cap) : od_tls_session_open(&treq, &cap);

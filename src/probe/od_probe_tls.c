@@ -43,7 +43,7 @@ const char od_tls_permissive_priority[] =
 
 struct od_tls_session {
     gnutls_session_t session;
-    gnutls_certificate_credentials_t cred;
+    gnutls_certificate_credentials_t cred;   /* its own, or NULL: the run's shared ones */
     int fd;
     atomic_bool *cancel;
     int64_t deadline;                    /* absolute (od_now_ms) end of the current step */
@@ -613,6 +613,75 @@ static void check_client_cert_verdict(od_tls_session *s, int timeout_ms, od_hand
     }
 }
 
+/* ---- what a run's sessions share ---- */
+
+typedef struct {
+    char *text;
+    gnutls_priority_t cache;
+} shared_priority;
+
+struct od_tls_shared {
+    pthread_mutex_t lock;
+    gnutls_certificate_credentials_t cred;   /* no trust: chains are analysed elsewhere */
+    shared_priority *priorities;             /* one per priority string seen */
+    size_t n_priorities, cap_priorities;
+};
+
+od_tls_shared *od_tls_shared_new(void)
+{
+    od_tls_shared *t = od_xcalloc(1, sizeof *t);
+    if (pthread_mutex_init(&t->lock, NULL) != 0) {
+        free(t);
+        return NULL;
+    }
+    if (gnutls_certificate_allocate_credentials(&t->cred) < 0) {
+        pthread_mutex_destroy(&t->lock);
+        free(t);
+        return NULL;
+    }
+    /* The callback reads the session's own state (gnutls_session_get_ptr). */
+    gnutls_certificate_set_retrieve_function2(t->cred, retrieve_fn);
+    return t;
+}
+
+void od_tls_shared_free(od_tls_shared *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->n_priorities; i++) {
+        free(t->priorities[i].text);
+        gnutls_priority_deinit(t->priorities[i].cache);
+    }
+    free(t->priorities);
+    gnutls_certificate_free_credentials(t->cred);
+    pthread_mutex_destroy(&t->lock);
+    free(t);
+}
+
+/* The priority cache for prio, parsed on first use; GnuTLS's error and
+ * *errpos (into prio) as gnutls_priority_init gives them. */
+static int shared_priority_set(od_tls_shared *t, gnutls_session_t session, const char *prio, const char **errpos)
+{
+    pthread_mutex_lock(&t->lock);
+    gnutls_priority_t cache = NULL;
+    for (size_t i = 0; i < t->n_priorities && !cache; i++)
+        if (strcmp(t->priorities[i].text, prio) == 0)
+            cache = t->priorities[i].cache;
+    int rc = 0;
+    if (!cache) {
+        rc = gnutls_priority_init(&cache, prio, errpos);
+        if (rc == 0) {
+            if (t->n_priorities == t->cap_priorities) {
+                t->cap_priorities = t->cap_priorities ? 2 * t->cap_priorities : 16;
+                t->priorities = od_xrealloc(t->priorities, t->cap_priorities * sizeof *t->priorities);
+            }
+            t->priorities[t->n_priorities++] = (shared_priority){od_xstrdup(prio), cache};
+        }
+    }
+    pthread_mutex_unlock(&t->lock);
+    return rc == 0 ? gnutls_priority_set(session, cache) : rc;
+}
+
 static void session_free(od_tls_session *s)
 {
     if (!s)
@@ -659,14 +728,19 @@ static od_tls_session *handshake_session(const od_tls_request *req, od_tls_captu
     const char *prio = req->priority ? req->priority : od_tls_permissive_priority;
     const char *errpos = NULL;
     int rc = gnutls_init(&s->session, GNUTLS_CLIENT);
+    /* A run's hundreds of sessions share the parsed priorities and the
+     * credentials: parsing a long priority string and setting up
+     * credentials cost more than the rest of a session's set-up. */
     if (rc == 0)
-        rc = gnutls_priority_set_direct(s->session, prio, &errpos);
-    if (rc == 0)
+        rc = req->shared ? shared_priority_set(req->shared, s->session, prio, &errpos)
+                         : gnutls_priority_set_direct(s->session, prio, &errpos);
+    if (rc == 0 && !req->shared) {
         rc = gnutls_certificate_allocate_credentials(&s->cred);
-    if (rc == 0) {
-        gnutls_certificate_set_retrieve_function2(s->cred, retrieve_fn);
-        rc = gnutls_credentials_set(s->session, GNUTLS_CRD_CERTIFICATE, s->cred);
+        if (rc == 0)
+            gnutls_certificate_set_retrieve_function2(s->cred, retrieve_fn);
     }
+    if (rc == 0)
+        rc = gnutls_credentials_set(s->session, GNUTLS_CRD_CERTIFICATE, req->shared ? req->shared->cred : s->cred);
     if (rc == 0 && hs->sni)
         rc = gnutls_server_name_set(s->session, GNUTLS_NAME_DNS, hs->sni, strlen(hs->sni));
     if (rc != 0) {
