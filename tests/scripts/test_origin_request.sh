@@ -8,56 +8,10 @@
 set -u
 . "$(dirname "$0")/pki_lib.sh"
 script_start "$1"
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
 
 leaf_pki "request test root" waf.example.test
 
-cat > origin.py <<'EOF'
-import socket, ssl, sys, threading
-port_file, log_path = sys.argv[1], sys.argv[2]
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain("leaf.pem", "leaf.key")
-srv = socket.socket()
-srv.bind(("127.0.0.1", 0))
-srv.listen(16)
-open(port_file, "w").write(str(srv.getsockname()[1]))
-lock = threading.Lock()
-
-def serve(raw):
-    try:
-        conn = ctx.wrap_socket(raw, server_side=True)
-        conn.settimeout(10)
-        head = b""
-        while b"\r\n\r\n" not in head and len(head) < 65536:
-            chunk = conn.recv(4096)
-            if not chunk:
-                return
-            head += chunk
-        with lock:
-            with open(log_path, "ab") as log:
-                log.write(head.split(b"\r\n\r\n")[0] + b"\r\n\r\n")
-        lines = head.split(b"\r\n")
-        if lines[0].startswith(b"HEAD "):
-            conn.recv(1)   # never answers HEAD: the client gives up
-            return
-        ok = b"X-Origin-Verify: waf-s3cret" in lines[1:]
-        status = b"200 OK" if ok else b"403 Forbidden"
-        conn.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-        conn.close()
-    except Exception:
-        pass
-
-while True:
-    c, _ = srv.accept()
-    threading.Thread(target=serve, args=(c,), daemon=True).start()
-EOF
-python3 origin.py port log.txt </dev/null >/dev/null 2>err-origin.txt &
-pid=$!
-for _ in $(seq 50); do [ -s port ] && break; sleep 0.1; done
-port=$(cat port 2>/dev/null)
-[ -n "$port" ] || { echo "the Python origin did not start: $(cat err-origin.txt)" >&2; exit 1; }
+start_http_origin log.txt --head deaf --require-header 'X-Origin-Verify: waf-s3cret'
 
 run() {   # extra flags; the JSON report in r.json
     rm -f r.json log.txt
@@ -107,5 +61,4 @@ print(r["http"]["results"][0]["status_code"], ",".join(ids))' 2>&1)
 grep -q "^GET /app/ HTTP/1.1" log.txt && grep -q "^User-Agent: Amazon CloudFront" log.txt && ok \
     || bad "without the header, the request: $(head -c 300 log.txt)"
 
-echo "origin_request: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+script_end origin_request
