@@ -184,6 +184,14 @@ def timed(argv, timeout=900, cpu=None):
     return float(t), int(rc), int(rss_kb) / 1024.0
 
 
+def repeated(run, repeat):
+    """run() -> (wall, rc, rss, extra...) repeated: the median wall time and
+    extras, the worst exit code, the largest RSS. One run when repeat is 1."""
+    results = [run() for _ in range(max(1, repeat))]
+    mid = sorted(results, key=lambda r: r[0])[len(results) // 2]
+    return (mid[0], max(r[1] for r in results), max(r[2] for r in results), *mid[3:])
+
+
 def process_cpu(pids):
     """CPU seconds (user + system) used so far by these processes and their
     children still running (nginx's workers); 0 for any that has gone."""
@@ -232,6 +240,8 @@ def main():
     ap.add_argument("--names", default="1,10,50,200")
     ap.add_argument("--names-rtt", type=int, default=50)
     ap.add_argument("--no-scanners", action="store_true", help="skip sslscan and testssl")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="runs of origin-doctor and curl per figure; the median is shown (default 1)")
     ap.add_argument("--python-proxy", action="store_true",
                     help="delay through latency_proxy.py instead of latency_proxy.c (more CPU)")
     args = ap.parse_args()
@@ -257,7 +267,8 @@ def main():
         for p in py_ports.values():
             wait_port(p)
 
-        print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}; one run each")
+        runs = "one run each" if args.repeat <= 1 else f"median of {args.repeat} runs (scanners: one run)"
+        print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}; {runs}")
         print(f"sslscan: {sslscan or 'not installed'}; testssl: {testssl or 'not installed'}; "
               f"latency proxy: {'latency_proxy.c' if c_proxy else 'latency_proxy.py'}")
         print()
@@ -267,8 +278,8 @@ def main():
             for label in ("rsa", "ecdsa"):
                 proxy, port = start_proxy(rtt, ports[label])
                 try:
-                    t_doc, rc, _ = timed(doctor_argv(args, d, port))
-                    t_curl, _, _ = timed(curl_argv(d, port))
+                    t_doc, rc, _ = repeated(lambda: timed(doctor_argv(args, d, port)), args.repeat)
+                    t_curl, _, _ = repeated(lambda: timed(curl_argv(d, port)), args.repeat)
                     t_scan = t_test = None
                     if sslscan:
                         t_scan, _, _ = timed([sslscan, "--no-colour", f"--sni-name=bench.test", f"127.0.0.1:{port}"])
@@ -292,12 +303,13 @@ def main():
                             ("python origin ignoring HEAD", py_ports["head-deaf"])):
             proxy, pport = start_proxy(rtt, port)
             try:
-                t, rc, _ = timed(doctor_argv(args, d, pport))
+                t, rc, _ = repeated(lambda: timed(doctor_argv(args, d, pport)), args.repeat)
                 t_get = None
                 if label.startswith("python"):
-                    t_get, _, _ = timed(["curl", "-sS", "--http1.1", "--resolve", f"bench.test:{pport}:127.0.0.1",
-                                         "--cacert", f"{d}/ca.pem", "-o", "/dev/null",
-                                         f"https://bench.test:{pport}/"])
+                    t_get, _, _ = repeated(lambda: timed(["curl", "-sS", "--http1.1", "--resolve",
+                                                          f"bench.test:{pport}:127.0.0.1", "--cacert", f"{d}/ca.pem",
+                                                          "-o", "/dev/null", f"https://bench.test:{pport}/"]),
+                                           args.repeat)
             finally:
                 proxy.kill()
                 proxy.wait()
@@ -324,14 +336,16 @@ def main():
             try:
                 one = None
                 for n in [int(x) for x in args.names.split(",") if x]:
-                    cpu = {}
-                    before = (process_cpu([procs[0].pid]), process_cpu([proxy.pid]))
-                    t, rc, rss = timed(doctor_argv(args, d, pport, names=n, extra=("--forward-host",)), cpu=cpu)
-                    origin_cpu = process_cpu([procs[0].pid]) - before[0]
-                    proxy_cpu = process_cpu([proxy.pid]) - before[1]
+                    def run_names():
+                        cpu = {}
+                        before = (process_cpu([procs[0].pid]), process_cpu([proxy.pid]))
+                        t, rc, rss = timed(doctor_argv(args, d, pport, names=n, extra=("--forward-host",)), cpu=cpu)
+                        return (t, rc, rss, cpu["client"], process_cpu([procs[0].pid]) - before[0],
+                                process_cpu([proxy.pid]) - before[1])
+                    t, rc, rss, doctor_cpu, origin_cpu, proxy_cpu = repeated(run_names, args.repeat)
                     one = one or t
                     print(f"{n:>6} {t:>8.2f} {rc:>4} {t / one:>6.2f} {rss:>11.1f} "
-                          f"{cpu['client']:>10.2f} {origin_cpu:>10.2f} {proxy_cpu:>9.2f}", flush=True)
+                          f"{doctor_cpu:>10.2f} {origin_cpu:>10.2f} {proxy_cpu:>9.2f}", flush=True)
             finally:
                 proxy.kill()
                 proxy.wait()
