@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "od_certgen.h"
+#include "od_client_cert.h"
 #include "od_labserver.h"
 #include "od_policy.h"
 #include "od_probe.h"
@@ -477,6 +478,8 @@ static const od_protocol_result *proto_result(const od_observations *o, unsigned
     return NULL;
 }
 
+static void test_shared(const od_policy *policy, const pki *k);
+
 static void test_lab(const od_policy *policy)
 {
     pki k;
@@ -597,9 +600,147 @@ static void test_lab(const od_policy *policy)
     CHECK(all_untested);
     od_obs_free(&o);
 
+    test_shared(policy, &k);
+
     od_gen_cert_free(&k.leaf);
     od_gen_cert_free(&k.ica);
     od_gen_cert_free(&k.root);
+}
+
+/* ---- the GnuTLS objects a run's handshakes share (od_tls_shared) ---- */
+
+typedef struct {
+    int port;
+    const char *priority;
+    od_tls_shared *shared;
+    char cipher[128];   /* of the last handshake; "" when one failed */
+} shared_job;
+
+static void *shared_worker(void *arg)
+{
+    shared_job *j = arg;
+    for (int i = 0; i < 3; i++) {
+        od_tls_request req = {.address = "127.0.0.1", .port = j->port, .sni = "a.example.test",
+                              .timeout_ms = 2000, .priority = j->priority, .shared = j->shared};
+        od_tls_capture cap;
+        od_probe_tls(&req, &cap);
+        snprintf(j->cipher, sizeof j->cipher, "%s", cap.hs.ok && cap.hs.cipher ? cap.hs.cipher : "");
+        od_tls_capture_free(&cap);
+        if (!j->cipher[0])
+            break;
+    }
+    return NULL;
+}
+
+/* A client certificate issued by root, loaded as --client-cert does
+ * (files in a fresh folder, removed again); NULL on failure. */
+static od_client_cert *client_cert_of(const od_gen_cert *root)
+{
+    od_gen_spec spec = {.dn = "CN=Probe Test Client,O=origin-doctor test", .key = OD_KEY_ECDSA_P256};
+    od_gen_cert cert;
+    memset(&cert, 0, sizeof cert);
+    if (od_gen_cert_make(&spec, root, &cert) != 0)
+        return NULL;
+    char dir[] = "/tmp/od-probes-XXXXXX";
+    od_client_cert *cc = NULL;
+    if (mkdtemp(dir)) {
+        char *cert_path = od_xasprintf("%s/client.pem", dir), *key_path = od_xasprintf("%s/client.key", dir);
+        char *pem = od_gen_cert_pem(&cert), *key = od_gen_key_pem(&cert);
+        FILE *f = fopen(cert_path, "w"), *g = fopen(key_path, "w");
+        bool written = f && g && pem && key && fputs(pem, f) >= 0 && fputs(key, g) >= 0;
+        if (f)
+            written &= fclose(f) == 0;
+        if (g)
+            written &= fclose(g) == 0;
+        char *err = NULL;
+        if (written)
+            cc = od_client_cert_load(cert_path, key_path, &err);
+        CHECK_MSG(cc != NULL, "client certificate: %s", err ? err : "not written");
+        free(err);
+        free(pem);
+        free(key);
+        unlink(cert_path);
+        unlink(key_path);
+        rmdir(dir);
+        free(cert_path);
+        free(key_path);
+    }
+    od_gen_cert_free(&cert);
+    return cc;
+}
+
+/* The same result with and without the shared objects: from threads at
+ * once (each priority string parsed once, its cache set on every session),
+ * for a priority GnuTLS rejects (the same error, pointing into the string),
+ * and for an origin that requires a client certificate, which a session
+ * presents through the shared credentials' callback (it reads the
+ * session's own state). */
+static void test_shared(const od_policy *policy, const pki *k)
+{
+    int port;
+    od_lab_server *lab = lab_start(k, NULL, false, &port);
+    if (!lab)
+        return;
+    od_tls_shared *shared = od_tls_shared_new();
+    CHECK(shared != NULL);
+    char *p12 = od_policy_priority(policy, OD_PROTO_TLS12);
+    const char *priorities[2] = {p12, NULL};
+    char alone[2][128];
+    for (int i = 0; i < 2; i++) {
+        shared_job j = {.port = port, .priority = priorities[i]};
+        shared_worker(&j);
+        snprintf(alone[i], sizeof alone[i], "%s", j.cipher);
+        CHECK_MSG(alone[i][0], "priority %d: no handshake without the shared objects", i);
+    }
+    shared_job jobs[6];
+    pthread_t tids[6];
+    for (int t = 0; t < 6; t++) {
+        jobs[t] = (shared_job){.port = port, .priority = priorities[t % 2], .shared = shared};
+        CHECK(pthread_create(&tids[t], NULL, shared_worker, &jobs[t]) == 0);
+    }
+    for (int t = 0; t < 6; t++) {
+        pthread_join(tids[t], NULL);
+        CHECK_MSG(strcmp(jobs[t].cipher, alone[t % 2]) == 0, "thread %d: \"%s\", alone \"%s\"", t, jobs[t].cipher,
+                  alone[t % 2]);
+    }
+
+    const char *bad = "NORMAL:+VERS-TLS1.2:+NO-SUCH-TOKEN";
+    char *errors[2] = {NULL, NULL};
+    for (int i = 0; i < 2; i++) {
+        od_tls_request req = {.address = "127.0.0.1", .port = port, .sni = "a.example.test", .timeout_ms = 1000,
+                              .priority = bad, .shared = i ? shared : NULL};
+        od_tls_capture cap;
+        od_probe_tls(&req, &cap);
+        CHECK(cap.hs.outcome == OD_TLS_ERROR && cap.hs.error);
+        errors[i] = cap.hs.error ? od_xstrdup(cap.hs.error) : NULL;
+        od_tls_capture_free(&cap);
+    }
+    CHECK_MSG(errors[0] && errors[1] && strcmp(errors[0], errors[1]) == 0 && strstr(errors[1], "NO-SUCH-TOKEN"),
+              "alone: %s; shared: %s", errors[0] ? errors[0] : "-", errors[1] ? errors[1] : "-");
+    free(errors[0]);
+    free(errors[1]);
+    od_lab_server_stop(lab);
+
+    lab = lab_start(k, NULL, true, &port);
+    od_client_cert *cc = client_cert_of(&k->root);
+    if (lab && cc) {
+        for (int with_cert = 0; with_cert < 2; with_cert++) {
+            od_tls_request req = {.address = "127.0.0.1", .port = port, .sni = "a.example.test", .timeout_ms = 1000,
+                                  .priority = p12, .shared = shared, .client_cert = with_cert ? cc : NULL};
+            od_tls_capture cap;
+            od_probe_tls(&req, &cap);
+            od_tls_outcome want = with_cert ? OD_TLS_OK : OD_TLS_CLIENT_CERT_REQUIRED;
+            CHECK_MSG(cap.hs.outcome == want && cap.hs.client_cert_requested && cap.hs.client_cert_sent == with_cert,
+                      "%s certificate: %s: %s", with_cert ? "with a" : "without", od_tls_outcome_name(cap.hs.outcome),
+                      cap.hs.error ? cap.hs.error : "");
+            od_tls_capture_free(&cap);
+        }
+    }
+    od_client_cert_free(cc);
+    if (lab)
+        od_lab_server_stop(lab);
+    free(p12);
+    od_tls_shared_free(shared);
 }
 
 /* A handshake this side stopped after the origin's ServerHello (the probe
