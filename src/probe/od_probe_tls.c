@@ -246,15 +246,22 @@ static ssize_t vec_push_fn(gnutls_transport_ptr_t ptr, const giovec_t *iov, int 
 static ssize_t pull_fn(gnutls_transport_ptr_t ptr, void *data, size_t len)
 {
     od_tls_session *s = ptr;
-    int ready = wait_ready(s, POLLIN, s->deadline);
-    if (ready <= 0) {
-        gnutls_transport_set_errno(s->session, ready == 0 ? EAGAIN : errno);
-        return -1;
-    }
     ssize_t n;
+    /* GnuTLS asked pull_timeout_fn first: the bytes are usually there, and
+     * a wait before each read would be one more system call. */
     do
-        n = recv(s->fd, data, len, MSG_DONTWAIT);
+        n = cancelled(s->cancel) ? (errno = EAGAIN, -1) : recv(s->fd, data, len, MSG_DONTWAIT);
     while (n < 0 && errno == EINTR);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        int ready = wait_ready(s, POLLIN, s->deadline);
+        if (ready <= 0) {
+            gnutls_transport_set_errno(s->session, ready == 0 ? EAGAIN : errno);
+            return -1;
+        }
+        do
+            n = recv(s->fd, data, len, MSG_DONTWAIT);
+        while (n < 0 && errno == EINTR);
+    }
     if (n > 0 && s->verdict_wait)
         count_records(s, data, (size_t)n);
     if (n < 0) {
