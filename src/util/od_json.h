@@ -77,10 +77,10 @@ bool od_json_fail_not_one_of(od_json_reader *r, const cJSON *v, const char *path
 /* A whole number from min to max. */
 bool od_json_get_int(od_json_reader *r, const cJSON *obj, const char *path, const char *key, unsigned flags,
                      int64_t min, int64_t max, int64_t *out);
-/* The same for a number in hand (an array item) at path. */
 /* d is a whole number a double holds exactly (|d| <= 2^53): safe to cast
  * to int64_t. False for NaN, infinities and fractions. */
 bool od_json_whole(double d);
+/* od_json_get_int for a number in hand (an array item) at path. */
 bool od_json_int_value(od_json_reader *r, const cJSON *v, const char *path, int64_t min, int64_t max, int64_t *out);
 
 #endif
