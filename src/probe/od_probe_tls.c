@@ -243,24 +243,29 @@ static ssize_t vec_push_fn(gnutls_transport_ptr_t ptr, const giovec_t *iov, int 
     return n;
 }
 
+static ssize_t recv_now(int fd, void *data, size_t len)
+{
+    ssize_t n;
+    do
+        n = recv(fd, data, len, MSG_DONTWAIT);
+    while (n < 0 && errno == EINTR);
+    return n;
+}
+
 static ssize_t pull_fn(gnutls_transport_ptr_t ptr, void *data, size_t len)
 {
     od_tls_session *s = ptr;
-    ssize_t n;
     /* GnuTLS asked pull_timeout_fn first: the bytes are usually there, and
-     * a wait before each read would be one more system call. */
-    do
-        n = cancelled(s->cancel) ? (errno = EAGAIN, -1) : recv(s->fd, data, len, MSG_DONTWAIT);
-    while (n < 0 && errno == EINTR);
+     * a wait before each read would be one more system call. A cancelled
+     * run reads nothing more (wait_ready says so). */
+    ssize_t n = cancelled(s->cancel) ? (errno = EAGAIN, -1) : recv_now(s->fd, data, len);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
         int ready = wait_ready(s, POLLIN, s->deadline);
         if (ready <= 0) {
             gnutls_transport_set_errno(s->session, ready == 0 ? EAGAIN : errno);
             return -1;
         }
-        do
-            n = recv(s->fd, data, len, MSG_DONTWAIT);
-        while (n < 0 && errno == EINTR);
+        n = recv_now(s->fd, data, len);
     }
     if (n > 0 && s->verdict_wait)
         count_records(s, data, (size_t)n);
@@ -996,14 +1001,12 @@ static od_tls_session *open_session(const od_tls_request *req, od_tls_capture *o
         h.req.on_connect = req->on_connect;   /* the first connection, here */
         full.on_connect = NULL;
         offer_hello_run(&h);
-        if (!h.cap.hs.ok) {
-            *out = h.cap;
-            free(h.only);
-            return NULL;
-        }
     }
     int choice = -1;
-    od_tls_session *s = handshake_session(&full, out, verdict_read, NULL, &choice);
+    od_tls_session *s = NULL;
+    memset(out, 0, sizeof *out);
+    if (beside || h.cap.hs.ok)   /* made first and refused: no handshake proper */
+        s = handshake_session(&full, out, verdict_read, NULL, &choice);
     bool released = false;
     if (beside) {
         int64_t grace = out->hs.duration_ms > 50 ? out->hs.duration_ms : 50;
