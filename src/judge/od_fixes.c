@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const server_keys[] = {"nginx", "apache", "haproxy", "iis", "aws-elb", "acm", "aws-elb-name"};
+static const char *const server_keys[] = {"nginx", "apache", "haproxy", "iis", "aws-elb", "acm", "aws-elb-name",
+                                          "every-offer-refused"};
 
 /* An optional array of strings at obj.key. */
 static bool string_array(od_json_reader *r, const cJSON *obj, const char *path, const char *key, unsigned flags)
@@ -44,7 +45,8 @@ static bool validate_entry(od_json_reader *r, const cJSON *e)
             if (strcmp(srv->string, server_keys[i]) == 0)
                 known = true;
         if (!known)
-            ok = od_json_fail(r, sp, "unknown server \"%s\" (allowed: nginx, apache, haproxy, iis, aws-elb, acm, aws-elb-name)",
+            ok = od_json_fail(r, sp, "unknown server \"%s\" (allowed: nginx, apache, haproxy, iis, aws-elb, acm, aws-elb-name, "
+                              "every-offer-refused)",
                               srv->string);
         if (!ok || !string_array(r, servers, sp, srv->string, 0)) {
             ok = false;

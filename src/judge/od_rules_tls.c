@@ -126,6 +126,30 @@ static bool origin_ends_every_offer(const rule_ctx *x)
     return any;
 }
 
+/* The protocols (TLS 1.0 to 1.2) at which the broad offer, every suite
+ * this GnuTLS has with the NULL ones, was refused with handshake_failure
+ * or insufficient_security, when no broad offer was accepted and none
+ * ended with another alert; 0 otherwise. Such an origin agrees on no suite
+ * with any client, so its cipher list is not what keeps CloudFront out. */
+static unsigned broad_offers_refused(const rule_ctx *x)
+{
+    unsigned refused = 0;
+    for (size_t i = 0; i < x->o->n_protocols; i++) {
+        const od_protocol_result *pr = &x->o->protocols[i];
+        if (pr->proto == OD_PROTO_SSLV3)
+            continue;
+        if (pr->accepted == OD_TRI_YES)
+            return 0;
+        if (pr->alert == 40 || pr->alert == 71) {
+            if (pr->proto != OD_PROTO_TLS13)
+                refused |= pr->proto;
+        } else if (pr->alert >= 0 && pr->alert != 70) {
+            return 0;
+        }
+    }
+    return refused;
+}
+
 static bool no_shared_cipher(const rule_ctx *x)
 {
     unsigned protos = usable_protocols(x);
@@ -375,12 +399,24 @@ static void rule_ciphers(rule_ctx *x)
         free(cn);
     }
     ev_handshake_error(f, first_failed_sni_handshake(x));
+    unsigned every_offer = proven && !accepted.len ? broad_offers_refused(x) : 0;
+    char *everyone = NULL;
+    if (every_offer) {
+        char *bl = rl_proto_list(every_offer);
+        rl_ev_str(f, "broad_offer_refused_at", bl);
+        everyone = od_xasprintf(" It also refused the broad offer at %s, every suite this machine's TLS library has, "
+                                "suites CloudFront never offers included: no client agrees on a suite with this "
+                                "origin, so its cipher list is unlikely to be the cause. An origin does this when it "
+                                "has no certificate it can use with any suite.", bl);
+        free(bl);
+    }
     char *acc = od_strlist_join(&accepted, ", ", "");
     f->detail = proven
-        ? od_xasprintf("At %s the origin refuses all %zu cipher suites CloudFront offers%s%s.", pl, s.no,
-                       accepted.len ? "; it accepts only " : "", acc)
+        ? od_xasprintf("At %s the origin refuses all %zu cipher suites CloudFront offers%s%s.%s", pl, s.no,
+                       accepted.len ? "; it accepts only " : "", acc, everyone ? everyone : "")
         : od_xasprintf("At %s the origin refuses the %zu tested CloudFront cipher suites; %zu could not be "
                        "tested from this machine.", pl, s.no, s.untested);
+    free(everyone);
     if (curves && cJSON_GetArraySize(curves) > 0) {
         /* the likely cause, said in words: an ECDSA key on a curve CloudFront lacks */
         const cJSON *c0 = cJSON_GetArrayItem(curves, 0);
@@ -399,6 +435,8 @@ static void rule_ciphers(rule_ctx *x)
     rl_var(&vs, "protocols", pl);
     elb_fix elb;
     const char *server = tls_fix_server(x, f, &vs, &elb);
+    if (every_offer)   /* the certificate's steps first: a cipher list would not help */
+        server = "every-offer-refused";
     rl_finish_for_name(x, f, server, &vs, name, hs ? hs->address : x->c->origin_domain, x->c->https_port);
     elb_fix_free(&elb);
     free(acc);

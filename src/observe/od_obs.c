@@ -250,6 +250,7 @@ od_protocol_result *od_obs_add_protocol(od_observations *o)
     o->protocols = grow(o->protocols, &o->n_protocols, sizeof *o->protocols);
     od_protocol_result *p = &o->protocols[o->n_protocols - 1];
     p->accepted = OD_TRI_UNTESTED;
+    p->alert = -1;
     return p;
 }
 

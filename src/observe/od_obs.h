@@ -229,6 +229,7 @@ typedef struct {
     od_tri accepted;
     char *detail;             /* why untested, or what the origin answered */
     char *negotiated_cipher;  /* IANA name of the suite chosen from the broad offer, or NULL */
+    int alert;                /* the alert that refused the broad offer, or -1 */
 } od_protocol_result;
 
 typedef struct {

@@ -140,6 +140,7 @@ typedef struct {
      * alert (70) or a ServerHello at another version. A handshake_failure
      * (40) may only mean no shared suite. */
     bool version_refused;
+    int alert;                 /* the alert that ended its handshake, or -1 (set when it ran) */
 } od_table_cell;
 
 void od_table_cell_of(const od_handshake *hs, od_table_cell *cell);

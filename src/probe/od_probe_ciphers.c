@@ -208,6 +208,7 @@ void od_table_cell_of(const od_handshake *hs, od_table_cell *cell)
 {
     cell->present = true;
     cell->ran = true;
+    cell->alert = hs->outcome == OD_TLS_ALERT ? hs->alert : -1;
     switch (hs->outcome) {
     case OD_TLS_OK:
         cell->result = OD_TRI_YES;
@@ -291,6 +292,7 @@ int od_cipher_table_fill(const od_policy *p, const od_table_cell *protocols, con
         pr->accepted = cell->present ? cell->result : OD_TRI_UNTESTED;
         pr->detail = od_xstrdup(cell->present ? cell->detail : "cancelled");
         pr->negotiated_cipher = od_xstrdup(cell->cipher);
+        pr->alert = cell->present && cell->ran ? cell->alert : -1;
         if (pr->accepted == OD_TRI_NO && !cell->version_refused) {
             /* Refused without saying the version is the problem: the suites
              * decide (a suite accepted at this protocol proves it spoken). */

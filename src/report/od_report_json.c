@@ -359,6 +359,7 @@ cJSON *od_report_to_cjson(const od_report *r)
         add_tri(o, "accepted", ob->protocols[i].accepted);
         add_str(o, "detail", ob->protocols[i].detail);
         add_str(o, "negotiated_cipher", ob->protocols[i].negotiated_cipher);
+        PUT_ALERT(o, "alert", &ob->protocols[i], alert, 255)
         push(arr, o);
     }
     add(root, "protocols", arr);
@@ -1163,6 +1164,9 @@ static bool read_protocols_ciphers(reader *rd, const cJSON *root, od_observation
         GET_ENUM(rd, j, p, "protocol", od_proto_parse, &pr->proto, "SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3");
         if (!get_tri(rd, j, p, "accepted", &pr->accepted) || !get_str(rd, j, p, "detail", true, &pr->detail) ||
             !opt_str(rd, j, p, "negotiated_cipher", &pr->negotiated_cipher))
+            return false;
+        /* "alert" came after the first reports: absent, no alert known */
+        if (cJSON_GetObjectItemCaseSensitive(j, "alert") && !get_alert(rd, j, p, "alert", 255, &pr->alert))
             return false;
     }
     arr = get_typed(rd, root, "", "ciphers", true);

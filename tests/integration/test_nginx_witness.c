@@ -51,6 +51,37 @@ static const chain_case cases[] = {
 };
 #define N_CASES (sizeof cases / sizeof cases[0])
 
+/* Origins that refuse every suite CloudFront offers. Whether they refuse
+ * every client too decides what the fix says first. */
+typedef struct {
+    const char *name;
+    bool ecdsa_ca_first;   /* an ECDSA intermediate first, with its key; else the healthy RSA chain */
+    const char *extra;     /* more nginx directives for the server block */
+    bool every_offer;      /* the broad offers are refused too */
+} refusal_case;
+
+static const refusal_case refusals[] = {
+    /* OpenSSL will not sign a handshake with an ECDSA CA certificate (its
+     * key usage lacks digitalSignature): every suite is refused, to every
+     * client, before any certificate is sent. */
+    {"ecdsa-ca-first", true, "", true},
+    /* Only a suite CloudFront does not offer: the broad offer gets it. */
+    {"chacha-only", false, "ssl_protocols TLSv1.2; ssl_ciphers ECDHE-RSA-CHACHA20-POLY1305;", false},
+};
+#define N_REFUSALS (sizeof refusals / sizeof refusals[0])
+
+/* The finding with this id in the report, or NULL. */
+static const cJSON *finding_of(const cJSON *report, const char *id)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(report, "findings")) {
+        const cJSON *fid = cJSON_GetObjectItemCaseSensitive(it, "id");
+        if (cJSON_IsString(fid) && strcmp(fid->valuestring, id) == 0)
+            return it;
+    }
+    return NULL;
+}
+
 static int free_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -113,6 +144,22 @@ int main(int argc, char **argv)
     CHECK(od_gen_cert_make(&i2, &ica1, &ica2) == 0);
     CHECK(od_gen_cert_make(&ls, &ica2, &leaf) == 0);
     const od_gen_cert *all[4] = {&leaf, &ica2, &ica1, &root};
+    /* ECDSA: root -> intermediate -> leaf, served intermediate first */
+    od_gen_cert eroot, eica, eleaf;
+    od_gen_spec ers = {.dn = "CN=Witness EC Root CA,O=origin-doctor tests", .is_ca = true, .key = OD_KEY_ECDSA_P256};
+    od_gen_spec eis = {.dn = "CN=Witness EC ICA,O=origin-doctor tests", .is_ca = true, .key = OD_KEY_ECDSA_P256};
+    od_gen_spec els = {.dn = "CN=" ORIGIN ",O=origin-doctor tests", .san_dns = sans, .key = OD_KEY_ECDSA_P256};
+    CHECK(od_gen_cert_make(&ers, NULL, &eroot) == 0);
+    CHECK(od_gen_cert_make(&eis, &eroot, &eica) == 0);
+    CHECK(od_gen_cert_make(&els, &eica, &eleaf) == 0);
+    char *ec_chain = od_xasprintf("%s/ecdsa-ca-first.pem", dir);
+    const od_gen_cert *ec_sent[2] = {&eica, &eleaf};
+    CHECK(od_gen_write_pem_chain(ec_chain, ec_sent, 2) == 0);
+    char *ec_key = od_xasprintf("%s/ecdsa-ica-key.pem", dir);
+    char *ec_key_pem = od_gen_key_pem(&eica);
+    CHECK(od_write_file_atomic(ec_key, ec_key_pem, strlen(ec_key_pem), true) == 0);
+    free(ec_key_pem);
+    char *rsa_chain = od_xasprintf("%s/healthy.pem", dir);   /* written by the healthy case below */
 
     char *root_pem = od_xasprintf("%s/root.pem", dir);
     const od_gen_cert *roots[1] = {&root};
@@ -159,6 +206,16 @@ int main(int argc, char **argv)
         free(extra);
         free(chain_path);
     }
+    int refusal_ports[N_REFUSALS];
+    for (size_t i = 0; i < N_REFUSALS; i++) {
+        refusal_ports[i] = free_port();
+        od_buf_printf(&conf,
+                      " server { listen 127.0.0.1:%d ssl; server_name " ORIGIN ";\n"
+                      "  ssl_certificate %s; ssl_certificate_key %s; %s\n"
+                      "  location / { return 200 \"ok\\n\"; } }\n",
+                      refusal_ports[i], refusals[i].ecdsa_ca_first ? ec_chain : rsa_chain,
+                      refusals[i].ecdsa_ca_first ? ec_key : key_paths[0], refusals[i].extra);
+    }
     od_buf_puts(&conf, "}\n");
     char *conf_path = od_xasprintf("%s/nginx.conf", dir);
     CHECK(od_write_file_atomic(conf_path, conf.data, conf.len, true) == 0);
@@ -174,6 +231,8 @@ int main(int argc, char **argv)
     bool ready = true;
     for (size_t i = 0; i < N_CASES; i++)
         ready = ready && port_ready(ports[i]);
+    for (size_t i = 0; i < N_REFUSALS; i++)
+        ready = ready && port_ready(refusal_ports[i]);
     CHECK_MSG(ready, "nginx did not start (see %s/error.log)", dir);
 
     for (size_t i = 0; ready && i < N_CASES; i++) {
@@ -277,12 +336,56 @@ int main(int argc, char **argv)
         od_strlist_free(&args);
         free(json);
     }
+    for (size_t i = 0; ready && i < N_REFUSALS; i++) {
+        const refusal_case *rc = &refusals[i];
+        char *json = od_xasprintf("%s/%s.json", dir, rc->name);
+        od_strlist args;
+        od_strlist_init(&args);
+        od_strlist_add(&args, "--batch");
+        od_strlist_add_owned(&args, od_xasprintf("--json=%s", json));
+        od_strlist_add_owned(&args, od_xasprintf("--resolve=" ORIGIN ":%d:127.0.0.1", refusal_ports[i]));
+        od_strlist_add_owned(&args, od_xasprintf("--https-port=%d", refusal_ports[i]));
+        od_strlist_add(&args, ORIGIN);
+        it_result res;
+        it_run(bin, &args, NULL, 60, &res);
+        CHECK_MSG(res.exit_code == 1, "%s: exit %d\n%s", rc->name, res.exit_code, res.err);
+        cJSON *j = it_load_json(json);
+        CHECK_MSG(j != NULL, "%s: no report", rc->name);
+        const cJSON *f = finding_of(j, "TLS_NO_SHARED_CIPHER");
+        CHECK_MSG(f != NULL, "%s: no TLS_NO_SHARED_CIPHER", rc->name);
+        const cJSON *ev = cJSON_GetObjectItemCaseSensitive(f, "evidence");
+        const cJSON *at = cJSON_GetObjectItemCaseSensitive(ev, "broad_offer_refused_at");
+        const cJSON *fix0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(f, "fix"), 0);
+        bool cert_first = cJSON_IsString(fix0) && strstr(fix0->valuestring, "Check the certificate and key");
+        const cJSON *detail = cJSON_GetObjectItemCaseSensitive(f, "detail");
+        bool says_everyone = cJSON_IsString(detail) && strstr(detail->valuestring, "no client agrees on a suite");
+        if (rc->every_offer) {
+            CHECK_MSG(cJSON_IsString(at) && strstr(at->valuestring, "TLSv1.2"), "%s: broad_offer_refused_at %s",
+                      rc->name, cJSON_IsString(at) ? at->valuestring : "absent");
+            CHECK_MSG(cert_first, "%s: the fix starts \"%s\"", rc->name, cJSON_IsString(fix0) ? fix0->valuestring : "?");
+            CHECK_MSG(says_everyone, "%s: detail \"%s\"", rc->name,
+                      cJSON_IsString(detail) ? detail->valuestring : "?");
+        } else {
+            CHECK_MSG(at == NULL, "%s: broad_offer_refused_at present", rc->name);
+            CHECK_MSG(!cert_first && !says_everyone, "%s: blames the certificate", rc->name);
+        }
+        cJSON_Delete(j);
+        it_result_free(&res);
+        od_strlist_free(&args);
+        free(json);
+    }
     if (pid > 0) {
         kill(pid, SIGTERM);
         waitpid(pid, NULL, 0);
     }
     for (size_t i = 0; i < 4; i++)
         od_gen_cert_free((od_gen_cert *)all[i]);
+    od_gen_cert_free(&eroot);
+    od_gen_cert_free(&eica);
+    od_gen_cert_free(&eleaf);
+    free(ec_chain);
+    free(ec_key);
+    free(rsa_chain);
     it_rmtree(dir);
     free(dir);
     free(root_pem);

@@ -255,6 +255,7 @@ static void build_report(od_report *r)
         p->proto = protos[i];
         p->accepted = acc[i];
         p->detail = i == 2 ? od_xstrdup("not probed") : NULL;
+        p->alert = i == 4 ? 70 : -1;
     }
 
     od_cipher_row *row = od_obs_add_cipher(o);
@@ -436,6 +437,23 @@ static void test_round_trip(const od_report *r)
         CHECK(!r2.obs.ciphers[1].cloudfront_offers);
     }
     CHECK(r2.obs.n_protocols == 5 && r2.obs.protocols[4].proto == OD_PROTO_TLS13);
+    if (r2.obs.n_protocols == 5)
+        CHECK(r2.obs.protocols[4].alert == 70 && r2.obs.protocols[0].alert == -1);
+    /* A report from before protocols had "alert" loads as no alert known. */
+    cJSON *old = cJSON_Parse(j1);
+    cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(old, "protocols"), 4),
+                                            "alert");
+    char *old_text = cJSON_PrintUnformatted(old);
+    od_report r3;
+    char *err3 = od_report_from_json(old_text, strlen(old_text), &r3);
+    CHECK_MSG(err3 == NULL, "%s", err3 ? err3 : "");
+    if (!err3) {
+        CHECK(r3.obs.n_protocols == 5 && r3.obs.protocols[4].alert == -1);
+        od_report_free(&r3);
+    }
+    free(err3);
+    free(old_text);
+    cJSON_Delete(old);
     CHECK(r2.obs.n_http == 2 && r2.obs.http[0].status_code == 503);
     CHECK(r2.obs.n_steps == 3 && r2.obs.steps[2].status == OD_STEP_FAIL);
     CHECK(r2.obs.handshake_count == 7);
