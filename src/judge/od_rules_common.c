@@ -232,6 +232,11 @@ bool rl_no_address_of_type(const rule_ctx *x)
     return x->o->n_addresses > 0;
 }
 
+bool rl_dns_left_no_address(const rule_ctx *x)
+{
+    return x->o->dns.status == OD_DNS_NO_SUCH_HOST || rl_no_address_of_type(x);
+}
+
 bool rl_https_handshake(const rule_ctx *x, const od_handshake *hs)
 {
     return hs->port == x->c->https_port;

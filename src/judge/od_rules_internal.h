@@ -99,6 +99,9 @@ bool rl_is_expected(const rule_ctx *x, const char *name);
 /* The name resolved, but to no address CloudFront may use with the case's
  * IP address type (DNS_NO_ADDRESS_OF_TYPE): nothing was there to probe. */
 bool rl_no_address_of_type(const rule_ctx *x);
+/* DNS, the origin's, left nothing to connect to: no such name, or no
+ * address of the type CloudFront uses. */
+bool rl_dns_left_no_address(const rule_ctx *x);
 const char *rl_first_name(const rule_ctx *x);
 const od_cert *rl_hs_cert(const rule_ctx *x, const od_handshake *hs, size_t pos);
 bool rl_https_handshake(const rule_ctx *x, const od_handshake *hs);

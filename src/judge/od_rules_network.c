@@ -278,11 +278,14 @@ static void rule_tcp_port(rule_ctx *x, int port, const char *field)
             od_strlist_add(&open_addrs, t->address);
         }
     }
-    if (tested == 0 && rl_no_address_of_type(x)) {
+    if (tested == 0 && rl_dns_left_no_address(x)) {
         /* the origin's DNS, not this machine, left nothing to connect to */
-        rl_note_untested(x, od_xasprintf("TCP: port %d not tried: no %s address (IpAddressType %s)", port,
-                                         family_name(x->c->ip_address_type == OD_IP_V6 ? 6 : 4),
-                                         od_ip_address_type_name(x->c->ip_address_type)));
+        if (x->o->dns.status == OD_DNS_NO_SUCH_HOST)
+            rl_note_untested(x, od_xasprintf("TCP: port %d not tried: the name does not exist in DNS", port));
+        else
+            rl_note_untested(x, od_xasprintf("TCP: port %d not tried: no %s address (IpAddressType %s)", port,
+                                             family_name(x->c->ip_address_type == OD_IP_V6 ? 6 : 4),
+                                             od_ip_address_type_name(x->c->ip_address_type)));
         od_strlist_free(&open_addrs);
         return;
     }

@@ -192,7 +192,7 @@ static bool https_port_reached(const rule_ctx *x)
             return true;
     }
     /* nothing tried: reached as far as we know, unless DNS left no address */
-    return !tried && !rl_no_address_of_type(x);
+    return !tried && !rl_dns_left_no_address(x);
 }
 
 static bool any_handshake_ok(const rule_ctx *x)

@@ -332,6 +332,11 @@ static void test_dns(void)
     CHECK(!find(&s, "TLS_HANDSHAKE_FAILED", NULL) && !find(&s, "TLS_OK", NULL) && !find(&s, "PORT_REFUSED", NULL));
     CHECK(find(&s, "CHECK_UNTESTED", NULL) && find(&s, "CHECK_UNTESTED", NULL)->severity == OD_SEV_INFO);
     CHECK(!find(&s, "TLS_NO_SHARED_PROTOCOL", NULL) && !find(&s, "TLS_NO_SHARED_CIPHER", NULL));
+    /* The origin's DNS answered: what could not run after it is moot, not
+     * a gap of this machine, so the verdict is complete. */
+    CHECK_MSG(s.complete, "NXDOMAIN: verdict incomplete");
+    const od_finding *untested = find(&s, "CHECK_UNTESTED", NULL);
+    CHECK(untested && untested->detail && strstr(untested->detail, "port 443 not tried: the name does not exist in DNS"));
     scen_free(&s);
 
     scen_bare(&s, "flaky.example.com");
@@ -339,6 +344,8 @@ static void test_dns(void)
     s.o.dns.error = od_xstrdup("SERVFAIL");
     run(&s);
     expect(&s, "DNS_LOOKUP_FAILED", OD_SEV_FAIL, "flaky.example.com", "dig flaky.example.com");
+    /* no answer may be this machine's resolver: incomplete */
+    CHECK_MSG(!s.complete, "SERVFAIL: verdict complete");
     scen_free(&s);
 
     /* A private address from DNS: warn. */
