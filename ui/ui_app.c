@@ -45,6 +45,7 @@ void ui_app_draw(ui_app *a)
     erase();
     curs_set(0);
     memset(a->click_kind, 0, sizeof a->click_kind);
+    memset(a->click_right_x, 0, sizeof a->click_right_x);
     if (too_small()) {
         char line[160];
         snprintf(line, sizeof line, "Please enlarge the window to at least %dx%d (now %dx%d).", UI_MIN_COLS,

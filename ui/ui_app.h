@@ -169,6 +169,8 @@ typedef struct {
     /* mouse: what each screen row is, for the last frame */
     ui_click_kind click_kind[UI_MAX_ROWS];
     int click_index[UI_MAX_ROWS];
+    int click_right_x[UI_MAX_ROWS];       /* > 0: from this column on, the row is click_right_index */
+    int click_right_index[UI_MAX_ROWS];
     int split_x;                 /* columns >= split_x are the detail side */
     int tab_x[UI_PANE_MAX + 1];
     int bar_x[32];

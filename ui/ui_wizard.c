@@ -7,7 +7,7 @@
 
 #include "ui_wizard.h"
 
-enum { REVIEW_ROWS = 9 };   /* domain, policy, protocols, http, https, host, cnames, advanced, run */
+enum { REVIEW_ROWS = 10 };   /* domain, policy, protocols, IP type, http, https, host, cnames, advanced, run */
 
 void ui_wizard_load(ui_app *a)
 {
@@ -130,8 +130,8 @@ static void go_back(ui_app *a, bool esc)
 
 static void review_edit(ui_app *a, size_t row)
 {
-    static const int steps[REVIEW_ROWS] = {UI_W_DOMAIN, UI_W_PROTOCOLS, UI_W_PROTOCOLS, UI_W_PORTS, UI_W_PORTS,
-                                           UI_W_HOST,   UI_W_CNAMES,    UI_W_ADVANCED,  -1};
+    static const int steps[REVIEW_ROWS] = {UI_W_DOMAIN, UI_W_PROTOCOLS, UI_W_PROTOCOLS, UI_W_PROTOCOLS, UI_W_PORTS,
+                                           UI_W_PORTS,  UI_W_HOST,      UI_W_CNAMES,    UI_W_ADVANCED,  -1};
     if (row >= REVIEW_ROWS)
         return;
     if (steps[row] < 0) {
@@ -145,8 +145,10 @@ static void review_edit(ui_app *a, size_t row)
     ui_wizard_enter(a, steps[row]);
     a->from_review = true;
     if (row == 2)
-        a->wfocus = 6;   /* the TLSv1.2 box: the protocols part */
-    if (row == 4 && a->answers.protocol_policy != OD_POLICY_HTTPS_ONLY)
+        a->wfocus = ui_wizard_tls12_focus();   /* the protocols part */
+    if (row == 3)
+        a->wfocus = ui_wizard_ip_type_focus(a);
+    if (row == 5 && a->answers.protocol_policy != OD_POLICY_HTTPS_ONLY)
         a->wfocus = 1;   /* the HTTPS port, below the HTTP one */
 }
 
@@ -261,10 +263,9 @@ static void wizard_key(ui_app *a, int key, ui_action act)
 
 static void wizard_click(ui_app *a, int y, int x, int button)
 {
-    (void)x;
     if (a->click_kind[y] != UI_CLICK_WIZARD || button != 1)
         return;
-    int index = a->click_index[y];
+    int index = a->click_right_x[y] > 0 && x >= a->click_right_x[y] ? a->click_right_index[y] : a->click_index[y];
     if (a->wstep == UI_W_REVIEW) {
         ui_list_select(&a->review, (size_t)index);
         return;
@@ -328,6 +329,12 @@ void ui_wizard_draw_choice(ui_app *a, int y, int x, int w, bool radio, bool on, 
     ui_draw_row(&a->term, y, x, w, &row, focused, true, NULL);
     free(line);
     if (y < UI_MAX_ROWS) {
+        /* a second choice to the right on the same row takes the clicks from its column on */
+        if (a->click_kind[y] == UI_CLICK_WIZARD && x > 0) {
+            a->click_right_x[y] = x;
+            a->click_right_index[y] = index;
+            return;
+        }
         a->click_kind[y] = UI_CLICK_WIZARD;
         a->click_index[y] = index;
     }
@@ -345,16 +352,17 @@ static void review_value(ui_app *a, size_t row, char *buf, size_t n)
         free(s);
         break;
     }
-    case 3:
+    case 3: snprintf(buf, n, "%s", ui_wizard_ip_type_label(c->ip_address_type)); break;
+    case 4:
         snprintf(buf, n, "%.16s%s", a->http_port.text,
                  c->protocol_policy == OD_POLICY_HTTPS_ONLY ? "  (not used: HTTPS only)" : "");
         break;
-    case 4:
+    case 5:
         snprintf(buf, n, "%.16s%s", a->https_port.text,
                  c->protocol_policy == OD_POLICY_HTTP_ONLY ? "  (not used: HTTP only)" : "");
         break;
-    case 5: snprintf(buf, n, "%s", c->forward_host_header ? "yes" : "no"); break;
-    case 6: {
+    case 6: snprintf(buf, n, "%s", c->forward_host_header ? "yes" : "no"); break;
+    case 7: {
         if (!c->forward_host_header) {
             snprintf(buf, n, "(not used: Host is not forwarded)");
             break;
@@ -367,7 +375,7 @@ static void review_value(ui_app *a, size_t row, char *buf, size_t n)
             snprintf(buf + at, n - at, "%s%s (the distribution's own name)", at ? ", " : "", c->distribution_domain);
         break;
     }
-    case 7: {
+    case 8: {
         /* header names only: the values are secrets */
         char *target = od_case_request_target(c);
         int at = snprintf(buf, n, "%zu pinned address%s, trust store %s, timeouts %d s / %d s, asks %s",
@@ -387,8 +395,9 @@ static void review_value(ui_app *a, size_t row, char *buf, size_t n)
 int ui_wizard_draw_review(ui_app *a, int y, int x, int w)
 {
     static const char *labels[REVIEW_ROWS] = {"Origin domain",   "Protocol policy", "Origin SSL protocols",
-                                              "HTTP port",       "HTTPS port",      "Host forwarded",
-                                              "Alternate names", "Advanced",        ""};
+                                              "IP address type", "HTTP port",       "HTTPS port",
+                                              "Host forwarded",  "Alternate names", "Advanced",
+                                              ""};
     for (size_t i = 0; i < REVIEW_ROWS; i++) {
         char val[512], line[640];
         if (i == REVIEW_ROWS - 1) {

@@ -44,6 +44,11 @@ void ui_wizard_load_advanced(ui_app *a);
 bool ui_wizard_cname_add(ui_app *a);
 
 const char *ui_wizard_policy_label(od_protocol_policy p);
+const char *ui_wizard_ip_type_label(od_ip_address_type t);
+/* The focus index of the chosen IP address type in the protocols step. */
+int ui_wizard_ip_type_focus(const ui_app *a);
+/* The focus index of the TLSv1.2 box in the protocols step. */
+int ui_wizard_tls12_focus(void);
 
 /* Drawing helpers the steps share (ui_wizard.c). */
 int ui_wizard_draw_editor(ui_app *a, int y, int x, int w, const char *label, ui_lineedit *e, bool focused,

@@ -12,6 +12,8 @@
 static const char *policy_labels[] = {"HTTPS only", "HTTP only", "Match viewer"};
 static const unsigned proto_bits[] = {OD_PROTO_SSLV3, OD_PROTO_TLS1, OD_PROTO_TLS11, OD_PROTO_TLS12};
 static const od_protocol_policy policies[] = {OD_POLICY_HTTPS_ONLY, OD_POLICY_HTTP_ONLY, OD_POLICY_MATCH_VIEWER};
+static const od_ip_address_type ip_types[] = {OD_IP_V4, OD_IP_V6, OD_IP_DUALSTACK};
+static const char *ip_type_labels[] = {"IPv4 (the default)", "IPv6", "Dual-stack (IPv4 and IPv6)"};
 
 const char *ui_wizard_policy_label(od_protocol_policy p)
 {
@@ -19,6 +21,32 @@ const char *ui_wizard_policy_label(od_protocol_policy p)
         if (policies[i] == p)
             return policy_labels[i];
     return "?";
+}
+
+const char *ui_wizard_ip_type_label(od_ip_address_type t)
+{
+    for (size_t i = 0; i < sizeof ip_types / sizeof ip_types[0]; i++)
+        if (ip_types[i] == t)
+            return ip_type_labels[i];
+    return "?";
+}
+
+/* The protocols step's focus: the three policies (0-2), the three IP
+ * address types beside them (3-5), then the four protocols (6-9), which
+ * HTTP only never uses. */
+enum { FOCUS_IP_TYPES = 3, FOCUS_PROTOCOLS = 6 };
+
+int ui_wizard_ip_type_focus(const ui_app *a)
+{
+    for (int i = 0; i < 3; i++)
+        if (ip_types[i] == a->answers.ip_address_type)
+            return FOCUS_IP_TYPES + i;
+    return FOCUS_IP_TYPES;
+}
+
+int ui_wizard_tls12_focus(void)
+{
+    return FOCUS_PROTOCOLS + 3;
 }
 
 static int focus_zero(const ui_app *a)
@@ -96,7 +124,7 @@ static char *protocols_validate(ui_app *a, int *field)
 {
     *field = 0;
     if (a->answers.protocol_policy != OD_POLICY_HTTP_ONLY && (a->answers.origin_ssl_protocols & 0x0f) == 0) {
-        *field = 3;
+        *field = FOCUS_PROTOCOLS;
         return od_xstrdup("origin SSL protocols: choose at least one (CloudFront's default is TLSv1.2)");
     }
     return NULL;
@@ -112,26 +140,33 @@ static int protocols_first_focus(const ui_app *a)
 
 static int protocols_focus_count(const ui_app *a)
 {
-    /* three policies, then four protocols, which HTTP only never uses */
-    return a->answers.protocol_policy == OD_POLICY_HTTP_ONLY ? 3 : 7;
+    return a->answers.protocol_policy == OD_POLICY_HTTP_ONLY ? FOCUS_PROTOCOLS : FOCUS_PROTOCOLS + 4;
 }
 
 static void protocols_toggle(ui_app *a)
 {
-    if (a->wfocus < 3)
+    if (a->wfocus < FOCUS_IP_TYPES)
         a->answers.protocol_policy = policies[a->wfocus];
+    else if (a->wfocus < FOCUS_PROTOCOLS)
+        a->answers.ip_address_type = ip_types[a->wfocus - FOCUS_IP_TYPES];
     else
-        a->answers.origin_ssl_protocols ^= proto_bits[a->wfocus - 3];
+        a->answers.origin_ssl_protocols ^= proto_bits[a->wfocus - FOCUS_PROTOCOLS];
 }
 
 static int protocols_draw(ui_app *a, int y, int x, int w, int *cy, int *cx)
 {
     (void)cy;
     (void)cx;
-    ui_put(&a->term, y++, x, w, "Origin protocol policy:", UI_R_NORMAL);
-    for (int i = 0; i < 3; i++)
-        ui_wizard_draw_choice(a, y++, x + 2, 40, true, a->answers.protocol_policy == policies[i], a->wfocus == i,
+    /* the policy and the IP address type side by side: the step fits 80x24 */
+    int col = w / 2;
+    ui_put(&a->term, y, x, col - 2, "Origin protocol policy:", UI_R_NORMAL);
+    ui_put(&a->term, y++, x + col, w - col, "IP address type:", UI_R_NORMAL);
+    for (int i = 0; i < 3; i++, y++) {
+        ui_wizard_draw_choice(a, y, x + 2, col - 4, true, a->answers.protocol_policy == policies[i], a->wfocus == i,
                               policy_labels[i], i);
+        ui_wizard_draw_choice(a, y, x + col + 2, w - col - 2, true, a->answers.ip_address_type == ip_types[i],
+                              a->wfocus == FOCUS_IP_TYPES + i, ip_type_labels[i], FOCUS_IP_TYPES + i);
+    }
     y++;
     if (a->answers.protocol_policy == OD_POLICY_HTTP_ONLY) {
         ui_put(&a->term, y++, x, w, "(HTTP only: no TLS, so no SSL protocols to choose)", UI_R_DIM);
@@ -140,7 +175,7 @@ static int protocols_draw(ui_app *a, int y, int x, int w, int *cy, int *cx)
     ui_put(&a->term, y++, x, w, "Origin SSL protocols CloudFront may use:", UI_R_NORMAL);
     for (int i = 0; i < 4; i++)
         ui_wizard_draw_choice(a, y++, x + 2, 40, false, (a->answers.origin_ssl_protocols & proto_bits[i]) != 0,
-                              a->wfocus == 3 + i, od_proto_name(proto_bits[i]), 3 + i);
+                              a->wfocus == FOCUS_PROTOCOLS + i, od_proto_name(proto_bits[i]), FOCUS_PROTOCOLS + i);
     return y + 1;
 }
 
@@ -650,8 +685,9 @@ const ui_wizard_step ui_wizard_steps[UI_W_COUNT] = {
     },
     [UI_W_PROTOCOLS] = {
         .title = "How does CloudFront talk to the origin?",
-        .why = "The origin protocol policy decides whether CloudFront uses HTTPS; the origin SSL protocols are "
-               "the only TLS versions CloudFront will offer (TLS 1.3 is never used towards origins).",
+        .why = "The origin protocol policy decides whether CloudFront uses HTTPS; the SSL protocols are the only "
+               "TLS versions it offers (never TLS 1.3); the IP address type, whether it connects to the origin's "
+               "A or AAAA records.",
         .validate = protocols_validate, .first_focus = protocols_first_focus,
         .focus_count = protocols_focus_count, .toggle = protocols_toggle, .draw = protocols_draw,
         .choices = true,
