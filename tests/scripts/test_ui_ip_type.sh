@@ -8,11 +8,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/tmux_lib.sh"
 ui_test_init ip-type "${1:-}"
 
-# click SESSION COLUMN ROW (1-based): press and release of the left button
-click() {
-    keys "$1" -l $'\e[<0;'"$2;$3M"
-    keys "$1" -l $'\e[<0;'"$2;$3m"
-}
 # ROW:COLUMN (1-based) of the first occurrence of TEXT on screen
 where() {
     screen "$1" | awk -v t="$2" '{ i = index($0, t); if (i) { print NR ":" i; exit } }'

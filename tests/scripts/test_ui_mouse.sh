@@ -7,11 +7,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/tmux_lib.sh"
 ui_test_init mouse "${1:-}"
 
-# click SESSION COLUMN ROW (1-based): press and release of the left button
-click() {
-    keys "$1" -l $'\e[<0;'"$2;$3M"
-    keys "$1" -l $'\e[<0;'"$2;$3m"
-}
 # column of the first occurrence of TEXT on screen row ROW (1-based)
 column_of() {
     screen "$1" | sed -n "${3}p" | awk -v t="$2" '{ i = index($0, t); print (i ? i : 0) }'

@@ -29,6 +29,11 @@ start_ui() {
 }
 screen() { tm capture-pane -p -t "$1"; }
 keys() { local s=$1; shift; tm send-keys -t "$s" "$@"; }
+# click SESSION COLUMN ROW (1-based): press and release of the left button
+click() {
+    keys "$1" -l $'\e[<0;'"$2;$3M"
+    keys "$1" -l $'\e[<0;'"$2;$3m"
+}
 # wait_for SESSION TEXT [SECONDS]: bounded poll of the screen
 wait_for() {
     local s=$1 text=$2 limit=${3:-10} i
