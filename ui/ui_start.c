@@ -696,7 +696,8 @@ static void start_draw(ui_app *a)
             char *line = od_xasprintf("%s: %s (expected: %s)", s[a->st_list.sel].name, s[a->st_list.sel].description,
                                       expect[0] ? expect : "no failure");
             free(expect);
-            draw_wrapped(a, &y, x, w, line, UI_R_INFO, 2);
+            /* the rows between the list and the hint: the expected failure must show */
+            draw_wrapped(a, &y, x, w, line, UI_R_INFO, 4);
             free(line);
         }
         hint = "Up/Down: choose   Enter: start this lab   Esc: back   q: quit";

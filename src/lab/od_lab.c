@@ -52,6 +52,7 @@ typedef enum {
     SC_AAAA_ONLY,
     SC_HEADER_PROTECTED,
     SC_ORIGIN_MTLS,
+    SC_NO_USABLE_CERTIFICATE,
     SC_COUNT
 } scenario_kind;
 
@@ -101,6 +102,9 @@ static const od_lab_scenario SCENARIOS[SC_COUNT] = {
       OD_LAB_REQUIRED_HEADER " comes with the request: add it with --origin-header", {NULL} },
     { "origin-mtls", "origin mutual TLS: the origin trusts only its own client CA; the distribution's client "
       "certificate comes from another CA", {OD_ID(TLS_CLIENT_CERT_NOT_ACCEPTED)} },
+    { "no-usable-certificate", "no suite the origin enables suits its only certificate (as nginx with an ECDSA "
+      "intermediate served first): it refuses every client, not only CloudFront",
+      {OD_ID(TLS_NO_SHARED_CIPHER)} },
 };
 
 char *od_lab_expect_text(const od_lab_scenario *s)
@@ -391,6 +395,7 @@ static void build(builder *b, scenario_kind kind, od_case *c)
     case SC_PORT_CLOSED:
     case SC_FIREWALL_DROP:
     case SC_HEADER_PROTECTED:
+    case SC_NO_USABLE_CERTIFICATE:
         chain[0] = gen_leaf(b, origin, leaf_key, ica);
         chain[1] = ica;
         chain_len = 2;
@@ -518,6 +523,10 @@ static void build(builder *b, scenario_kind kind, od_case *c)
         break;
     case SC_TLS13_ONLY:
         cfg.priority = "NORMAL:-VERS-ALL:+VERS-TLS1.3";
+        break;
+    case SC_NO_USABLE_CERTIFICATE:
+        /* an ECDSA certificate and RSA key exchanges only: no suite can be served */
+        cfg.priority = "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+RSA:+ECDHE-RSA";
         break;
     case SC_CLIENT_CERT_REQUIRED:
         cfg.require_client_cert = true;

@@ -155,6 +155,20 @@ code=$(wait_exit $S)
 [ "$code" = 130 ] && pass "Ctrl-C exits 130" || fail "Ctrl-C exit code '$code' (want 130)"
 wait_gone $S "Review your answers" 5 && pass "terminal restored after Ctrl-C" || fail "screen not restored after Ctrl-C"
 
+# ------------------------------------------------------------------
+# The lab list at 80x24: the longest descriptions still end with the
+# failure they expect.
+S=ll
+start_ui $S 80x24
+wait_for $S "What would you like to do?" || fail "no first screen"
+keys $S 4
+wait_for $S "Practice lab: choose a problem" || fail "no lab list"
+down_until $S "no-usable-certificate:" 60 || fail "the last lab is not reachable"
+if settled $S | tr '\n' ' ' | tr -s ' ' | grep -qF "not only CloudFront (expected: TLS_NO_SHARED_CIPHER)"; then
+    pass "a long lab description shows its expected failure"
+else fail "the expected failure of the last lab is cut"; screen $S; fi
+keys $S q
+
 check_stderr
 echo "$FAILS failure(s)"
 [ "$FAILS" -eq 0 ]

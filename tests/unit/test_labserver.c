@@ -693,6 +693,15 @@ static void test_lab_scenario(const od_lab_scenario *sc)
                    "NONE:+VERS-TLS1.2:+ECDHE-RSA:+AES-128-GCM:+AEAD:+SIGN-ALL:+CTYPE-X509:+GROUP-ALL",
                    NULL, 5000, &r);
         CHECK(r.rc == GNUTLS_E_FATAL_ALERT_RECEIVED);
+    } else if (!strcmp(n, "no-usable-certificate")) {
+        /* refused to every client: CloudFront's suites and the broadest offer alike */
+        tls_client(c.https_port, c.origin_domain,
+                   "NONE:+VERS-TLS1.2:+ECDHE-ECDSA:+AES-128-GCM:+AEAD:+SIGN-ALL:+CTYPE-X509:+GROUP-ALL",
+                   NULL, 5000, &r);
+        CHECK(r.rc == GNUTLS_E_FATAL_ALERT_RECEIVED);
+        result_free(&r);
+        tls_client(c.https_port, c.origin_domain, "NORMAL:+VERS-TLS1.2:+RSA:+ECDHE-RSA:+ECDHE-ECDSA", NULL, 5000, &r);
+        CHECK(r.rc == GNUTLS_E_FATAL_ALERT_RECEIVED);
     } else if (!strcmp(n, "tls13-only")) {
         tls_client(c.https_port, c.origin_domain, "NORMAL:-VERS-ALL:+VERS-TLS1.2", NULL, 5000, &r);
         CHECK(r.rc == GNUTLS_E_FATAL_ALERT_RECEIVED);
