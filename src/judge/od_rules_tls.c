@@ -428,9 +428,11 @@ static void rule_ciphers(rule_ctx *x)
     }
     const char *name = rl_first_name(x);
     const od_handshake *hs = first_failed_sni_handshake(x);
+    /* Refused to every client: openssl's own full offer shows it best. */
     f->reproduce = rl_sclient(x, hs ? hs->address : NULL, x->c->https_port, name,
-                           "-tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256 "
-                           "-curves prime256v1:secp384r1:X25519");
+                              every_offer ? NULL
+                                          : "-tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256 "
+                                            "-curves prime256v1:secp384r1:X25519");
     rl_varset vs = {0};
     rl_var(&vs, "protocols", pl);
     elb_fix elb;

@@ -369,6 +369,24 @@ int main(int argc, char **argv)
             CHECK_MSG(at == NULL, "%s: broad_offer_refused_at present", rc->name);
             CHECK_MSG(!cert_first && !says_everyone, "%s: blames the certificate", rc->name);
         }
+        /* The reproduce command, run against nginx, shows the refusal; for
+         * an origin that refuses everyone it is openssl's full offer. */
+        const cJSON *rep = cJSON_GetObjectItemCaseSensitive(f, "reproduce");
+        CHECK_MSG(cJSON_IsString(rep), "%s: no reproduce command", rc->name);
+        if (cJSON_IsString(rep)) {
+            CHECK_MSG((strstr(rep->valuestring, " -cipher ") == NULL) == rc->every_offer, "%s: reproduce %s",
+                      rc->name, rep->valuestring);
+            od_strlist sh;
+            od_strlist_init(&sh);
+            od_strlist_add(&sh, "-c");
+            od_strlist_add_owned(&sh, od_xasprintf("(%s) 2>&1", rep->valuestring));
+            it_result out;
+            it_run("/bin/sh", &sh, NULL, 30, &out);
+            CHECK_MSG(out.out && strstr(out.out, "alert handshake failure"), "%s: $ %s\n%s", rc->name,
+                      rep->valuestring, out.out ? out.out : "");
+            it_result_free(&out);
+            od_strlist_free(&sh);
+        }
         cJSON_Delete(j);
         it_result_free(&res);
         od_strlist_free(&args);
