@@ -130,7 +130,7 @@ static bool origin_ends_every_offer(const rule_ctx *x)
  * this GnuTLS has with the NULL ones, was refused with handshake_failure
  * or insufficient_security, when no broad offer was accepted and none
  * ended with another alert; 0 otherwise. Such an origin agrees on no suite
- * with any client, so its cipher list is not what keeps CloudFront out. */
+ * with any client: its certificate cannot serve the suites it enables. */
 static unsigned broad_offers_refused(const rule_ctx *x)
 {
     unsigned refused = 0;
@@ -406,8 +406,9 @@ static void rule_ciphers(rule_ctx *x)
         rl_ev_str(f, "broad_offer_refused_at", bl);
         everyone = od_xasprintf(" It also refused the broad offer at %s, every suite this machine's TLS library has, "
                                 "suites CloudFront never offers included: no client agrees on a suite with this "
-                                "origin, so its cipher list is unlikely to be the cause. An origin does this when it "
-                                "has no certificate it can use with any suite.", bl);
+                                "origin. That happens when its certificate cannot serve any suite it enables: a CA "
+                                "(intermediate) certificate served as its own, a key usage that forbids signing, or "
+                                "a key type none of its suites uses (an RSA certificate with only ECDSA suites).", bl);
         free(bl);
     }
     char *acc = od_strlist_join(&accepted, ", ", "");

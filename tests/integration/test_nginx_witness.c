@@ -65,6 +65,8 @@ static const refusal_case refusals[] = {
      * key usage lacks digitalSignature): every suite is refused, to every
      * client, before any certificate is sent. */
     {"ecdsa-ca-first", true, "", true},
+    /* An RSA certificate and only ECDSA suites: the same to every client. */
+    {"rsa-with-ecdsa-suites", false, "ssl_protocols TLSv1.2; ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256;", true},
     /* Only a suite CloudFront does not offer: the broad offer gets it. */
     {"chacha-only", false, "ssl_protocols TLSv1.2; ssl_ciphers ECDHE-RSA-CHACHA20-POLY1305;", false},
 };
