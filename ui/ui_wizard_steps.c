@@ -380,6 +380,102 @@ bool ui_wizard_cname_add(ui_app *a)
 
 /* ------------------------------------------------------------ advanced */
 
+/* The header field: "Name: value; Name2: value2". A ';' starts a new
+ * header only where a "Name:" follows, so a value may hold ';' itself;
+ * "\;" is a ';' of the value wherever it is, "\\" a backslash. The end of
+ * the header starting at p: its ';', or NULL at the end of the text. */
+static const char *header_end(const char *p)
+{
+    for (; *p; p++) {
+        if (*p == '\\' && (p[1] == ';' || p[1] == '\\')) {
+            p++;
+            continue;
+        }
+        if (*p != ';')
+            continue;
+        const char *next = p + 1;
+        while (*next == ' ')
+            next++;
+        size_t name_len = strcspn(next, ":; ");
+        if (name_len && next[name_len] == ':')
+            return p;   /* a header starts there */
+    }
+    return NULL;
+}
+
+/* Appends value with its ';' and '\' escaped, so header_end keeps it whole. */
+static void append_header_value(od_buf *b, const char *value)
+{
+    for (const char *v = value; *v; v++) {
+        if (*v == ';' || *v == '\\')
+            od_buf_puts(b, "\\");
+        od_buf_printf(b, "%c", *v);
+    }
+}
+
+/* Fills out on success. */
+static char *parse_headers(const char *text, od_origin_header **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    char *err = NULL;
+    const char *p = text;
+    while (*p == ' ' || *p == ';')
+        p++;
+    while (*p && !err) {
+        const char *end = header_end(p);
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char *one = od_xmalloc(len + 1), *o = one;
+        for (size_t k = 0; k < len; k++) {
+            if (p[k] == '\\' && k + 1 < len && (p[k + 1] == ';' || p[k + 1] == '\\'))
+                k++;
+            *o++ = p[k];
+        }
+        *o = '\0';
+        od_origin_header h;
+        err = od_parse_origin_header(one, &h);
+        free(one);
+        if (!err) {
+            od_origin_headers_add(out, n, h.name, h.value);
+            free(h.name);
+            free(h.value);
+        }
+        p = end ? end + 1 : p + len;
+        while (*p == ' ')
+            p++;
+    }
+    if (err)
+        od_origin_headers_free(out, n);
+    return err;
+}
+
+/* The header field as the screen shows it: each value's characters as '*'
+ * (one per character, so the cursor stays where it is): a secret. */
+static void mask_header_values(const char *text, char *out, size_t size)
+{
+    size_t o = 0;
+    const char *p = text;
+    while (*p && o + 1 < size) {
+        const char *end = header_end(p);
+        const char *stop = end ? end : p + strlen(p);
+        bool in_value = false;
+        for (; p < stop && o + 1 < size; p++) {
+            unsigned char ch = (unsigned char)*p;
+            if (in_value && ch != ' ' && (ch & 0xc0) != 0x80)
+                out[o++] = '*';
+            else if (!in_value || ch == ' ')
+                out[o++] = (char)ch;
+            if (!in_value && ch == ':')
+                in_value = true;
+        }
+        if (end && o + 1 < size) {
+            out[o++] = ';';
+            p = end + 1;
+        }
+    }
+    out[o] = '\0';
+}
+
 /* The command line's --resolve, --trust-store, --timeout and
  * --response-timeout, as fields: every flag the wizard was started with
  * shows here and is kept, and can be changed. */
@@ -405,79 +501,13 @@ void ui_wizard_load_advanced(ui_app *a)
     ui_le_set(&a->adv_path, c->request_path ? c->request_path : "/");
     od_buf h;
     od_buf_init(&h);
-    for (size_t i = 0; i < c->n_origin_headers; i++)
-        od_buf_printf(&h, "%s%s: %s", i ? "; " : "", c->origin_headers[i].name, c->origin_headers[i].value);
+    for (size_t i = 0; i < c->n_origin_headers; i++) {
+        od_buf_printf(&h, "%s%s: ", i ? "; " : "", c->origin_headers[i].name);
+        append_header_value(&h, c->origin_headers[i].value);
+    }
     ui_le_set(&a->adv_headers, h.data ? h.data : "");
     od_buf_free(&h);
     ui_le_set(&a->adv_dist_domain, c->distribution_domain ? c->distribution_domain : "");
-}
-
-/* "Name: value; Name2: value2": a ';' starts a new header only where a
- * "Name:" follows, so a value may hold ';' itself. Fills out on success. */
-static char *parse_headers(const char *text, od_origin_header **out, size_t *n)
-{
-    *out = NULL;
-    *n = 0;
-    char *err = NULL;
-    const char *p = text;
-    while (*p == ' ' || *p == ';')
-        p++;
-    while (*p && !err) {
-        const char *end = p;
-        for (;;) {
-            end = strchr(end, ';');
-            if (!end)
-                break;
-            const char *next = end + 1;
-            while (*next == ' ')
-                next++;
-            size_t name_len = strcspn(next, ":; ");
-            if (name_len && next[name_len] == ':')
-                break;   /* a header starts there */
-            end++;
-        }
-        char *one = od_xstrndup(p, end ? (size_t)(end - p) : strlen(p));
-        od_origin_header h;
-        err = od_parse_origin_header(one, &h);
-        free(one);
-        if (!err) {
-            od_origin_headers_add(out, n, h.name, h.value);
-            free(h.name);
-            free(h.value);
-        }
-        p = end ? end + 1 : p + strlen(p);
-        while (*p == ' ')
-            p++;
-    }
-    if (err)
-        od_origin_headers_free(out, n);
-    return err;
-}
-
-/* The header field as the screen shows it: each value's characters as '*'
- * (one per character, so the cursor stays where it is): a secret. */
-static void mask_header_values(const char *text, char *out, size_t size)
-{
-    size_t o = 0;
-    bool in_value = false;
-    for (const char *p = text; *p && o + 1 < size; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (ch == ';') {
-            const char *next = p + 1;
-            while (*next == ' ')
-                next++;
-            size_t name_len = strcspn(next, ":; ");
-            if (name_len && next[name_len] == ':')
-                in_value = false;
-        }
-        if (in_value && ch != ' ' && (ch & 0xc0) != 0x80)
-            out[o++] = '*';
-        else if (!in_value || ch == ' ')
-            out[o++] = (char)ch;
-        if (!in_value && ch == ':')
-            in_value = true;
-    }
-    out[o] = '\0';
 }
 
 /* Parses the pinned addresses; on success fills out (n entries). Entries
@@ -626,7 +656,7 @@ static int advanced_draw(ui_app *a, int y, int x, int w, int *cy, int *cx)
         "the wait for the HTTP answer, 1-180 (CloudFront's origin response timeout, default 30)",
         "the origin's OriginPath, e.g. /app (no trailing /); the HTTP check asks it before the path",
         "the path viewers ask for (default /); CloudFront asks the origin for OriginPath + path",
-        "the origin's custom headers, 'Name: value; Name2: value2' (values are masked: often a WAF's secret)",
+        "the origin's custom headers, 'Name: value; Name2: value2' (\\; is a ';' in a value; values are masked)",
         "the distribution's dxxxx.cloudfront.net name: with Host forwarded, the certificate must cover it",
     };
     ui_lineedit *eds[ADVANCED_FIELDS];
