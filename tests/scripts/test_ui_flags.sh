@@ -7,6 +7,23 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/tmux_lib.sh"
 ui_test_init flags "${1:-}"
+
+# advanced_from_review SESSION: types the domain, accepts the next three
+# questions as they are, and opens the advanced step from the review
+advanced_from_review() {
+    local s=$1 q
+    wait_for $s "What is the origin domain name?" 10 || fail "no domain question"
+    keys $s "flags.example.test" Enter
+    for q in "How does CloudFront talk" "Which ports" "Host header forwarded"; do
+        wait_for $s "$q" 5 || fail "no question '$q'"
+        keys $s Enter
+    done
+    wait_for $s "Review your answers" 10 || fail "no review"
+    keys $s Up
+    wait_for $s "Advanced" 5
+    keys $s Enter
+}
+
 SERVER_PID=
 trap '[ -n "$SERVER_PID" ] && kill $SERVER_PID 2>/dev/null; tm kill-server >/dev/null 2>&1; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 make_certs "$WORK" flags.example.test
@@ -75,16 +92,7 @@ S=f3
 start_ui $S 80x24 --resolve "flags.example.test:$PORT:127.0.0.1" --https-port "$PORT" \
     --trust-store "$WORK/flags.example.test.pem" --origin-path /app --path /health --response-timeout 2 \
     --origin-header "X-Origin-Verify: s3cr3tvalue" --distribution-domain d9abc.cloudfront.net
-wait_for $S "What is the origin domain name?" 10 || fail "no domain question"
-keys $S "flags.example.test" Enter
-for q in "How does CloudFront talk" "Which ports" "Host header forwarded"; do
-    wait_for $S "$q" 5 || fail "no question '$q'"
-    keys $S Enter
-done
-wait_for $S "Review your answers" 10 || fail "no review with the request flags"
-keys $S Up
-wait_for $S "Advanced" 5
-keys $S Enter
+advanced_from_review $S
 if wait_for $S "Headers:" 5; then pass "the advanced step has the header field (80x24)"
 else fail "no header field on the advanced step"; fi
 adv=$(settled $S)
@@ -118,16 +126,7 @@ keys $S q
 S=f4
 start_ui $S 200x30 --resolve "flags.example.test:$PORT:127.0.0.1" --https-port "$PORT" \
     --trust-store "$WORK/flags.example.test.pem" --origin-header "X-Key: tok;ver:2"
-wait_for $S "What is the origin domain name?" 10 || fail "no domain question"
-keys $S "flags.example.test" Enter
-for q in "How does CloudFront talk" "Which ports" "Host header forwarded"; do
-    wait_for $S "$q" 5 || fail "no question '$q'"
-    keys $S Enter
-done
-wait_for $S "Review your answers" 10 || fail "no review"
-keys $S Up
-wait_for $S "Advanced" 5
-keys $S Enter
+advanced_from_review $S
 wait_for $S "Headers:" 5 || fail "no header field"
 settled $S | grep -qF "X-Key: **********" && pass "the escaped value is masked character for character" \
     || { fail "the header field is not masked as typed"; screen $S; }
