@@ -72,16 +72,14 @@ static const refusal_case refusals[] = {
 };
 #define N_REFUSALS (sizeof refusals / sizeof refusals[0])
 
-/* The finding with this id in the report, or NULL. */
-static const cJSON *finding_of(const cJSON *report, const char *id)
+/* One nginx server block for ORIGIN on 127.0.0.1:port. */
+static void add_server(od_buf *conf, int port, const char *chain, const char *key, const char *extra)
 {
-    const cJSON *it;
-    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(report, "findings")) {
-        const cJSON *fid = cJSON_GetObjectItemCaseSensitive(it, "id");
-        if (cJSON_IsString(fid) && strcmp(fid->valuestring, id) == 0)
-            return it;
-    }
-    return NULL;
+    od_buf_printf(conf,
+                  " server { listen 127.0.0.1:%d ssl; server_name " ORIGIN ";\n"
+                  "  ssl_certificate %s; ssl_certificate_key %s; %s\n"
+                  "  location / { return 200 \"ok\\n\"; } }\n",
+                  port, chain, key, extra);
 }
 
 static int free_port(void)
@@ -200,23 +198,15 @@ int main(int argc, char **argv)
             free(extra);
             extra = e;
         }
-        od_buf_printf(&conf,
-                      " server { listen 127.0.0.1:%d ssl; server_name " ORIGIN ";\n"
-                      "  ssl_certificate %s; ssl_certificate_key %s; %s\n"
-                      "  location / { return 200 \"ok\\n\"; } }\n",
-                      ports[i], chain_path, key_paths[cases[i].key], extra);
+        add_server(&conf, ports[i], chain_path, key_paths[cases[i].key], extra);
         free(extra);
         free(chain_path);
     }
     int refusal_ports[N_REFUSALS];
     for (size_t i = 0; i < N_REFUSALS; i++) {
         refusal_ports[i] = free_port();
-        od_buf_printf(&conf,
-                      " server { listen 127.0.0.1:%d ssl; server_name " ORIGIN ";\n"
-                      "  ssl_certificate %s; ssl_certificate_key %s; %s\n"
-                      "  location / { return 200 \"ok\\n\"; } }\n",
-                      refusal_ports[i], refusals[i].ecdsa_ca_first ? ec_chain : rsa_chain,
-                      refusals[i].ecdsa_ca_first ? ec_key : key_paths[0], refusals[i].extra);
+        add_server(&conf, refusal_ports[i], refusals[i].ecdsa_ca_first ? ec_chain : rsa_chain,
+                   refusals[i].ecdsa_ca_first ? ec_key : key_paths[0], refusals[i].extra);
     }
     od_buf_puts(&conf, "}\n");
     char *conf_path = od_xasprintf("%s/nginx.conf", dir);
@@ -353,7 +343,7 @@ int main(int argc, char **argv)
         CHECK_MSG(res.exit_code == 1, "%s: exit %d\n%s", rc->name, res.exit_code, res.err);
         cJSON *j = it_load_json(json);
         CHECK_MSG(j != NULL, "%s: no report", rc->name);
-        const cJSON *f = finding_of(j, "TLS_NO_SHARED_CIPHER");
+        const cJSON *f = it_finding(j, "TLS_NO_SHARED_CIPHER");
         CHECK_MSG(f != NULL, "%s: no TLS_NO_SHARED_CIPHER", rc->name);
         const cJSON *ev = cJSON_GetObjectItemCaseSensitive(f, "evidence");
         const cJSON *at = cJSON_GetObjectItemCaseSensitive(ev, "broad_offer_refused_at");
@@ -378,16 +368,9 @@ int main(int argc, char **argv)
         if (cJSON_IsString(rep)) {
             CHECK_MSG((strstr(rep->valuestring, " -cipher ") == NULL) == rc->every_offer, "%s: reproduce %s",
                       rc->name, rep->valuestring);
-            od_strlist sh;
-            od_strlist_init(&sh);
-            od_strlist_add(&sh, "-c");
-            od_strlist_add_owned(&sh, od_xasprintf("(%s) 2>&1", rep->valuestring));
-            it_result out;
-            it_run("/bin/sh", &sh, NULL, 30, &out);
-            CHECK_MSG(out.out && strstr(out.out, "alert handshake failure"), "%s: $ %s\n%s", rc->name,
-                      rep->valuestring, out.out ? out.out : "");
-            it_result_free(&out);
-            od_strlist_free(&sh);
+            char *out = it_shell_output(rep->valuestring, 30);
+            CHECK_MSG(strstr(out, "alert handshake failure"), "%s: $ %s\n%s", rc->name, rep->valuestring, out);
+            free(out);
         }
         cJSON_Delete(j);
         it_result_free(&res);

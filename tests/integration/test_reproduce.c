@@ -206,28 +206,24 @@ static size_t run_commands(const char *scenario, const cJSON *report, int dns_po
                   id->valuestring);
         if (!cJSON_IsString(rep))
             continue;
-        od_strlist sh;
-        od_strlist_init(&sh);
-        od_strlist_add(&sh, "-c");
-        if (strncmp(rep->valuestring, "dig ", 4) == 0)
-            od_strlist_add_owned(&sh, od_xasprintf("(dig @127.0.0.1 -p %d %s) 2>&1", dns_port, rep->valuestring + 4));
-        else
-            od_strlist_add_owned(&sh, od_xasprintf("(%s) 2>&1", rep->valuestring));
-        it_result out;
-        it_run("/bin/sh", &sh, NULL, 60, &out);
+        /* dig asks the test's DNS stub, which serves the lab's names */
+        char *cmd = strncmp(rep->valuestring, "dig ", 4) == 0
+                        ? od_xasprintf("(dig @127.0.0.1 -p %d %s)", dns_port, rep->valuestring + 4)
+                        : od_xasprintf("(%s)", rep->valuestring);
+        char *out = it_shell_output(cmd, 60);
+        free(cmd);
         if (show)
-            fprintf(stderr, "=== %s %s\n$ %s\n%s\n", scenario, id->valuestring, rep->valuestring, out.out);
+            fprintf(stderr, "=== %s %s\n$ %s\n%s\n", scenario, id->valuestring, rep->valuestring, out);
         bool known;
-        bool ok = shows(id->valuestring, out.out, &known);
+        bool ok = shows(id->valuestring, out, &known);
         CHECK_MSG(known, "%s: %s has no proof in test_reproduce's table (add what its command shows)", scenario,
                   id->valuestring);
         CHECK_MSG(!known || ok, "%s: the %s command does not show the problem:\n$ %s\n%s", scenario,
-                  id->valuestring, rep->valuestring, out.out);
+                  id->valuestring, rep->valuestring, out);
         ran++;
         if (wanted && also_ran)
             *also_ran = true;
-        it_result_free(&out);
-        od_strlist_free(&sh);
+        free(out);
     }
     return ran;
 }
