@@ -639,6 +639,16 @@ struct od_tls_shared {
     size_t n_priorities, cap_priorities;
 };
 
+/* Client credentials without trust (chains are analysed elsewhere) whose
+ * certificate callback reads the session's own state (gnutls_session_get_ptr). */
+static int client_credentials_new(gnutls_certificate_credentials_t *cred)
+{
+    int rc = gnutls_certificate_allocate_credentials(cred);
+    if (rc == 0)
+        gnutls_certificate_set_retrieve_function2(*cred, retrieve_fn);
+    return rc;
+}
+
 od_tls_shared *od_tls_shared_new(void)
 {
     od_tls_shared *t = od_xcalloc(1, sizeof *t);
@@ -646,13 +656,11 @@ od_tls_shared *od_tls_shared_new(void)
         free(t);
         return NULL;
     }
-    if (gnutls_certificate_allocate_credentials(&t->cred) < 0) {
+    if (client_credentials_new(&t->cred) < 0) {
         pthread_mutex_destroy(&t->lock);
         free(t);
         return NULL;
     }
-    /* The callback reads the session's own state (gnutls_session_get_ptr). */
-    gnutls_certificate_set_retrieve_function2(t->cred, retrieve_fn);
     return t;
 }
 
@@ -746,11 +754,8 @@ static od_tls_session *handshake_session(const od_tls_request *req, od_tls_captu
     if (rc == 0)
         rc = req->shared ? shared_priority_set(req->shared, s->session, prio, &errpos)
                          : gnutls_priority_set_direct(s->session, prio, &errpos);
-    if (rc == 0 && !req->shared) {
-        rc = gnutls_certificate_allocate_credentials(&s->cred);
-        if (rc == 0)
-            gnutls_certificate_set_retrieve_function2(s->cred, retrieve_fn);
-    }
+    if (rc == 0 && !req->shared)
+        rc = client_credentials_new(&s->cred);
     if (rc == 0)
         rc = gnutls_credentials_set(s->session, GNUTLS_CRD_CERTIFICATE, req->shared ? req->shared->cred : s->cred);
     if (rc == 0 && hs->sni)
