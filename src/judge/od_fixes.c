@@ -44,10 +44,14 @@ static bool validate_entry(od_json_reader *r, const cJSON *e)
         for (size_t i = 0; i < sizeof server_keys / sizeof server_keys[0]; i++)
             if (strcmp(srv->string, server_keys[i]) == 0)
                 known = true;
-        if (!known)
-            ok = od_json_fail(r, sp, "unknown server \"%s\" (allowed: nginx, apache, haproxy, iis, aws-elb, acm, aws-elb-name, "
-                              "every-offer-refused)",
-                              srv->string);
+        if (!known) {
+            od_buf allowed;
+            od_buf_init(&allowed);
+            for (size_t i = 0; i < sizeof server_keys / sizeof server_keys[0]; i++)
+                od_buf_printf(&allowed, "%s%s", i ? ", " : "", server_keys[i]);
+            ok = od_json_fail(r, sp, "unknown server \"%s\" (allowed: %s)", srv->string, allowed.data);
+            od_buf_free(&allowed);
+        }
         if (!ok || !string_array(r, servers, sp, srv->string, 0)) {
             ok = false;
             break;
