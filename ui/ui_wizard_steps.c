@@ -384,10 +384,15 @@ bool ui_wizard_cname_add(ui_app *a)
  * header only where a "Name:" follows, so a value may hold ';' itself;
  * "\;" is a ';' of the value wherever it is, "\\" a backslash. The end of
  * the header starting at p: its ';', or NULL at the end of the text. */
+static bool header_escapable(char c)
+{
+    return c == ';' || c == '\\';
+}
+
 static const char *header_end(const char *p)
 {
     for (; *p; p++) {
-        if (*p == '\\' && (p[1] == ';' || p[1] == '\\')) {
+        if (*p == '\\' && header_escapable(p[1])) {
             p++;
             continue;
         }
@@ -407,9 +412,9 @@ static const char *header_end(const char *p)
 static void append_header_value(od_buf *b, const char *value)
 {
     for (const char *v = value; *v; v++) {
-        if (*v == ';' || *v == '\\')
+        if (header_escapable(*v))
             od_buf_puts(b, "\\");
-        od_buf_printf(b, "%c", *v);
+        od_buf_append(b, v, 1);
     }
 }
 
@@ -427,7 +432,7 @@ static char *parse_headers(const char *text, od_origin_header **out, size_t *n)
         size_t len = end ? (size_t)(end - p) : strlen(p);
         char *one = od_xmalloc(len + 1), *o = one;
         for (size_t k = 0; k < len; k++) {
-            if (p[k] == '\\' && k + 1 < len && (p[k + 1] == ';' || p[k + 1] == '\\'))
+            if (p[k] == '\\' && k + 1 < len && header_escapable(p[k + 1]))
                 k++;
             *o++ = p[k];
         }
